@@ -1,0 +1,57 @@
+import type { DriverInfo } from '../bench/types.js';
+import type { FailureClass } from '../errors/errors.js';
+
+/**
+ * The outcome of one phone, in OpenHTF's sense:
+ * - `pass`: the phone was seen to reset (the reset confirmed on its screen and its reboots done);
+ * - `unverified`: the procedure ran to its end but nothing watched the phone (a blind bench), or the end was not seen;
+ * - `fail`: the phone did not reset (phone failures, after every retry);
+ * - `error`: the bench, the configuration or resetbot itself failed;
+ * - `aborted`: stopped by the operator (Ctrl-C).
+ */
+export type Outcome = 'pass' | 'unverified' | 'fail' | 'error' | 'aborted';
+
+export interface Failure {
+  class: FailureClass;
+  code: string;
+  reason: string;
+}
+
+/** One step of a run, with its bench-clock times (ms since the run started). */
+export interface StepRecord {
+  attempt: number;
+  step: string;
+  startMs: number;
+  endMs: number;
+  detail?: string;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  /** The combo tried on this attempt. */
+  combo: string[];
+  /** The case the MAC's letters were typed in. */
+  macCase: 'lower' | 'upper';
+  startMs: number;
+  endMs: number;
+  result: 'pass' | 'unverified' | 'fail';
+  failure?: Failure;
+}
+
+/** What a reset run produces: self-describing, one per phone. */
+export interface ResetRecord {
+  outcome: Outcome;
+  model: string;
+  mac: string;
+  procedure: string;
+  attempts: number;
+  /** Bench time from start to end. */
+  durationMs: number;
+  failure?: Failure;
+  /** Why the outcome is what it is, in a sentence (for pass and unverified too). */
+  summary: string;
+  attemptLog: AttemptRecord[];
+  steps: StepRecord[];
+  bench: DriverInfo;
+  observed: boolean;
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { spellings, getCatalog } from '../../catalog/catalog.js';
+import type { CommandContext } from '../main.js';
+import { table, writeJson } from '../output.js';
+
+export function registerModels(program: Command, _ctx: CommandContext): void {
+  program
+    .command('models')
+    .description('list the phone models resetbot knows, with their aliases, procedure and key combo')
+    .option('--json', 'one JSON array on stdout')
+    .action((opts: { json?: boolean }) => {
+      const models = getCatalog().models;
+      if (opts.json) {
+        writeJson(
+          models.map((m) => ({
+            id: m.id,
+            name: m.name,
+            family: m.family,
+            aliases: [m.name, ...m.aliases, ...spellings(m)].filter((a, i, all) => all.indexOf(a) === i),
+            procedure: m.procedure.kind,
+            combo: m.procedure.combos[0]!.keys,
+            alternateCombos: m.procedure.combos.slice(1).map((c) => c.keys),
+            rebootCombo: m.rebootCombo?.keys ?? null,
+            textEntry: m.textEntry.id,
+            timing: m.timing.id,
+            sources: m.sources,
+            notes: m.notes,
+          })),
+        );
+        return;
+      }
+      const rows = models.map((m) => [
+        m.id,
+        m.name,
+        m.procedure.kind,
+        m.procedure.combos.map((c) => c.keys.join('+')).join(' then '),
+        m.aliases.join(', '),
+      ]);
+      process.stdout.write(table(['id', 'name', 'procedure', 'combo', 'also known as'], rows) + '\n');
+      process.stdout.write(`\n${models.length} models. Names are matched without regard to case, spaces or dashes ("VVX410", "vvx-410", "IP 335").\n`);
+    });
+}

@@ -1,0 +1,184 @@
+/**
+ * One clock for the whole product: the XState machines (passed as their `clock` option), the bench drivers and the
+ * simulator all read time and schedule work through it. On a bench it is the real clock; in tests and `--sim` runs it
+ * is a virtual clock, so a three-minute reset runs in milliseconds.
+ */
+export type TimerId = number;
+
+export interface Clock {
+  /** Milliseconds since this clock's epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerId;
+  clearTimeout(id: TimerId | undefined): void;
+}
+
+/** Resolves after `ms` of this clock's time; rejects with the signal's reason if aborted first. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clock.clearTimeout(id);
+      reject(signal?.reason);
+    };
+    const id = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Wall-clock time, for real benches and `--realtime` runs. */
+export class RealClock implements Clock {
+  private readonly epoch = performance.now();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private next = 1;
+
+  now(): number {
+    return performance.now() - this.epoch;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerId {
+    const id = this.next++;
+    const handle = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, Math.max(0, ms));
+    this.timers.set(id, handle);
+    return id;
+  }
+
+  clearTimeout(id: TimerId | undefined): void {
+    if (id === undefined) return;
+    const handle = this.timers.get(id);
+    if (handle) clearTimeout(handle);
+    this.timers.delete(id);
+  }
+}
+
+interface VirtualTimer {
+  id: TimerId;
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+/** Lets every pending promise continuation run before virtual time moves on. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export class ClockStallError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClockStallError';
+  }
+}
+
+/**
+ * Virtual time. Nothing moves until the owner advances it: `advance(ms)` for a fixed step, or `runUntil(promise)`,
+ * which lets pending work settle, then jumps straight to the next timer, until the promise settles.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private readonly timers: VirtualTimer[] = [];
+  private seq = 0;
+  private nextId = 1;
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerId {
+    const id = this.nextId++;
+    const timer: VirtualTimer = { id, at: this.current + Math.max(0, ms), seq: this.seq++, fn };
+    // Keep the list sorted by (at, seq): binary search for the insertion point.
+    let lo = 0;
+    let hi = this.timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.timers[mid]!;
+      if (t.at < timer.at || (t.at === timer.at && t.seq < timer.seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.timers.splice(lo, 0, timer);
+    return id;
+  }
+
+  clearTimeout(id: TimerId | undefined): void {
+    if (id === undefined) return;
+    const i = this.timers.findIndex((t) => t.id === id);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  /** Number of timers waiting to fire. */
+  pending(): number {
+    return this.timers.length;
+  }
+
+  /** Time of the next timer, or undefined when none is waiting. */
+  nextAt(): number | undefined {
+    return this.timers[0]?.at;
+  }
+
+  /** Fires the earliest timer (moving time to it). Returns false when none is waiting. */
+  step(): boolean {
+    const t = this.timers.shift();
+    if (!t) return false;
+    this.current = Math.max(this.current, t.at);
+    t.fn();
+    return true;
+  }
+
+  /** Moves time forward by `ms`, firing every timer due on the way, in order. Synchronous. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    while (this.timers.length > 0 && this.timers[0]!.at <= target) this.step();
+    this.current = target;
+  }
+
+  /**
+   * Runs virtual time until `work` settles, letting promise continuations run between timers.
+   * Throws ClockStallError when the work is still pending but nothing is scheduled (a deadlock), or when virtual time
+   * passes `limitMs` from now.
+   */
+  async runUntil<T>(work: Promise<T>, limitMs = 24 * 3600_000): Promise<T> {
+    let done = false;
+    let value: T | undefined;
+    let error: unknown;
+    let failed = false;
+    work.then(
+      (v) => {
+        done = true;
+        value = v;
+      },
+      (e: unknown) => {
+        done = true;
+        failed = true;
+        error = e;
+      },
+    );
+    const deadline = this.current + limitMs;
+    for (;;) {
+      await settle();
+      if (done) break;
+      const at = this.nextAt();
+      if (at === undefined) {
+        await settle();
+        if (done) break;
+        throw new ClockStallError('virtual clock stalled: the work is waiting but no timer is scheduled');
+      }
+      if (at > deadline) throw new ClockStallError(`virtual clock passed its limit of ${limitMs} ms`);
+      this.step();
+    }
+    if (failed) throw error;
+    return value as T;
+  }
+}

@@ -1,0 +1,458 @@
+import { assign, fromPromise, setup } from 'xstate';
+import type { Bench, ScreenObservation } from '../bench/types.js';
+import type { AttemptRecord, Failure, StepRecord } from '../batch/record.js';
+import type { CancelComboProcedure, PhoneModel, ScreenPatterns } from '../catalog/types.js';
+import type { Clock } from '../clock/clock.js';
+import { classify } from '../errors/errors.js';
+import type { Plan } from '../text-entry/types.js';
+import { typePlan } from './typing.js';
+
+/*
+ * The factory-reset machine for the seeds' main procedure (seeds 000, 001, 002, 003):
+ *
+ *   attempt: powerOff -> offWait -> powerOn -> awaitCancel -> pressCancel -> awaitCountdown -> holdCombo -> holding
+ *            -> releaseCombo -> settle -> typing -> confirm -> awaitAnswer -> awaitReboots -> (passed | unverified)
+ *   any failure -> recover (every solenoid released, power off) -> attempt again from power-off, or failed
+ *   ABORT anywhere -> aborting (everything released) -> aborted
+ *
+ * With an observer (a camera, or the simulator's screen) each wait ends on what the phone shows and the timing profile
+ * gives the deadlines; without one the profile's figures are the schedule and a run that completes is `unverified`.
+ * After a failure the phone's state is unknown, so the next attempt starts again from power-off.
+ */
+
+export type MacCase = 'lower' | 'upper';
+
+export interface ResetInput {
+  model: PhoneModel;
+  mac: string;
+  bench: Bench;
+  clock: Clock;
+  /** The key plan for the password in the given case (computed before anything moves). */
+  planFor: (macCase: MacCase) => Plan;
+}
+
+interface Ctx extends ResetInput {
+  procedure: CancelComboProcedure;
+  attempt: number;
+  comboIndex: number;
+  macCase: MacCase;
+  startMs: number;
+  attemptStartMs: number;
+  screen: ScreenObservation | undefined;
+  cancelKey: string;
+  okKey: string;
+  steps: StepRecord[];
+  open: { step: string; attempt: number; startMs: number } | undefined;
+  attemptLog: AttemptRecord[];
+  failure: Failure | undefined;
+  sawResetDone: boolean;
+  reboots: number;
+  dark: boolean;
+  summary: string;
+  result: ResetOutput['result'];
+}
+
+type Ev = { type: 'SCREEN'; screen: ScreenObservation } | { type: 'ABORT' };
+
+export interface ResetOutput {
+  result: 'pass' | 'unverified' | 'fail' | 'aborted';
+  failure?: Failure;
+  summary: string;
+  attempts: number;
+  attemptLog: AttemptRecord[];
+  steps: StepRecord[];
+  startMs: number;
+  endMs: number;
+}
+
+const rx = (source: string) => new RegExp(source, 'im');
+
+function screenText(s: ScreenObservation | undefined): string {
+  return s ? s.lines.join('\n') : '';
+}
+
+function shows(s: ScreenObservation | undefined, patterns: ScreenPatterns, which: keyof ScreenPatterns): boolean {
+  return !!s && s.lit && rx(patterns[which]).test(screenText(s));
+}
+
+/** The softkey position whose label matches, as a logical key (`softkey2`), or undefined. */
+function softkeyLabelled(s: ScreenObservation | undefined, pattern: string): string | undefined {
+  const i = s?.softkeys.findIndex((label) => rx(pattern).test(label)) ?? -1;
+  return i >= 0 ? `softkey${i + 1}` : undefined;
+}
+
+const benchOp = fromPromise<void, { run: (signal: AbortSignal) => Promise<void> }>(({ input, signal }) =>
+  input.run(signal),
+);
+
+const timing = (c: Ctx) => c.model.timing;
+const combo = (c: Ctx) => c.procedure.combos[c.comboIndex % c.procedure.combos.length]!.keys;
+
+export const factoryResetMachine = setup({
+  types: {
+    context: {} as Ctx,
+    events: {} as Ev,
+    input: {} as ResetInput,
+    output: {} as ResetOutput,
+  },
+  actors: { benchOp },
+  delays: {
+    powerOff: ({ context }) => timing(context).powerOffMs,
+    cancelDeadline: ({ context }) => timing(context).cancelDeadlineMs,
+    cancelAfter: ({ context }) => timing(context).cancelAfterMs,
+    countdownDeadline: ({ context }) => timing(context).countdownMs + timing(context).keyGapMs * 10,
+    comboAfterCancel: ({ context }) => timing(context).comboAfterCancelMs,
+    comboHold: ({ context }) => timing(context).comboHoldMs,
+    promptSettle: ({ context }) => timing(context).promptSettleMs,
+    answerTimeout: ({ context }) => timing(context).answerTimeoutMs,
+    rebootTimeout: ({ context }) => timing(context).rebootTimeoutMs,
+    keyGap: ({ context }) => timing(context).keyGapMs,
+  },
+  guards: {
+    blind: ({ context }) => context.bench.observer === undefined,
+    cancelOffered: ({ context: c }) =>
+      shows(c.screen, c.model.screens, 'loading') && softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) !== undefined,
+    countdownShown: ({ context: c }) => shows(c.screen, c.model.screens, 'countdown'),
+    promptShown: ({ context: c }) => shows(c.screen, c.model.screens, 'passwordPrompt'),
+    /** The countdown screen has gone and no prompt came: the window closed on us. */
+    windowClosed: ({ context: c }) =>
+      !shows(c.screen, c.model.screens, 'countdown') && !shows(c.screen, c.model.screens, 'passwordPrompt'),
+    rejected: ({ context: c }) => shows(c.screen, c.model.screens, 'rejected'),
+    resetting: ({ context: c }) =>
+      shows(c.screen, c.model.screens, 'resetting') || shows(c.screen, c.model.screens, 'resetDone'),
+    resetComplete: ({ context: c }) =>
+      c.sawResetDone && c.reboots >= timing(c).resetReboots && shows(c.screen, c.model.screens, 'ready'),
+    canRetry: ({ context: c }) =>
+      c.failure !== undefined &&
+      (c.failure.class === 'phone' || c.failure.class === 'bench') &&
+      c.attempt < timing(c).maxAttempts &&
+      c.clock.now() - c.startMs < timing(c).jobDeadlineMs,
+  },
+  actions: {
+    step: assign(({ context: c }, params: { step: string }) => closeStep(c, params.step)),
+    seeScreen: assign({
+      screen: ({ event }) => (event.type === 'SCREEN' ? event.screen : undefined),
+    }),
+    fail: assign(({ context: c }, params: { class: Failure['class']; code: string; reason: string }) => ({
+      failure: { class: params.class, code: params.code, reason: params.reason },
+    })),
+    failFromError: assign(({ event }) => {
+      const err = (event as unknown as { error: unknown }).error;
+      const k = classify(err);
+      return { failure: { class: k.failureClass, code: k.code, reason: k.reason } };
+    }),
+    startAttempt: assign(({ context: c }) => ({
+      attempt: c.attempt + 1,
+      attemptStartMs: c.clock.now(),
+      failure: undefined,
+      sawResetDone: false,
+      reboots: 0,
+      dark: false,
+    })),
+    endAttemptFailed: assign(({ context: c }) => {
+      const failure = c.failure ?? { class: 'bug' as const, code: 'internal', reason: 'attempt ended without a reason' };
+      // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
+      const nextCombo = failure.code === 'no-prompt' ? c.comboIndex + 1 : c.comboIndex;
+      return {
+        attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failure)],
+        comboIndex: nextCombo,
+      };
+    }),
+    endAttemptPassed: assign(({ context: c }) => ({
+      attemptLog: [...c.attemptLog, attemptRecord(c, 'pass')],
+      summary: `the phone showed "Configuration Reset" and rebooted ${c.reboots} times on attempt ${c.attempt}`,
+    })),
+    endAttemptUnverified: assign(({ context: c }) => ({
+      attemptLog: [...c.attemptLog, attemptRecord(c, 'unverified')],
+      summary: c.bench.observer
+        ? `the phone started its reset but only ${c.reboots} of ${timing(c).resetReboots} reboots were seen before the deadline`
+        : 'the procedure ran to its end on a blind bench (no camera): nothing confirmed the reset',
+    })),
+    noteCancelKey: assign(({ context: c }) => ({
+      cancelKey: softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) ?? c.procedure.cancelKey,
+    })),
+    noteOkKey: assign(({ context: c }) => ({
+      okKey: softkeyLabelled(c.screen, '^\\s*(ok|enter)\\s*$') ?? c.procedure.okKey,
+    })),
+    trackReboot: assign(({ context: c }) => {
+      const s = c.screen;
+      const lit = !!s && s.lit;
+      return {
+        sawResetDone: c.sawResetDone || shows(s, c.model.screens, 'resetDone'),
+        reboots: !lit && !c.dark ? c.reboots + 1 : c.reboots,
+        dark: !lit,
+      };
+    }),
+    closeLast: assign(({ context: c }) => closeStep(c, undefined)),
+    result: assign((_, params: { result: ResetOutput['result'] }) => ({ result: params.result })),
+  },
+}).createMachine({
+  id: 'factoryReset',
+  context: ({ input }) => {
+    if (input.model.procedure.kind !== 'cancel-combo') throw new Error(`not a cancel-combo model: ${input.model.id}`);
+    const now = input.clock.now();
+    return {
+      ...input,
+      procedure: input.model.procedure,
+      attempt: 0,
+      comboIndex: 0,
+      macCase: input.model.textEntry.macCase === 'upper' ? 'upper' : 'lower',
+      startMs: now,
+      attemptStartMs: now,
+      screen: input.bench.observer?.current(),
+      cancelKey: input.model.procedure.cancelKey,
+      okKey: input.model.procedure.okKey,
+      steps: [],
+      open: undefined,
+      attemptLog: [],
+      failure: undefined,
+      sawResetDone: false,
+      reboots: 0,
+      dark: false,
+      summary: '',
+      result: 'fail',
+    };
+  },
+  initial: 'attempt',
+  on: {
+    SCREEN: { actions: 'seeScreen' },
+    ABORT: { target: '.aborting' },
+  },
+  states: {
+    attempt: {
+      entry: 'startAttempt',
+      initial: 'powerOff',
+      states: {
+        powerOff: {
+          entry: { type: 'step', params: { step: 'power-off' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({
+              run: async () => {
+                await c.bench.releaseAll();
+                await c.bench.power(false);
+              },
+            }),
+            onDone: 'offWait',
+            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
+          },
+        },
+        offWait: { after: { powerOff: 'powerOn' } },
+        powerOn: {
+          entry: { type: 'step', params: { step: 'power-on' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: () => c.bench.power(true) }),
+            onDone: 'awaitCancel',
+            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
+          },
+        },
+        awaitCancel: {
+          entry: { type: 'step', params: { step: 'await-cancel' } },
+          always: [
+            { guard: 'blind', target: 'blindCancelWait' },
+            { guard: 'cancelOffered', target: 'pressCancel', actions: 'noteCancelKey' },
+          ],
+          after: {
+            cancelDeadline: {
+              target: '#factoryReset.recover',
+              actions: {
+                type: 'fail',
+                params: { class: 'phone', code: 'no-cancel', reason: 'the "Loading application" Cancel softkey never appeared' },
+              },
+            },
+          },
+        },
+        blindCancelWait: { after: { cancelAfter: 'pressCancel' } },
+        pressCancel: {
+          entry: { type: 'step', params: { step: 'press-cancel' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: (signal) => c.bench.press([c.cancelKey], timing(c).keyTapMs, signal) }),
+            onDone: 'awaitCountdown',
+            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
+          },
+        },
+        awaitCountdown: {
+          always: [
+            { guard: 'blind', target: 'comboWait' },
+            { guard: 'countdownShown', target: 'comboWait' },
+          ],
+          after: {
+            answerTimeout: {
+              target: '#factoryReset.recover',
+              actions: {
+                type: 'fail',
+                params: { class: 'phone', code: 'cancel-missed', reason: 'Cancel was pressed but no countdown followed (the window had closed, or the press did not land)' },
+              },
+            },
+          },
+        },
+        comboWait: { after: { comboAfterCancel: 'holdCombo' } },
+        holdCombo: {
+          entry: { type: 'step', params: { step: 'hold-combo' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: () => c.bench.hold(combo(c)) }),
+            onDone: 'holding',
+            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
+          },
+        },
+        holding: {
+          always: [
+            { guard: 'blind', target: 'blindHolding' },
+            { guard: 'promptShown', target: 'releaseCombo' },
+            {
+              guard: 'windowClosed',
+              target: '#factoryReset.recover',
+              actions: {
+                type: 'fail',
+                params: { class: 'phone', code: 'no-prompt', reason: 'the countdown ended with the combo held and no password prompt came' },
+              },
+            },
+          ],
+          after: {
+            comboHold: {
+              target: '#factoryReset.recover',
+              actions: {
+                type: 'fail',
+                params: { class: 'phone', code: 'no-prompt', reason: 'the combo was held to its limit and no password prompt came' },
+              },
+            },
+          },
+        },
+        blindHolding: { after: { comboHold: 'releaseCombo' } },
+        releaseCombo: {
+          entry: { type: 'step', params: { step: 'release-combo' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: () => c.bench.release(combo(c)) }),
+            onDone: 'settle',
+            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
+          },
+        },
+        settle: { after: { promptSettle: 'typing' } },
+        typing: {
+          entry: [{ type: 'step', params: { step: 'type-password' } }, 'noteOkKey'],
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({
+              run: (signal) => typePlan(c.bench, c.planFor(c.macCase), c.model.textEntry, c.clock, signal),
+            }),
+            onDone: 'confirm',
+            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
+          },
+        },
+        confirm: {
+          entry: { type: 'step', params: { step: 'confirm' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: (signal) => c.bench.press([c.okKey], timing(c).keyTapMs, signal) }),
+            onDone: 'awaitAnswer',
+            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
+          },
+        },
+        awaitAnswer: {
+          entry: { type: 'step', params: { step: 'await-answer' } },
+          always: [
+            { guard: 'blind', target: 'blindReboots' },
+            { guard: 'resetting', target: 'awaitReboots', actions: 'trackReboot' },
+            {
+              guard: 'rejected',
+              target: '#factoryReset.recover',
+              actions: {
+                type: 'fail',
+                params: { class: 'phone', code: 'password-rejected', reason: 'the phone rejected the MAC password (check the MAC on the label)' },
+              },
+            },
+          ],
+          after: {
+            answerTimeout: {
+              target: '#factoryReset.recover',
+              actions: {
+                type: 'fail',
+                params: { class: 'phone', code: 'no-answer', reason: 'the phone neither started its reset nor rejected the password' },
+              },
+            },
+          },
+        },
+        awaitReboots: {
+          entry: { type: 'step', params: { step: 'await-reboots' } },
+          on: { SCREEN: { actions: ['seeScreen', 'trackReboot'] } },
+          always: [{ guard: 'resetComplete', target: '#factoryReset.passed' }],
+          after: { rebootTimeout: '#factoryReset.unverified' },
+        },
+        blindReboots: {
+          entry: { type: 'step', params: { step: 'await-reboots' } },
+          after: { rebootTimeout: '#factoryReset.unverified' },
+        },
+      },
+    },
+    recover: {
+      entry: [{ type: 'step', params: { step: 'recover' } }, 'endAttemptFailed'],
+      invoke: {
+        src: 'benchOp',
+        input: ({ context: c }) => ({
+          run: async () => {
+            await c.bench.releaseAll();
+          },
+        }),
+        onDone: 'decide',
+        // Releasing failed: the bench is gone. Nothing more can be done on it.
+        onError: { target: 'failed', actions: 'failFromError' },
+      },
+    },
+    decide: {
+      always: [{ guard: 'canRetry', target: 'attempt' }, { target: 'failed' }],
+    },
+    passed: { type: 'final', entry: ['endAttemptPassed', 'closeLast', { type: 'result', params: { result: 'pass' } }] },
+    unverified: {
+      type: 'final',
+      entry: ['endAttemptUnverified', 'closeLast', { type: 'result', params: { result: 'unverified' } }],
+    },
+    failed: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'fail' } }] },
+    aborting: {
+      entry: { type: 'step', params: { step: 'abort' } },
+      invoke: {
+        src: 'benchOp',
+        input: ({ context: c }) => ({ run: () => c.bench.releaseAll() }),
+        onDone: 'aborted',
+        onError: 'aborted',
+      },
+    },
+    aborted: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'aborted' } }] },
+  },
+  output: ({ context: c }) => {
+    const result = c.result;
+    return {
+      result,
+      ...(c.failure && result !== 'pass' && result !== 'unverified' ? { failure: c.failure } : {}),
+      summary: result === 'aborted' ? 'stopped by the operator; every solenoid released' : c.summary || c.failure?.reason || '',
+      attempts: c.attempt,
+      attemptLog: c.attemptLog,
+      steps: c.steps,
+      startMs: c.startMs,
+      endMs: c.clock.now(),
+    };
+  },
+});
+
+function closeStep(c: Ctx, next: string | undefined): Partial<Ctx> {
+  const now = c.clock.now();
+  const steps = c.open
+    ? [...c.steps, { attempt: c.open.attempt, step: c.open.step, startMs: c.open.startMs - c.startMs, endMs: now - c.startMs }]
+    : c.steps;
+  return { steps, open: next ? { step: next, attempt: c.attempt, startMs: now } : undefined };
+}
+
+function attemptRecord(c: Ctx, result: AttemptRecord['result'], failure?: Failure): AttemptRecord {
+  return {
+    attempt: c.attempt,
+    combo: [...combo(c)],
+    macCase: c.macCase,
+    startMs: c.attemptStartMs - c.startMs,
+    endMs: c.clock.now() - c.startMs,
+    result,
+    ...(failure ? { failure } : {}),
+  };
+}

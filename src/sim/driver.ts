@@ -1,0 +1,302 @@
+/**
+ * The in-process bench: SimDriver (the BenchDriver over a VirtualJig, timed on the Clock), SimObserver (the phone's
+ * screen, as a camera would see it) and createSimBench, which wires a simulated phone, jig and driver together.
+ *
+ * The driver behaves like the real firmware where the controller can tell:
+ * - commands before open() reject (BenchError 'not-open');
+ * - no solenoid stays energised longer than `maxHoldMs` (default 20 s): the channels are cut and a 'hold-limit' event
+ *   is emitted, whether they were energised by hold() or by a press() longer than the limit;
+ * - a dropped serial line (dropLink(), or the linkLostAfterCommands / linkLostAtMs faults) emits 'link-lost', the
+ *   board's watchdog releases every solenoid, in-flight presses and every later command reject with BenchError
+ *   'link-lost'; open() reconnects, which resets the board like opening a real Uno's port: solenoids and relay off;
+ * - releaseAll() always works (solenoids off, relay off), even with the link down.
+ */
+import { sleep, type Clock, type TimerId } from '../clock/clock.js';
+import { createBench } from '../bench/bench.js';
+import type { Fixture } from '../bench/fixture.js';
+import type { Bench, BenchDriver, DriverEvent, DriverInfo, Observer, ScreenObservation } from '../bench/types.js';
+import { BenchError, ConfigError } from '../errors/errors.js';
+import { VirtualJig, type VirtualJigFaults } from './jig.js';
+import { SimPhone, type SimPhoneFaults, type SimPhoneOptions } from './phone.js';
+
+/** The firmware's longest energised time per solenoid, mirrored by the simulator by default. */
+export const SIM_MAX_HOLD_MS = 20_000;
+
+export interface SimDriverFaults {
+  /** After this many commands succeed, the line drops: the next command rejects with 'link-lost'. */
+  linkLostAfterCommands?: number;
+  /** The line drops at this clock time (ms). */
+  linkLostAtMs?: number;
+}
+
+export interface SimDriverConfig {
+  jig: VirtualJig;
+  clock: Clock;
+  maxHoldMs?: number;
+  faults?: SimDriverFaults;
+}
+
+export class SimDriver implements BenchDriver {
+  readonly info: DriverInfo;
+  readonly jig: VirtualJig;
+  private readonly clock: Clock;
+  private readonly faults: SimDriverFaults;
+  private opened = false;
+  private link = true;
+  private lostReason = '';
+  private autoDropped = false;
+  private commands = 0;
+  private readonly listeners = new Set<(event: DriverEvent) => void>();
+  /** Channel -> the energise group it belongs to (channels switched on together share one hold-limit timer). */
+  private readonly group = new Map<number, number>();
+  private readonly limitTimers = new Map<number, TimerId>();
+  private nextGroup = 1;
+  /** Rejecters of presses in flight, called when the link drops. */
+  private readonly inflight = new Set<(err: Error) => void>();
+
+  constructor(config: SimDriverConfig) {
+    this.jig = config.jig;
+    this.clock = config.clock;
+    this.faults = config.faults ?? {};
+    const maxHoldMs = config.maxHoldMs ?? SIM_MAX_HOLD_MS;
+    if (!(maxHoldMs > 0)) throw new ConfigError('bad-hold-limit', `hold limit ${maxHoldMs} ms`, 'give a positive hold limit in ms');
+    const n = this.faults.linkLostAfterCommands;
+    if (n !== undefined && !(Number.isInteger(n) && n >= 0)) {
+      throw new ConfigError('bad-fault', `link lost after ${n} commands`, 'give a whole number of commands, 0 or more');
+    }
+    this.info = { driver: 'sim', channels: this.jig.fixture.channels, maxHoldMs, port: 'sim' };
+    const at = this.faults.linkLostAtMs;
+    if (at !== undefined) {
+      this.clock.setTimeout(() => this.dropLink(`serial line dropped at ${at} ms (fault)`), Math.max(0, at - this.clock.now()));
+    }
+  }
+
+  /** Whether the serial line is up. */
+  get linkUp(): boolean {
+    return this.link;
+  }
+
+  async open(): Promise<void> {
+    if (!this.link) {
+      // Reopening the port resets the board: everything to its safe state.
+      this.cutAll();
+      this.jig.setRelay(false);
+      this.link = true;
+    }
+    this.opened = true;
+  }
+
+  async press(channels: number[], ms: number, signal?: AbortSignal): Promise<void> {
+    this.command();
+    this.checkDuration(ms);
+    if (signal?.aborted) throw signal.reason;
+    // A press within the limit ends itself; a longer one is cut by the limit timer, which is scheduled before the
+    // press's own wait and so fires first at the same instant.
+    this.energise(channels, ms > this.info.maxHoldMs);
+    try {
+      await this.wait(Math.min(ms, this.info.maxHoldMs), signal);
+    } finally {
+      this.deenergise(channels);
+    }
+  }
+
+  async hold(channels: number[]): Promise<void> {
+    this.command();
+    this.energise(channels, true);
+  }
+
+  async release(channels: number[]): Promise<void> {
+    this.command();
+    this.deenergise(channels);
+  }
+
+  async setPower(on: boolean): Promise<void> {
+    this.command();
+    this.jig.setRelay(on);
+  }
+
+  async releaseAll(): Promise<void> {
+    this.cutAll();
+    this.jig.setRelay(false);
+  }
+
+  async readSensor(): Promise<number | undefined> {
+    this.command();
+    return undefined;
+  }
+
+  onEvent(listener: (event: DriverEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.releaseAll();
+    this.opened = false;
+  }
+
+  /** Fault injection: the serial line drops now. */
+  dropLink(reason = 'serial line dropped'): void {
+    if (!this.link) return;
+    this.link = false;
+    this.lostReason = reason;
+    this.cutAll(); // the board's watchdog releases every solenoid when the host falls silent
+    const err = this.lostError();
+    for (const reject of [...this.inflight]) reject(err);
+    this.emit({ kind: 'link-lost', reason });
+  }
+
+  // ---- internals --------------------------------------------------------------------------------------------
+
+  private command(): void {
+    if (!this.opened) throw new BenchError('not-open', 'sim bench: command sent before open()', 'open the driver before using it');
+    const after = this.faults.linkLostAfterCommands;
+    if (this.link && !this.autoDropped && after !== undefined && this.commands >= after) {
+      this.autoDropped = true;
+      this.dropLink(`serial line dropped after ${after} commands (fault)`);
+    }
+    if (!this.link) throw this.lostError();
+    this.commands++;
+  }
+
+  private lostError(): BenchError {
+    return new BenchError('link-lost', `serial link lost: ${this.lostReason}`, 'check the USB cable and the board, then run again');
+  }
+
+  private checkDuration(ms: number): void {
+    if (!(Number.isFinite(ms) && ms >= 0)) {
+      throw new BenchError('bad-argument', `press duration ${ms} ms is not a non-negative number`, 'this is a controller bug: report it');
+    }
+  }
+
+  /** Switches channels on; with `limited`, the ones newly on share a hold-limit timer. */
+  private energise(channels: number[], limited: boolean): void {
+    const fresh = [...new Set(channels)].filter((c) => !this.jig.channelOn(c));
+    this.jig.setChannels(channels, true); // validates every channel first
+    if (!limited || fresh.length === 0) return;
+    const g = this.nextGroup++;
+    for (const c of fresh) this.group.set(c, g);
+    const id = this.clock.setTimeout(() => {
+      this.limitTimers.delete(g);
+      const cut = [...this.group].filter(([, owner]) => owner === g).map(([c]) => c);
+      if (cut.length === 0) return;
+      this.deenergise(cut);
+      this.emit({ kind: 'hold-limit', channels: cut.sort((a, b) => a - b) });
+    }, this.info.maxHoldMs);
+    this.limitTimers.set(g, id);
+  }
+
+  private deenergise(channels: number[]): void {
+    const on = channels.filter((c) => this.jig.channelOn(c));
+    this.jig.setChannels(on, false);
+    for (const c of on) {
+      const g = this.group.get(c);
+      this.group.delete(c);
+      if (g !== undefined && ![...this.group.values()].includes(g)) {
+        this.clock.clearTimeout(this.limitTimers.get(g));
+        this.limitTimers.delete(g);
+      }
+    }
+  }
+
+  private cutAll(): void {
+    this.deenergise(this.jig.energised());
+  }
+
+  private async wait(ms: number, signal?: AbortSignal): Promise<void> {
+    const ac = new AbortController();
+    const onOuter = (): void => ac.abort(signal?.reason);
+    const onLost = (err: Error): void => ac.abort(err);
+    signal?.addEventListener('abort', onOuter, { once: true });
+    this.inflight.add(onLost);
+    try {
+      await sleep(this.clock, ms, ac.signal);
+    } finally {
+      this.inflight.delete(onLost);
+      signal?.removeEventListener('abort', onOuter);
+    }
+  }
+
+  private emit(event: DriverEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+}
+
+/** The phone's screen as a camera would report it. */
+export class SimObserver implements Observer {
+  readonly kind = 'screen' as const;
+  private readonly phone: SimPhone;
+
+  constructor(phone: SimPhone) {
+    this.phone = phone;
+  }
+
+  current(): ScreenObservation {
+    return this.phone.screen();
+  }
+
+  subscribe(listener: (screen: ScreenObservation) => void): () => void {
+    return this.phone.onScreen(listener);
+  }
+}
+
+/** Every fault the simulated bench can show, flat (phone, jig and driver faults together). */
+export interface SimFaults extends SimPhoneFaults, VirtualJigFaults, SimDriverFaults {}
+
+export interface SimBenchConfig {
+  modelId: string;
+  /** The MAC the job gives (any common spelling). */
+  mac: string;
+  /** The phone's real MAC when it differs from the job's (a wrong label); default: `mac`. */
+  realMac?: string;
+  fixture: Fixture;
+  clock: Clock;
+  seed: number | string;
+  faults?: SimFaults;
+  options?: SimPhoneOptions;
+  /** The driver's hold limit, ms (default SIM_MAX_HOLD_MS). */
+  maxHoldMs?: number;
+  /** A blind bench: no observer. */
+  blind?: boolean;
+}
+
+export interface SimBench {
+  bench: Bench;
+  phone: SimPhone;
+  jig: VirtualJig;
+  driver: SimDriver;
+  observer: SimObserver | undefined;
+}
+
+/** A MAC in any common spelling (`00-04-F2-AA-81-4C`, `0004.f2aa.814c`, `0004F2AA814C`) as 12 lower-case hex. */
+export function normalizeSimMac(raw: string): string {
+  const mac = raw.replace(/[-:.\s]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{12}$/.test(mac)) {
+    throw new ConfigError('bad-mac', `MAC '${raw}' is not 12 hex digits`, 'give the MAC from the phone label, e.g. 00-04-F2-AA-81-4C');
+  }
+  return mac;
+}
+
+export function createSimBench(config: SimBenchConfig): SimBench {
+  normalizeSimMac(config.mac);
+  const f = config.faults ?? {};
+  const phone = new SimPhone({
+    modelId: config.modelId,
+    mac: normalizeSimMac(config.realMac ?? config.mac),
+    clock: config.clock,
+    seed: config.seed,
+    options: config.options,
+    faults: { slowBoot: f.slowBoot, misfire: f.misfire, bounce: f.bounce, shortCancelWindowMs: f.shortCancelWindowMs },
+  });
+  const jig = new VirtualJig({ fixture: config.fixture, phone, clock: config.clock, faults: { stuckOff: f.stuckOff } });
+  const driver = new SimDriver({
+    jig,
+    clock: config.clock,
+    maxHoldMs: config.maxHoldMs,
+    faults: { linkLostAfterCommands: f.linkLostAfterCommands, linkLostAtMs: f.linkLostAtMs },
+  });
+  const observer = config.blind ? undefined : new SimObserver(phone);
+  return { bench: createBench(driver, config.fixture, observer), phone, jig, driver, observer };
+}

@@ -1,0 +1,635 @@
+/**
+ * SimPhone: one simulated Polycom/Poly phone on a Clock, with its own truth (is it at factory defaults?) that the
+ * controller never reads: the controller sees only the screen (through SimObserver, as a camera would).
+ *
+ * Boot timeline (seeds 000, 001, 002, 003), every figure drawn from phones.ts with jitter from the seeded RNG:
+ *   power on -> dark -> Updater -> "Loading application..." -> the Cancel softkey appears after a delay and stays
+ *   for a window -> the application starts -> idle.  Cancel pressed while shown -> countdown ("Autoboot in N s").
+ *   The combo (all its keys down together, no other dial key down) held continuously for the hold time inside the
+ *   countdown -> admin password prompt. Countdown over -> the application starts (window missed).
+ *   Right password (the MAC under the phone's case rule, or the admin password) + OK -> "Resetting Configuration",
+ *   "Configuration Reset", reboot, the application runs a while, a second automatic reboot, idle: only then is the
+ *   phone at factory defaults (seed 002). Wrong password + OK -> "Invalid password", then the application starts.
+ *   Power removed at any point stops everything; power removed during the reset leaves the phone NOT reset.
+ *
+ * SCREEN CATALOGUE (the controller's patterns are written against this). A ScreenObservation has `lines` (top to
+ * bottom), `softkeys` (softkey1..softkey4, '' for an unlabelled softkey; [] when the display is dark), `leds` ({}),
+ * `lit`.
+ *
+ *   state             lines                                             softkeys
+ *   off               (dark) []                                         []
+ *   dark              (dark) []           booting after power-on or reboot
+ *                                                                       []
+ *   updater           ['Polycom Updater', 'Please wait...']            ['', '', '', '']
+ *   loading           ['Loading application...']                       ['', '', '', ''] at first; then 'Cancel' on the
+ *                     (seed 000 "loading application"; seed 002        platform's cancel softkey: VVX family softkey1
+ *                     "loading application screen")                    -> ['Cancel', '', '', ''], SoundPoint and
+ *                                                                      SoundStation softkey3 -> ['', '', 'Cancel', '']
+ *   cancelling        ['Please wait...']                               ['', '', '', '']
+ *   countdown         ['Welcome', 'Autoboot in N s']                   ['Start', 'Setup', 'About', '']
+ *                     N = whole seconds left, rounded up, changes every second (seed 000 "a 7 seconds count down";
+ *                     seed 002 'the next "Welcome" window'). Start: the application starts now. Setup: the setup
+ *                     password screen below, which never resets the phone (seed 001 "Do not press Setup").
+ *   password          ['Password:', <one '*' per character, '' when    VVX:        ['OK', '1->abc', '', 'Cancel']
+ *                     empty>, '[123]' | '[abc]' | '[ABC]']             SoundPoint: ['OK', '1 -> Aa', '', 'Cancel']
+ *                     the mode softkey's label follows the mode: VVX '1->abc' | 'a->abc' | 'A->abc' (seed 000);
+ *                     SoundPoint '1 -> Aa' | 'a -> 1A' | 'A -> a1' (seed 003 "(a -> 1A)"). Cancel: the application
+ *                     starts (no reset).
+ *   setup-password    ['Enter setup password:', <stars>, '[123]' ...] ['OK', <mode label>, '', 'Exit']
+ *                     OK or Exit: "Invalid password" / the application starts; never a reset.
+ *   invalid-password  ['Invalid password']                             ['', '', '', '']
+ *   resetting         ['Resetting Configuration', 'please wait...']    ['', '', '', '']   (seed 002)
+ *   reset-done        ['Configuration Reset']                          ['', '', '', '']   (seed 002)
+ *   starting          ['Starting application...']                      ['', '', '', '']
+ *   idle              [<model name>, 'Line 1: 1013'] while configured;  ['New Call', 'Forward', 'DND', 'More']
+ *                     [<model name>, 'Line 1: unregistered'] once the configuration is wiped (the run between the
+ *                     two reset reboots, and after a completed reset). Idle between the two reboots is NOT the end.
+ */
+import type { Clock, TimerId } from '../clock/clock.js';
+import { DIAL_KEYS, type Key } from '../bench/keys.js';
+import type { ScreenObservation } from '../bench/types.js';
+import { ConfigError } from '../errors/errors.js';
+import { MultiTapField, type SimKeypadSpec } from './keypad.js';
+import { simPhoneSpec, type SimPhoneSpec } from './phones.js';
+import { Rng, type Range } from './rng.js';
+
+export type SimPhoneState =
+  | 'off'
+  | 'dark'
+  | 'updater'
+  | 'loading'
+  | 'cancelling'
+  | 'countdown'
+  | 'password'
+  | 'setup-password'
+  | 'invalid-password'
+  | 'resetting'
+  | 'reset-done'
+  | 'starting'
+  | 'idle';
+
+/** Faults the phone can be asked to show. All dice come from the phone's own seeded RNG (a separate stream). */
+export interface SimPhoneFaults {
+  /** Boot timings (dark, Updater, Cancel delay, Cancel-to-countdown, application start) multiplied by this (>= 1). */
+  slowBoot?: number;
+  /** Keys whose key-downs are lost with probability p: the key misfires (its key-up is then ignored too). */
+  misfire?: { key: Key; p: number }[];
+  /** Probability that a tap registers twice (key bounce). */
+  bounce?: number;
+  /** The Cancel softkey shows only about this long (+-10%) instead of the platform's window. */
+  shortCancelWindowMs?: number;
+}
+
+export interface SimPhoneOptions {
+  /** Force the phone's true combo; must be one of the model's seed-backed combos (any key order). */
+  combo?: Key[];
+  /** Force the MAC case rule: 'lower' (letters must be lower case) or 'either'. */
+  caseRule?: 'lower' | 'either';
+  /** The admin password the prompt also accepts (seed 001 "requires the Admin password 456"); default: random digits. */
+  adminPassword?: string;
+  /** UC Software before 4.0.0: the combo performs a device reset only (seed 001 NOTE), not a factory reset. */
+  oldSoftware?: boolean;
+  /** Override parts of the password field (tests). */
+  keypad?: Partial<SimKeypadSpec>;
+}
+
+export interface SimPhoneConfig {
+  modelId: string;
+  /** The phone's real MAC: 12 lower-case hex digits. */
+  mac: string;
+  clock: Clock;
+  seed: number | string;
+  options?: SimPhoneOptions;
+  faults?: SimPhoneFaults;
+}
+
+export interface SimEvent {
+  t: number;
+  what: string;
+}
+
+/** The simulator's account of one phone, for tests and the CLI's `simulator` JSON. Never shown to the controller. */
+export interface SimPhoneTruth {
+  modelId: string;
+  mac: string;
+  /** The combo this instance really answers to. */
+  combo: Key[];
+  caseRule: 'lower' | 'either';
+  adminPassword: string;
+  /** Instance constants (each attempt or boot jitters them slightly). */
+  cursorTimeoutMs: number;
+  comboHoldMs: number;
+  countdownMs: number;
+  factoryDefaults: boolean;
+  state: SimPhoneState;
+  /** Resets completed (both reboots done). */
+  resets: number;
+  /** Set when a completed reset was a device reset only (oldSoftware). */
+  deviceResetOnly?: boolean;
+  events: SimEvent[];
+}
+
+type ResetPhase = 'none' | 'wiping' | 'reboot-1' | 'running-1' | 'reboot-2';
+
+const SOFTKEY_COUNT = 4;
+const DIAL = new Set<string>(DIAL_KEYS);
+const IDLE_SOFTKEYS = ['New Call', 'Forward', 'DND', 'More'];
+const COUNTDOWN_SOFTKEYS = ['Start', 'Setup', 'About', ''];
+const MAC_RE = /^[0-9a-f]{12}$/;
+
+function softkeyIndex(key: Key): number | undefined {
+  const m = /^softkey([1-9])$/.exec(key);
+  return m ? Number(m[1]) - 1 : undefined;
+}
+
+/** Softkey labels from a key -> label map. */
+function softkeys(labels: Partial<Record<Key, string>> = {}): string[] {
+  const out = Array.from({ length: SOFTKEY_COUNT }, () => '');
+  for (const [key, label] of Object.entries(labels)) {
+    const i = softkeyIndex(key);
+    if (i !== undefined && i < SOFTKEY_COUNT && label !== undefined) out[i] = label;
+  }
+  return out;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k) => b.includes(k));
+}
+
+function checkProbability(p: number, what: string): void {
+  if (!(p >= 0 && p <= 1)) throw new ConfigError('bad-fault', `${what}: probability ${p} is not between 0 and 1`, 'give a probability from 0 to 1');
+}
+
+function scale(range: Range, factor: number): Range {
+  return { min: range.min * factor, max: range.max * factor };
+}
+
+export class SimPhone {
+  readonly spec: SimPhoneSpec;
+  readonly mac: string;
+  private readonly clock: Clock;
+  private readonly timing: Rng;
+  private readonly dice: Rng;
+  private readonly faults: SimPhoneFaults;
+  private readonly combo: Key[];
+  private readonly caseRule: 'lower' | 'either';
+  private readonly adminPassword: string;
+  private readonly oldSoftware: boolean;
+  private readonly keypad: SimKeypadSpec;
+  private readonly countdownMs: number;
+  private readonly comboHoldMs: number;
+
+  private powered = false;
+  private st: SimPhoneState = 'off';
+  private phase: ResetPhase = 'none';
+  private atDefaults = false;
+  private deviceResetOnly = false;
+  private resets = 0;
+  private readonly log: SimEvent[] = [];
+  /** Keys physically down (whether or not the phone is powered). */
+  private readonly physical = new Set<Key>();
+  /** Keys whose key-down was lost to a misfire. */
+  private readonly dropped = new Set<Key>();
+  private field: MultiTapField | undefined;
+  private readonly timers = new Set<TimerId>();
+  private holdTimer: TimerId | undefined;
+  private scr: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
+  private scrKey = JSON.stringify(this.scr);
+  private readonly listeners = new Set<(screen: ScreenObservation) => void>();
+
+  constructor(config: SimPhoneConfig) {
+    if (!MAC_RE.test(config.mac)) {
+      throw new ConfigError('bad-mac', `simulated phone: MAC '${config.mac}' is not 12 lower-case hex digits`, 'give the MAC like 0004f2aa814c');
+    }
+    this.spec = simPhoneSpec(config.modelId);
+    this.mac = config.mac;
+    this.clock = config.clock;
+    const options = config.options ?? {};
+    this.faults = config.faults ?? {};
+    this.validateFaults();
+
+    const rng = new Rng(config.seed);
+    // Instance draws happen in a fixed order whatever the options, so forcing one choice does not move the others.
+    const instance = rng.fork('instance');
+    const pickedCombo = instance.pick(this.spec.combos).keys;
+    const pickedCase = instance.pick(this.spec.caseRules);
+    const cursorTimeoutMs = instance.jitter(this.spec.cursorTimeoutMs);
+    this.countdownMs = instance.jitter(this.spec.countdownMs);
+    this.comboHoldMs = instance.jitter(this.spec.comboHoldMs);
+    const randomAdmin = String(instance.int(100_000, 999_999));
+    this.timing = rng.fork('timing');
+    this.dice = rng.fork('faults');
+
+    if (options.combo) {
+      const forced = this.spec.combos.find((c) => sameSet(c.keys, options.combo!));
+      if (!forced) {
+        throw new ConfigError(
+          'bad-combo',
+          `${this.spec.name} has no seed-backed combo ${options.combo.join(' ')}`,
+          `force one of: ${this.spec.combos.map((c) => c.keys.join(' ')).join(' | ')}`,
+        );
+      }
+      this.combo = [...forced.keys];
+    } else {
+      this.combo = [...pickedCombo];
+    }
+    const caseRule = options.caseRule ?? pickedCase;
+    if (caseRule !== 'lower' && caseRule !== 'either') {
+      throw new ConfigError('bad-case-rule', `simulated phone: case rule '${String(caseRule)}'`, "use 'lower' or 'either'");
+    }
+    this.caseRule = caseRule;
+    this.adminPassword = options.adminPassword ?? randomAdmin;
+    this.oldSoftware = options.oldSoftware ?? false;
+    this.keypad = { ...this.spec.keypad, cursorTimeoutMs, ...options.keypad };
+  }
+
+  // ---- the outside world: power, keys, screen ----------------------------------------------------------------
+
+  setPower(on: boolean): void {
+    if (on === this.powered) return;
+    this.powered = on;
+    if (on) {
+      this.event('power-on');
+      this.boot();
+      return;
+    }
+    this.enter('off');
+    this.show([], [], false);
+    this.event('power-off');
+    if (this.phase !== 'none') {
+      this.event('reset-interrupted');
+      this.phase = 'none';
+    }
+  }
+
+  keyDown(key: Key): void {
+    if (this.physical.has(key) || this.dropped.has(key)) return;
+    const misfire = this.faults.misfire?.find((m) => m.key === key);
+    if (misfire && this.dice.chance(misfire.p)) {
+      this.dropped.add(key);
+      this.event(`key-dropped ${key}`);
+      return;
+    }
+    this.physical.add(key);
+    if (this.powered) {
+      this.tap(key);
+      if (this.faults.bounce !== undefined && this.dice.chance(this.faults.bounce)) {
+        this.event(`key-bounced ${key}`);
+        this.untap(key);
+        this.tap(key);
+      }
+    }
+    this.checkCombo();
+  }
+
+  keyUp(key: Key): void {
+    if (this.dropped.delete(key)) return;
+    if (!this.physical.delete(key)) return;
+    this.untap(key);
+    this.checkCombo();
+  }
+
+  /** What a camera would see now (a copy). */
+  screen(): ScreenObservation {
+    return { lines: [...this.scr.lines], softkeys: [...this.scr.softkeys], leds: { ...this.scr.leds }, lit: this.scr.lit };
+  }
+
+  /** Calls `listener` with every new screen; returns the unsubscribe function. */
+  onScreen(listener: (screen: ScreenObservation) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  get state(): SimPhoneState {
+    return this.st;
+  }
+
+  /** Keys physically down on the phone now (the jig's effect), for tests. */
+  keysDown(): Key[] {
+    return [...this.physical];
+  }
+
+  truth(): SimPhoneTruth {
+    const t: SimPhoneTruth = {
+      modelId: this.spec.id,
+      mac: this.mac,
+      combo: [...this.combo],
+      caseRule: this.caseRule,
+      adminPassword: this.adminPassword,
+      cursorTimeoutMs: this.keypad.cursorTimeoutMs,
+      comboHoldMs: this.comboHoldMs,
+      countdownMs: this.countdownMs,
+      factoryDefaults: this.atDefaults,
+      state: this.st,
+      resets: this.resets,
+      events: this.log.map((e) => ({ ...e })),
+    };
+    if (this.deviceResetOnly) t.deviceResetOnly = true;
+    return t;
+  }
+
+  // ---- the boot timeline ------------------------------------------------------------------------------------
+
+  private boot(): void {
+    const b = this.spec.boot;
+    const slow = this.faults.slowBoot ?? 1;
+    const dark = this.timing.jitter(scale(b.powerOnToUpdaterMs, slow));
+    const updater = this.timing.jitter(scale(b.updaterMs, slow));
+    const delay = this.timing.jitter(scale(b.cancelDelayMs, slow));
+    const windowMs =
+      this.faults.shortCancelWindowMs !== undefined
+        ? this.timing.jitter({ min: this.faults.shortCancelWindowMs * 0.9, max: this.faults.shortCancelWindowMs * 1.1 })
+        : this.timing.jitter(b.cancelShownMs);
+
+    this.enter('dark');
+    this.show([], [], false);
+    this.after(dark, () => {
+      this.enter('updater');
+      this.event('updater');
+      this.show(['Polycom Updater', 'Please wait...']);
+      this.after(updater, () => {
+        this.enter('loading');
+        this.event('loading-application');
+        this.show(['Loading application...']);
+        this.after(delay, () => {
+          this.event(`cancel-shown for ${windowMs} ms`);
+          this.show(['Loading application...'], softkeys({ [this.spec.cancelSoftkey]: 'Cancel' }));
+          this.after(windowMs, () => {
+            this.event('cancel-hidden');
+            this.startApplication();
+          });
+        });
+      });
+    });
+  }
+
+  private startApplication(): void {
+    const ms = this.timing.jitter(scale(this.spec.boot.appStartMs, this.faults.slowBoot ?? 1));
+    this.enter('starting');
+    this.event('starting-application');
+    this.show(['Starting application...']);
+    this.after(ms, () => this.idle());
+  }
+
+  private idle(): void {
+    this.enter('idle');
+    this.event('idle');
+    const wiped = !this.oldSoftware && (this.atDefaults || this.phase === 'reboot-1' || this.phase === 'reboot-2');
+    // The truth is settled before the idle screen shows, so an observer of the screen never sees it lag behind.
+    if (this.phase === 'reboot-1') {
+      // Seed 002: "Give the phone a few minutes for a second automatic reboot".
+      this.phase = 'running-1';
+      this.after(this.timing.jitter(this.spec.reset.firstRunMs), () => {
+        this.event('automatic-reboot');
+        this.phase = 'reboot-2';
+        this.boot();
+      });
+    } else if (this.phase === 'reboot-2') {
+      this.phase = 'none';
+      this.resets++;
+      if (this.oldSoftware) {
+        this.deviceResetOnly = true;
+        this.event('device-reset-complete');
+      } else {
+        this.atDefaults = true;
+        this.event('factory-defaults');
+      }
+    }
+    this.show([this.spec.name, wiped ? 'Line 1: unregistered' : 'Line 1: 1013'], IDLE_SOFTKEYS);
+  }
+
+  private cancelPressed(): void {
+    this.enter('cancelling');
+    this.event('cancel-pressed');
+    this.show(['Please wait...']);
+    this.after(this.timing.jitter(scale(this.spec.boot.cancelToCountdownMs, this.faults.slowBoot ?? 1)), () => this.countdown());
+  }
+
+  private countdown(): void {
+    const total = this.timing.jitter({ min: this.countdownMs * 0.97, max: this.countdownMs * 1.03 });
+    const end = this.clock.now() + total;
+    this.enter('countdown');
+    this.event(`countdown ${total} ms`);
+    const tick = (): void => {
+      const left = end - this.clock.now();
+      if (left <= 0) {
+        this.event('countdown-expired');
+        this.startApplication();
+        return;
+      }
+      const n = Math.ceil(left / 1000);
+      this.show(['Welcome', `Autoboot in ${n} s`], COUNTDOWN_SOFTKEYS);
+      this.after(left - (n - 1) * 1000, tick);
+    };
+    tick();
+    // The bootloader scans the keypad: a combo already held when the countdown starts counts from now.
+    this.checkCombo();
+  }
+
+  /** The combo is held: all its keys down, and no other dial key down (softkeys and others do not matter). */
+  private comboHeld(): boolean {
+    if (!this.combo.every((k) => this.physical.has(k))) return false;
+    for (const k of this.physical) if (DIAL.has(k) && !this.combo.includes(k)) return false;
+    return true;
+  }
+
+  private checkCombo(): void {
+    if (this.st !== 'countdown') return;
+    const held = this.comboHeld();
+    if (held && this.holdTimer === undefined) {
+      const need = this.timing.jitter({ min: this.comboHoldMs * 0.95, max: this.comboHoldMs * 1.05 });
+      this.event(`combo-held, needs ${need} ms`);
+      this.holdTimer = this.after(need, () => {
+        this.holdTimer = undefined;
+        this.event('combo-accepted');
+        this.prompt('password');
+      });
+    } else if (!held && this.holdTimer !== undefined) {
+      this.cancelTimer(this.holdTimer);
+      this.holdTimer = undefined;
+      this.event('combo-broken');
+    }
+  }
+
+  // ---- the password prompts ---------------------------------------------------------------------------------
+
+  private prompt(kind: 'password' | 'setup-password'): void {
+    this.enter(kind);
+    this.field = new MultiTapField(this.keypad, this.clock);
+    this.event(kind === 'password' ? 'password-prompt' : 'setup-password-prompt');
+    this.renderPrompt();
+  }
+
+  private renderPrompt(): void {
+    const field = this.field;
+    if (!field) return;
+    const labels: Partial<Record<Key, string>> = { [this.spec.okSoftkey]: 'OK' };
+    for (const k of [this.keypad.modeKey, ...this.spec.altModeKeys]) {
+      if (softkeyIndex(k) !== undefined) labels[k] = this.spec.modeLabels[field.mode];
+    }
+    labels.softkey4 = this.st === 'password' ? 'Cancel' : 'Exit';
+    const title = this.st === 'password' ? 'Password:' : 'Enter setup password:';
+    this.show([title, '*'.repeat(field.value.length), `[${field.mode}]`], softkeys(labels));
+  }
+
+  private isModeKey(key: Key): boolean {
+    return key === this.keypad.modeKey || this.spec.altModeKeys.includes(key);
+  }
+
+  private promptTap(key: Key): void {
+    const field = this.field!;
+    if (this.isModeKey(key)) {
+      field.keyDown(this.keypad.modeKey);
+      this.renderPrompt();
+      return;
+    }
+    const label = this.softkeyLabel(key);
+    if (label === 'OK') {
+      this.submit(field.value);
+      return;
+    }
+    if (label === 'Cancel' || label === 'Exit') {
+      this.event(`${label.toLowerCase()}-pressed at the prompt`);
+      this.startApplication();
+      return;
+    }
+    if (field.keyDown(key)) this.renderPrompt();
+  }
+
+  private passwordMatches(typed: string): boolean {
+    if (typed === this.adminPassword) return true;
+    return this.caseRule === 'lower' ? typed === this.mac : typed.toLowerCase() === this.mac;
+  }
+
+  private submit(typed: string): void {
+    if (this.st === 'setup-password') {
+      this.event(`setup-password-submitted "${typed}"`);
+      this.invalidPassword();
+      return;
+    }
+    if (this.passwordMatches(typed)) {
+      this.event(`password-accepted "${typed}"`);
+      this.resetConfiguration();
+    } else {
+      this.event(`password-rejected "${typed}"`);
+      this.invalidPassword();
+    }
+  }
+
+  private invalidPassword(): void {
+    this.enter('invalid-password');
+    this.show(['Invalid password']);
+    this.after(this.timing.jitter(this.spec.invalidPasswordMs), () => this.startApplication());
+  }
+
+  // ---- the reset (seed 002) ---------------------------------------------------------------------------------
+
+  private resetConfiguration(): void {
+    const r = this.spec.reset;
+    this.phase = 'wiping';
+    this.enter('resetting');
+    this.event('resetting-configuration');
+    this.show(['Resetting Configuration', 'please wait...']);
+    this.after(this.timing.jitter(r.resettingMs), () => {
+      this.enter('reset-done');
+      this.event('configuration-reset');
+      this.show(['Configuration Reset']);
+      this.after(this.timing.jitter(r.resetDoneMs), () => {
+        this.event('reboot');
+        this.phase = 'reboot-1';
+        this.boot();
+      });
+    });
+  }
+
+  // ---- key dispatch -----------------------------------------------------------------------------------------
+
+  /** A key-down the phone registers, by state. */
+  private tap(key: Key): void {
+    switch (this.st) {
+      case 'loading':
+        if (this.softkeyLabel(key) === 'Cancel') this.cancelPressed();
+        return;
+      case 'countdown': {
+        const label = this.softkeyLabel(key);
+        if (label === 'Start') {
+          this.event('start-pressed');
+          this.startApplication();
+        } else if (label === 'Setup') {
+          this.event('setup-pressed');
+          this.prompt('setup-password');
+        }
+        return;
+      }
+      case 'password':
+      case 'setup-password':
+        this.promptTap(key);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private untap(key: Key): void {
+    this.field?.keyUp(this.isModeKey(key) ? this.keypad.modeKey : key);
+  }
+
+  private softkeyLabel(key: Key): string | undefined {
+    const i = softkeyIndex(key);
+    if (i === undefined) return undefined;
+    const label = this.scr.softkeys[i];
+    return label === '' ? undefined : label;
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------------------
+
+  /** Enters a state: every timer of the previous state is cancelled. */
+  private enter(state: SimPhoneState): void {
+    for (const id of this.timers) this.clock.clearTimeout(id);
+    this.timers.clear();
+    this.holdTimer = undefined;
+    if (state !== 'password' && state !== 'setup-password') this.field = undefined;
+    this.st = state;
+  }
+
+  private after(ms: number, fn: () => void): TimerId {
+    const id = this.clock.setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, ms);
+    this.timers.add(id);
+    return id;
+  }
+
+  private cancelTimer(id: TimerId): void {
+    this.clock.clearTimeout(id);
+    this.timers.delete(id);
+  }
+
+  private show(lines: string[], keys: string[] = softkeys(), lit = true): void {
+    const next: ScreenObservation = { lines, softkeys: keys, leds: {}, lit };
+    const key = JSON.stringify(next);
+    if (key === this.scrKey) return;
+    this.scr = next;
+    this.scrKey = key;
+    for (const listener of [...this.listeners]) listener(this.screen());
+  }
+
+  private event(what: string): void {
+    this.log.push({ t: this.clock.now(), what });
+  }
+
+  private validateFaults(): void {
+    const f = this.faults;
+    if (f.slowBoot !== undefined && !(f.slowBoot >= 1)) {
+      throw new ConfigError('bad-fault', `slow boot factor ${f.slowBoot} is below 1`, 'give a factor of 1 or more, e.g. 2');
+    }
+    for (const m of f.misfire ?? []) checkProbability(m.p, `misfire of key ${m.key}`);
+    if (f.bounce !== undefined) checkProbability(f.bounce, 'key bounce');
+    if (f.shortCancelWindowMs !== undefined && !(f.shortCancelWindowMs > 0)) {
+      throw new ConfigError('bad-fault', `short Cancel window ${f.shortCancelWindowMs} ms`, 'give a positive window in ms');
+    }
+  }
+}

@@ -1,0 +1,17 @@
+export type { CaseRule, Mode, Plan, PlanStep, TextEntryProfile } from './types.js';
+export { POLY_OUIS, formatMac, parseMac, type MacStyle, type ParsedMac } from './mac.js';
+export {
+  TEXT_ENTRY_PROFILES,
+  getTextEntryProfile,
+  parseTextEntryProfile,
+  textEntryProfileSchema,
+} from './profiles.js';
+export {
+  compareStrategies,
+  naivePlan,
+  planMac,
+  planText,
+  tapLowerBoundMs,
+  type PlanOptions,
+  type StrategyComparison,
+} from './planner.js';

@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { DIAL_KEYS, isKnownKey } from '../bench/keys.js';
+import { ConfigError, nearest } from '../errors/errors.js';
+import type { TextEntryProfile } from './types.js';
+
+/**
+ * Text-entry profiles: how each firmware family's text fields take input at the keypad. Plain data, each citing the
+ * seeds it comes from; a technician can add more from a JSON file (validated by `textEntryProfileSchema`).
+ */
+
+/** The ITU E.161 letters on a dial pad (none on 0 and 1). */
+const DIAL_PAD_LETTERS: Record<string, string> = {
+  '2': 'abc',
+  '3': 'def',
+  '4': 'ghi',
+  '5': 'jkl',
+  '6': 'mno',
+  '7': 'pqrs',
+  '8': 'tuv',
+  '9': 'wxyz',
+};
+
+const LETTER_SOURCES = [
+  'seed 000: "you need to enter the letter "F" you will need to press the number "3" 3 times"',
+  'seed 001 (for "c"): "Press the ‘2’ key three times quickly"',
+];
+
+/** Seed-free assumptions shared by all built-in profiles (solenoid tap and gap), in ms. */
+const TAP_MS = 120;
+const GAP_MS = 130;
+/** seed 001: "Wait for two seconds for the blinking cursor to return" (between two letters on one key). */
+const COMMIT_MS = 2000;
+
+const SOUNDPOINT_CASE_AND_TIMING_SOURCES = [
+  'seed 002: "Make sure all letters are lower case"; seed 003: "For letters in lowercase"',
+  'seed 001: "Wait for two seconds for the blinking cursor to return" (commit pause)',
+  ...LETTER_SOURCES,
+];
+
+const vvx: TextEntryProfile = {
+  id: 'vvx',
+  description:
+    'VVX family: the 2nd softkey steps 123 -> abc -> ABC; the field starts in 123 (digits); letters by multi-tap',
+  sources: [
+    'seed 000: "Press the 2nd soft key that corresponds to the mode or (encoding) of the phone"',
+    'seed 000: "By default, the phone is on number mode (1->abc)"',
+    'seed 001: "f: Select the input modifier once to toggle into lower case letter mode"; ' +
+      '"2: Select the input modifier twice to toggle back into numeric mode"',
+    'seed 001: "Wait for two seconds for the blinking cursor to return" (a then a, both on key 2)',
+    'seed 001: "enter the known phone password or the MAC address in lower case"; ' +
+      'seed 002: "Make sure all letters are lower case" ' +
+      '(seed 000 says "not case sensitive": the catalog may relax macCase per model)',
+    ...LETTER_SOURCES,
+  ],
+  modeKey: 'softkey2',
+  cycle: ['123', 'abc', 'ABC'],
+  initialMode: '123',
+  letters: { ...DIAL_PAD_LETTERS },
+  digitInCycle: true,
+  symbols: {},
+  tapMs: TAP_MS,
+  gapMs: GAP_MS,
+  commitMs: COMMIT_MS,
+  macCase: 'lower',
+};
+
+const soundpoint: TextEntryProfile = {
+  id: 'soundpoint',
+  description: 'SoundPoint IP family: # steps 123 -> ABC -> abc (the "1/A/a" label); the field starts in 123',
+  sources: [
+    'seed 000: "Depress the # key or the button directly beneath this image on the phone screen (1/A/a) ' +
+      'for Soundpoint IP"',
+    'seed 002: "Click on A->Aa soft key to change the options from numbers to capital or lower case letters"',
+    'seed 003: "For letters in lowercase, use (a -> 1A)"',
+    ...SOUNDPOINT_CASE_AND_TIMING_SOURCES,
+  ],
+  modeKey: '#',
+  cycle: ['123', 'ABC', 'abc'],
+  initialMode: '123',
+  letters: { ...DIAL_PAD_LETTERS },
+  digitInCycle: true,
+  symbols: {},
+  tapMs: TAP_MS,
+  gapMs: GAP_MS,
+  commitMs: COMMIT_MS,
+  macCase: 'lower',
+};
+
+const soundpointProvisioning: TextEntryProfile = {
+  ...soundpoint,
+  id: 'soundpoint-provisioning',
+  description:
+    'SoundPoint IP setup menus (server addresses): the mode softkey steps 123 -> ABC -> abc; ' +
+    'in 123, * types . and # types /',
+  sources: [
+    'seed 002: "Note: Use * for . and # for /"',
+    'seed 003: "use (a -> 1A) * for the period # for the /"',
+    'seed 002: "Click on A->Aa soft key to change the options from numbers to capital or lower case letters"',
+    ...SOUNDPOINT_CASE_AND_TIMING_SOURCES,
+  ],
+  modeKey: 'softkey2',
+  letters: { ...DIAL_PAD_LETTERS },
+  symbols: { '.': '*', '/': '#' },
+};
+
+export const TEXT_ENTRY_PROFILES: Record<string, TextEntryProfile> = {
+  vvx,
+  soundpoint,
+  'soundpoint-provisioning': soundpointProvisioning,
+};
+
+/** The profile with this id, or ConfigError `unknown-text-entry-profile` naming the nearest ids. */
+export function getTextEntryProfile(
+  id: string,
+  profiles: Record<string, TextEntryProfile> = TEXT_ENTRY_PROFILES,
+): TextEntryProfile {
+  const profile = Object.hasOwn(profiles, id) ? profiles[id] : undefined;
+  if (profile) return profile;
+  const names = Object.keys(profiles);
+  throw new ConfigError(
+    'unknown-text-entry-profile',
+    `unknown text-entry profile '${id}'`,
+    `did you mean ${nearest(id, names)
+      .map((n) => `'${n}'`)
+      .join(' or ')}? (known: ${names.join(', ')})`,
+  );
+}
+
+const DIGIT_KEYS = new Set<string>(DIAL_KEYS.filter((k) => /^[0-9]$/.test(k)));
+const modeSchema = z.enum(['123', 'abc', 'ABC']);
+const positiveMs = z.number().finite().positive('must be a positive number of ms');
+
+/**
+ * A TextEntryProfile as a user writes it in JSON. Besides the shapes: the cycle holds the initial mode and no mode
+ * twice; letters sit on digit keys, lower case; symbols are one character each, on a non-digit key of their own; the
+ * mode key is none of the keys that type (letter keys, digit keys, symbol keys).
+ */
+export const textEntryProfileSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, e.g. "vvx-custom"'),
+    description: z.string(),
+    sources: z.array(z.string()),
+    modeKey: z.string().refine(isKnownKey, { message: 'is not a known key name (see src/bench/keys.ts)' }),
+    cycle: z.array(modeSchema).min(1, 'must list at least one mode'),
+    initialMode: modeSchema,
+    letters: z.record(
+      z.string().refine((k) => DIGIT_KEYS.has(k), { message: 'letters must sit on digit keys 0-9' }),
+      z.string().regex(/^[a-z]+$/, 'must be one or more lower-case letters a-z, in tap order'),
+    ),
+    digitInCycle: z.boolean(),
+    symbols: z.record(
+      z.string().refine((c) => [...c].length === 1 && !/[0-9a-zA-Z]/.test(c), {
+        message: 'each symbol must be one character other than a digit or letter',
+      }),
+      z
+        .string()
+        .refine(isKnownKey, { message: 'is not a known key name (see src/bench/keys.ts)' })
+        .refine((k) => !DIGIT_KEYS.has(k), { message: 'a digit key types its digit in 123 mode, not a symbol' }),
+    ),
+    tapMs: positiveMs,
+    gapMs: positiveMs,
+    commitMs: positiveMs,
+    macCase: z.enum(['lower', 'upper', 'either']),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.cycle.includes(p.initialMode)) {
+      ctx.addIssue({ code: 'custom', path: ['cycle'], message: `must contain initialMode '${p.initialMode}'` });
+    }
+    const seen = new Set<string>();
+    for (const m of p.cycle) {
+      if (seen.has(m)) ctx.addIssue({ code: 'custom', path: ['cycle'], message: `lists mode '${m}' twice` });
+      seen.add(m);
+    }
+    if (Object.hasOwn(p.letters, p.modeKey)) {
+      ctx.addIssue({ code: 'custom', path: ['modeKey'], message: `'${p.modeKey}' is a letter key` });
+    } else if (DIGIT_KEYS.has(p.modeKey)) {
+      ctx.addIssue({ code: 'custom', path: ['modeKey'], message: `'${p.modeKey}' is a digit key, needed for digits` });
+    }
+    const symbolKeys = new Map<string, string>();
+    for (const [ch, key] of Object.entries(p.symbols)) {
+      if (key === p.modeKey) {
+        ctx.addIssue({ code: 'custom', path: ['symbols', ch], message: `key '${key}' is the mode key` });
+      }
+      const other = symbolKeys.get(key);
+      if (other !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['symbols', ch], message: `key '${key}' already types '${other}'` });
+      }
+      symbolKeys.set(key, ch);
+    }
+  });
+
+/** Validates a profile from a user's file. `source` names the file (and entry) for the message. */
+export function parseTextEntryProfile(raw: unknown, source: string): TextEntryProfile {
+  const result = textEntryProfileSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => describeIssue(issue, raw));
+  throw new ConfigError(
+    'bad-text-entry-profile',
+    `text-entry profile in ${source}: ${problems.join('; ')}`,
+    'fix the named fields; see the built-in profiles in src/text-entry/profiles.ts for complete examples',
+  );
+}
+
+/** `symbols["."]`, `letters["2"]`, `cycle[1]`, `tapMs`. */
+function fieldName(path: readonly PropertyKey[]): string {
+  return path
+    .map((seg, i) => {
+      if (typeof seg === 'number') return `[${seg}]`;
+      const name = String(seg);
+      if (/^[A-Za-z_]\w*$/.test(name)) return i === 0 ? name : `.${name}`;
+      return `[${JSON.stringify(name)}]`;
+    })
+    .join('');
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+/** One zod issue as "field 'x': what is wrong", in words a technician can act on. */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length > 0 ? ` in '${fieldName(issue.path)}'` : '';
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${where}`;
+  }
+  const field = issue.path.length > 0 ? fieldName(issue.path) : '(profile)';
+  if (issue.code === 'invalid_key') {
+    // A record key failed its own check: its message says why.
+    return `field '${field}': ${issue.issues.map((i) => i.message).join(', ')}`;
+  }
+  if (issue.code === 'invalid_type' && issue.path.length > 0 && valueAt(raw, issue.path) === undefined) {
+    return `field '${field}' is missing (expected ${issue.expected})`;
+  }
+  return `field '${field}': ${issue.message}`;
+}
