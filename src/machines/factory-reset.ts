@@ -100,13 +100,11 @@ export const factoryResetMachine = setup({
     powerOff: ({ context }) => timing(context).powerOffMs,
     cancelDeadline: ({ context }) => timing(context).cancelDeadlineMs,
     cancelAfter: ({ context }) => timing(context).cancelAfterMs,
-    countdownDeadline: ({ context }) => timing(context).countdownMs + timing(context).keyGapMs * 10,
     comboAfterCancel: ({ context }) => timing(context).comboAfterCancelMs,
     comboHold: ({ context }) => timing(context).comboHoldMs,
     promptSettle: ({ context }) => timing(context).promptSettleMs,
     answerTimeout: ({ context }) => timing(context).answerTimeoutMs,
     rebootTimeout: ({ context }) => timing(context).rebootTimeoutMs,
-    keyGap: ({ context }) => timing(context).keyGapMs,
   },
   guards: {
     blind: ({ context }) => context.bench.observer === undefined,
@@ -397,13 +395,10 @@ export const factoryResetMachine = setup({
             await c.bench.releaseAll();
           },
         }),
-        onDone: 'decide',
+        onDone: [{ guard: 'canRetry', target: 'attempt' }, { target: 'failed' }],
         // Releasing failed: the bench is gone. Nothing more can be done on it.
         onError: { target: 'failed', actions: 'failFromError' },
       },
-    },
-    decide: {
-      always: [{ guard: 'canRetry', target: 'attempt' }, { target: 'failed' }],
     },
     passed: { type: 'final', entry: ['endAttemptPassed', 'closeLast', { type: 'result', params: { result: 'pass' } }] },
     unverified: {

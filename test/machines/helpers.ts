@@ -15,6 +15,8 @@ export interface SimRun {
   blind?: boolean;
   /** Abort the run once this predicate over the jig says so (checked on every clock step). */
   abortWhen?: (sim: ReturnType<typeof createSimBench>) => boolean;
+  /** Receives every snapshot value the machine takes. */
+  recordPaths?: (value: unknown) => void;
 }
 
 /** Runs one factory reset on a simulated phone in virtual time; returns the record and the simulator. */
@@ -43,7 +45,22 @@ export async function simReset(run: SimRun) {
     clock.setTimeout(check, 50);
   }
   const record = await clock.runUntil(
-    runReset({ model, mac: run.mac, bench: sim.bench, clock, signal: abort.signal, onState: (s) => states.push(s) }),
+    runReset({
+      model,
+      mac: run.mac,
+      bench: sim.bench,
+      clock,
+      signal: abort.signal,
+      onState: (s) => states.push(s),
+      ...(run.recordPaths
+        ? {
+            inspect: (e) => {
+              const value = (e as { snapshot?: { value?: unknown } }).snapshot?.value;
+              if (e.type === '@xstate.snapshot' && value !== undefined) run.recordPaths!(value);
+            },
+          }
+        : {}),
+    }),
   );
   return { record, sim, truth: sim.phone.truth(), model, states, clock };
 }

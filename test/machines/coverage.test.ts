@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { factoryResetMachine } from '../../src/machines/factory-reset.js';
+import { simReset, type SimRun } from './helpers.js';
+
+/** Every state node of the machine, as dotted paths (`attempt.holding`). */
+function allStates(): string[] {
+  const out: string[] = [];
+  const walk = (node: { states: Record<string, unknown> }, prefix: string) => {
+    for (const [key, child] of Object.entries(node.states)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      out.push(path);
+      walk(child as { states: Record<string, unknown> }, path);
+    }
+  };
+  walk(factoryResetMachine.root as unknown as { states: Record<string, unknown> }, '');
+  return out;
+}
+
+/** Dotted paths of a snapshot value: {attempt: 'holding'} -> ['attempt', 'attempt.holding']. */
+function paths(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
+    const p = prefix ? `${prefix}.${k}` : k;
+    return [p, ...paths(v, p)];
+  });
+}
+
+/**
+ * The scenarios the machine tests run, replayed here with every state recorded: together they must enter every state
+ * of the machine, so no path of it goes untested against the simulator.
+ */
+const SCENARIOS: [string, SimRun][] = [
+  ['pass', { mac: '0004f2aa814c', seed: 1 }],
+  ['misread label', { mac: '0004f2aa814c', realMac: '0004f2aa814d', seed: 2 }],
+  ['blind bench', { mac: '0004f2aa814c', seed: 3, blind: true }],
+  ['combo of the other seed', { model: 'IP 560', mac: '0004f2123abc', seed: 3, options: { combo: ['1', '3', '5', '7'] } }],
+  ['Cancel window missed', { mac: '0004f2aa814c', seed: 9, faults: { shortCancelWindowMs: 1 } }],
+  ['OK misfires', { mac: '0004f2aa814c', seed: 104, model: 'VVX 1500', faults: { misfire: [{ key: 'softkey1', p: 0.5 }] } }],
+  ['link lost', { mac: '0004f2aa814c', seed: 2, faults: { linkLostAfterCommands: 3 } }],
+  ['slow boot past the reboot deadline', { mac: '0004f2aa814c', seed: 6, faults: { slowBoot: 3 } }],
+  ['abort', { mac: '0004f2aa814c', seed: 4, abortWhen: (s) => s.jig.energised().length >= 3 }],
+];
+
+describe('state coverage of the factory-reset machine', () => {
+  it('the scenarios together enter every state', async () => {
+    const seen = new Set<string>();
+    for (const [, run] of SCENARIOS) {
+      const { states } = await simReset({ ...run, recordPaths: (v) => paths(v).forEach((p) => seen.add(p)) });
+      expect(states.length).toBeGreaterThan(0);
+    }
+    const missing = allStates().filter((s) => !seen.has(s));
+    expect(missing).toEqual([]);
+  });
+});
