@@ -1,11 +1,7 @@
-/** A small seeded PRNG for benchmark inputs (mulberry32). */
+import { Rng } from '../src/sim/rng.js';
+
+/** A seeded stream of floats in [0, 1) for benchmark and test inputs: the simulator's own PRNG. */
 export function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.float();
 }

@@ -11,6 +11,7 @@ import {
 } from '../../src/text-entry/planner.js';
 import { TEXT_ENTRY_PROFILES, parseTextEntryProfile } from '../../src/text-entry/profiles.js';
 import type { CaseRule, Mode, Plan, PlanStep, TextEntryProfile } from '../../src/text-entry/types.js';
+import { mulberry } from '../../bench/random.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // An independent interpreter of the field's rules (not the planner's model): what the phone does with each key tap.
@@ -238,16 +239,7 @@ function checkShape(plan: Plan, profile: TextEntryProfile): void {
 // Random inputs, seeded.
 // ---------------------------------------------------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = mulberry;
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;
