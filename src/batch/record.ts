@@ -1,4 +1,5 @@
 import type { DriverInfo } from '../bench/types.js';
+import type { ResetKind } from '../catalog/types.js';
 import type { FailureClass } from '../errors/errors.js';
 
 /**
@@ -28,10 +29,10 @@ export interface StepRecord {
 
 export interface AttemptRecord {
   attempt: number;
-  /** The combo tried on this attempt. */
+  /** The combo tried on this attempt (for step procedures: the keys, touch points or buttons they hold or press). */
   combo: string[];
-  /** The case the MAC's letters were typed in. */
-  macCase: 'lower' | 'upper';
+  /** The case the MAC's letters were typed in (procedures that type the MAC only). */
+  macCase?: 'lower' | 'upper';
   startMs: number;
   endMs: number;
   result: 'pass' | 'unverified' | 'fail';
@@ -54,4 +55,10 @@ export interface ResetRecord {
   steps: StepRecord[];
   bench: DriverInfo;
   observed: boolean;
+  /** Which reset a passing run performed: `factory`, `device-reset` (the combo before UC Software 4.0.0), a menu reset... */
+  resetKind?: ResetKind;
+  /** The phone's application version, as given (--software) or seen on its boot screens. */
+  software?: string;
+  /** The menu reset the user picked (`menu-reset` only). */
+  choice?: string;
 }

@@ -14,6 +14,11 @@ export interface Fixture {
   channels: number;
   /** True when the phone's power runs through the bench relay; false means power cycles use a reboot combo. */
   relay: boolean;
+  /**
+   * The longest hold the jig's board allows one solenoid (its firmware's MAX_HOLD_MS), when it differs from the
+   * reference firmware's 20 s: a procedure that must hold longer is refused before anything moves.
+   */
+  maxHoldMs?: number;
   /** Logical key to channel. */
   keys: Record<Key, number>;
   /** The file it came from, for messages. */
@@ -26,6 +31,7 @@ const fixtureSchema = z
     description: z.string().default(''),
     channels: z.number().int().min(1).max(256),
     relay: z.boolean().default(true),
+    maxHoldMs: z.number().int().positive().optional(),
     keys: z.record(z.string(), z.number().int().min(0)),
   })
   .strict();

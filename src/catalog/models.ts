@@ -1,6 +1,19 @@
 import { getTextEntryProfile } from '../text-entry/profiles.js';
+import {
+  NOCTEL_TRIO,
+  ccx400Procedure,
+  ccxProcedure,
+  dectBaseProcedure,
+  edgeBProcedure,
+  menuResetProcedure,
+  roveProcedure,
+  trio8800Procedure,
+  trioC60Procedure,
+  visualProProcedure,
+  XARIOS_REBOOT,
+} from './procedures.js';
 import { POLYCOM_SCREENS, TIMING_PROFILES } from './profiles.js';
-import type { ComboOption, Family, PhoneModel } from './types.js';
+import type { ComboOption, Family, PhoneModel, Procedure } from './types.js';
 
 /*
  * Every phone model of the seeds, as data. Each combo and each model cites the seed lines it comes from:
@@ -59,7 +72,8 @@ interface Spec {
 const VVX_REBOOT: ComboOption = {
   keys: ['0', '1', '3'],
   sources: [
-    'seed 001: "VVX 500, 501, VVX 600, 601, SpectraLink 8400, VVX 150, 250, 300, 301, 310, 350, 400, 401, 410, 411, 450 or Trio 8300: dial pad keys 0, 1, and dial pad keys" (the third key is cut off in the seed; 3 is the documented VVX reboot combo)',
+    'seed 001: "VVX 500, 501, VVX 600, 601, SpectraLink 8400, VVX 150, 250, 300, 301, 310, 350, 400, 401, 410, 411, 450 or Trio 8300: dial pad keys 0, 1, and dial pad keys" (the third key is cut off in the seed)',
+    XARIOS_REBOOT,
   ],
 };
 
@@ -92,7 +106,7 @@ const ss = (n: string, combos: ComboOption[], sources: string[], extra: Partial<
 });
 
 const NEW_HW_NOTE =
-  'Units on the new hardware of UC Software 6.4.3 and later (EA210826) use a changed combo that seed 001 does not give; this entry is for the older hardware.';
+  "Units on the new hardware of UC Software 6.4.3 and later (EA210826) use a changed combo that seed 001 does not give; this entry is for the older hardware (the new one is 'VVX 250 (new hardware)' and so on, which the catalog refuses).";
 
 const SPECS: Spec[] = [
   ...['150', '300', '301', '310', '311', '400', '401', '410', '411', '500', '501', '600', '601'].map((n) => vvx(n)),
@@ -202,6 +216,11 @@ const SPECS: Spec[] = [
   },
 ];
 
+/** Seed 001 and 003's menu reset, for every phone of the Cancel-and-combo families (they share the UC Software menus). */
+const MENU_RESET = menuResetProcedure();
+const MENU_NOTE =
+  'With the admin password known, `reset --procedure menu-reset --admin-password P --menu-reset CHOICE` resets through the menus (seeds 001, 003); it needs an observer.';
+
 function build(spec: Spec): PhoneModel {
   const vvxLike = spec.family === 'vvx' || spec.family === 'spectralink' || spec.family === 'trio';
   return {
@@ -217,13 +236,197 @@ function build(spec: Spec): PhoneModel {
       okKey: 'softkey1',
       combos: spec.combos,
     },
+    alternatives: [MENU_RESET],
     ...(spec.reboot ? { rebootCombo: spec.reboot } : {}),
     timing: TIMING_PROFILES[vvxLike ? 'vvx' : 'soundpoint']!,
     textEntry: getTextEntryProfile(vvxLike ? 'vvx' : 'soundpoint'),
+    screens: POLYCOM_SCREENS,
+    sources: spec.sources,
+    notes: [...(spec.notes ?? []), MENU_NOTE],
+  };
+}
+
+/*
+ * The other procedures of seed 001 (and the public text of the one it shows only as a picture). These phones run
+ * Poly's UC Software or PolyOS: where a field has no meaning for a unit without a keypad (a base station), it keeps the
+ * VVX profile and is never used.
+ */
+interface OtherSpec {
+  id: string;
+  name: string;
+  family: Family;
+  aliases: string[];
+  procedure: Procedure;
+  timing: string;
+  sources: string[];
+  notes?: string[];
+}
+
+function buildOther(spec: OtherSpec): PhoneModel {
+  return {
+    id: spec.id,
+    name: spec.name,
+    family: spec.family,
+    aliases: spec.aliases,
+    procedure: spec.procedure,
+    timing: TIMING_PROFILES[spec.timing]!,
+    textEntry: getTextEntryProfile('vvx'),
     screens: POLYCOM_SCREENS,
     sources: spec.sources,
     notes: spec.notes ?? [],
   };
 }
 
-export const MODELS: PhoneModel[] = SPECS.map(build);
+const S001_EDGE_E =
+  'seed 001: "Poly Edge E Series: Power up the phone and the Handsfree and Headset buttons should illuminate (This may depend on the Edge E model) and once they turn off press the 1, 5 and 3 Key at the same time until the below menu appears ... Now either enter the known phone password or the MAC address in lower case as explained above"';
+const S001_EDGE_B =
+  'seed 001: "Poly Edge B phone ... Power off the phone. While connecting power to the phone, press and hold the back and home keys until the MWI LED starts to blink, then let go."';
+const S001_CCX = 'seed 001: "For the CCX 500 & CCX 600 & CCX 700 ... Once the Logo appears the 2nd time press all 4 corners of the screen for around 2 seconds"';
+const S001_NEW_HW =
+  'seed 001: "Poly Unified Communications (UC) Software 6.4.3 A introduces support for hardware component changes to VVX 250, VVX 350, VVX 450 ... The new Hardware for VVX 250, VVX 350 and VVX 450 will not be able to run older Software ... the below-explained Multiple Key Combination Factory reset is inaccurate and has changed as outlined in this Video" (the video is not part of the seed)';
+
+const EDGE_E_LED: Procedure = {
+  kind: 'led-combo',
+  leds: ['handsfree', 'headset'],
+  okKey: 'softkey1',
+  combos: [{ keys: ['1', '3', '5'], sources: [S001_EDGE_E] }],
+};
+
+const OTHERS: OtherSpec[] = [
+  ...['E100', 'E220', 'E300', 'E320', 'E350', 'E400', 'E450', 'E500', 'E550'].map(
+    (n): OtherSpec => ({
+      id: `edge-${n.toLowerCase()}`,
+      name: `Edge ${n}`,
+      family: 'edge',
+      aliases: [n, `Poly Edge ${n}`],
+      procedure: EDGE_E_LED,
+      timing: 'edge',
+      sources: [S001_EDGE_E],
+      notes: [
+        'The MAC is typed in lower case with the VVX text-entry profile (seed 001: "in lower case as explained above", the keystroke table of the same post).',
+        'Seed 001: the Handsfree and Headset lights "may depend on the Edge E model": a unit whose lights never come on fails with no-leds.',
+      ],
+    }),
+  ),
+  ...['B10', 'B20', 'B30'].map(
+    (n): OtherSpec => ({
+      id: `edge-${n.toLowerCase()}`,
+      name: `Edge ${n}`,
+      family: 'edge',
+      aliases: [n, `Poly Edge ${n}`],
+      procedure: edgeBProcedure(),
+      timing: 'edge-b',
+      sources: [S001_EDGE_B],
+      notes: ['Needs the power relay: the keys must be held while power is connected.'],
+    }),
+  ),
+  {
+    id: 'trio-c60',
+    name: 'Trio C60',
+    family: 'trio',
+    aliases: ['C60', 'Poly Trio C60'],
+    procedure: trioC60Procedure(),
+    timing: 'touch',
+    sources: [
+      'seed 001: "Factory restores Poly Trio C60: 1. Power on the system. ... 3. When the Screen lights up before the Poly logo shows on the screen, press and hold the four corners of the LCD screen. 4. Let go when the Mute keys begin flashing in different colours."',
+    ],
+  },
+  ...['8800', '8500'].map(
+    (n): OtherSpec => ({
+      id: `trio-${n}`,
+      name: `Trio ${n}`,
+      family: 'trio',
+      aliases: [`RealPresence Trio ${n}`, `Poly Trio ${n}`],
+      procedure: trio8800Procedure(),
+      timing: 'touch',
+      sources: ['seed 001: "Factory Restore a Poly Trio 8800, 8500 or RealPresence Visual+" (shown only as a picture, TrioReset.png)', NOCTEL_TRIO],
+      notes: ['Seed 001 shows this procedure only as a picture; the steps follow NocTel\'s public text of it.'],
+    }),
+  ),
+  {
+    id: 'trio-visual-plus',
+    name: 'RealPresence Trio Visual+',
+    family: 'trio',
+    aliases: ['Trio Visual+', 'Visual+', 'RealPresence Visual+', 'Visual Plus'],
+    procedure: {
+      kind: 'unsupported',
+      reason:
+        'seed 001 gives the RealPresence Visual+ restore only as a picture ("Factory Restore a Poly Trio 8800, 8500 or RealPresence Visual+", TrioReset.png), and no public text of it was found: the Visual+ has no touch screen, so the Trio 8800/8500 four-corner hold (NocTel) cannot be it',
+    },
+    timing: 'touch',
+    sources: ['seed 001: "Factory Restore a Poly Trio 8800, 8500 or RealPresence Visual+" (a picture only)'],
+  },
+  ...['500', '600', '700'].map(
+    (n): OtherSpec => ({
+      id: `ccx-${n}`,
+      name: `CCX ${n}`,
+      family: 'ccx',
+      aliases: [`Poly CCX ${n}`],
+      procedure: ccxProcedure(),
+      timing: 'touch',
+      sources: [S001_CCX],
+    }),
+  ),
+  {
+    id: 'ccx-400',
+    name: 'CCX 400',
+    family: 'ccx',
+    aliases: ['Poly CCX 400'],
+    procedure: ccx400Procedure(),
+    timing: 'touch',
+    sources: [
+      'seed 001: "Factory Reset / Factory Default a CCX400: Power up the CCX400 and wait until the Poly Logo appears. Hold 4 fingers for 1-2 seconds and then let go. Once the MWI LED becomes Red hold 4 fingers again until the screen goes blank. Let go and a Poly Logo will appear. After this the Android "erasing" screen will show and the unit is reset"',
+    ],
+  },
+  ...['B1', 'B2'].map(
+    (n): OtherSpec => ({
+      id: `rove-${n.toLowerCase()}`,
+      name: `Rove ${n}`,
+      family: 'rove',
+      aliases: [`Poly Rove ${n}`, `Rove ${n} Base Station`, `Rove ${n} Base`],
+      procedure: roveProcedure(),
+      timing: 'base',
+      sources: ['seed 001: "A Poly Rove Base Station can be factory defaulted via pressing the Pair Button on the top for at least 20 seconds."'],
+      notes: ['The 22 s hold is longer than the reference firmware\'s 20 s per-solenoid limit: the jig\'s board must allow it (fixture "maxHoldMs").'],
+    }),
+  ),
+  ...['D60', 'D230'].map(
+    (n): OtherSpec => ({
+      id: `vvx-${n.toLowerCase()}-base`,
+      name: `VVX ${n} Base Station`,
+      family: 'dect-base',
+      aliases: [`VVX ${n}`, n, `${n} base`, `VVX ${n} base`],
+      procedure: dectBaseProcedure(),
+      timing: 'base',
+      sources: ['seed 001: "Factory Resetting of the VVX D60 / VVX D230 Base Station: ... there is a reset button beside the power socket, use pin/paper clip to long press for 7 sec."'],
+    }),
+  ),
+  {
+    id: 'trio-visualpro',
+    name: 'Trio VisualPro',
+    family: 'visualpro',
+    aliases: ['VisualPro', 'Visual Pro', 'Poly VisualPro'],
+    procedure: visualProProcedure(),
+    timing: 'visualpro',
+    sources: [
+      'seed 001: "Factory restore a Poly VisualPro: 1. Power off the system. 2. Straighten a paper clip and insert it into the pinhole. 3. Using the paper clip, press and hold the restore button. 4. While continuing to hold the restore button, press the power button once. 5. Keep holding the restore button for 10 more seconds, then release it."',
+    ],
+  },
+  ...['250', '350', '450'].map(
+    (n): OtherSpec => ({
+      id: `vvx-${n}-nh`,
+      name: `VVX ${n} (new hardware)`,
+      family: 'vvx',
+      aliases: [`VVX ${n} new hardware`, `VVX ${n} NH`],
+      procedure: {
+        kind: 'unsupported',
+        reason: `seed 001 says the factory-reset key combination of the VVX ${n} on the new hardware of UC Software 6.4.3 and later has changed, and does not say how`,
+      },
+      timing: 'vvx',
+      sources: [S001_NEW_HW],
+      notes: [`For a VVX ${n} on the older hardware use 'VVX ${n}'.`],
+    }),
+  ),
+];
+
+export const MODELS: PhoneModel[] = [...SPECS.map(build), ...OTHERS.map(buildOther)];

@@ -1,19 +1,33 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { and, assign, fromPromise, setup } from 'xstate';
 import type { Bench, ScreenObservation } from '../bench/types.js';
 import type { AttemptRecord, Failure, StepRecord } from '../batch/record.js';
-import type { CancelComboProcedure, PhoneModel, ScreenPatterns } from '../catalog/types.js';
+import { FACTORY_RESET_SINCE, softwareBefore, UPDATER_SINCE } from '../catalog/procedures.js';
+import type { CancelComboProcedure, LedComboProcedure, PhoneModel, ResetKind, ScreenPatterns } from '../catalog/types.js';
 import type { Clock } from '../clock/clock.js';
 import { classify } from '../errors/errors.js';
 import type { Plan } from '../text-entry/types.js';
+import { rebootByCombo } from './blocks.js';
+import { canRetry, closeStep, type OpenStep } from './run-log.js';
 import { typePlan } from './typing.js';
 
+export { closeStep, type RunLog as StepTrack } from './run-log.js';
+
 /*
- * The factory-reset machine for the seeds' main procedure (seeds 000, 001, 002, 003):
+ * The factory-reset machine for the seeds' main procedure (seeds 000, 001, 002, 003) and Poly Edge E's (seed 001):
  *
- *   attempt: powerOff -> offWait -> powerOn -> awaitCancel -> pressCancel -> awaitCountdown -> holdCombo -> holding
- *            -> releaseCombo -> settle -> typing -> confirm -> awaitAnswer -> awaitReboots -> (passed | unverified)
+ *   attempt: powerOff -> offWait -> powerOn -> awaitCancel -> pressCancel -> awaitCountdown -> comboWait
+ *            -> holdCombo -> holding -> releaseCombo -> settle -> typing -> confirm -> awaitAnswer -> awaitReboots
+ *            -> (passed | unverified)
+ *     a fixture without relay: powerOff (the model's reboot combo instead) -> awaitCancel ...
+ *     a BootROM that predates the Updater shows the countdown by itself: awaitCancel -> comboWait (no Cancel)
+ *     led-combo (Edge E): ... -> awaitLedsOn -> awaitLedsOff -> holdCombo ...
  *   any failure -> recover (every solenoid released, power off) -> attempt again from power-off, or failed
  *   ABORT anywhere -> aborting (everything released) -> aborted
+ *
+ * Retries change what they try: a countdown that passes with the combo held moves to the model's next combo; a
+ * rejected password under a text-entry profile whose case rule is not known (macCaseKnown false) types the other
+ * case next. The phone's software version, when a boot screen shows it (or the user gives it), says which reset the
+ * combo performs: before UC Software 4.0.0 a device reset only (seed 001 NOTE); the record says which.
  *
  * With an observer (a camera, or the simulator's screen) each wait ends on what the phone shows and the timing profile
  * gives the deadlines; without one the profile's figures are the schedule and a run that completes is `unverified`.
@@ -29,10 +43,14 @@ export interface ResetInput {
   clock: Clock;
   /** The key plan for the password in the given case (computed before anything moves). */
   planFor: (macCase: MacCase) => Plan;
+  /** True when planFor types the admin password the user gave instead of the MAC: the case then never changes. */
+  typesAdminPassword?: boolean;
+  /** The phone's application version, when the user knows it (`x.y.z`). */
+  software?: string;
 }
 
 interface Ctx extends ResetInput {
-  procedure: CancelComboProcedure;
+  procedure: CancelComboProcedure | LedComboProcedure;
   attempt: number;
   comboIndex: number;
   macCase: MacCase;
@@ -42,12 +60,14 @@ interface Ctx extends ResetInput {
   cancelKey: string;
   okKey: string;
   steps: StepRecord[];
-  open: { step: string; attempt: number; startMs: number } | undefined;
+  open: OpenStep | undefined;
   attemptLog: AttemptRecord[];
   failure: Failure | undefined;
   sawResetDone: boolean;
   reboots: number;
   dark: boolean;
+  /** The software version as given or seen on a boot screen. */
+  seenSoftware: string | undefined;
   summary: string;
   result: ResetOutput['result'];
 }
@@ -63,29 +83,48 @@ export interface ResetOutput {
   steps: StepRecord[];
   startMs: number;
   endMs: number;
+  /** Which reset a passing run performed (cancel-combo: `factory`, or `device-reset` before UC Software 4.0.0). */
+  resetKind?: ResetKind;
+  /** The phone's software version, as given or seen. */
+  software?: string;
 }
 
-const rx = (source: string) => new RegExp(source, 'im');
+export const rx = (source: string) => new RegExp(source, 'im');
 
-function screenText(s: ScreenObservation | undefined): string {
+export function screenText(s: ScreenObservation | undefined): string {
   return s ? s.lines.join('\n') : '';
 }
 
-function shows(s: ScreenObservation | undefined, patterns: ScreenPatterns, which: keyof ScreenPatterns): boolean {
-  return !!s && s.lit && rx(patterns[which]).test(screenText(s));
+export function shows(s: ScreenObservation | undefined, patterns: ScreenPatterns, which: keyof ScreenPatterns): boolean {
+  const pattern = patterns[which];
+  return !!s && s.lit && pattern !== undefined && rx(pattern).test(screenText(s));
+}
+
+/** The software version a screen shows, by the model's `software` pattern. */
+function softwareShown(s: ScreenObservation | undefined, patterns: ScreenPatterns): string | undefined {
+  if (!s?.lit || patterns.software === undefined) return undefined;
+  return rx(patterns.software).exec(screenText(s))?.[1];
 }
 
 /** The softkey position whose label matches, as a logical key (`softkey2`), or undefined. */
-function softkeyLabelled(s: ScreenObservation | undefined, pattern: string): string | undefined {
+export function softkeyLabelled(s: ScreenObservation | undefined, pattern: string): string | undefined {
   const i = s?.softkeys.findIndex((label) => rx(pattern).test(label)) ?? -1;
   return i >= 0 ? `softkey${i + 1}` : undefined;
 }
 
-const benchOp = fromPromise<void, { run: (signal: AbortSignal) => Promise<void> }>(({ input, signal }) =>
+export const benchOp = fromPromise<void, { run: (signal: AbortSignal) => Promise<void> }>(({ input, signal }) =>
   input.run(signal),
 );
 
 const timing = (c: Ctx) => c.model.timing;
+/** The states of the LEDs a led-combo watches ('off' when the observer does not report one). */
+const leds = (c: Ctx) => (c.procedure.kind === 'led-combo' ? c.procedure.leds.map((l) => c.screen?.leds[l] ?? 'off') : []);
+
+/** What a passing run did: a device reset only before UC Software 4.0.0; unknown when no version was seen or given. */
+function resetKindOf(c: Ctx): ResetKind | undefined {
+  if (c.seenSoftware === undefined) return undefined;
+  return softwareBefore(c.seenSoftware, FACTORY_RESET_SINCE) ? 'device-reset' : 'factory';
+}
 const combo = (c: Ctx) => c.procedure.combos[c.comboIndex % c.procedure.combos.length]!.keys;
 
 export const factoryResetMachine = setup({
@@ -108,28 +147,36 @@ export const factoryResetMachine = setup({
   },
   guards: {
     blind: ({ context }) => context.bench.observer === undefined,
+    noRelay: ({ context }) => !context.bench.fixture.relay,
+    ledCombo: ({ context }) => context.procedure.kind === 'led-combo',
+    /** Known software before the Updater (seed 001: "Since UCS 3.3.0 and the introduction of the Updater the starting
+     * of the Application has to be canceled"): the countdown comes without Cancel. */
+    noCancelNeeded: ({ context: c }) => c.seenSoftware !== undefined && softwareBefore(c.seenSoftware, UPDATER_SINCE),
+    ledsLit: ({ context: c }) => leds(c).some((l) => l !== 'off'),
+    ledsOff: ({ context: c }) => leds(c).every((l) => l === 'off'),
     cancelOffered: ({ context: c }) =>
       shows(c.screen, c.model.screens, 'loading') && softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) !== undefined,
     countdownShown: ({ context: c }) => shows(c.screen, c.model.screens, 'countdown'),
     promptShown: ({ context: c }) => shows(c.screen, c.model.screens, 'passwordPrompt'),
-    /** The countdown screen has gone and no prompt came: the window closed on us. */
+    /** The countdown screen has gone and no prompt came: the window closed on us. (Edge E shows no countdown: its
+     * hold ends at the prompt or at comboHoldMs.) */
     windowClosed: ({ context: c }) =>
-      !shows(c.screen, c.model.screens, 'countdown') && !shows(c.screen, c.model.screens, 'passwordPrompt'),
+      c.procedure.kind === 'cancel-combo' &&
+      !shows(c.screen, c.model.screens, 'countdown') &&
+      !shows(c.screen, c.model.screens, 'passwordPrompt'),
     rejected: ({ context: c }) => shows(c.screen, c.model.screens, 'rejected'),
     resetting: ({ context: c }) =>
       shows(c.screen, c.model.screens, 'resetting') || shows(c.screen, c.model.screens, 'resetDone'),
     resetComplete: ({ context: c }) =>
       c.sawResetDone && c.reboots >= timing(c).resetReboots && shows(c.screen, c.model.screens, 'ready'),
-    canRetry: ({ context: c }) =>
-      c.failure !== undefined &&
-      (c.failure.class === 'phone' || c.failure.class === 'bench') &&
-      c.attempt < timing(c).maxAttempts &&
-      c.clock.now() - c.startMs < timing(c).jobDeadlineMs,
+    canRetry: ({ context: c }) => canRetry(c.failure, c.attempt, timing(c), c.clock.now() - c.startMs),
   },
   actions: {
     step: assign(({ context: c }, params: { step: string }) => closeStep(c, params.step)),
-    seeScreen: assign({
-      screen: ({ event }) => (event.type === 'SCREEN' ? event.screen : undefined),
+    stepPowerOff: assign(({ context: c }) => closeStep(c, c.bench.fixture.relay ? 'power-off' : 'reboot-combo')),
+    seeScreen: assign(({ context: c, event }) => {
+      const screen = event.type === 'SCREEN' ? event.screen : undefined;
+      return { screen, seenSoftware: c.seenSoftware ?? softwareShown(screen, c.model.screens) };
     }),
     fail: assign(({ context: c }, params: { class: Failure['class']; code: string; reason: string }) => ({
       failure: { class: params.class, code: params.code, reason: params.reason },
@@ -151,15 +198,27 @@ export const factoryResetMachine = setup({
       const failure = c.failure ?? { class: 'bug' as const, code: 'internal', reason: 'attempt ended without a reason' };
       // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
       const nextCombo = failure.code === 'no-prompt' ? c.comboIndex + 1 : c.comboIndex;
+      // A rejected MAC under a case rule no source settles: the other case next (the record shows which worked).
+      const flip = failure.code === 'password-rejected' && c.model.textEntry.macCaseKnown === false && !c.typesAdminPassword;
       return {
         attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failure)],
         comboIndex: nextCombo,
+        macCase: flip ? (c.macCase === 'lower' ? ('upper' as const) : ('lower' as const)) : c.macCase,
       };
     }),
-    endAttemptPassed: assign(({ context: c }) => ({
-      attemptLog: [...c.attemptLog, attemptRecord(c, 'pass')],
-      summary: `the phone showed "Configuration Reset" and rebooted ${c.reboots} times on attempt ${c.attempt}`,
-    })),
+    endAttemptPassed: assign(({ context: c }) => {
+      const kind = resetKindOf(c);
+      const what =
+        kind === 'device-reset'
+          ? ` (software ${c.seenSoftware}, before UC Software ${FACTORY_RESET_SINCE}: a device reset only, flash parameters and logs)`
+          : kind === undefined
+            ? ` (its software version was not seen: before UC Software ${FACTORY_RESET_SINCE} this is a device reset only)`
+            : '';
+      return {
+        attemptLog: [...c.attemptLog, attemptRecord(c, 'pass')],
+        summary: `the phone showed "Configuration Reset" and rebooted ${c.reboots} times on attempt ${c.attempt}${what}`,
+      };
+    }),
     endAttemptUnverified: assign(({ context: c }) => ({
       attemptLog: [...c.attemptLog, attemptRecord(c, 'unverified')],
       summary: c.bench.observer
@@ -167,7 +226,7 @@ export const factoryResetMachine = setup({
         : 'the procedure ran to its end on a blind bench (no camera): nothing confirmed the reset',
     })),
     noteCancelKey: assign(({ context: c }) => ({
-      cancelKey: softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) ?? c.procedure.cancelKey,
+      cancelKey: softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) ?? c.cancelKey,
     })),
     noteOkKey: assign(({ context: c }) => ({
       okKey: softkeyLabelled(c.screen, '^\\s*(ok|enter)\\s*$') ?? c.procedure.okKey,
@@ -187,19 +246,23 @@ export const factoryResetMachine = setup({
 }).createMachine({
   id: 'factoryReset',
   context: ({ input }) => {
-    if (input.model.procedure.kind !== 'cancel-combo') throw new Error(`not a cancel-combo model: ${input.model.id}`);
+    const procedure = input.model.procedure;
+    if (procedure.kind !== 'cancel-combo' && procedure.kind !== 'led-combo') {
+      throw new Error(`not a cancel-combo or led-combo model: ${input.model.id}`);
+    }
     const now = input.clock.now();
     return {
       ...input,
-      procedure: input.model.procedure,
+      procedure,
       attempt: 0,
       comboIndex: 0,
       macCase: input.model.textEntry.macCase === 'upper' ? 'upper' : 'lower',
       startMs: now,
       attemptStartMs: now,
       screen: input.bench.observer?.current(),
-      cancelKey: input.model.procedure.cancelKey,
-      okKey: input.model.procedure.okKey,
+      // led-combo has no Cancel step.
+      cancelKey: procedure.kind === 'cancel-combo' ? procedure.cancelKey : '',
+      okKey: procedure.okKey,
       steps: [],
       open: undefined,
       attemptLog: [],
@@ -207,6 +270,7 @@ export const factoryResetMachine = setup({
       sawResetDone: false,
       reboots: 0,
       dark: false,
+      seenSoftware: input.software,
       summary: '',
       result: 'fail',
     };
@@ -221,17 +285,24 @@ export const factoryResetMachine = setup({
       entry: 'startAttempt',
       initial: 'powerOff',
       states: {
+        // Power off; on a fixture without relay (the phone on its own supply) the whole power cycle is the model's
+        // reboot combo (seed 001 "Rebooting the Phone"), recorded as the step `reboot-combo`.
         powerOff: {
-          entry: { type: 'step', params: { step: 'power-off' } },
+          entry: 'stepPowerOff',
           invoke: {
             src: 'benchOp',
             input: ({ context: c }) => ({
-              run: async () => {
+              run: async (signal) => {
+                if (!c.bench.fixture.relay) return rebootByCombo(c, signal);
                 await c.bench.releaseAll();
                 await c.bench.power(false);
               },
             }),
-            onDone: 'offWait',
+            onDone: [
+              { guard: and(['noRelay', 'ledCombo']), target: 'awaitLedsOn' },
+              { guard: 'noRelay', target: 'awaitCancel' },
+              { target: 'offWait' },
+            ],
             onError: { target: '#factoryReset.recover', actions: 'failFromError' },
           },
         },
@@ -241,7 +312,7 @@ export const factoryResetMachine = setup({
           invoke: {
             src: 'benchOp',
             input: ({ context: c }) => ({ run: () => c.bench.power(true) }),
-            onDone: 'awaitCancel',
+            onDone: [{ guard: 'ledCombo', target: 'awaitLedsOn' }, { target: 'awaitCancel' }],
             onError: { target: '#factoryReset.recover', actions: 'failFromError' },
           },
         },
@@ -249,6 +320,8 @@ export const factoryResetMachine = setup({
           entry: { type: 'step', params: { step: 'await-cancel' } },
           always: [
             { guard: 'blind', target: 'blindCancelWait' },
+            // A BootROM that predates the Updater counts down by itself: no Cancel (seed 001).
+            { guard: 'countdownShown', target: 'comboWait', actions: { type: 'step', params: { step: 'countdown-without-cancel' } } },
             { guard: 'cancelOffered', target: 'pressCancel', actions: 'noteCancelKey' },
           ],
           after: {
@@ -261,7 +334,35 @@ export const factoryResetMachine = setup({
             },
           },
         },
-        blindCancelWait: { after: { cancelAfter: 'pressCancel' } },
+        blindCancelWait: { after: { cancelAfter: [{ guard: 'noCancelNeeded', target: 'comboWait' }, { target: 'pressCancel' }] } },
+        // Edge E (seed 001): "the Handsfree and Headset buttons should illuminate ... and once they turn off press the
+        // 1, 5 and 3 Key at the same time".
+        awaitLedsOn: {
+          entry: { type: 'step', params: { step: 'await-leds' } },
+          always: [
+            { guard: 'blind', target: 'blindLedWait' },
+            { guard: 'ledsLit', target: 'awaitLedsOff' },
+          ],
+          after: {
+            cancelDeadline: {
+              target: '#factoryReset.recover',
+              actions: {
+                type: 'fail',
+                params: { class: 'phone', code: 'no-leds', reason: 'the lights that mark the window never lit (seed 001: "This may depend on the Edge E model")' },
+              },
+            },
+          },
+        },
+        awaitLedsOff: {
+          always: [{ guard: 'ledsOff', target: 'holdCombo' }],
+          after: {
+            cancelDeadline: {
+              target: '#factoryReset.recover',
+              actions: { type: 'fail', params: { class: 'phone', code: 'leds-stay-on', reason: 'the lights that mark the window never went off' } },
+            },
+          },
+        },
+        blindLedWait: { after: { cancelAfter: 'holdCombo' } },
         pressCancel: {
           entry: { type: 'step', params: { step: 'press-cancel' } },
           invoke: {
@@ -428,23 +529,17 @@ export const factoryResetMachine = setup({
       steps: c.steps,
       startMs: c.startMs,
       endMs: c.clock.now(),
+      ...(result === 'pass' && resetKindOf(c) ? { resetKind: resetKindOf(c) } : {}),
+      ...(c.seenSoftware !== undefined ? { software: c.seenSoftware } : {}),
     };
   },
 });
-
-function closeStep(c: Ctx, next: string | undefined): Partial<Ctx> {
-  const now = c.clock.now();
-  const steps = c.open
-    ? [...c.steps, { attempt: c.open.attempt, step: c.open.step, startMs: c.open.startMs - c.startMs, endMs: now - c.startMs }]
-    : c.steps;
-  return { steps, open: next ? { step: next, attempt: c.attempt, startMs: now } : undefined };
-}
 
 function attemptRecord(c: Ctx, result: AttemptRecord['result'], failure?: Failure): AttemptRecord {
   return {
     attempt: c.attempt,
     combo: [...combo(c)],
-    macCase: c.macCase,
+    ...(c.typesAdminPassword ? {} : { macCase: c.macCase }),
     startMs: c.attemptStartMs - c.startMs,
     endMs: c.clock.now() - c.startMs,
     result,

@@ -1,13 +1,60 @@
-import { createActor, type InspectionEvent } from 'xstate';
+import { createActor, type AnyStateMachine, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import type { Outcome, ResetRecord } from '../batch/record.js';
 import type { Bench } from '../bench/types.js';
-import type { PhoneModel } from '../catalog/types.js';
+import { rebootProcedure } from '../catalog/procedures.js';
+import type { MenuResetChoice, PhoneModel, Procedure, ProcedureKind, StepProcedure } from '../catalog/types.js';
 import type { Clock } from '../clock/clock.js';
-import { planMac } from '../text-entry/planner.js';
+import { ConfigError } from '../errors/errors.js';
+import { planMac, planText } from '../text-entry/planner.js';
 import type { Plan } from '../text-entry/types.js';
 import { factoryResetMachine, type MacCase, type ResetOutput } from './factory-reset.js';
+import { benchNeeds, requireFit } from './needs.js';
+import { stepMachine } from './steps.js';
 
-export interface RunResetOptions {
+/*
+ * The procedure runner: from a model and what the user asked (which procedure, the admin password, the menu's
+ * choice), a RunPlan that is checked and planned before anything moves; then the machine for it (the keypad-password
+ * machine, or the step machine) run to its end on a bench, and the phone's record.
+ */
+
+/** What the user may ask of a run beyond the model and the MAC. */
+export interface RunChoices {
+  /** The procedure kind: the model's own (default), or one of its alternatives (`menu-reset`). */
+  procedure?: string;
+  /** menu-reset: which reset the menu performs (default `factory`). */
+  menuChoice?: string;
+  /** The admin password, when known: typed instead of the MAC (cancel-combo, led-combo), required by the menu reset. */
+  adminPassword?: string;
+  /** The phone's application version, when known (`x.y.z`). */
+  software?: string;
+}
+
+/** A run, decided and planned: which machine, with what. */
+export type RunPlan =
+  | {
+      machine: 'keypad';
+      /** The model, with the chosen procedure as its `procedure`. */
+      model: PhoneModel;
+      kind: ProcedureKind;
+      /** How the run is called in messages: `reset`, `menu reset (Reset to Factory)`, `reboot`. */
+      label: string;
+      /** The password's key plans (each case an attempt may type). */
+      plans: Plan[];
+      planFor: (macCase: MacCase) => Plan;
+      typesAdminPassword: boolean;
+      software?: string;
+    }
+  | {
+      machine: 'steps';
+      model: PhoneModel;
+      kind: ProcedureKind;
+      label: string;
+      procedure: StepProcedure;
+      adminPlan?: Plan;
+      choice?: MenuResetChoice;
+    };
+
+export interface RunResetOptions extends RunChoices {
   model: PhoneModel;
   /** 12 lower-case hex digits (parse with parseMac first). */
   mac: string;
@@ -37,45 +84,153 @@ export function planForModel(model: PhoneModel, mac: string): (macCase: MacCase)
   };
 }
 
+/** The procedure of that kind: the model's own, or one of its alternatives. */
+export function chooseProcedure(model: PhoneModel, kind?: string): Procedure {
+  if (kind === undefined || kind === model.procedure.kind) return model.procedure;
+  const alt = model.alternatives?.find((p) => p.kind === kind);
+  if (alt) return alt;
+  const known = [model.procedure.kind, ...(model.alternatives ?? []).map((p) => p.kind)];
+  throw new ConfigError('unknown-procedure', `the ${model.name} has no procedure '${kind}'`, `use one of: ${known.join(', ')}`);
+}
+
+/** Decides and plans a reset run; every ConfigError (unsupported model, missing password, bad choice) comes here. */
+export function resolveRun(model: PhoneModel, mac: string, choices: RunChoices = {}): RunPlan {
+  const procedure = chooseProcedure(model, choices.procedure);
+  if (choices.menuChoice !== undefined && procedure.kind !== 'menu-reset') {
+    throw new ConfigError('bad-option', `--menu-reset is for the menu reset, not the ${model.name}'s ${procedure.kind}`, 'add --procedure menu-reset, or leave --menu-reset out');
+  }
+  switch (procedure.kind) {
+    case 'unsupported':
+      throw new ConfigError(
+        'unsupported-model',
+        `the catalog cannot reset the ${model.name}: ${procedure.reason}`,
+        `if you know its procedure, define the model in a profiles file (--profiles F) with its "procedure" (README, "Your own models")`,
+      );
+    case 'cancel-combo':
+    case 'led-combo': {
+      const m = { ...model, procedure };
+      const admin = choices.adminPassword;
+      const planFor = admin !== undefined ? () => adminPlan(m, admin) : planForModel(m, mac);
+      const first: MacCase = m.textEntry.macCase === 'upper' ? 'upper' : 'lower';
+      // Plan every case an attempt may type now: an untypeable MAC fails before anything moves.
+      const cases: MacCase[] = m.textEntry.macCaseKnown === false ? [first, first === 'lower' ? 'upper' : 'lower'] : [first];
+      return {
+        machine: 'keypad',
+        model: m,
+        kind: procedure.kind,
+        label: 'reset',
+        plans: cases.map(planFor),
+        planFor,
+        typesAdminPassword: admin !== undefined,
+        ...(choices.software !== undefined ? { software: choices.software } : {}),
+      };
+    }
+    case 'menu-reset': {
+      if (choices.adminPassword === undefined) {
+        throw new ConfigError('no-admin-password', `the menu reset of the ${model.name} needs its admin password`, 'give it with --admin-password (seed 001: "Select Advanced (Password 456)")');
+      }
+      const name = choices.menuChoice ?? 'factory';
+      const offered = Object.keys(procedure.choices);
+      const choice = offered.includes(name) ? procedure.choices[name as MenuResetChoice] : undefined;
+      if (!choice) throw new ConfigError('bad-menu-reset', `the menu reset has no choice '${name}'`, `use one of: ${offered.join(', ')}`);
+      return {
+        machine: 'steps',
+        model: { ...model, procedure },
+        kind: 'menu-reset',
+        label: `menu reset (${choice.label})`,
+        procedure: { kind: 'menu-step', steps: choice.steps, resets: choice.resets },
+        adminPlan: adminPlan(model, choices.adminPassword),
+        choice: name as MenuResetChoice,
+      };
+    }
+    default:
+      if (choices.adminPassword !== undefined) {
+        throw new ConfigError('bad-option', `the ${model.name}'s ${procedure.kind} procedure types no password`, 'leave --admin-password out');
+      }
+      // Only a `confirm` step can make a run pass: a step list that does not end with one could never be trusted.
+      if (procedure.steps.at(-1)?.do !== 'confirm') {
+        throw new ConfigError('bad-procedure', `the ${model.name}'s ${procedure.kind} procedure does not end with a 'confirm' step`, "end it with the signs that show the reset happened: { \"do\": \"confirm\", ... }");
+      }
+      return { machine: 'steps', model: { ...model, procedure }, kind: procedure.kind, label: 'reset', procedure };
+  }
+}
+
+/** The reboot by key combo (seed 001 "Rebooting the Phone"), as a run. */
+export function resolveReboot(model: PhoneModel): RunPlan {
+  if (!model.rebootCombo) {
+    throw new ConfigError('no-reboot-combo', `the sources give the ${model.name} no reboot combo`, 'power-cycle it with the relay (resetbot reset does)');
+  }
+  return { machine: 'steps', model, kind: 'reboot', label: 'reboot', procedure: rebootProcedure(model.rebootCombo) };
+}
+
+/** The admin password's key plan under the model's text-entry profile, typed exactly as given. */
+function adminPlan(model: PhoneModel, password: string): Plan {
+  if (password === '') throw new ConfigError('no-admin-password', 'the admin password is empty', 'give the password, e.g. --admin-password 456');
+  return planText(password, model.textEntry);
+}
+
 /** Outcome of a finished machine: phone failures fail the phone; bench, config and bug failures are errors. */
 export function outcomeOf(out: ResetOutput): Outcome {
   if (out.result !== 'fail') return out.result;
   return out.failure?.class === 'phone' ? 'fail' : 'error';
 }
 
-/** Runs the factory-reset machine on a bench to its end and returns the phone's record. */
+/** Runs the model's reset (or the procedure the options pick) on a bench to its end and returns the phone's record. */
 export function runReset(opts: RunResetOptions): Promise<ResetRecord> {
-  const { model, mac, bench, clock } = opts;
-  const planFor = planForModel(model, mac);
-  planFor(model.textEntry.macCase === 'upper' ? 'upper' : 'lower'); // plan first: an untypeable MAC fails before anything moves
+  return runPlan(resolveRun(opts.model, opts.mac, opts), opts);
+}
+
+/** Runs a decided run on a bench to its end and returns the phone's record. */
+export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | keyof RunChoices>): Promise<ResetRecord> {
+  const { mac, bench, clock } = opts;
+  // Before anything moves: the fixture, the board's hold limit (as its driver reports it), the camera.
+  try {
+    requireFit(plan, bench.fixture);
+    const needs = benchNeeds(plan);
+    if (needs.longestHoldMs > bench.driver.info.maxHoldMs) {
+      throw new ConfigError(
+        'hold-too-long',
+        `the ${plan.model.name} ${plan.label} may hold a key ${needs.longestHoldMs / 1000} s, but this board cuts any hold at ${bench.driver.info.maxHoldMs / 1000} s`,
+        'use a board built with a longer MAX_HOLD_MS for this jig',
+      );
+    }
+    if (needs.observer && !bench.observer) {
+      throw new ConfigError('needs-observer', `the ${plan.model.name} ${plan.label} finds its way by what the screen shows: it needs an observer (a camera)`, 'run it on a bench with one');
+    }
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  // Both machines take SCREEN and ABORT events and give a ResetOutput; the actor is driven the same way.
+  const machine: AnyStateMachine = plan.machine === 'keypad' ? factoryResetMachine : stepMachine;
+  const input =
+    plan.machine === 'keypad'
+      ? { model: plan.model, mac, bench, clock, planFor: plan.planFor, typesAdminPassword: plan.typesAdminPassword, ...(plan.software ? { software: plan.software } : {}) }
+      : { model: plan.model, mac, bench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
 
   return new Promise<ResetRecord>((resolve, reject) => {
-    const actor = createActor(factoryResetMachine, {
-      input: { model, mac, bench, clock, planFor },
-      clock,
-      ...(opts.inspect ? { inspect: opts.inspect } : {}),
-    });
-    const unsubscribeScreen = bench.observer?.subscribe((screen) => actor.send({ type: 'SCREEN', screen }));
+    const actor = createActor(machine, { input, clock, ...(opts.inspect ? { inspect: opts.inspect } : {}) });
+    const unsubscribeScreen =
+      plan.machine === 'keypad' ? bench.observer?.subscribe((screen) => actor.send({ type: 'SCREEN', screen })) : undefined;
     const onAbort = () => actor.send({ type: 'ABORT' });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     let last = '';
     actor.subscribe({
-      next: (snap) => {
+      next: (snap: SnapshotFrom<AnyStateMachine>) => {
         const state = JSON.stringify(snap.value);
         if (state !== last) {
           last = state;
-          opts.onState?.(stateName(snap.value), snap.context.attempt);
+          opts.onState?.(stateName(snap.value), (snap.context as { attempt: number }).attempt);
         }
         if (snap.status !== 'done') return;
         unsubscribeScreen?.();
         opts.signal?.removeEventListener('abort', onAbort);
-        const out = snap.output!;
+        const out = snap.output as ResetOutput;
         resolve({
           outcome: outcomeOf(out),
-          model: model.id,
+          model: plan.model.id,
           mac,
-          procedure: model.procedure.kind,
+          procedure: plan.kind,
           attempts: out.attempts,
           durationMs: out.endMs - out.startMs,
           ...(out.failure ? { failure: out.failure } : {}),
@@ -84,6 +239,9 @@ export function runReset(opts: RunResetOptions): Promise<ResetRecord> {
           steps: out.steps,
           bench: bench.driver.info,
           observed: bench.observer !== undefined,
+          ...(out.resetKind ? { resetKind: out.resetKind } : {}),
+          ...(out.software ? { software: out.software } : {}),
+          ...(plan.machine === 'steps' && plan.choice ? { choice: plan.choice } : {}),
         });
       },
       error: (err) => {
@@ -98,7 +256,7 @@ export function runReset(opts: RunResetOptions): Promise<ResetRecord> {
 }
 
 /** `{attempt: 'holding'}` -> `holding`. */
-function stateName(value: unknown): string {
+export function stateName(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const [k, v] = Object.entries(value)[0] ?? [];

@@ -15,9 +15,12 @@ import { sleep, type Clock, type TimerId } from '../clock/clock.js';
 import { createBench } from '../bench/bench.js';
 import type { Fixture } from '../bench/fixture.js';
 import type { Bench, BenchDriver, DriverEvent, DriverInfo, Observer, ScreenObservation } from '../bench/types.js';
-import { BenchError, ConfigError } from '../errors/errors.js';
+import { BenchError, ConfigError, nearest } from '../errors/errors.js';
 import { VirtualJig, type VirtualJigFaults } from './jig.js';
+import type { SimDevice } from './device.js';
+import { SIM_DEVICES } from './devices.js';
 import { SimPhone, type SimPhoneFaults, type SimPhoneOptions } from './phone.js';
+import { SIM_MODELS, simModelIds } from './phones.js';
 
 /** The firmware's longest energised time per solenoid, mirrored by the simulator by default. */
 export const SIM_MAX_HOLD_MS = 20_000;
@@ -227,9 +230,9 @@ export class SimDriver implements BenchDriver {
 /** The phone's screen as a camera would report it. */
 export class SimObserver implements Observer {
   readonly kind = 'screen' as const;
-  private readonly phone: SimPhone;
+  private readonly phone: SimDevice;
 
-  constructor(phone: SimPhone) {
+  constructor(phone: SimDevice) {
     this.phone = phone;
   }
 
@@ -256,7 +259,7 @@ export interface SimBenchConfig {
   seed: number | string;
   faults?: SimFaults;
   options?: SimPhoneOptions;
-  /** The driver's hold limit, ms (default SIM_MAX_HOLD_MS). */
+  /** The driver's hold limit, ms (default: the fixture's maxHoldMs, else SIM_MAX_HOLD_MS). */
   maxHoldMs?: number;
   /** A blind bench: no observer. */
   blind?: boolean;
@@ -264,7 +267,8 @@ export interface SimBenchConfig {
 
 export interface SimBench {
   bench: Bench;
-  phone: SimPhone;
+  /** The simulated unit: a SimPhone (keypad phones), or one of devices.ts. */
+  phone: SimDevice;
   jig: VirtualJig;
   driver: SimDriver;
   observer: SimObserver | undefined;
@@ -282,7 +286,7 @@ export function normalizeSimMac(raw: string): string {
 export function createSimBench(config: SimBenchConfig): SimBench {
   normalizeSimMac(config.mac);
   const f = config.faults ?? {};
-  const phone = new SimPhone({
+  const phone = createSimDevice({
     modelId: config.modelId,
     mac: normalizeSimMac(config.realMac ?? config.mac),
     clock: config.clock,
@@ -294,9 +298,39 @@ export function createSimBench(config: SimBenchConfig): SimBench {
   const driver = new SimDriver({
     jig,
     clock: config.clock,
-    maxHoldMs: config.maxHoldMs,
+    maxHoldMs: config.maxHoldMs ?? config.fixture.maxHoldMs,
     faults: { linkLostAfterCommands: f.linkLostAfterCommands, linkLostAtMs: f.linkLostAtMs },
   });
   const observer = config.blind ? undefined : new SimObserver(phone);
   return { bench: createBench(driver, config.fixture, observer), phone, jig, driver, observer };
+}
+
+/** Every model id the simulator has a unit for: the keypad phones (phones.ts) and the units of devices.ts. */
+export function simUnitIds(): string[] {
+  return [...simModelIds(), ...Object.keys(SIM_DEVICES)];
+}
+
+/**
+ * The simulated unit of a model id: a SimPhone for the keypad phones (phones.ts), one of devices.ts otherwise. Phone
+ * options apply to SimPhones only; the Cancel-window fault too.
+ */
+export function createSimDevice(config: {
+  modelId: string;
+  mac: string;
+  clock: Clock;
+  seed: number | string;
+  options?: SimPhoneOptions | undefined;
+  faults?: SimPhoneFaults;
+}): SimDevice {
+  if (SIM_MODELS.has(config.modelId)) return new SimPhone(config);
+  const make = SIM_DEVICES[config.modelId];
+  if (!make) {
+    throw new ConfigError(
+      'unknown-model',
+      `the simulator has no unit '${config.modelId}'`,
+      `use one of its model ids (nearest: ${nearest(config.modelId, simUnitIds()).join(', ')})`,
+    );
+  }
+  const { shortCancelWindowMs: _unused, ...faults } = config.faults ?? {};
+  return make({ modelId: config.modelId, mac: config.mac, clock: config.clock, seed: config.seed, faults });
 }

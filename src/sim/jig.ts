@@ -10,7 +10,7 @@ import type { Clock } from '../clock/clock.js';
 import { keyOnChannel, type Fixture } from '../bench/fixture.js';
 import type { Key } from '../bench/keys.js';
 import { BenchError } from '../errors/errors.js';
-import type { SimPhone } from './phone.js';
+import type { SimDevice } from './device.js';
 
 export interface VirtualJigFaults {
   /** Channels whose solenoid never moves (stuck off): the command is traced, the key is never pressed. */
@@ -30,14 +30,14 @@ export interface JigTraceEntry {
 
 export interface VirtualJigConfig {
   fixture: Fixture;
-  phone: SimPhone;
+  phone: SimDevice;
   clock: Clock;
   faults?: VirtualJigFaults;
 }
 
 export class VirtualJig {
   readonly fixture: Fixture;
-  readonly phone: SimPhone;
+  readonly phone: SimDevice;
   private readonly clock: Clock;
   private readonly stuck: Set<number>;
   private readonly on = new Set<number>();

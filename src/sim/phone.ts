@@ -36,7 +36,25 @@
  *                     SoundPoint '1 -> Aa' | 'a -> 1A' | 'A -> a1' (seed 003 "(a -> 1A)"). Cancel: the application
  *                     starts (no reset).
  *   setup-password    ['Enter setup password:', <stars>, '[123]' ...] ['OK', <mode label>, '', 'Exit']
- *                     OK or Exit: "Invalid password" / the application starts; never a reset.
+ *                     OK with the admin password: the Setup menu; OK with anything else: "Invalid password", then
+ *                     the application starts; Exit: the application starts. Never a reset.
+ *   setup             the Setup menu's screens (setup-menu.ts): menus, field editors, the exit screen, then a reboot.
+ *   menu              the admin menus behind the Menu key on the idle screen (admin-menu.ts): Settings, Advanced
+ *                     (admin password), Admin Settings, Reset to Defaults, Reboot Phone (seeds 001, 003).
+ *   no-application    ['Polycom Updater', 'Application not found', 'Contacting provisioning server...'] after Format
+ *                     File System: the phone waits for its software (seed 001).
+ *
+ * VARIANTS. Before UC Software 3.3.0 (the `software` option) there is no Updater (seed 001: "Since UCS 3.3.0 and the
+ * introduction of the Updater the starting of the Application has to be canceled"): after the dark time the BootROM
+ * shows ['Polycom BootROM', 'SIP <version>'] and then counts down by itself (state `bootrom`, then `countdown`);
+ * Cancel is not needed, and the Cancel softkey position there is Start. Otherwise "Loading application" shows the
+ * version as its second line, 'UC Software <version>'. Before 4.0.0 the combo's reset is a device reset only.
+ * Poly Edge E (`window: edge-leds`): after the dark time the Poly logo shows with the Handsfree and Headset LEDs on
+ * (`leds: {handsfree: 'on', headset: 'on'}`), then they go off (`'off'`) and the combo's window opens (state
+ * `edge-window`, the logo and the version line still showing); keys already down when it opens do not count; the window closes into
+ * "Starting application...". The password prompt and the reset are a VVX's.
+ * On the idle screen the model's reboot combo (seed 001 "Rebooting the Phone"), held about three seconds, reboots the
+ * phone (the screen goes dark, the boot timeline runs).
  *   invalid-password  ['Invalid password']                             ['', '', '', '']
  *   resetting         ['Resetting Configuration', 'please wait...']    ['', '', '', '']   (seed 002)
  *   reset-done        ['Configuration Reset']                          ['', '', '', '']   (seed 002)
@@ -50,7 +68,12 @@ import { DIAL_KEYS, type Key } from '../bench/keys.js';
 import type { ScreenObservation } from '../bench/types.js';
 import { ConfigError } from '../errors/errors.js';
 import { MultiTapField, type SimKeypadSpec } from './keypad.js';
-import { simPhoneSpec, type SimPhoneSpec } from './phones.js';
+import { SETUP_ADMIN_PASSWORDS, SetupMenu, type SetupTruth } from './setup-menu.js';
+import { EDGE_E_BOOT, simPhoneSpec, type SimPhoneSpec } from './phones.js';
+import { AdminMenu, type AdminAction } from './admin-menu.js';
+import type { SimDevice, SimDeviceTruth, SimEvent } from './device.js';
+import { softwareBefore } from '../catalog/procedures.js';
+import type { CaseRule } from '../text-entry/types.js';
 import { Rng, type Range } from './rng.js';
 
 export type SimPhoneState =
@@ -62,6 +85,12 @@ export type SimPhoneState =
   | 'countdown'
   | 'password'
   | 'setup-password'
+  | 'setup'
+  | 'bootrom'
+  | 'edge-leds'
+  | 'edge-window'
+  | 'menu'
+  | 'no-application'
   | 'invalid-password'
   | 'resetting'
   | 'reset-done'
@@ -83,12 +112,20 @@ export interface SimPhoneFaults {
 export interface SimPhoneOptions {
   /** Force the phone's true combo; must be one of the model's seed-backed combos (any key order). */
   combo?: Key[];
-  /** Force the MAC case rule: 'lower' (letters must be lower case) or 'either'. */
-  caseRule?: 'lower' | 'either';
-  /** The admin password the prompt also accepts (seed 001 "requires the Admin password 456"); default: random digits. */
+  /**
+   * Force the MAC case rule: 'lower' (letters must be lower case), 'either', or 'upper' (no source has it: for a
+   * controller that does not know the rule, see phones.ts CASE_RULES).
+   */
+  caseRule?: CaseRule;
+  /**
+   * The admin password: the reset prompt also accepts it (seed 001 "requires the Admin password 456") and the Setup
+   * prompt requires it; default: one of seed 002's 456, 789, 1966, drawn per instance.
+   */
   adminPassword?: string;
   /** UC Software before 4.0.0: the combo performs a device reset only (seed 001 NOTE), not a factory reset. */
   oldSoftware?: boolean;
+  /** The application version (`x.y.z`); default the platform's, or 3.3.5 with oldSoftware. Before 3.3.0: no Updater. */
+  software?: string;
   /** Override parts of the password field (tests). */
   keypad?: Partial<SimKeypadSpec>;
 }
@@ -103,18 +140,27 @@ export interface SimPhoneConfig {
   faults?: SimPhoneFaults;
 }
 
-export interface SimEvent {
-  t: number;
-  what: string;
+export type { SimEvent } from './device.js';
+
+/** What the admin menu's resets have cleared (seed 001's options): true once cleared. */
+export interface ConfigTruth {
+  localConfig: boolean;
+  webConfig: boolean;
+  deviceSettings: boolean;
+  /** Format File System: the software is gone until a provisioning server sends it. */
+  fileSystemFormatted: boolean;
 }
 
 /** The simulator's account of one phone, for tests and the CLI's `simulator` JSON. Never shown to the controller. */
-export interface SimPhoneTruth {
+export interface SimPhoneTruth extends SimDeviceTruth {
   modelId: string;
   mac: string;
   /** The combo this instance really answers to. */
   combo: Key[];
-  caseRule: 'lower' | 'either';
+  caseRule: CaseRule;
+  /** The application version it runs. */
+  software: string;
+  config: ConfigTruth;
   adminPassword: string;
   /** Instance constants (each attempt or boot jitters them slightly). */
   cursorTimeoutMs: number;
@@ -126,6 +172,8 @@ export interface SimPhoneTruth {
   resets: number;
   /** Set when a completed reset was a device reset only (oldSoftware). */
   deviceResetOnly?: boolean;
+  /** The provisioning settings the phone holds (setup-menu.ts), on a platform with a Setup menu. */
+  setup?: SetupTruth;
   events: SimEvent[];
 }
 
@@ -136,6 +184,8 @@ const DIAL = new Set<string>(DIAL_KEYS);
 const IDLE_SOFTKEYS = ['New Call', 'Forward', 'DND', 'More'];
 const COUNTDOWN_SOFTKEYS = ['Start', 'Setup', 'About', ''];
 const MAC_RE = /^[0-9a-f]{12}$/;
+/** A logo, as a camera reports it. */
+const LOGO = '[Poly logo]';
 
 function softkeyIndex(key: Key): number | undefined {
   const m = /^softkey([1-9])$/.exec(key);
@@ -164,7 +214,7 @@ function scale(range: Range, factor: number): Range {
   return { min: range.min * factor, max: range.max * factor };
 }
 
-export class SimPhone {
+export class SimPhone implements SimDevice {
   readonly spec: SimPhoneSpec;
   readonly mac: string;
   private readonly clock: Clock;
@@ -172,12 +222,26 @@ export class SimPhone {
   private readonly dice: Rng;
   private readonly faults: SimPhoneFaults;
   private readonly combo: Key[];
-  private readonly caseRule: 'lower' | 'either';
+  private readonly caseRule: CaseRule;
   private readonly adminPassword: string;
+  private readonly software: string;
+  /** Before UC Software 4.0.0: the combo does a device reset only. */
   private readonly oldSoftware: boolean;
+  /** Before UC Software 3.3.0: no Updater, the BootROM counts down by itself. */
+  private readonly preUpdater: boolean;
+  /** How long the reboot combo must be held (seed 001: "for about three seconds"). */
+  private readonly rebootHoldMs: number;
+  private rebootTimer: TimerId | undefined;
+  private reboots = 0;
+  private readonly config: ConfigTruth = { localConfig: false, webConfig: false, deviceSettings: false, fileSystemFormatted: false };
+  /** Edge E: keys already down when the window opened (too early). */
+  private stale = new Set<Key>();
+  private readonly menu: AdminMenu;
   private readonly keypad: SimKeypadSpec;
   private readonly countdownMs: number;
   private readonly comboHoldMs: number;
+  /** The Setup menu behind the countdown's Setup softkey (seeds 002, 003); undefined on a platform without one. */
+  readonly setup: SetupMenu | undefined;
 
   private powered = false;
   private st: SimPhoneState = 'off';
@@ -216,7 +280,9 @@ export class SimPhone {
     const cursorTimeoutMs = instance.jitter(this.spec.cursorTimeoutMs);
     this.countdownMs = instance.jitter(this.spec.countdownMs);
     this.comboHoldMs = instance.jitter(this.spec.comboHoldMs);
-    const randomAdmin = String(instance.int(100_000, 999_999));
+    const pickedAdmin = instance.pick(SETUP_ADMIN_PASSWORDS);
+    // Seed 001: "until you hear a confirmation tone (for about three seconds)". Drawn last: earlier draws keep their seeds.
+    this.rebootHoldMs = instance.jitter({ min: 2_500, max: 3_500 });
     this.timing = rng.fork('timing');
     this.dice = rng.fork('faults');
 
@@ -234,13 +300,49 @@ export class SimPhone {
       this.combo = [...pickedCombo];
     }
     const caseRule = options.caseRule ?? pickedCase;
-    if (caseRule !== 'lower' && caseRule !== 'either') {
-      throw new ConfigError('bad-case-rule', `simulated phone: case rule '${String(caseRule)}'`, "use 'lower' or 'either'");
+    if (caseRule !== 'lower' && caseRule !== 'either' && caseRule !== 'upper') {
+      throw new ConfigError('bad-case-rule', `simulated phone: case rule '${String(caseRule)}'`, "use 'lower', 'upper' or 'either'");
     }
     this.caseRule = caseRule;
-    this.adminPassword = options.adminPassword ?? randomAdmin;
-    this.oldSoftware = options.oldSoftware ?? false;
+    this.adminPassword = options.adminPassword ?? pickedAdmin;
+    const software = options.software ?? (options.oldSoftware ? '3.3.5' : this.spec.software);
+    if (!/^\d+\.\d+\.\d+$/.test(software)) {
+      throw new ConfigError('bad-software', `simulated phone: software version '${software}'`, 'give it as x.y.z, e.g. 3.2.7');
+    }
+    // The sim's own reading of seed 001: before 4.0.0 a device reset only, before 3.3.0 no Updater.
+    this.oldSoftware = softwareBefore(software, '4.0.0');
+    if (options.oldSoftware === true && !this.oldSoftware) {
+      throw new ConfigError('bad-software', `oldSoftware with software ${software}`, 'old software is before 4.0.0');
+    }
+    this.software = software;
+    this.preUpdater = softwareBefore(software, '3.3.0');
     this.keypad = { ...this.spec.keypad, cursorTimeoutMs, ...options.keypad };
+    // What the Setup menu and the admin menus may do with the phone's screen, timers, log and randomness.
+    const menuHost = {
+      clock: this.clock,
+      show: (lines: string[], keys: string[]) => this.show(lines, keys),
+      after: (ms: number, fn: () => void) => void this.after(ms, fn),
+      event: (what: string) => this.event(what),
+      jitter: (range: Range) => this.timing.jitter(range),
+    };
+    this.setup = SetupMenu.forPlatform({
+      platform: this.spec.platform,
+      keypad: this.keypad,
+      modeLabels: this.spec.modeLabels,
+      host: { ...menuHost, reboot: () => this.boot(), startApplication: () => this.startApplication() },
+    });
+    this.menu = new AdminMenu({
+      keypad: this.keypad,
+      altModeKeys: this.spec.altModeKeys,
+      modeLabels: this.spec.modeLabels,
+      adminPassword: this.adminPassword,
+      hasResetToFactory: !this.oldSoftware,
+      host: { ...menuHost, exit: () => this.idle(), perform: (action) => this.perform(action) },
+    });
+  }
+
+  get modelId(): string {
+    return this.spec.id;
   }
 
   // ---- the outside world: power, keys, screen ----------------------------------------------------------------
@@ -280,13 +382,16 @@ export class SimPhone {
       }
     }
     this.checkCombo();
+    this.checkRebootCombo();
   }
 
   keyUp(key: Key): void {
     if (this.dropped.delete(key)) return;
     if (!this.physical.delete(key)) return;
+    this.stale.delete(key);
     this.untap(key);
     this.checkCombo();
+    this.checkRebootCombo();
   }
 
   /** What a camera would see now (a copy). */
@@ -324,15 +429,31 @@ export class SimPhone {
       factoryDefaults: this.atDefaults,
       state: this.st,
       resets: this.resets,
+      reboots: this.reboots,
+      software: this.software,
+      config: { ...this.config },
       events: this.log.map((e) => ({ ...e })),
     };
     if (this.deviceResetOnly) t.deviceResetOnly = true;
+    if (this.setup) t.setup = this.setup.truth();
     return t;
   }
 
   // ---- the boot timeline ------------------------------------------------------------------------------------
 
   private boot(): void {
+    if (this.config.fileSystemFormatted) {
+      this.noApplication();
+      return;
+    }
+    if (this.spec.window === 'edge-leds') {
+      this.edgeBoot();
+      return;
+    }
+    if (this.preUpdater) {
+      this.bootRomBoot();
+      return;
+    }
     const b = this.spec.boot;
     const slow = this.faults.slowBoot ?? 1;
     const dark = this.timing.jitter(scale(b.powerOnToUpdaterMs, slow));
@@ -352,16 +473,111 @@ export class SimPhone {
       this.after(updater, () => {
         this.enter('loading');
         this.event('loading-application');
-        this.show(['Loading application...']);
+        this.show(['Loading application...', this.versionLine()]);
         this.after(delay, () => {
           this.event(`cancel-shown for ${windowMs} ms`);
-          this.show(['Loading application...'], softkeys({ [this.spec.cancelSoftkey]: 'Cancel' }));
+          this.show(['Loading application...', this.versionLine()], softkeys({ [this.spec.cancelSoftkey]: 'Cancel' }));
           this.after(windowMs, () => {
             this.event('cancel-hidden');
             this.startApplication();
           });
         });
       });
+    });
+  }
+
+  /** The application's version as a boot screen shows it (seed 001: "the SIP / UC Software Version"). */
+  private versionLine(): string {
+    return this.preUpdater ? `SIP ${this.software}` : `UC Software ${this.software}`;
+  }
+
+  /** Before UC Software 3.3.0: the BootROM counts down by itself, no Updater, no Cancel. */
+  private bootRomBoot(): void {
+    const b = this.spec.boot;
+    const slow = this.faults.slowBoot ?? 1;
+    this.enter('dark');
+    this.show([], [], false);
+    this.after(this.timing.jitter(scale(b.powerOnToUpdaterMs, slow)), () => {
+      this.enter('bootrom');
+      this.event('bootrom');
+      this.show(['Polycom BootROM', this.versionLine()]);
+      this.after(this.timing.jitter(scale(b.updaterMs, slow)), () => this.countdown());
+    });
+  }
+
+  /** Poly Edge E: the Handsfree and Headset lights mark the combo's window (seed 001). */
+  private edgeBoot(): void {
+    const slow = this.faults.slowBoot ?? 1;
+    const ledsOff = Object.fromEntries(EDGE_E_BOOT.leds.map((l) => [l, 'off']));
+    const ledsOn = Object.fromEntries(EDGE_E_BOOT.leds.map((l) => [l, 'on']));
+    this.enter('dark');
+    this.show([], [], false);
+    this.after(this.timing.jitter(scale(this.spec.boot.powerOnToUpdaterMs, slow)), () => {
+      this.enter('edge-leds');
+      this.event('leds-on');
+      this.show([LOGO, this.versionLine()], softkeys(), true, ledsOn);
+      this.after(this.timing.jitter(EDGE_E_BOOT.ledsOnMs), () => {
+        this.enter('edge-window');
+        this.stale = new Set(this.physical);
+        this.event('leds-off');
+        this.show([LOGO, this.versionLine()], softkeys(), true, ledsOff);
+        this.after(this.timing.jitter(EDGE_E_BOOT.windowMs), () => {
+          this.event('window-closed');
+          this.startApplication();
+        });
+      });
+    });
+  }
+
+  /** After Format File System: the Updater finds no application and waits for a provisioning server (seed 001). */
+  private noApplication(): void {
+    this.enter('dark');
+    this.show([], [], false);
+    this.after(this.timing.jitter(this.spec.boot.powerOnToUpdaterMs), () => {
+      this.enter('no-application');
+      this.event('application-not-found');
+      this.show(['Polycom Updater', 'Application not found', 'Contacting provisioning server...']);
+    });
+  }
+
+  /** The reboot combo, held about three seconds on the idle screen, reboots the phone (seed 001). */
+  private checkRebootCombo(): void {
+    const combo = this.spec.rebootCombo?.keys;
+    const held = this.st === 'idle' && this.powered && combo !== undefined && combo.every((k) => this.physical.has(k));
+    if (held && this.rebootTimer === undefined) {
+      this.event('reboot-combo-held');
+      this.rebootTimer = this.after(this.rebootHoldMs, () => {
+        this.rebootTimer = undefined;
+        this.event('reboot-tone');
+        this.reboots++;
+        this.boot();
+      });
+    } else if (!held && this.rebootTimer !== undefined) {
+      this.cancelTimer(this.rebootTimer);
+      this.rebootTimer = undefined;
+      this.event('reboot-combo-released-early');
+    }
+  }
+
+  /** What the admin menu's Yes does (seed 001's options; seed 003's Reboot Phone). */
+  private perform(action: AdminAction): void {
+    if (action === 'factory') {
+      this.resetConfiguration();
+      return;
+    }
+    if (action === 'reboot') {
+      this.event('menu-reboot');
+      this.boot();
+      return;
+    }
+    const field = ({ local: 'localConfig', web: 'webConfig', device: 'deviceSettings', format: 'fileSystemFormatted' } as const)[action];
+    this.enter('resetting');
+    this.event(`menu-${action}`);
+    this.show(['Please wait...']);
+    // Assumption: a partial reset takes a few seconds, then the phone restarts. Cleared only once done.
+    this.after(this.timing.jitter({ min: 2_000, max: 5_000 }), () => {
+      this.config[field] = true;
+      this.boot();
     });
   }
 
@@ -394,6 +610,8 @@ export class SimPhone {
         this.event('device-reset-complete');
       } else {
         this.atDefaults = true;
+        this.config.localConfig = this.config.webConfig = this.config.deviceSettings = true;
+        this.setup?.factoryReset();
         this.event('factory-defaults');
       }
     }
@@ -420,8 +638,10 @@ export class SimPhone {
         return;
       }
       const n = Math.ceil(left / 1000);
-      this.show(['Welcome', `Autoboot in ${n} s`], COUNTDOWN_SOFTKEYS);
+      // The next tick is scheduled before the screen shows: a controller that presses Setup the instant it sees the
+      // screen leaves the countdown inside show(), and leaving cancels the tick.
       this.after(left - (n - 1) * 1000, tick);
+      this.show(['Welcome', `Autoboot in ${n} s`], COUNTDOWN_SOFTKEYS);
     };
     tick();
     // The bootloader scans the keypad: a combo already held when the countdown starts counts from now.
@@ -430,13 +650,13 @@ export class SimPhone {
 
   /** The combo is held: all its keys down, and no other dial key down (softkeys and others do not matter). */
   private comboHeld(): boolean {
-    if (!this.combo.every((k) => this.physical.has(k))) return false;
+    if (!this.combo.every((k) => this.physical.has(k) && !this.stale.has(k))) return false;
     for (const k of this.physical) if (DIAL.has(k) && !this.combo.includes(k)) return false;
     return true;
   }
 
   private checkCombo(): void {
-    if (this.st !== 'countdown') return;
+    if (this.st !== 'countdown' && this.st !== 'edge-window') return;
     const held = this.comboHeld();
     if (held && this.holdTimer === undefined) {
       const need = this.timing.jitter({ min: this.comboHoldMs * 0.95, max: this.comboHoldMs * 1.05 });
@@ -500,11 +720,18 @@ export class SimPhone {
 
   private passwordMatches(typed: string): boolean {
     if (typed === this.adminPassword) return true;
+    if (this.caseRule === 'upper') return typed === this.mac.toUpperCase();
     return this.caseRule === 'lower' ? typed === this.mac : typed.toLowerCase() === this.mac;
   }
 
   private submit(typed: string): void {
     if (this.st === 'setup-password') {
+      if (this.setup && typed === this.adminPassword) {
+        this.event('setup-password-accepted');
+        this.enter('setup');
+        this.setup.open();
+        return;
+      }
       this.event(`setup-password-submitted "${typed}"`);
       this.invalidPassword();
       return;
@@ -567,12 +794,33 @@ export class SimPhone {
       case 'setup-password':
         this.promptTap(key);
         return;
+      case 'setup':
+        this.setup?.tap(key);
+        return;
+      case 'idle':
+        // The admin menus (seeds 001, 003); not between the two reboots of a reset (assumption).
+        if (key === 'menu' && this.phase === 'none') {
+          this.enter('menu');
+          this.menu.open();
+        }
+        return;
+      case 'menu':
+        this.menu.tap(key);
+        return;
       default:
         return;
     }
   }
 
   private untap(key: Key): void {
+    if (this.st === 'setup') {
+      this.setup?.untap(key);
+      return;
+    }
+    if (this.st === 'menu') {
+      this.menu.untap(key);
+      return;
+    }
     this.field?.keyUp(this.isModeKey(key) ? this.keypad.modeKey : key);
   }
 
@@ -590,7 +838,9 @@ export class SimPhone {
     for (const id of this.timers) this.clock.clearTimeout(id);
     this.timers.clear();
     this.holdTimer = undefined;
+    this.rebootTimer = undefined;
     if (state !== 'password' && state !== 'setup-password') this.field = undefined;
+    if (state !== 'edge-window') this.stale.clear();
     this.st = state;
   }
 
@@ -608,8 +858,8 @@ export class SimPhone {
     this.timers.delete(id);
   }
 
-  private show(lines: string[], keys: string[] = softkeys(), lit = true): void {
-    const next: ScreenObservation = { lines, softkeys: keys, leds: {}, lit };
+  private show(lines: string[], keys: string[] = softkeys(), lit = true, leds: Record<string, string> = {}): void {
+    const next: ScreenObservation = { lines, softkeys: keys, leds, lit };
     const key = JSON.stringify(next);
     if (key === this.scrKey) return;
     this.scr = next;

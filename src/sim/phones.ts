@@ -74,6 +74,8 @@ export interface PlatformTruth {
   okSoftkey: Key;
   /** Case rules the seeds allow for the MAC password; each instance picks one. */
   caseRules: CaseRule[];
+  /** The application version a phone runs unless told otherwise (UC Software 4.0.0 or later: a full reset). */
+  software: string;
 }
 
 /** A model: its family, platform, seed-backed combos and countdown length. */
@@ -86,6 +88,15 @@ export interface ModelTruth {
   combos: ComboTruth[];
   /** The autoboot countdown after Cancel (per phone instance; small jitter per boot). */
   countdownMs: Range;
+  /** The reboot combo of seed 001 "Rebooting the Phone", where it gives one. */
+  rebootCombo?: ComboTruth;
+  /**
+   * How the combo's window opens: `updater` (the Cancel softkey at "Loading application", or the BootROM's own
+   * countdown before the Updater), `edge-leds` (Poly Edge E: the Handsfree and Headset lights go off). Default updater.
+   */
+  window?: 'updater' | 'edge-leds';
+  /** The application version, where it differs from the platform's. */
+  software?: string;
 }
 
 /** A model with its platform's truth merged in: what one SimPhone is built from. */
@@ -136,7 +147,11 @@ const CURSOR_TIMEOUT: Range = { min: 1_000, max: 1_600 };
 // Assumption: the rejection shows for a few seconds before the application loads.
 const INVALID_PASSWORD: Range = { min: 2_000, max: 4_000 };
 // Seed 000: "(not case sensitive)", "This is not key sensitive"; seed 002: "Make sure all letters are lower case";
-// seed 003: "For letters in lowercase"; seed 001 (Edge E): "the MAC address in lower case".
+// seed 003: "For letters in lowercase"; seed 001 (Edge E): "the MAC address in lower case". Upper-case acceptance is
+// public too (https://helpdesk.myjelltel.com/support/solutions/articles/44002603133-factory-resetting-a-polycom-phone:
+// "We recommend using only the '1->Aa' and 'A->a1' keypad entry modes ... numbers or upper-case characters"), which is
+// 'either'. No source has a phone that takes upper case only: 'upper' is a forced option (SimPhoneOptions.caseRule),
+// for a controller whose text-entry profile does not know the rule.
 const CASE_RULES: CaseRule[] = ['lower', 'either'];
 
 export const PLATFORMS: Record<SimPlatform, PlatformTruth> = {
@@ -169,6 +184,8 @@ export const PLATFORMS: Record<SimPlatform, PlatformTruth> = {
     // Seed 002: "Click Ok when done"; seed 003: "Press OK".
     okSoftkey: 'softkey1',
     caseRules: CASE_RULES,
+    // Assumption: a late VVX release.
+    software: '5.9.6',
   },
   soundpoint: {
     platform: 'soundpoint',
@@ -199,6 +216,8 @@ export const PLATFORMS: Record<SimPlatform, PlatformTruth> = {
     // Seed 003: "Press OK and wait for the set to respond".
     okSoftkey: 'softkey1',
     caseRules: CASE_RULES,
+    // Assumption: the SoundPoint IP line's last UC Software branch.
+    software: '4.0.15',
   },
 };
 
@@ -232,8 +251,61 @@ const S001_SS68 = 'seed 001: "SoundStation IP 6000: 6, 8, and * dial pad key"';
 const S002_SS68 = 'seed 002: "SoundStation IP 6000: 6, 8, and * dial pad key"';
 const S003_SS68 = 'seed 003: "SoundStation 4000 and 6000: 6, 8, and * dial pad keys"';
 
+// Seed 001, "Rebooting the Phone": "press and hold the following keys simultaneously until you hear a confirmation
+// tone (for about three seconds)".
+const REBOOT_VVX: ComboTruth = {
+  keys: ['0', '1', '3'],
+  sources: [
+    'seed 001: "VVX 500, 501, VVX 600, 601, SpectraLink 8400, VVX 150, 250, 300, 301, 310, 350, 400, 401, 410, 411, 450 or Trio 8300: dial pad keys 0, 1, and dial pad keys" (cut off)',
+    'https://support.xarios.com/support/solutions/articles/16000124467-polycom-reboot-default-shortcut: "Press and hold the dial pad keys 0, 1, and 3 simultaneously"',
+  ],
+};
+const REBOOT_1500: ComboTruth = { keys: ['delete', 'volume-down', 'volume-up', 'select'], sources: ['seed 001: "VVX 1500: Delete, Volume-, Volume+, and Select"'] };
+const REBOOT_SP3XX: ComboTruth = { keys: ['volume-down', 'volume-up', 'hold', 'handsfree'], sources: ['seed 001: "IP 321, 331, 335: Volume-, Volume+, Hold, and Handsfree"'] };
+const REBOOT_SP5XX: ComboTruth = { keys: ['volume-down', 'volume-up', 'mute', 'messages'], sources: ['seed 001: "IP 450, 550, 560, and 650: Volume-, Volume+, Mute, and Messages"'] };
+const REBOOT_6000: ComboTruth = { keys: ['*', '#', 'volume-up', 'select'], sources: ['seed 001: "IP 6000: *, #, Volume+, and Select"'] };
+const REBOOT_5000: ComboTruth = { keys: ['*', '#', 'volume-down', 'volume-up'], sources: ['seed 001: "IP 5000,700 and SoundStation Duo: *, #, Volume-, and Volume+"'] };
+
+/** Seed 001's reboot combos by model id (the "700" of "IP 5000,700" read as the SoundStation IP 7000). */
+const REBOOT_COMBOS: Record<string, ComboTruth> = {
+  'vvx-1500': REBOOT_1500,
+  'soundpoint-ip-321': REBOOT_SP3XX,
+  'soundpoint-ip-331': REBOOT_SP3XX,
+  'soundpoint-ip-335': REBOOT_SP3XX,
+  'soundpoint-ip-450': REBOOT_SP5XX,
+  'soundpoint-ip-550': REBOOT_SP5XX,
+  'soundpoint-ip-560': REBOOT_SP5XX,
+  'soundpoint-ip-650': REBOOT_SP5XX,
+  'soundstation-ip-6000': REBOOT_6000,
+  'soundstation-ip-5000': REBOOT_5000,
+  'soundstation-ip-7000': REBOOT_5000,
+  'soundstation-duo': REBOOT_5000,
+};
+
+/**
+ * Poly Edge E (seed 001): "Power up the phone and the Handsfree and Headset buttons should illuminate ... and once they
+ * turn off press the 1, 5 and 3 Key at the same time until the below menu appears". Assumptions: the lights stay on
+ * 3 to 6 s (the Poly logo showing); the window after they go off lasts 5 to 8 s, keys already down when it opens do
+ * not count ("once they turn off press"), and the keys must then be held as on a VVX.
+ */
+export const EDGE_E_BOOT = {
+  ledsOnMs: { min: 3_000, max: 6_000 } satisfies Range,
+  windowMs: { min: 5_000, max: 8_000 } satisfies Range,
+  leds: ['handsfree', 'headset'],
+  // Assumption: the Edge E line runs UC Software 8.
+  software: '8.0.1',
+};
+const S001_EDGE_E = 'seed 001: "Poly Edge E Series: ... once they turn off press the 1, 5 and 3 Key at the same time until the below menu appears ... enter the known phone password or the MAC address in lower case"';
+
 function vvx(id: string, name: string, family: Family, sources: string[]): ModelTruth {
-  return { id, name, family, platform: 'vvx', combos: [{ keys: C135, sources }], countdownMs: COUNTDOWN_VVX };
+  // Every VVX-platform phone of seed 001's reboot list takes 0, 1, 3; the xarios page gives it for Polycom VVX phones
+  // in general, which covers the VVX 311 too.
+  return { id, name, family, platform: 'vvx', combos: [{ keys: C135, sources }], countdownMs: COUNTDOWN_VVX, rebootCombo: REBOOT_VVX };
+}
+
+function edgeE(n: string): ModelTruth {
+  // Edge E runs the VVX family's software: its password prompt and reset are a VVX's (seed 001: "as explained above").
+  return { id: `edge-${n.toLowerCase()}`, name: `Poly Edge ${n}`, family: 'edge', platform: 'vvx', combos: [{ keys: C135, sources: [S001_EDGE_E] }], countdownMs: COUNTDOWN_VVX, window: 'edge-leds', software: EDGE_E_BOOT.software };
 }
 
 function sp(id: string, name: string, family: Family, combos: ComboTruth[]): ModelTruth {
@@ -270,6 +342,7 @@ const MODEL_LIST: ModelTruth[] = [
     combos: [{ keys: C468S, sources: [S001_468, S002_468, S003_468] }],
     countdownMs: COUNTDOWN_VVX,
   },
+  ...['E100', 'E220', 'E300', 'E320', 'E350', 'E400', 'E450', 'E500', 'E550'].map(edgeE),
   // SoundPoint IP, 1 3 5 7.
   sp('soundpoint-ip-320', 'SoundPoint IP 320', 'soundpoint-ip', [{ keys: C1357, sources: [S000_SP1357] }]),
   sp('soundpoint-ip-321', 'SoundPoint IP 321', 'soundpoint-ip', [{ keys: C1357, sources: [S000_SP1357, S001_SP1357, S002_SP1357] }]),
@@ -312,7 +385,9 @@ const MODEL_LIST: ModelTruth[] = [
   sp('soundstation-duo', 'SoundStation Duo', 'soundstation-ip', [{ keys: C1357, sources: [S001_SP1357, S002_SP1357] }]),
 ];
 
-export const SIM_MODELS: ReadonlyMap<string, ModelTruth> = new Map(MODEL_LIST.map((m) => [m.id, m]));
+export const SIM_MODELS: ReadonlyMap<string, ModelTruth> = new Map(
+  MODEL_LIST.map((m) => [m.id, REBOOT_COMBOS[m.id] && !m.rebootCombo ? { ...m, rebootCombo: REBOOT_COMBOS[m.id] } : m]),
+);
 
 /** The ids the simulator knows. */
 export function simModelIds(): string[] {

@@ -161,8 +161,12 @@ export const textEntryProfileSchema = z
     gapMs: positiveMs,
     commitMs: positiveMs,
     macCase: z.enum(['lower', 'upper', 'either']),
+    macCaseKnown: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.macCaseKnown === false && p.macCase === 'either') {
+      ctx.addIssue({ code: 'custom', path: ['macCase'], message: "with macCaseKnown false, give the case to try first: 'lower' or 'upper'" });
+    }
     if (!p.cycle.includes(p.initialMode)) {
       ctx.addIssue({ code: 'custom', path: ['cycle'], message: `must contain initialMode '${p.initialMode}'` });
     }

@@ -34,6 +34,12 @@ export interface TextEntryProfile {
   commitMs: number;
   /** Case the MAC password's letters must have. */
   macCase: CaseRule;
+  /**
+   * False when no source settles the case rule: `macCase` (lower or upper) is then only the first guess. After a
+   * rejected password the machine types the other case on the next attempt; the record's attempt log says which case
+   * each attempt used, so the passing attempt shows which one worked. Absent means true.
+   */
+  macCaseKnown?: boolean;
 }
 
 /** One step of a key plan, as `resetbot plan --json` prints it. `ms` is the time the step occupies. */

@@ -39,6 +39,9 @@ const SCENARIOS: [string, SimRun][] = [
   ['link lost', { mac: '0004f2aa814c', seed: 2, faults: { linkLostAfterCommands: 3 } }],
   ['slow boot past the reboot deadline', { mac: '0004f2aa814c', seed: 6, faults: { slowBoot: 3 } }],
   ['abort', { mac: '0004f2aa814c', seed: 4, abortWhen: (s) => s.jig.energised().length >= 3 }],
+  // Poly Edge E (led-combo): its window is marked by LEDs.
+  ['Edge E', { model: 'Edge E350', mac: '64167f0a1b2c', seed: 5 }],
+  ['Edge E, blind', { model: 'Edge E350', mac: '64167f0a1b2c', seed: 5, blind: true }],
 ];
 
 describe('state coverage of the factory-reset machine', () => {

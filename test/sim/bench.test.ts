@@ -271,7 +271,7 @@ describe('createSimBench', () => {
       await waitScreen(observer, (s) => s.softkeys.includes('Cancel'));
       await bench.press(['softkey1'], 100);
       await waitScreen(observer, (s) => /Autoboot in \d+ s/.test(text(s)));
-      const combo = phone.truth().combo;
+      const combo = (phone as SimPhone).truth().combo;
       await bench.hold(combo);
       await waitScreen(observer, (s) => s.lines[0] === 'Password:');
       await bench.release(combo);

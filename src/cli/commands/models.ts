@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { spellings, getCatalog } from '../../catalog/catalog.js';
+import type { Procedure } from '../../catalog/types.js';
+import { gestureKeys } from '../../machines/steps.js';
 import type { CommandContext } from '../main.js';
 import { table, writeJson } from '../output.js';
 
@@ -18,8 +20,11 @@ export function registerModels(program: Command, _ctx: CommandContext): void {
             family: m.family,
             aliases: [m.name, ...m.aliases, ...spellings(m)].filter((a, i, all) => all.indexOf(a) === i),
             procedure: m.procedure.kind,
-            combo: m.procedure.combos[0]!.keys,
-            alternateCombos: m.procedure.combos.slice(1).map((c) => c.keys),
+            combo: comboKeys(m.procedure)[0] ?? [],
+            alternateCombos: comboKeys(m.procedure).slice(1),
+            ...('steps' in m.procedure ? { steps: m.procedure.steps } : {}),
+            ...(m.procedure.kind === 'unsupported' ? { unsupported: m.procedure.reason } : {}),
+            alternatives: (m.alternatives ?? []).map((p) => p.kind),
             rebootCombo: m.rebootCombo?.keys ?? null,
             textEntry: m.textEntry.id,
             timing: m.timing.id,
@@ -33,10 +38,19 @@ export function registerModels(program: Command, _ctx: CommandContext): void {
         m.id,
         m.name,
         m.procedure.kind,
-        m.procedure.combos.map((c) => c.keys.join('+')).join(' then '),
+        comboKeys(m.procedure)
+          .map((keys) => keys.join('+'))
+          .join(' then ') || 'none: refused (see --json)',
         m.aliases.join(', '),
       ]);
       process.stdout.write(table(['id', 'name', 'procedure', 'combo', 'also known as'], rows) + '\n');
       process.stdout.write(`\n${models.length} models. Names are matched without regard to case, spaces or dashes ("VVX410", "vvx-410", "IP 335").\n`);
     });
+}
+
+/** The keys a procedure holds: each combo it tries (keypad procedures), or its steps' keys (step procedures). */
+function comboKeys(p: Procedure): string[][] {
+  if (p.kind === 'cancel-combo' || p.kind === 'led-combo') return p.combos.map((c) => c.keys);
+  if (p.kind === 'unsupported' || p.kind === 'menu-reset') return [];
+  return [gestureKeys(p)];
 }

@@ -1,0 +1,888 @@
+import { assign, createActor, setup, type InspectionEvent } from 'xstate';
+import type { Failure, Outcome, StepRecord } from '../batch/record.js';
+import { REDACTED } from '../batch/redact.js';
+import { requireKeys } from '../bench/fixture.js';
+import type { Key } from '../bench/keys.js';
+import type { Bench, DriverInfo, ScreenObservation } from '../bench/types.js';
+import { provisioningFor, SERVER_TYPES, type ProvisioningSpec, type ServerType, type SetupScreens } from '../catalog/provisioning.js';
+import type { PhoneModel } from '../catalog/types.js';
+import { sleep, type Clock } from '../clock/clock.js';
+import { classify, ConfigError, PhoneError, ResetbotError } from '../errors/errors.js';
+import { planText } from '../text-entry/planner.js';
+import type { Plan } from '../text-entry/types.js';
+import { benchOp, rx, shows, softkeyLabelled } from './factory-reset.js';
+import { canRetry, closeStep } from './run-log.js';
+import { stateName } from './run-reset.js';
+import { typePlan } from './typing.js';
+
+/*
+ * The provisioning machine (seeds 002 and 003, "Provisioning Process" and "Point Your Phone to the 8x8 Configuration
+ * Servers"):
+ *
+ *   attempt: powerOff -> offWait -> powerOn -> awaitCancel -> pressCancel -> awaitSetup -> pressSetup -> awaitPrompt
+ *            -> settle -> typeAdmin -> checkAdmin -> confirmAdmin -> awaitMenu -> work -> awaitReboot -> passed
+ *   work runs the planned operations one by one: goto (move the highlight to an item with up/down), select (open it
+ *   and see what opens), edit (clear the field, type the planned keys, check the value shown, OK, check the menu shows
+ *   it), exit (the Exit softkey); the last select is Save & Reboot, after which the phone must be seen to reboot.
+ *   any failure -> recover (every solenoid released) -> attempt again from power-off, or failed
+ *   ABORT anywhere -> aborting (everything released) -> aborted
+ *
+ * Admin passwords: seed 002's 456, then 789, then 1966. A rejected one ends the attempt (`setup-password-rejected`:
+ * the phone starts its application) and the next attempt tries the next; these fallbacks do not use up the attempts
+ * the timing profile allows for phone and bench failures. When every one is rejected the run fails
+ * (`admin-password-rejected`) without more retries.
+ *
+ * The Setup menus are navigated by what the screen shows, so provisioning needs an observer (a camera, or the
+ * simulator's screen). The provisioning password never enters the machine: it is planned into keys beforehand, and
+ * the machine knows only its keys and its length (the phone shows one '*' a character).
+ *
+ * What `pass` means: every value was seen in its editor before OK and in the menu after it, Save & Reboot was taken
+ * and the phone was seen to reboot. The password is seen only as stars, so only its length is checked: a key that
+ * bounced or misfired inside a letter's taps (a `q` for a `p`) cannot be seen there.
+ */
+
+/** What to set. */
+export interface ProvisionRequest {
+  serverType: ServerType;
+  /** Without a scheme: `provision.example.com/cfg` (seed 002), `pccfg.8x8.com/polycomuc/` (seed 003). */
+  serverAddress: string;
+  serverUser: string;
+  /** A secret: redacted everywhere resetbot writes. */
+  serverPassword: string;
+  /** seed 003: "Select SNTP Address. Enter pool.ntp.org." Left as it is when absent. */
+  sntpAddress?: string;
+}
+
+/** What the phone is expected to show once an operation is done. */
+type Expect =
+  | { kind: 'menu'; title?: string; hasItem?: string; itemValue?: { item: string; value: string } }
+  | { kind: 'editor'; title: string }
+  | { kind: 'reboot' };
+
+/** One operation on the Setup screens. `what` names it in the record (never a secret value). */
+export type Op =
+  | { op: 'goto'; item: string; what: string }
+  | { op: 'select'; expect: Expect; what: string }
+  | { op: 'edit'; plan: Plan; display: string; expect: Expect; what: string }
+  | { op: 'exit'; expect: Expect; what: string };
+
+/** Everything planned before anything moves. */
+export interface ProvisionPlan {
+  spec: ProvisioningSpec;
+  /** The admin password plans, in the order they are tried. */
+  adminPlans: Plan[];
+  ops: Op[];
+  /** Every key the run may press. */
+  keys: Key[];
+}
+
+export interface ProvisionInput {
+  model: PhoneModel;
+  bench: Bench;
+  clock: Clock;
+  plan: ProvisionPlan;
+}
+
+export interface ProvisionAttempt {
+  attempt: number;
+  /** Which of the admin passwords (0-based, in the order of DEFAULT_ADMIN_PASSWORDS) this attempt typed. */
+  adminPasswordIndex: number;
+  startMs: number;
+  endMs: number;
+  result: 'pass' | 'unverified' | 'fail';
+  failure?: Failure;
+}
+
+export interface ProvisionOutput {
+  result: 'pass' | 'unverified' | 'fail' | 'aborted';
+  failure?: Failure;
+  summary: string;
+  attempts: number;
+  attemptLog: ProvisionAttempt[];
+  steps: StepRecord[];
+  startMs: number;
+  endMs: number;
+}
+
+/** The record of one provisioning run, like a reset's. The password is always `***`. */
+export interface ProvisionRecord {
+  outcome: Outcome;
+  model: string;
+  procedure: 'provision';
+  settings: {
+    serverType: ServerType;
+    serverAddress: string;
+    serverUser: string;
+    serverPassword: typeof REDACTED;
+    sntpAddress?: string;
+  };
+  attempts: number;
+  durationMs: number;
+  failure?: Failure;
+  summary: string;
+  attemptLog: ProvisionAttempt[];
+  steps: StepRecord[];
+  bench: DriverInfo;
+  observed: boolean;
+}
+
+// ---- planning ---------------------------------------------------------------------------------------------------
+
+/** Keys the Setup screens are driven with besides the typed text: navigation and the softkeys they label. */
+const SETUP_KEYS: Key[] = ['up', 'down', 'select', 'softkey1', 'softkey2', 'softkey3', 'softkey4'];
+
+/** A literal label as a whole-label pattern. */
+const literal = (label: string) => `^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+
+/**
+ * Plans a provisioning run: the admin passwords' keys and every operation with its typed keys. Throws ConfigError
+ * (nothing has moved) for a model without a Setup menu, or text its Setup fields cannot type. Error messages never
+ * hold the password.
+ */
+export function planProvisioning(model: PhoneModel, req: ProvisionRequest): ProvisionPlan {
+  const spec = provisioningFor(model);
+  const s = spec.screens;
+  if (!SERVER_TYPES.includes(req.serverType)) {
+    throw new ConfigError('bad-server-type', `server type '${String(req.serverType)}'`, `give one of ${SERVER_TYPES.join(', ')}`);
+  }
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(req.serverAddress);
+  if (scheme) {
+    throw new ConfigError(
+      'bad-server-address',
+      `--server '${req.serverAddress}' starts with '${scheme[0]}'`,
+      `give the address without it, e.g. '${req.serverAddress.slice(scheme[0].length)}': --server-type sets the protocol`,
+    );
+  }
+  if (req.serverAddress === '') throw new ConfigError('bad-server-address', '--server is empty', 'give the provisioning server address');
+
+  const plan = (option: string, text: string, secret = false): Plan => {
+    try {
+      const p = planText(text, spec.textEntry);
+      return secret ? { ...p, text: REDACTED } : p;
+    } catch (err) {
+      if (!(err instanceof ResetbotError)) throw err;
+      if (!secret) throw new ConfigError(err.code, `${option}: ${err.message}`, err.hint);
+      // The planner's message quotes the text: say where instead.
+      const at = [...text].findIndex((ch) => {
+        try {
+          planText(ch, spec.textEntry);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      throw new ConfigError(
+        err.code,
+        `${option}: the character at position ${at + 1} cannot be typed on the ${model.name}'s Setup fields (text-entry profile '${spec.textEntry.id}')`,
+        err.hint,
+      );
+    }
+  };
+
+  const adminPlans = spec.adminPasswords.map((p) => plan('admin password', p));
+  const ops: Op[] = [];
+  const field = (label: string, pattern: string, option: string, value: string, secret = false): void => {
+    const p = plan(option, value, secret);
+    const display = secret ? '*'.repeat([...value].length) : value;
+    ops.push(
+      { op: 'goto', item: pattern, what: label },
+      { op: 'select', expect: { kind: 'editor', title: pattern }, what: label },
+      { op: 'edit', plan: p, display, expect: { kind: 'menu', itemValue: { item: pattern, value: display } }, what: label },
+    );
+  };
+  // seed 002 steps 4-5 / seed 003 steps 5-7: the server menu and its fields.
+  ops.push(
+    { op: 'goto', item: s.serverMenu, what: 'server menu' },
+    { op: 'select', expect: { kind: 'menu', title: s.serverMenu }, what: 'server menu' },
+    { op: 'goto', item: s.serverType, what: 'Server Type' },
+    { op: 'select', expect: { kind: 'menu', title: s.serverType }, what: 'Server Type' },
+    { op: 'goto', item: literal(req.serverType), what: req.serverType },
+    { op: 'select', expect: { kind: 'menu', itemValue: { item: s.serverType, value: req.serverType } }, what: req.serverType },
+  );
+  field('Server Address', s.serverAddress, '--server', req.serverAddress);
+  field('Server User', s.serverUser, '--user', req.serverUser);
+  field('Server Password', s.serverPassword, '--password', req.serverPassword, true);
+  // seed 002 step 6 "click on the Exit soft key" / seed 003 step 8 "Exit Server Menu".
+  ops.push({ op: 'exit', expect: { kind: 'menu', hasItem: s.serverMenu }, what: 'server menu' });
+  // seed 003 steps 9-10: "Select SNTP Address. Enter pool.ntp.org."
+  if (req.sntpAddress !== undefined) field('SNTP Address', s.sntpAddress, '--sntp', req.sntpAddress);
+  // seed 002 steps 6-7 "Click Exit again ... select Save & Reboot" / seed 003 step 11 "Select Exit, then select Save
+  // & Reboot".
+  ops.push(
+    { op: 'exit', expect: { kind: 'menu', hasItem: s.saveAndReboot }, what: 'Setup Menu' },
+    { op: 'goto', item: s.saveAndReboot, what: 'Save & Reboot' },
+    { op: 'select', expect: { kind: 'reboot' }, what: 'Save & Reboot' },
+  );
+
+  const keys = new Set<Key>(SETUP_KEYS);
+  for (const p of [...adminPlans, ...ops.flatMap((o) => (o.op === 'edit' ? [o.plan] : []))]) {
+    for (const step of p.steps) if (step.kind !== 'wait') keys.add(step.key);
+  }
+  return { spec, adminPlans, ops, keys: [...keys] };
+}
+
+// ---- reading the Setup screens ----------------------------------------------------------------------------------
+
+interface MenuRow {
+  label: string;
+  value: string | undefined;
+  highlighted: boolean;
+}
+
+/** A menu screen: a title, then rows, one of them highlighted. Undefined when the screen is not a menu. */
+function menuOf(s: ScreenObservation | undefined, screens: SetupScreens): { title: string; rows: MenuRow[] } | undefined {
+  if (!s || !s.lit || s.lines.length < 2) return undefined;
+  const mark = rx(screens.highlight);
+  const rows = s.lines.slice(1).map((line) => {
+    const body = line.replace(mark, '').trim();
+    const colon = body.indexOf(':');
+    return {
+      label: colon >= 0 ? body.slice(0, colon).trim() : body,
+      value: colon >= 0 ? body.slice(colon + 1).trim() : undefined,
+      highlighted: mark.test(line),
+    };
+  });
+  if (!rows.some((r) => r.highlighted)) return undefined;
+  return { title: s.lines[0]!.trim().replace(/:$/, ''), rows };
+}
+
+/** An editor screen: `Label:` over the value, with an OK softkey. */
+function editorOf(s: ScreenObservation | undefined, screens: SetupScreens): { title: string; value: string } | undefined {
+  if (!s || !s.lit || !/:\s*$/.test(s.lines[0] ?? '') || menuOf(s, screens)) return undefined;
+  if (softkeyLabelled(s, screens.okSoftkey) === undefined) return undefined;
+  return { title: s.lines[0]!.trim().replace(/:$/, ''), value: s.lines[1] ?? '' };
+}
+
+const matches = (pattern: string, label: string) => rx(pattern).test(label);
+
+function expectMet(s: ScreenObservation | undefined, e: Expect, screens: SetupScreens): boolean {
+  if (e.kind === 'editor') {
+    const ed = editorOf(s, screens);
+    return !!ed && matches(e.title, ed.title);
+  }
+  if (e.kind === 'reboot') return false;
+  const m = menuOf(s, screens);
+  if (!m) return false;
+  if (e.title !== undefined && !matches(e.title, m.title)) return false;
+  if (e.hasItem !== undefined && !m.rows.some((r) => matches(e.hasItem!, r.label))) return false;
+  if (e.itemValue) {
+    const { item, value } = e.itemValue;
+    if (!m.rows.some((r) => matches(item, r.label) && r.value === value)) return false;
+  }
+  return true;
+}
+
+// ---- the machine ------------------------------------------------------------------------------------------------
+
+interface Nav {
+  presses: number;
+  dir: 'up' | 'down';
+  flipped: boolean;
+  gaveUp: boolean;
+  /** The screen before the last press, to see whether it moved. */
+  before: string;
+}
+
+interface Ctx extends ProvisionInput {
+  spec: ProvisioningSpec;
+  screens: SetupScreens;
+  attempt: number;
+  adminIndex: number;
+  startMs: number;
+  attemptStartMs: number;
+  screen: ScreenObservation | undefined;
+  steps: StepRecord[];
+  open: { step: string; attempt: number; startMs: number } | undefined;
+  attemptLog: ProvisionAttempt[];
+  failure: Failure | undefined;
+  summary: string;
+  result: ProvisionOutput['result'];
+  opIndex: number;
+  nav: Nav;
+  fieldTries: number;
+  sawDark: boolean;
+}
+
+type Ev = { type: 'SCREEN'; screen: ScreenObservation } | { type: 'ABORT' };
+
+/** Presses a menu may need to reach an item, at most, before the run gives up on it. */
+const NAV_LIMIT = 40;
+/** Retypes of a field whose value came out wrong (a misfire, a bounce) before the attempt fails. */
+const FIELD_RETRIES = 1;
+
+const timing = (c: Ctx) => c.model.timing;
+const freshNav = (): Nav => ({ presses: 0, dir: 'down', flipped: false, gaveUp: false, before: '' });
+const op = (c: Ctx): Op | undefined => c.plan.ops[c.opIndex];
+const screenKey = (s: ScreenObservation | undefined) => JSON.stringify(s ?? null);
+const ordinal = (i: number) => ['1st', '2nd', '3rd'][i] ?? `${i + 1}th`;
+
+/** Where the target of the current goto is, relative to the highlight: here, up, down, or not shown. */
+function whereIsTarget(c: Ctx): 'here' | 'up' | 'down' | 'unseen' | 'no-menu' {
+  const o = op(c);
+  const m = menuOf(c.screen, c.screens);
+  if (!m || o?.op !== 'goto') return 'no-menu';
+  const at = m.rows.findIndex((r) => r.highlighted);
+  const target = m.rows.findIndex((r) => matches(o.item, r.label));
+  if (target < 0) return 'unseen';
+  return target === at ? 'here' : target < at ? 'up' : 'down';
+}
+
+/** A press of one key: held for the profile's tap time, then the key gap. */
+async function tap(c: Ctx, key: Key, signal: AbortSignal): Promise<void> {
+  await c.bench.press([key], timing(c).keyTapMs, signal);
+  await sleep(c.clock, timing(c).keyGapMs, signal);
+}
+
+/** The key under the softkey labelled `pattern` now, or a phone failure. */
+function softkeyOrFail(c: Ctx, pattern: string, what: string): Key {
+  const key = softkeyLabelled(c.screen, pattern);
+  if (!key) throw new PhoneError('no-softkey', `the screen shows no ${what} softkey`);
+  return key;
+}
+
+const fail = (code: string, reason: string) => ({ type: 'fail' as const, params: { class: 'phone' as const, code, reason } });
+
+export const provisionMachine = setup({
+  types: {
+    context: {} as Ctx,
+    events: {} as Ev,
+    input: {} as ProvisionInput,
+    output: {} as ProvisionOutput,
+  },
+  actors: { benchOp },
+  delays: {
+    powerOff: ({ context }) => timing(context).powerOffMs,
+    cancelDeadline: ({ context }) => timing(context).cancelDeadlineMs,
+    answerTimeout: ({ context }) => timing(context).answerTimeoutMs,
+    rebootTimeout: ({ context }) => timing(context).rebootTimeoutMs,
+    promptSettle: ({ context }) => timing(context).promptSettleMs,
+    keyGap: ({ context }) => timing(context).keyGapMs,
+  },
+  guards: {
+    cancelOffered: ({ context: c }) =>
+      shows(c.screen, c.model.screens, 'loading') && softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) !== undefined,
+    setupOffered: ({ context: c }) => !!c.screen?.lit && softkeyLabelled(c.screen, c.screens.setupSoftkey) !== undefined,
+    promptShown: ({ context: c }) => !!c.screen?.lit && rx(c.screens.setupPrompt).test(c.screen.lines.join('\n')),
+    /** The prompt shows one '*' per character typed: as many as the password has. */
+    adminTyped: ({ context: c }) =>
+      (c.screen?.lines[1] ?? '').length === [...c.spec.adminPasswords[c.adminIndex]!].length,
+    rejected: ({ context: c }) => shows(c.screen, c.model.screens, 'rejected'),
+    menuShown: ({ context: c }) => menuOf(c.screen, c.screens) !== undefined,
+    opsDone: ({ context: c }) => op(c) === undefined,
+    isGoto: ({ context: c }) => op(c)?.op === 'goto',
+    isSelect: ({ context: c }) => op(c)?.op === 'select',
+    isEdit: ({ context: c }) => op(c)?.op === 'edit',
+    isExit: ({ context: c }) => op(c)?.op === 'exit',
+    targetHere: ({ context: c }) => whereIsTarget(c) === 'here',
+    targetUp: ({ context: c }) => whereIsTarget(c) === 'up' || (whereIsTarget(c) === 'unseen' && c.nav.dir === 'up'),
+    targetUnseenOrDown: ({ context: c }) => whereIsTarget(c) === 'down' || whereIsTarget(c) === 'unseen',
+    navGaveUp: ({ context: c }) => c.nav.gaveUp || c.nav.presses >= NAV_LIMIT,
+    expectReboot: ({ context: c }) => {
+      const o = op(c);
+      return !!o && o.op !== 'goto' && o.expect.kind === 'reboot';
+    },
+    expectMet: ({ context: c }) => {
+      const o = op(c);
+      return !!o && o.op !== 'goto' && expectMet(c.screen, o.expect, c.screens);
+    },
+    fieldEmpty: ({ context: c }) => editorOf(c.screen, c.screens)?.value === '',
+    fieldRight: ({ context: c }) => {
+      const o = op(c);
+      return o?.op === 'edit' && editorOf(c.screen, c.screens)?.value === o.display;
+    },
+    canRetype: ({ context: c }) => c.fieldTries < FIELD_RETRIES,
+    rebootSeen: ({ context: c }) => c.sawDark && !!c.screen?.lit,
+    // The reset machine's rule (admin-password-rejected and menu-item-missing are final), except that each rejected
+    // admin password earns its fallback an attempt of its own.
+    canRetry: ({ context: c }) => canRetry(c.failure, c.attempt - c.adminIndex, timing(c), c.clock.now() - c.startMs),
+  },
+  actions: {
+    step: assign(({ context: c }, params: { step: string }) => closeStep(c, params.step)),
+    opStep: assign(({ context: c }) => {
+      const o = op(c)!;
+      return closeStep(c, `${o.op} ${o.what}`);
+    }),
+    seeScreen: assign({ screen: ({ event }) => (event.type === 'SCREEN' ? event.screen : undefined) }),
+    fail: assign((_, params: { class: Failure['class']; code: string; reason: string }) => ({
+      failure: { class: params.class, code: params.code, reason: params.reason },
+    })),
+    failFromError: assign(({ event }) => {
+      const k = classify((event as unknown as { error: unknown }).error);
+      return { failure: { class: k.failureClass, code: k.code, reason: k.reason } };
+    }),
+    startAttempt: assign(({ context: c }) => ({
+      attempt: c.attempt + 1,
+      attemptStartMs: c.clock.now(),
+      failure: undefined,
+      opIndex: 0,
+      fieldTries: 0,
+      nav: freshNav(),
+      sawDark: false,
+    })),
+    endAttemptFailed: assign(({ context: c }) => {
+      let failure = c.failure ?? { class: 'bug' as const, code: 'internal', reason: 'attempt ended without a reason' };
+      const entry = attemptRecord(c, 'fail', failure);
+      let adminIndex = c.adminIndex;
+      if (failure.code === 'setup-password-rejected') {
+        adminIndex++;
+        if (adminIndex >= c.spec.adminPasswords.length) {
+          failure = {
+            class: 'phone',
+            code: 'admin-password-rejected',
+            reason: `the phone rejected every admin password seed 002 gives (${c.spec.adminPasswords.join(', ')}): factory-reset it first ('resetbot reset'), as seed 002 does before provisioning`,
+          };
+        }
+      }
+      return { attemptLog: [...c.attemptLog, entry], adminIndex, failure };
+    }),
+    endAttemptPassed: assign(({ context: c }) => ({
+      attemptLog: [...c.attemptLog, attemptRecord(c, 'pass')],
+      summary:
+        `the phone showed every setting in its Setup menu (the password as stars: its length only), took Save & Reboot ` +
+        `and rebooted, on attempt ${c.attempt} (admin password ${c.spec.adminPasswords[c.adminIndex]}, the ` +
+        `${ordinal(c.adminIndex)} seed 002 gives)`,
+    })),
+    endAttemptUnverified: assign(({ context: c }) => ({
+      attemptLog: [...c.attemptLog, attemptRecord(c, 'unverified')],
+      summary: 'the phone took every setting and Save & Reboot, but was not seen to reboot before the deadline',
+    })),
+    nextOp: assign(({ context: c }) => ({
+      opIndex: c.opIndex + 1,
+      fieldTries: 0,
+      nav: freshNav(),
+    })),
+    notePress: assign(({ context: c }) => ({ nav: { ...c.nav, presses: c.nav.presses + 1, before: screenKey(c.screen) } })),
+    /** After a press the highlight did not move: the list ends there; search the other way once. */
+    checkMoved: assign(({ context: c }) => {
+      if (screenKey(c.screen) !== c.nav.before) return {};
+      if (c.nav.flipped) return { nav: { ...c.nav, gaveUp: true } };
+      return { nav: { ...c.nav, flipped: true, dir: c.nav.dir === 'down' ? ('up' as const) : ('down' as const) } };
+    }),
+    retype: assign(({ context: c }) => ({ fieldTries: c.fieldTries + 1 })),
+    trackDark: assign(({ context: c }) => ({ sawDark: c.sawDark || !c.screen?.lit })),
+    closeLast: assign(({ context: c }) => closeStep(c, undefined)),
+    result: assign((_, params: { result: ProvisionOutput['result'] }) => ({ result: params.result })),
+  },
+}).createMachine({
+  id: 'provision',
+  context: ({ input }) => {
+    const now = input.clock.now();
+    return {
+      ...input,
+      spec: input.plan.spec,
+      screens: input.plan.spec.screens,
+      attempt: 0,
+      adminIndex: 0,
+      startMs: now,
+      attemptStartMs: now,
+      screen: input.bench.observer?.current(),
+      steps: [],
+      open: undefined,
+      attemptLog: [],
+      failure: undefined,
+      summary: '',
+      result: 'fail',
+      opIndex: 0,
+      nav: freshNav(),
+      fieldTries: 0,
+      sawDark: false,
+    };
+  },
+  initial: 'attempt',
+  on: {
+    SCREEN: { actions: 'seeScreen' },
+    ABORT: { target: '.aborting' },
+  },
+  states: {
+    attempt: {
+      entry: 'startAttempt',
+      initial: 'powerOff',
+      states: {
+        powerOff: {
+          entry: { type: 'step', params: { step: 'power-off' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({
+              run: async () => {
+                await c.bench.releaseAll();
+                await c.bench.power(false);
+              },
+            }),
+            onDone: 'offWait',
+            onError: { target: '#provision.recover', actions: 'failFromError' },
+          },
+        },
+        offWait: { after: { powerOff: 'powerOn' } },
+        powerOn: {
+          entry: { type: 'step', params: { step: 'power-on' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: () => c.bench.power(true) }),
+            onDone: 'awaitCancel',
+            onError: { target: '#provision.recover', actions: 'failFromError' },
+          },
+        },
+        // seed 002 step 1: "reboot it by unplugging it and plug it back to the power. Click cancel at this point";
+        // seed 003 step 3: "Quickly press Cancel once the power returns".
+        awaitCancel: {
+          entry: { type: 'step', params: { step: 'await-cancel' } },
+          always: [
+            { guard: 'cancelOffered', target: 'pressCancel' },
+            // A BootROM without the Updater shows its countdown (and Setup) by itself.
+            { guard: 'setupOffered', target: 'pressSetup' },
+          ],
+          after: { cancelDeadline: { target: '#provision.recover', actions: fail('no-cancel', 'the "Loading application" Cancel softkey never appeared') } },
+        },
+        pressCancel: {
+          entry: { type: 'step', params: { step: 'press-cancel' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({
+              run: (signal) => tap(c, softkeyOrFail(c, c.model.screens.cancelSoftkey, 'Cancel'), signal),
+            }),
+            onDone: 'awaitSetup',
+            onError: { target: '#provision.recover', actions: 'failFromError' },
+          },
+        },
+        // seed 002 step 2: 'On the next "Welcome" window, immediately click on Setup'; seed 003 step 3: "press the
+        // Setup softkey as soon as it appears".
+        awaitSetup: {
+          always: { guard: 'setupOffered', target: 'pressSetup' },
+          after: {
+            answerTimeout: {
+              target: '#provision.recover',
+              actions: fail('no-setup', 'Cancel was pressed but no Setup softkey followed (the window had closed, or the press did not land)'),
+            },
+          },
+        },
+        pressSetup: {
+          entry: { type: 'step', params: { step: 'press-setup' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyOrFail(c, c.screens.setupSoftkey, 'Setup'), signal) }),
+            onDone: 'awaitPrompt',
+            onError: { target: '#provision.recover', actions: 'failFromError' },
+          },
+        },
+        awaitPrompt: {
+          always: { guard: 'promptShown', target: 'settle' },
+          after: { answerTimeout: { target: '#provision.recover', actions: fail('no-setup-prompt', 'Setup was pressed but no password prompt came') } },
+        },
+        settle: { after: { promptSettle: 'typeAdmin' } },
+        // seed 002 step 3: "Enter 456 (if this doesn't work please try 789 or 1966)".
+        typeAdmin: {
+          entry: { type: 'step', params: { step: 'type-admin-password' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({
+              run: (signal) => typePlan(c.bench, c.plan.adminPlans[c.adminIndex]!, c.spec.textEntry, c.clock, signal),
+            }),
+            onDone: 'checkAdmin',
+            onError: { target: '#provision.recover', actions: 'failFromError' },
+          },
+        },
+        checkAdmin: {
+          always: [
+            { guard: 'adminTyped', target: 'confirmAdmin' },
+            { target: '#provision.recover', actions: fail('typing', 'the password field does not hold as many characters as were typed (a key misfired or bounced)') },
+          ],
+        },
+        confirmAdmin: {
+          entry: { type: 'step', params: { step: 'confirm' } },
+          invoke: {
+            src: 'benchOp',
+            input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyOrFail(c, c.screens.okSoftkey, 'OK'), signal) }),
+            onDone: 'awaitMenu',
+            onError: { target: '#provision.recover', actions: 'failFromError' },
+          },
+        },
+        awaitMenu: {
+          entry: { type: 'step', params: { step: 'await-menu' } },
+          always: [
+            { guard: 'menuShown', target: 'work' },
+            {
+              guard: 'rejected',
+              target: '#provision.recover',
+              actions: fail('setup-password-rejected', 'the phone rejected the admin password; the next attempt tries the next one'),
+            },
+          ],
+          after: { answerTimeout: { target: '#provision.recover', actions: fail('no-answer', 'the phone neither opened its Setup menu nor rejected the password') } },
+        },
+        work: {
+          initial: 'next',
+          states: {
+            next: {
+              always: [
+                { guard: 'isGoto', target: 'navigate', actions: 'opStep' },
+                { guard: 'isSelect', target: 'pressSelect', actions: 'opStep' },
+                { guard: 'isEdit', target: 'clearField', actions: 'opStep' },
+                { guard: 'isExit', target: 'pressExit', actions: 'opStep' },
+                { guard: 'opsDone', target: '#provision.attempt.awaitReboot' },
+              ],
+            },
+            done: { entry: 'nextOp', always: 'next' },
+            // seed 002 step 4: "make sure the Provisioning Server option is highlighted using the arrow keys".
+            navigate: {
+              always: [
+                { guard: 'targetHere', target: 'done' },
+                {
+                  guard: 'navGaveUp',
+                  target: '#provision.recover',
+                  actions: fail('menu-item-missing', 'a menu item the seeds name is not on this phone\'s Setup menu'),
+                },
+                { guard: 'targetUp', target: 'pressUp' },
+                { guard: 'targetUnseenOrDown', target: 'pressDown' },
+              ],
+              after: { answerTimeout: { target: '#provision.recover', actions: fail('menu-lost', 'the Setup menu went away while looking for an item') } },
+            },
+            pressUp: {
+              entry: 'notePress',
+              invoke: {
+                src: 'benchOp',
+                input: ({ context: c }) => ({ run: (signal) => c.bench.press(['up'], timing(c).keyTapMs, signal) }),
+                onDone: 'navSettle',
+                onError: { target: '#provision.recover', actions: 'failFromError' },
+              },
+            },
+            pressDown: {
+              entry: 'notePress',
+              invoke: {
+                src: 'benchOp',
+                input: ({ context: c }) => ({ run: (signal) => c.bench.press(['down'], timing(c).keyTapMs, signal) }),
+                onDone: 'navSettle',
+                onError: { target: '#provision.recover', actions: 'failFromError' },
+              },
+            },
+            navSettle: { after: { keyGap: { target: 'navigate', actions: 'checkMoved' } } },
+            // seed 002: "then press the Select key"; "click on select (on each option)".
+            pressSelect: {
+              invoke: {
+                src: 'benchOp',
+                input: ({ context: c }) => ({ run: (signal) => tap(c, 'select', signal) }),
+                onDone: 'awaitExpected',
+                onError: { target: '#provision.recover', actions: 'failFromError' },
+              },
+            },
+            awaitExpected: {
+              always: [
+                { guard: 'expectReboot', target: '#provision.attempt.awaitReboot' },
+                { guard: 'expectMet', target: 'done' },
+              ],
+              after: {
+                answerTimeout: {
+                  target: '#provision.recover',
+                  actions: fail('setup-no-answer', 'the Setup menu did not show what the last key should have brought'),
+                },
+              },
+            },
+            clearField: {
+              invoke: {
+                src: 'benchOp',
+                input: ({ context: c }) => ({
+                  run: async (signal) => {
+                    const n = [...(editorOf(c.screen, c.screens)?.value ?? '')].length;
+                    if (n === 0) return;
+                    const key = softkeyLabelled(c.screen, c.screens.backspaceSoftkey) ?? 'delete';
+                    for (let i = 0; i < n; i++) await tap(c, key, signal);
+                  },
+                }),
+                onDone: 'awaitCleared',
+                onError: { target: '#provision.recover', actions: 'failFromError' },
+              },
+            },
+            awaitCleared: {
+              always: { guard: 'fieldEmpty', target: 'typeField' },
+              after: { answerTimeout: { target: '#provision.recover', actions: fail('field-not-cleared', 'the field did not empty') } },
+            },
+            typeField: {
+              invoke: {
+                src: 'benchOp',
+                input: ({ context: c }) => {
+                  const o = op(c);
+                  return {
+                    run: (signal) => (o?.op === 'edit' ? typePlan(c.bench, o.plan, c.spec.textEntry, c.clock, signal) : Promise.resolve()),
+                  };
+                },
+                onDone: 'settleField',
+                onError: { target: '#provision.recover', actions: 'failFromError' },
+              },
+            },
+            settleField: { after: { promptSettle: 'checkField' } },
+            checkField: {
+              always: [
+                { guard: 'fieldRight', target: 'pressOk' },
+                { guard: 'canRetype', target: 'clearField', actions: 'retype' },
+                {
+                  target: '#provision.recover',
+                  actions: fail('field-mismatch', 'the field does not show what was typed, even after typing it again'),
+                },
+              ],
+            },
+            pressOk: {
+              invoke: {
+                src: 'benchOp',
+                input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyLabelled(c.screen, c.screens.okSoftkey) ?? 'select', signal) }),
+                onDone: 'awaitExpected',
+                onError: { target: '#provision.recover', actions: 'failFromError' },
+              },
+            },
+            // seed 002 step 6: "click on the Exit soft key. Click Exit again on the following screen".
+            pressExit: {
+              invoke: {
+                src: 'benchOp',
+                input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyOrFail(c, c.screens.exitSoftkey, 'Exit'), signal) }),
+                onDone: 'awaitExpected',
+                onError: { target: '#provision.recover', actions: 'failFromError' },
+              },
+            },
+          },
+        },
+        // seed 002 step 8: "The phone will save the configuration and reboot."
+        awaitReboot: {
+          entry: [{ type: 'step', params: { step: 'await-reboot' } }, 'trackDark'],
+          on: { SCREEN: { actions: ['seeScreen', 'trackDark'] } },
+          always: { guard: 'rebootSeen', target: '#provision.passed' },
+          after: { rebootTimeout: '#provision.unverified' },
+        },
+      },
+    },
+    recover: {
+      entry: [{ type: 'step', params: { step: 'recover' } }, 'endAttemptFailed'],
+      invoke: {
+        src: 'benchOp',
+        input: ({ context: c }) => ({ run: () => c.bench.releaseAll() }),
+        onDone: 'decide',
+        onError: { target: 'failed', actions: 'failFromError' },
+      },
+    },
+    decide: { always: [{ guard: 'canRetry', target: 'attempt' }, { target: 'failed' }] },
+    passed: { type: 'final', entry: ['endAttemptPassed', 'closeLast', { type: 'result', params: { result: 'pass' } }] },
+    unverified: {
+      type: 'final',
+      entry: ['endAttemptUnverified', 'closeLast', { type: 'result', params: { result: 'unverified' } }],
+    },
+    failed: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'fail' } }] },
+    aborting: {
+      entry: { type: 'step', params: { step: 'abort' } },
+      invoke: {
+        src: 'benchOp',
+        input: ({ context: c }) => ({ run: () => c.bench.releaseAll() }),
+        onDone: 'aborted',
+        onError: 'aborted',
+      },
+    },
+    aborted: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'aborted' } }] },
+  },
+  output: ({ context: c }) => ({
+    result: c.result,
+    ...(c.failure && c.result === 'fail' ? { failure: c.failure } : {}),
+    summary:
+      c.result === 'aborted' ? 'stopped by the operator; every solenoid released' : c.summary || c.failure?.reason || '',
+    attempts: c.attempt,
+    attemptLog: c.attemptLog,
+    steps: c.steps,
+    startMs: c.startMs,
+    endMs: c.clock.now(),
+  }),
+});
+
+function attemptRecord(c: Ctx, result: ProvisionAttempt['result'], failure?: Failure): ProvisionAttempt {
+  return {
+    attempt: c.attempt,
+    adminPasswordIndex: c.adminIndex,
+    startMs: c.attemptStartMs - c.startMs,
+    endMs: c.clock.now() - c.startMs,
+    result,
+    ...(failure ? { failure } : {}),
+  };
+}
+
+// ---- running it ---------------------------------------------------------------------------------------------------
+
+export interface RunProvisionOptions {
+  model: PhoneModel;
+  request: ProvisionRequest;
+  bench: Bench;
+  clock: Clock;
+  /** Aborting it (Ctrl-C) releases everything and ends the run as `aborted`. */
+  signal?: AbortSignal;
+  /** Called with each state the machine enters, for live progress. */
+  onState?: (state: string, attempt: number) => void;
+  /** Receives every XState inspection event. Redact them before writing (the CLI does). */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+/** Checks everything a run needs before anything moves; throws ConfigError otherwise. */
+export function prepareProvisioning(model: PhoneModel, request: ProvisionRequest, bench: Bench): ProvisionPlan {
+  const plan = planProvisioning(model, request);
+  if (!bench.observer) {
+    throw new ConfigError(
+      'provision-needs-observer',
+      'provisioning navigates the Setup menus by what the phone shows, and this bench has no camera',
+      'run it on a bench with an observer (or on the simulator)',
+    );
+  }
+  requireKeys(bench.fixture, plan.keys, `provisioning the ${model.name}`);
+  return plan;
+}
+
+/** Runs the provisioning machine on a bench to its end and returns the record (the password redacted). */
+export function runProvision(opts: RunProvisionOptions): Promise<ProvisionRecord> {
+  const { model, request, bench, clock } = opts;
+  const plan = prepareProvisioning(model, request, bench);
+
+  return new Promise<ProvisionRecord>((resolve, reject) => {
+    const actor = createActor(provisionMachine, {
+      input: { model, bench, clock, plan },
+      clock,
+      ...(opts.inspect ? { inspect: opts.inspect } : {}),
+    });
+    const unsubscribeScreen = bench.observer?.subscribe((screen) => actor.send({ type: 'SCREEN', screen }));
+    const onAbort = () => actor.send({ type: 'ABORT' });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
+      unsubscribeScreen?.();
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+
+    let last = '';
+    actor.subscribe({
+      next: (snap) => {
+        const state = stateName(snap.value);
+        if (state !== last) {
+          last = state;
+          opts.onState?.(state, snap.context.attempt);
+        }
+        if (snap.status !== 'done') return;
+        cleanup();
+        const out = snap.output!;
+        resolve({
+          outcome: out.result !== 'fail' ? out.result : out.failure?.class === 'phone' ? 'fail' : 'error',
+          model: model.id,
+          procedure: 'provision',
+          settings: {
+            serverType: request.serverType,
+            serverAddress: request.serverAddress,
+            serverUser: request.serverUser,
+            serverPassword: REDACTED,
+            ...(request.sntpAddress !== undefined ? { sntpAddress: request.sntpAddress } : {}),
+          },
+          attempts: out.attempts,
+          durationMs: out.endMs - out.startMs,
+          ...(out.failure ? { failure: out.failure } : {}),
+          summary: out.summary,
+          attemptLog: out.attemptLog,
+          steps: out.steps,
+          bench: bench.driver.info,
+          observed: true,
+        });
+      },
+      error: (err) => {
+        cleanup();
+        reject(err);
+      },
+    });
+    actor.start();
+    if (opts.signal?.aborted) onAbort();
+  });
+}

@@ -1,0 +1,265 @@
+/**
+ * What the virtual jig and the observer need of a simulated unit (SimPhone, and the units of devices.ts), and a base
+ * class with the plumbing the units share: power, keys as the jig presses them (with the misfire, bounce and slow-boot
+ * faults), state timers on the Clock, the screen and its LEDs, the event log.
+ */
+import type { Key } from '../bench/keys.js';
+import type { ScreenObservation } from '../bench/types.js';
+import type { Clock, TimerId } from '../clock/clock.js';
+import { ConfigError } from '../errors/errors.js';
+import { Rng, type Range } from './rng.js';
+import type { SetupMenu, SetupTruth } from './setup-menu.js';
+
+export interface SimEvent {
+  t: number;
+  what: string;
+}
+
+/** The simulator's account of a unit. Never shown to the controller. */
+export interface SimDeviceTruth {
+  modelId: string;
+  mac: string;
+  /** Whether the unit is at factory defaults (the reset it was asked for completed). */
+  factoryDefaults: boolean;
+  state: string;
+  /** Resets completed. */
+  resets: number;
+  /** Reboots by key combo (seed 001 "Rebooting the Phone"). */
+  reboots: number;
+  /** The provisioning settings, on a phone with a Setup menu (SimPhone; setup-menu.ts). */
+  setup?: SetupTruth;
+  events: SimEvent[];
+}
+
+export interface SimDevice {
+  readonly modelId: string;
+  /** The unit's state name (for tests and the CLI's simulator account). */
+  readonly state: string;
+  /** The boot-time Setup menu, on a phone that has one (SimPhone; setup-menu.ts). */
+  readonly setup?: SetupMenu | undefined;
+  setPower(on: boolean): void;
+  keyDown(key: Key): void;
+  keyUp(key: Key): void;
+  /** What a camera would see now (a copy). */
+  screen(): ScreenObservation;
+  /** Calls `listener` with every new screen; returns the unsubscribe function. */
+  onScreen(listener: (screen: ScreenObservation) => void): () => void;
+  /** Keys physically down on the unit now (the jig's effect). */
+  keysDown(): Key[];
+  truth(): SimDeviceTruth;
+}
+
+/** Faults every unit can show (SimPhone has the same, and more). */
+export interface SimDeviceFaults {
+  /** Boot timings multiplied by this (>= 1). */
+  slowBoot?: number;
+  /** Keys whose key-downs are lost with probability p (the key-up is then ignored too). */
+  misfire?: { key: Key; p: number }[];
+  /** Probability that a key-down registers twice (a bounce). */
+  bounce?: number;
+}
+
+export interface SimDeviceConfig {
+  modelId: string;
+  /** 12 lower-case hex digits. */
+  mac: string;
+  clock: Clock;
+  seed: number | string;
+  faults?: SimDeviceFaults;
+}
+
+const MAC_RE = /^[0-9a-f]{12}$/;
+
+export abstract class SimDeviceBase implements SimDevice {
+  readonly modelId: string;
+  readonly mac: string;
+  protected readonly clock: Clock;
+  /** Per-instance draws (fixed for the unit's life). */
+  protected readonly instance: Rng;
+  /** Per-boot draws. */
+  protected readonly timing: Rng;
+  private readonly dice: Rng;
+  protected readonly faults: SimDeviceFaults;
+
+  protected powered = false;
+  protected st = 'off';
+  protected atDefaults = false;
+  protected resets = 0;
+  protected reboots = 0;
+  /** Keys physically down (powered or not). */
+  protected readonly physical = new Set<Key>();
+  private readonly dropped = new Set<Key>();
+  private readonly log: SimEvent[] = [];
+  private readonly timers = new Set<TimerId>();
+  private scr: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
+  private scrKey = JSON.stringify(this.scr);
+  private readonly listeners = new Set<(screen: ScreenObservation) => void>();
+
+  constructor(config: SimDeviceConfig) {
+    if (!MAC_RE.test(config.mac)) {
+      throw new ConfigError('bad-mac', `simulated unit: MAC '${config.mac}' is not 12 lower-case hex digits`, 'give the MAC like 0004f2aa814c');
+    }
+    this.modelId = config.modelId;
+    this.mac = config.mac;
+    this.clock = config.clock;
+    this.faults = config.faults ?? {};
+    const f = this.faults;
+    if (f.slowBoot !== undefined && !(f.slowBoot >= 1)) throw new ConfigError('bad-fault', `slow boot factor ${f.slowBoot} is below 1`, 'give a factor of 1 or more');
+    for (const p of [...(f.misfire ?? []).map((m) => m.p), ...(f.bounce !== undefined ? [f.bounce] : [])]) {
+      if (!(p >= 0 && p <= 1)) throw new ConfigError('bad-fault', `probability ${p} is not between 0 and 1`, 'give a probability from 0 to 1');
+    }
+    const rng = new Rng(config.seed);
+    this.instance = rng.fork('instance');
+    this.timing = rng.fork('timing');
+    this.dice = rng.fork('faults');
+  }
+
+  // ---- what each unit defines ---------------------------------------------------------------------------------
+
+  /** Power applied: start the boot timeline. */
+  protected abstract boot(): void;
+  /** A key registered (powered, not lost to a misfire). */
+  protected abstract pressed(key: Key): void;
+  /** A key released (after `physical` is updated). */
+  protected abstract released(key: Key): void;
+
+  // ---- the outside world --------------------------------------------------------------------------------------
+
+  setPower(on: boolean): void {
+    if (on === this.powered) return;
+    this.powered = on;
+    if (on) {
+      this.event('power-on');
+      this.boot();
+      return;
+    }
+    const was = this.st;
+    this.enter('off');
+    this.show([], [], {}, false);
+    this.event('power-off');
+    // Power cut during a reset leaves the unit not reset: its truth changes only once the reset's work is done.
+    if (was === 'resetting' || was === 'restoring') this.event('reset-interrupted');
+  }
+
+  keyDown(key: Key): void {
+    if (this.physical.has(key) || this.dropped.has(key)) return;
+    const misfire = this.faults.misfire?.find((m) => m.key === key);
+    if (misfire && this.dice.chance(misfire.p)) {
+      this.dropped.add(key);
+      this.event(`key-dropped ${key}`);
+      return;
+    }
+    this.physical.add(key);
+    if (!this.powered) return;
+    this.pressed(key);
+    if (this.faults.bounce !== undefined && this.dice.chance(this.faults.bounce)) {
+      this.event(`key-bounced ${key}`);
+      this.physical.delete(key);
+      this.released(key);
+      this.physical.add(key);
+      this.pressed(key);
+    }
+  }
+
+  keyUp(key: Key): void {
+    if (this.dropped.delete(key)) return;
+    if (!this.physical.delete(key)) return;
+    if (this.powered) this.released(key);
+  }
+
+  screen(): ScreenObservation {
+    return { lines: [...this.scr.lines], softkeys: [...this.scr.softkeys], leds: { ...this.scr.leds }, lit: this.scr.lit };
+  }
+
+  onScreen(listener: (screen: ScreenObservation) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  keysDown(): Key[] {
+    return [...this.physical];
+  }
+
+  truth(): SimDeviceTruth {
+    return {
+      modelId: this.modelId,
+      mac: this.mac,
+      factoryDefaults: this.atDefaults,
+      state: this.st,
+      resets: this.resets,
+      reboots: this.reboots,
+      events: this.log.map((e) => ({ ...e })),
+    };
+  }
+
+  get state(): string {
+    return this.st;
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------------------------
+
+  /** Enters a state: every timer of the previous state is cancelled. */
+  protected enter(state: string): void {
+    for (const id of this.timers) this.clock.clearTimeout(id);
+    this.timers.clear();
+    this.st = state;
+  }
+
+  protected after(ms: number, fn: () => void): TimerId {
+    const id = this.clock.setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, ms);
+    this.timers.add(id);
+    return id;
+  }
+
+  protected cancel(id: TimerId | undefined): void {
+    if (id === undefined) return;
+    this.clock.clearTimeout(id);
+    this.timers.delete(id);
+  }
+
+  /** A boot figure, stretched by the slow-boot fault. */
+  protected bootMs(range: Range): number {
+    const k = this.faults.slowBoot ?? 1;
+    return this.timing.jitter({ min: range.min * k, max: range.max * k });
+  }
+
+  protected show(lines: string[], softkeys: string[] = [], leds: Record<string, string> = {}, lit = true): void {
+    const next: ScreenObservation = { lines, softkeys, leds, lit };
+    const key = JSON.stringify(next);
+    if (key === this.scrKey) return;
+    this.scr = next;
+    this.scrKey = key;
+    for (const listener of [...this.listeners]) listener(this.screen());
+  }
+
+  /** The screen as it is, with some LEDs changed. */
+  protected setLeds(leds: Record<string, string>): void {
+    this.show(this.scr.lines, this.scr.softkeys, { ...this.scr.leds, ...leds }, this.scr.lit);
+  }
+
+  protected event(what: string): void {
+    this.log.push({ t: this.clock.now(), what });
+  }
+
+  /**
+   * The reset's work is done: the truth is settled (before anything shows it), then the unit restarts: dark (the LEDs
+   * given), and `restart` runs after `darkMs`.
+   */
+  protected resetDone(leds: Record<string, string>, darkMs: number, restart: () => void): void {
+    this.atDefaults = true;
+    this.resets++;
+    this.event('factory-defaults');
+    this.enter('restart');
+    this.show([], [], leds, false);
+    this.after(darkMs, restart);
+  }
+
+  protected allDown(keys: readonly Key[]): boolean {
+    return keys.every((k) => this.physical.has(k));
+  }
+}
