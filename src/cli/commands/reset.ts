@@ -1,31 +1,59 @@
 import { writeFileSync } from 'node:fs';
+import type { ResetRecord } from '../../batch/record.js';
+import type { SimDeviceTruth } from '../../sim/device.js';
 import { Option, type Command } from 'commander';
 import type { InspectionEvent } from 'xstate';
-import { requireKeys } from '../../bench/fixture.js';
+import { createBench } from '../../bench/bench.js';
+import type { Fixture } from '../../bench/fixture.js';
 import { fixtureFor } from '../../bench/jigs.js';
-import { getCatalog } from '../../catalog/catalog.js';
-import { RealClock, VirtualClock } from '../../clock/clock.js';
+import { createPortDriver, parseDriverName, type PortDriverName } from '../../bench/open.js';
+import { RealClock, VirtualClock, type Clock } from '../../clock/clock.js';
 import { ConfigError } from '../../errors/errors.js';
-import { keysNeeded } from '../../machines/needs.js';
-import { planForModel, runReset } from '../../machines/run-reset.js';
+import { requireFit } from '../../machines/needs.js';
+import { resolveRun, runPlan, type RunPlan, type RunResetOptions } from '../../machines/run-reset.js';
 import { createSimBench } from '../../sim/driver.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { seconds, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
+import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
 
-interface ResetOpts {
+export interface ResetOpts {
   model: string;
   mac: string;
   sim?: boolean;
   port?: string;
+  driver?: PortDriverName;
   fixture?: string;
   json?: boolean;
   realtime?: boolean;
   simSeed?: number;
   simMac?: string;
+  simModel?: string;
+  profiles?: string;
   inspect?: string;
+  procedure?: string;
+  menuReset?: string;
+  adminPassword?: string;
+  software?: string;
+  simCase?: 'lower' | 'upper' | 'either';
+  simSoftware?: string;
+  simAdminPassword?: string;
+  simBlind?: boolean;
+}
+
+/** A software version as x.y.z, or ConfigError. */
+function parseSoftware(flag: string): (value: string) => string {
+  return (value) => {
+    if (!/^\d+\.\d+\.\d+$/.test(value)) throw new ConfigError('bad-software', `${flag} '${value}' is not a version x.y.z`, 'give it as on the phone\'s boot screen, e.g. 3.2.7 or 4.0.15');
+    return value;
+  };
+}
+
+function parseCaseRule(value: string): 'lower' | 'upper' | 'either' {
+  if (value === 'lower' || value === 'upper' || value === 'either') return value;
+  throw new ConfigError('bad-case-rule', `--sim-case '${value}'`, "give lower, upper or either");
 }
 
 export function parseSeed(value: string): number {
@@ -35,75 +63,166 @@ export function parseSeed(value: string): number {
   return Number(value);
 }
 
-export function registerReset(program: Command, ctx: CommandContext): void {
-  program
-    .command('reset')
-    .description('factory-reset one phone (on the simulator unless --port is given)')
+/** The options of every command that runs a procedure on one phone (reset, reboot). */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
     .requiredOption('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"')
     .requiredOption('--mac <mac>', 'the MAC address on the label, e.g. 0004F2AA814C')
     .addOption(new Option('--sim', 'run on the built-in simulator (the default without --port)').conflicts('port'))
-    .option('--port <path>', 'serial port of the bench board, e.g. /dev/ttyUSB0')
+    .option('--port <path>', 'serial port of the bench board, e.g. /dev/ttyUSB0 (or the pty of `resetbot sim serve`)')
+    .option('--driver <name>', 'with --port: serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
     .option('--fixture <file>', 'fixture file of the jig (default: the model family\'s jig in fixtures/)')
     .option('--json', 'one JSON object on stdout')
     .option('--realtime', 'on the simulator, run in real time instead of virtual time')
     .option('--sim-seed <n>', 'seed of the simulator\'s randomness', parseSeed)
-    .option('--sim-mac <mac>', 'the simulated phone\'s real MAC, when it differs from the label (a misread label)')
-    .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines')
-    .action(async (opts: ResetOpts) => {
-      const model = getCatalog().find(opts.model);
-      const { mac, warnings } = parseMac(opts.mac);
-      const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : mac;
-      for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);
-      const fixture = fixtureFor(model, opts.fixture);
-      const planFor = planForModel(model, mac);
-      requireKeys(fixture, keysNeeded(model, [planFor('lower')]), `the ${model.name} reset`);
-      if (opts.port !== undefined) {
-        throw new ConfigError('no-serial-driver', 'the serial bench driver is not part of this build yet', 'run on the simulator (omit --port)');
-      }
+    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)')
+    .option('--sim-blind', 'a simulated bench without a camera: a run that completes is unverified')
+    .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines');
+}
 
-      const seed = opts.simSeed ?? Math.floor(Math.random() * 2 ** 31);
-      const virtual = !opts.realtime;
-      const clock = virtual ? new VirtualClock() : new RealClock();
-      const sim = createSimBench({ modelId: model.id, mac: realMac, fixture, clock, seed });
-      await sim.driver.open();
-      const abort = new AbortController();
-      const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
-      const inspectLines: string[] = [];
-      const run = runReset({
-        model,
-        mac,
-        bench: sim.bench,
-        clock,
-        signal: abort.signal,
-        ...(opts.inspect ? { inspect: (e) => inspectLines.push(inspectionLine(e, clock.now())) } : {}),
-        onState: opts.json
-          ? undefined
-          : (state, attempt) => process.stderr.write(`${seconds(clock.now()).padStart(9)}  attempt ${attempt}  ${state}\n`),
-      });
-      let record;
-      try {
-        record = clock instanceof VirtualClock ? await clock.runUntil(run) : await run;
-      } finally {
-        stopInterrupt();
-        await sim.driver.close();
-        if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
-      }
-      const truth = sim.phone.truth();
-      if (opts.json) {
-        writeJson({ ...record, simulator: { seed, realMac, ...truth } });
-      } else {
-        process.stdout.write(
-          `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
-            `  ${record.summary}\n` +
-            `  simulator (seed ${seed}): the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'}\n`,
-        );
-      }
-      ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
+export function registerReset(program: Command, ctx: CommandContext): void {
+  const cmd = addRunOptions(program.command('reset').description('factory-reset one phone (on the simulator unless --port is given)'))
+    .option('--sim-mac <mac>', 'the simulated phone\'s real MAC, when it differs from the label (a misread label)')
+    .option('--procedure <kind>', "the procedure, when the model has more than one: 'menu-reset' (default: the model's own)")
+    .option('--menu-reset <choice>', 'with --procedure menu-reset: factory (default), local, web, device, format or reboot')
+    .option('--admin-password <pw>', "the phone's admin password, when known: typed instead of the MAC; the menu reset needs it")
+    .option('--software <x.y.z>', "the phone's UC/SIP software version, when known (before 3.3.0: no Cancel; before 4.0.0: a device reset only)", parseSoftware('--software'))
+    .option('--sim-case <rule>', "the simulated phone's MAC case rule: lower, upper or either (default: drawn from the seeds' lower and either)", parseCaseRule)
+    .option('--sim-software <x.y.z>', "the simulated phone's software version", parseSoftware('--sim-software'))
+    .option('--sim-admin-password <pw>', "the simulated phone's admin password (default: --admin-password, else one of seed 002's)");
+  addProfilesOption(cmd).action(async (opts: ResetOpts) => {
+    const choice = chooseModel(opts.model, opts.profiles);
+    const model = choice.model;
+    const { mac, warnings } = parseMac(opts.mac);
+    const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : mac;
+    for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);
+    const fixture = fixtureFor(model, opts.fixture);
+    // Decided, planned and checked against the fixture before anything moves.
+    const plan = resolveRun(model, mac, {
+      ...(opts.procedure !== undefined ? { procedure: opts.procedure } : {}),
+      ...(opts.menuReset !== undefined ? { menuChoice: opts.menuReset } : {}),
+      ...(opts.adminPassword !== undefined ? { adminPassword: opts.adminPassword } : {}),
+      ...(opts.software !== undefined ? { software: opts.software } : {}),
     });
+    requireFit(plan, fixture);
+    if (opts.driver !== undefined && opts.port === undefined) {
+      throw new ConfigError('driver-without-port', '--driver names the driver of a board on --port', 'give --port too, or drop --driver');
+    }
+    if (opts.port !== undefined) {
+      ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts));
+      return;
+    }
+
+    const { record, truth, seed } = await runPlanOnSim(plan, { modelId: simModelFor(choice, opts.simModel), mac, realMac, fixture, opts });
+    if (opts.json) {
+      writeJson({ ...record, simulator: { seed, realMac, ...truth } });
+    } else {
+      process.stdout.write(
+        `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
+          `  ${record.summary}\n` +
+          (record.resetKind ? `  reset performed: ${record.resetKind}\n` : '') +
+          `  simulator (seed ${seed}): the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'}\n`,
+      );
+    }
+    ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
+  });
+}
+
+/**
+ * A planned run on the simulator (`reset`, `reboot`), in virtual time unless --realtime: the record, the simulated
+ * unit's truth afterwards, and the seed.
+ */
+export async function runPlanOnSim(
+  plan: RunPlan,
+  args: { modelId: string; mac: string; realMac: string; fixture: Fixture; opts: ResetOpts },
+): Promise<{ record: ResetRecord; truth: SimDeviceTruth; seed: number }> {
+  const { mac, realMac, fixture, opts } = args;
+  const seed = opts.simSeed ?? Math.floor(Math.random() * 2 ** 31);
+  const virtual = !opts.realtime;
+  const clock = virtual ? new VirtualClock() : new RealClock();
+  const simAdmin = opts.simAdminPassword ?? opts.adminPassword;
+  const sim = createSimBench({
+    modelId: args.modelId,
+    mac: realMac,
+    fixture,
+    clock,
+    seed,
+    options: {
+      ...(opts.simCase ? { caseRule: opts.simCase } : {}),
+      ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
+      ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
+    },
+    ...(opts.simBlind ? { blind: true } : {}),
+  });
+  await sim.driver.open();
+  const abort = new AbortController();
+  const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
+  const inspectLines: string[] = [];
+  const run = runPlan(plan, { mac, bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines) });
+  let record;
+  try {
+    record = clock instanceof VirtualClock ? await clock.runUntil(run) : await run;
+  } finally {
+    stopInterrupt();
+    await sim.driver.close();
+    if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
+  }
+  return { record, truth: sim.phone.truth(), seed };
+}
+
+/**
+ * A planned run on a bench on --port (`reset`, `reboot`): the real bench (or `sim serve`'s virtual one) in real time.
+ * The bench has no camera, so a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone.
+ */
+export async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
+  const model = plan.model;
+  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simSoftware', 'simAdminPassword', 'simBlind'] as const).filter(
+    (k) => opts[k] !== undefined,
+  );
+  if (simOnly.length > 0) {
+    const flag = `--${simOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new ConfigError('sim-option-on-port', `${flag} applies to the simulator only, not to a bench on --port`, `drop ${flag}, or drop --port`);
+  }
+  const clock = new RealClock();
+  const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
+  await driver.open();
+  const bench = createBench(driver, fixture);
+  const abort = new AbortController();
+  const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => driver.releaseAll());
+  const inspectLines: string[] = [];
+  let record;
+  try {
+    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines) });
+  } finally {
+    stopInterrupt();
+    await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
+    if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
+  }
+  if (opts.json) {
+    writeJson(record);
+  } else {
+    const fw = record.bench.firmware;
+    process.stdout.write(
+      `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)}\n` +
+        `  ${record.summary}\n` +
+        `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, no camera\n`,
+    );
+  }
+  return exitCodeForOutcome(record.outcome, record.failure?.class);
+}
+
+/** Live progress on stderr (not with --json), and the --inspect lines collected. */
+function progress(opts: ResetOpts, clock: Clock, inspectLines: string[]): Pick<RunResetOptions, 'onState' | 'inspect'> {
+  return {
+    ...(opts.inspect ? { inspect: (e: InspectionEvent) => inspectLines.push(inspectionLine(e, clock.now())) } : {}),
+    ...(opts.json
+      ? {}
+      : { onState: (state: string, attempt: number) => process.stderr.write(`${seconds(clock.now()).padStart(9)}  attempt ${attempt}  ${state}\n`) }),
+  };
 }
 
 /** One JSON line per inspection event: its bench time, kind, and the event or state it carries. */
-function inspectionLine(e: InspectionEvent, t: number): string {
+export function inspectionLine(e: InspectionEvent, t: number): string {
   const line: Record<string, unknown> = { t, type: e.type };
   if (e.type === '@xstate.event') line.event = e.event.type;
   if (e.type === '@xstate.snapshot') line.state = (e.snapshot as { value?: unknown }).value;

@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { fixtureFor } from '../../bench/jigs.js';
+import { getCatalog } from '../../catalog/catalog.js';
+import { RealClock } from '../../clock/clock.js';
+import { BenchError } from '../../errors/errors.js';
+import type { VirtualBoardKind } from '../../sim/virtual-bench.js';
+import { parseMac } from '../../text-entry/mac.js';
+import type { CommandContext } from '../main.js';
+import { parseSeed } from './reset.js';
+
+interface ServeOpts {
+  pty: string;
+  firmware?: string | true;
+  firmata?: string | true;
+  trace?: string;
+  truth?: string;
+  model: string;
+  mac: string;
+  fixture?: string;
+  seed?: number;
+}
+
+const BOARD_TEXT: Record<VirtualBoardKind, string> = {
+  protocol: 'the firmware\'s protocol, simulated',
+  firmware: 'resetbot firmware in avr8js',
+  firmata: 'StandardFirmata in avr8js (use --driver firmata)',
+};
+
+export function registerSim(program: Command, ctx: CommandContext): void {
+  const sim = program.command('sim').description('the simulator as a bench: `sim serve` puts a virtual bench on a pseudo-terminal');
+  sim
+    .command('serve')
+    .description('serve a virtual bench (board, jig and simulated phone) on a pseudo-terminal, in real time, until Ctrl-C')
+    .requiredOption('--pty <path>', 'where to put the pseudo-terminal, e.g. /tmp/resetbot-bench (open it with --port)')
+    .addOption(new Option('--firmware [hex]', 'run resetbot\'s firmware in avr8js (default: firmware/resetbot.hex)').conflicts('firmata'))
+    .addOption(new Option('--firmata [hex]', 'run StandardFirmata in avr8js (default: firmware/third-party/StandardFirmata.uno.hex)'))
+    .option('--trace <file>', 'write every channel and relay change (and the board\'s events) as JSON lines with their time')
+    .option('--truth <file>', 'on exit, write the simulated phone\'s own account (is it at factory defaults?) as JSON')
+    .option('--model <model>', 'the phone in the jig', 'VVX 410')
+    .option('--mac <mac>', 'the phone\'s real MAC', '0004F2AA814C')
+    .option('--fixture <file>', 'fixture file of the jig (default: the model family\'s jig in fixtures/)')
+    .option('--seed <n>', 'seed of the simulated phone\'s randomness', parseSeed)
+    .action(async (opts: ServeOpts) => {
+      const model = getCatalog().find(opts.model);
+      const { mac } = parseMac(opts.mac);
+      const fixture = fixtureFor(model, opts.fixture);
+      const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+      const board: VirtualBoardKind = opts.firmware !== undefined ? 'firmware' : opts.firmata !== undefined ? 'firmata' : 'protocol';
+      const hexPath = typeof opts.firmware === 'string' ? opts.firmware : typeof opts.firmata === 'string' ? opts.firmata : undefined;
+      // The emulator (avr8js) and serialport load only when a bench is served.
+      const { PtyBenchServer } = await import('../../sim/serve.js');
+      const { loadFirmwareHex } = await import('../../sim/avr/board.js');
+      const { loadStandardFirmataHex } = await import('../../sim/avr/firmata-uno.js');
+      const hex = board === 'firmware' ? loadFirmwareHex(hexPath) : board === 'firmata' ? loadStandardFirmataHex(hexPath) : undefined;
+
+      const server = new PtyBenchServer({
+        pty: opts.pty,
+        board,
+        clock: new RealClock(),
+        modelId: model.id,
+        mac,
+        fixture,
+        seed,
+        ...(hex !== undefined ? { hex } : {}),
+        ...(opts.trace ? { trace: opts.trace } : {}),
+      });
+      await server.start();
+      const driverFlag = board === 'firmata' ? ' --driver firmata' : '';
+      process.stdout.write(
+        `virtual bench on ${opts.pty}: ${model.name} (MAC ${mac}, seed ${seed}) in ${fixture.name}; board: ${BOARD_TEXT[board]}\n` +
+          `ready: resetbot reset --port ${opts.pty}${driverFlag} --model "${model.name}" --mac ${mac}   (Ctrl-C stops the bench)\n`,
+      );
+
+      let stop = (): void => {};
+      const failure = await new Promise<string | undefined>((resolve) => {
+        stop = () => resolve(undefined);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        server.onFailure((reason) => resolve(reason));
+      });
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      const truth = await server.stop();
+      if (opts.truth) writeFileSync(opts.truth, JSON.stringify({ seed, ...truth }, null, 2) + '\n');
+      process.stdout.write(
+        `stopped: the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'} (${truth.resets} reset(s), state ${truth.state})\n`,
+      );
+      if (failure) throw new BenchError('pty-lost', `the virtual bench stopped: ${failure}`, 'start it again');
+      ctx.setExit(0);
+    });
+}
