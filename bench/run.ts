@@ -3,11 +3,20 @@
  */
 import { benchPlanner } from './planner.js';
 import { benchResets } from './resets.js';
+import { benchBatch } from './batch.js';
+import { benchFirmware } from './firmware.js';
+import { benchFirmata } from './firmata.js';
 
 async function main(): Promise<void> {
   benchPlanner();
   console.log();
   await benchResets();
+  console.log();
+  await benchBatch();
+  console.log();
+  await benchFirmware();
+  console.log();
+  await benchFirmata();
 }
 
 main().catch((err: unknown) => {

@@ -6,6 +6,13 @@ import { registerDemo } from './commands/demo.js';
 import { registerModels } from './commands/models.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReset } from './commands/reset.js';
+import { registerBatch } from './commands/batch.js';
+import { registerProvision } from './commands/provision.js';
+import { registerPorts } from './commands/ports.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerSim } from './commands/sim.js';
+import { registerReboot } from './commands/reboot.js';
+import { registerCheckFixture } from './commands/check-fixture.js';
 
 /** What a command's action reports back to main: the process exit code. */
 export interface CommandContext {
@@ -26,6 +33,13 @@ export function buildProgram(ctx: CommandContext): Command {
   registerReset(program, ctx);
   registerModels(program, ctx);
   registerDemo(program, ctx);
+  registerBatch(program, ctx);
+  registerProvision(program, ctx);
+  registerPorts(program, ctx);
+  registerDoctor(program, ctx);
+  registerSim(program, ctx);
+  registerReboot(program, ctx);
+  registerCheckFixture(program, ctx);
   return program;
 }
 

@@ -1,0 +1,376 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { z } from 'zod';
+import { getCatalog } from '../catalog/catalog.js';
+import type { PhoneModel } from '../catalog/types.js';
+import { ConfigError, nearest, ResetbotError } from '../errors/errors.js';
+import { keysNeeded } from '../machines/needs.js';
+import { planForModel } from '../machines/run-reset.js';
+import { parseMac } from '../text-entry/mac.js';
+import { applyJobOptions, chooseProcedure, parseJobOptions, parseOptionsCell, type JobOptions } from './options.js';
+
+/** One phone to reset: a row of a batch file, or one scan. The MAC is the job's key: one job per phone. */
+export interface Job {
+  /** 12 lower-case hex digits; the job's key in the journal and the records. */
+  mac: string;
+  /** The model as this job runs it (its options applied). */
+  model: PhoneModel;
+  /** The station the row names, if any: the job runs there and nowhere else. */
+  station?: string;
+  /** The procedure kind: the model's own, or the alternative the row names. */
+  procedure: string;
+  options: JobOptions;
+  /** Line in the batch file where the row starts (1-based); 0 for a scanned job. */
+  line: number;
+  /** Every logical key the job may press: a station's fixture must map them all. */
+  keys: string[];
+  /** Things worth knowing that do not stop the job (a MAC outside Poly's OUIs). */
+  warnings: string[];
+}
+
+/** A row that cannot run, and why. */
+export interface BadRow {
+  line: number;
+  reason: string;
+}
+
+export interface BatchFile {
+  /** The path as given. */
+  path: string;
+  /** SHA-256 of the file's bytes: a resumed batch must run the same file. */
+  hash: string;
+  jobs: Job[];
+  bad: BadRow[];
+}
+
+/** What a row says before validation: cells as text (CSV) or JSON values. */
+export interface RawRow {
+  line: number;
+  mac: unknown;
+  model: unknown;
+  station: unknown;
+  procedure: unknown;
+  options: unknown;
+  /** Set when the row cannot even be read as a job (wrong field count, not a JSON object): the row is bad. */
+  problem?: string;
+}
+
+/** Column names (folded: lower case, no spaces, dashes or underscores) and what they mean. */
+const COLUMNS: Record<string, keyof Omit<RawRow, 'line'>> = {
+  mac: 'mac',
+  macaddress: 'mac',
+  model: 'model',
+  phonemodel: 'model',
+  devicemodel: 'model',
+  station: 'station',
+  procedure: 'procedure',
+  options: 'options',
+};
+const REQUIRED = ['mac', 'model'] as const;
+
+const emptyRow = (line: number): RawRow => ({ line, mac: undefined, model: undefined, station: undefined, procedure: undefined, options: undefined });
+
+const fold = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '');
+
+export interface ValidateContext {
+  /** Station names a row may name; a row naming another station is bad. */
+  stations: readonly string[];
+}
+
+/**
+ * Reads a batch file (CSV, or JSON: an array of jobs or `{"jobs": [...]}`; `.jsonl`: a job a line) and validates every
+ * row before anything moves. File-level problems (unreadable, no `mac` or `model` column, not valid JSON) throw
+ * ConfigError; row-level problems come back in `bad`, each with its line.
+ */
+export function loadBatchFile(path: string, ctx: ValidateContext): BatchFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new ConfigError('no-batch-file', `cannot read batch file ${path}`, 'check the path');
+  }
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  const text = bytes.toString('utf8');
+  const ext = extname(path).toLowerCase();
+  const rows = ext === '.json' ? jsonRows(text, path) : ext === '.jsonl' || ext === '.ndjson' ? jsonLinesRows(text) : csvRows(text, path);
+  const { jobs, bad } = validateRows(rows, ctx);
+  return { path, hash, jobs, bad };
+}
+
+/** Validates raw rows: MAC, model, station, procedure, options; duplicates. Good rows become jobs. */
+function validateRows(rows: RawRow[], ctx: ValidateContext): { jobs: Job[]; bad: BadRow[] } {
+  const jobs: Job[] = [];
+  const bad: BadRow[] = [];
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    try {
+      const job = validateRow(row, ctx);
+      const first = seen.get(job.mac);
+      if (first !== undefined) {
+        bad.push({ line: row.line, reason: `MAC ${job.mac.toUpperCase()} is already on line ${first}: one row per phone` });
+        continue;
+      }
+      seen.set(job.mac, row.line);
+      jobs.push(job);
+    } catch (err) {
+      if (!(err instanceof ResetbotError)) throw err;
+      bad.push({ line: row.line, reason: err.oneLine() });
+    }
+  }
+  return { jobs, bad };
+}
+
+/** A cell as trimmed text ('' when absent). CSV cells and JSON fields (checked by the schema) are strings. */
+const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+
+/** One row to a job, or a ConfigError saying what is wrong with it. */
+export function validateRow(row: RawRow, ctx: ValidateContext): Job {
+  if (row.problem !== undefined) throw new ConfigError('bad-row', row.problem);
+  const macText = text(row.mac);
+  if (macText === '') throw new ConfigError('bad-mac', 'no MAC', 'give the 12 hex digits from the label under the phone');
+  const { mac, warnings } = parseMac(macText);
+
+  const modelText = text(row.model);
+  if (modelText === '') throw new ConfigError('unknown-model', 'no model', "give the phone's model, e.g. VVX 410 (see 'resetbot models')");
+  const base = getCatalog().find(modelText);
+
+  const stationText = text(row.station);
+  if (stationText !== '' && !ctx.stations.includes(stationText)) {
+    throw new ConfigError(
+      'unknown-station',
+      `unknown station '${stationText}'`,
+      `use one of the stations: ${ctx.stations.join(', ')}${ctx.stations.length > 0 ? ` (nearest: ${nearest(stationText, ctx.stations, 1)[0]})` : ''}`,
+    );
+  }
+
+  const procedure = chooseProcedure(base, text(row.procedure));
+  const options = parseJobOptions(rawOptions(row.options));
+  const model = applyJobOptions(base, procedure, options);
+  // Plan the password now: a MAC the profile cannot type fails here, before anything moves.
+  const planFor = planForModel(model, mac);
+  const plans = model.textEntry.macCase === 'upper' ? [planFor('upper')] : [planFor('lower')];
+  return {
+    mac,
+    model,
+    ...(stationText !== '' ? { station: stationText } : {}),
+    procedure: procedure.kind,
+    options,
+    line: row.line,
+    keys: keysNeeded(model, plans),
+    warnings,
+  };
+}
+
+function rawOptions(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null || v === '') return {};
+  if (typeof v === 'string') return parseOptionsCell(v);
+  if (typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  throw new ConfigError('bad-option', `options must be an object, not ${JSON.stringify(v)}`, 'write options as {"name": value}');
+}
+
+// ---- CSV --------------------------------------------------------------------------------------------------------
+
+/**
+ * CSV rows with their line numbers. A UTF-8 BOM (Excel writes one) is dropped; CRLF and lone CR line ends are read as
+ * LF; blank lines and lines starting with `#` are skipped. The first row is the header.
+ */
+function csvRows(raw: string, path: string): RawRow[] {
+  const source = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(source, {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      comment: '#',
+      comment_no_infix: true,
+      trim: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new ConfigError(
+      'bad-batch-file',
+      `batch file ${path}: ${err.message.replace(/^(Invalid|Quote)/, (m) => m.toLowerCase())}${err.lines ? ` (line ${err.lines})` : ''}`,
+      'fix the CSV there (an unclosed quote runs to the end of the file)',
+    );
+  }
+  // info.lines is the line where a record ends; a record with line breaks inside quotes started that many lines earlier.
+  const startLine = (r: { record: string[]; info: { lines: number } }) =>
+    r.info.lines - r.record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+
+  const [head, ...body] = records;
+  if (!head) throw new ConfigError('bad-batch-file', `batch file ${path} is empty`, 'give a header row (mac,model[,station,procedure,options]) and a row per phone');
+  const columns = head.record.map((name) => {
+    const key = COLUMNS[fold(name)];
+    if (key === undefined) {
+      throw new ConfigError(
+        'bad-batch-file',
+        `batch file ${path}: unknown column '${name}' in the header (line ${startLine(head)})`,
+        `the columns are mac, model, station, procedure, options (nearest: ${nearest(fold(name), Object.keys(COLUMNS), 1)[0]})`,
+      );
+    }
+    return key;
+  });
+  for (const need of REQUIRED) {
+    if (!columns.includes(need)) {
+      throw new ConfigError(
+        'bad-batch-file',
+        `batch file ${path} has no '${need}' column (header on line ${startLine(head)}: ${head.record.join(',')})`,
+        'the first row must name the columns: mac,model and optionally station,procedure,options',
+      );
+    }
+  }
+  const dup = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (dup) throw new ConfigError('bad-batch-file', `batch file ${path}: column '${dup}' appears twice in the header`, 'keep one');
+
+  return body.map((r) => {
+    const line = startLine(r);
+    const row = emptyRow(line);
+    if (r.record.length !== columns.length) {
+      const n = r.record.length;
+      return { ...row, problem: `the row has ${n} field${n === 1 ? '' : 's'}, the header has ${columns.length} (a missing or extra comma?)` };
+    }
+    columns.forEach((c, i) => (row[c] = r.record[i]));
+    return row;
+  });
+}
+
+// ---- JSON -------------------------------------------------------------------------------------------------------
+
+/** A job in a JSON batch. Unknown fields are errors: a misspelt field must not be silently ignored. */
+const jsonJob = z.strictObject({
+  mac: z.string(),
+  model: z.string(),
+  station: z.string().optional(),
+  procedure: z.string().optional(),
+  options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+});
+
+function jsonRows(raw: string, path: string): RawRow[] {
+  const source = raw.replace(/^\uFEFF/, '');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(source);
+  } catch (e) {
+    throw new ConfigError('bad-batch-file', `batch file ${path} is not valid JSON (${(e as Error).message})`, 'fix the JSON syntax');
+  }
+  const items = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && Array.isArray((doc as { jobs?: unknown }).jobs) ? (doc as { jobs: unknown[] }).jobs : undefined;
+  if (!items) {
+    throw new ConfigError('bad-batch-file', `batch file ${path}: expected an array of jobs or {"jobs": [...]}`, 'each job is {"mac": "...", "model": "..."} with optional station, procedure, options');
+  }
+  const lines = arrayElementLines(source, Array.isArray(doc) ? [] : ['jobs']);
+  return items.map((item, i) => jsonRow(item, lines[i] ?? 0));
+}
+
+function jsonLinesRows(raw: string): RawRow[] {
+  const rows: RawRow[] = [];
+  raw
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n?|\n/)
+    .forEach((lineText, i) => {
+      const t = lineText.trim();
+      if (t === '' || t.startsWith('#')) return;
+      let item: unknown;
+      try {
+        item = JSON.parse(t);
+      } catch (e) {
+        rows.push({ ...emptyRow(i + 1), problem: `not valid JSON (${(e as Error).message})` });
+        return;
+      }
+      rows.push(jsonRow(item, i + 1));
+    });
+  return rows;
+}
+
+function jsonRow(item: unknown, line: number): RawRow {
+  const parsed = jsonJob.safeParse(item);
+  if (!parsed.success) {
+    // The most useful problem first: a misspelt field explains the missing one.
+    const issues = parsed.error.issues;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
+    const field = issue.path.join('.');
+    const missing = issue.code === 'invalid_type' && issue.path.length === 1 && item && typeof item === 'object' && !(field in item);
+    const what =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+        : issue.path.length === 0
+          ? 'a job must be an object'
+          : missing
+            ? `field '${field}' is missing`
+            : `field '${field}': ${issue.message}`;
+    return { ...emptyRow(line), problem: `${what} (a job is {"mac", "model"} with optional "station", "procedure", "options")` };
+  }
+  return { line, ...parsed.data, station: parsed.data.station, procedure: parsed.data.procedure, options: parsed.data.options };
+}
+
+/**
+ * The line on which each element of one array starts, for messages. `at` is the path of object keys from the top to
+ * the array ([] for a top-level array, ['jobs'] for {"jobs": [...]}). A small scanner: strings, escapes, nesting.
+ */
+export function arrayElementLines(source: string, at: string[]): number[] {
+  const lines: number[] = [];
+  // The stack of open containers: for objects, the key whose value is being read.
+  const stack: { kind: 'array' | 'object'; key?: string; expectValue: boolean }[] = [];
+  let line = 1;
+  let lastString = '';
+  const path = () => stack.filter((s) => s.kind === 'object').map((s) => s.key ?? '');
+  const atTarget = () => {
+    const top = stack[stack.length - 1];
+    return top?.kind === 'array' && stack.every((s, i) => i === stack.length - 1 || s.kind === 'object') && sameKeys(path(), at);
+  };
+  const valueStarts = () => {
+    const top = stack[stack.length - 1];
+    if (top?.kind === 'array' && top.expectValue) {
+      if (atTarget()) lines.push(line);
+      top.expectValue = false;
+    }
+  };
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '\n') {
+      line++;
+      continue;
+    }
+    if (/\s/.test(ch)) continue;
+    if (ch === '"') {
+      valueStarts();
+      let s = '';
+      for (i++; i < source.length && source[i] !== '"'; i++) {
+        if (source[i] === '\\') {
+          i++;
+          s += source[i];
+        } else s += source[i];
+        if (source[i] === '\n') line++;
+      }
+      lastString = s;
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (ch === ':' && top?.kind === 'object') {
+      top.key = lastString;
+      continue;
+    }
+    if (ch === ',') {
+      if (top?.kind === 'array') top.expectValue = true;
+      continue;
+    }
+    if (ch === '[' || ch === '{') {
+      valueStarts();
+      stack.push({ kind: ch === '[' ? 'array' : 'object', expectValue: ch === '[' });
+      continue;
+    }
+    if (ch === ']' || ch === '}') {
+      stack.pop();
+      continue;
+    }
+    valueStarts(); // a number, true, false or null
+    while (i + 1 < source.length && /[^\s,\]}]/.test(source[i + 1]!)) i++;
+  }
+  return lines;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

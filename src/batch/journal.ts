@@ -1,0 +1,267 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigError } from '../errors/errors.js';
+import { fsyncDir } from './atomic.js';
+import type { BatchRecord } from './phone-record.js';
+
+/*
+ * The batch journal: JSON lines, append-only, each line written and flushed to disk (fsync) before the batch moves
+ * on, so a crash, a kill -9 or a power cut loses at most the line being written. Every line carries the batch id, a
+ * sequence number that only grows (across sessions too), the session (1, then 2 after the first --resume...), and the
+ * bench-clock time since the session started. Job lines carry the job key (the MAC), the run (how many times the job
+ * has been started) and the machine's attempt within the run.
+ *
+ *   batch    the header, first line: where the jobs come from (file and its SHA-256, or scan mode), the output dir
+ *   session  a session starts (the first, or a --resume): the stations and the clock
+ *   station  a station's health: ok (with its driver info) or out (with the reason)
+ *   queued   a job is accepted (run 0, attempt 0): its line, model, station, procedure and options
+ *   started  a job starts a run on a station (run n, attempt 0)
+ *   step     the job's machine entered a state (attempt: the machine's attempt)
+ *   final    the job's record: its outcome for this run. The last final of a job is its result.
+ *   end      the session ended (normally, or stopped by Ctrl-C: aborted true)
+ *
+ * Replaying it: a job with a final is done (unless that final is `aborted`: it runs again); a job started without a
+ * final was cut off mid-procedure and runs again from power-off; every job is counted once, by its last final.
+ */
+
+interface Base {
+  seq: number;
+  batch: string;
+  session: number;
+  /** Bench-clock ms since the session started. */
+  clockMs: number;
+}
+
+export interface BatchHeader {
+  type: 'batch';
+  mode: 'file' | 'scan';
+  /** The batch file's absolute path and SHA-256 (null in scan mode). */
+  file: string | null;
+  fileHash: string | null;
+  stationsFile: string | null;
+  /** Where the reports go. */
+  outDir: string;
+  resetbot: string;
+  /** Wall-clock start (ISO 8601). */
+  at: string;
+}
+
+export type JournalEntry = Base &
+  (
+    | BatchHeader
+    | { type: 'session'; at: string; resume: boolean; clock: 'virtual' | 'real'; pace: number | null; stations: unknown[] }
+    | { type: 'station'; station: string; status: 'ok' | 'out'; reason?: string; info?: unknown }
+    | {
+        type: 'queued';
+        job: string;
+        run: 0;
+        attempt: 0;
+        line: number;
+        model: string;
+        station: string | null;
+        procedure: string;
+        options: unknown;
+      }
+    | { type: 'started'; job: string; run: number; attempt: 0; station: string; at: string }
+    | { type: 'step'; job: string; run: number; attempt: number; station: string; step: string }
+    | { type: 'final'; job: string; run: number; attempt: number; outcome: BatchRecord['outcome']; record: BatchRecord }
+    | { type: 'end'; at: string; aborted: boolean }
+  );
+
+/** An entry as the caller gives it: the journal adds seq, batch, session and clockMs. */
+export type NewEntry = JournalEntry extends infer E ? (E extends Base ? Omit<E, keyof Base> : never) : never;
+
+export class Journal {
+  private fd: number;
+  private seq: number;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    readonly batch: string,
+    readonly session: number,
+    private readonly clockMs: () => number,
+    fd: number,
+    lastSeq: number,
+  ) {
+    this.fd = fd;
+    this.seq = lastSeq;
+  }
+
+  /** Starts a new journal; refuses to overwrite one. */
+  static create(path: string, batch: string, clockMs: () => number): Journal {
+    if (existsSync(path)) {
+      throw new ConfigError('journal-exists', `journal ${path} already exists`, 'resume it with --resume, or give another --journal');
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, 'wx');
+    fsyncDir(dirname(path));
+    return new Journal(path, batch, 1, clockMs, fd, 0);
+  }
+
+  /**
+   * Reopens a journal to continue it in a new session. A torn last line (the write a crash cut short) is cut off
+   * first, so the new lines start on a line of their own.
+   */
+  static resume(read: JournalRead, clockMs: () => number): Journal {
+    const fd = openSync(read.path, 'r+');
+    if (read.validBytes !== read.totalBytes) {
+      ftruncateSync(fd, read.validBytes);
+      fsyncSync(fd);
+    }
+    closeSync(fd);
+    const afd = openSync(read.path, 'a');
+    return new Journal(read.path, read.header.batch, read.sessions + 1, clockMs, afd, read.lastSeq);
+  }
+
+  /** Appends one entry and flushes it to disk before returning. */
+  append(entry: NewEntry): JournalEntry {
+    return this.appendMany([entry])[0]!;
+  }
+
+  /** Appends entries in one write and one flush (queuing a whole batch file at once). */
+  appendMany(entries: NewEntry[]): JournalEntry[] {
+    if (this.closed) throw new Error(`journal ${this.path} is closed`);
+    const full = entries.map(
+      (e) => ({ seq: ++this.seq, batch: this.batch, session: this.session, clockMs: Math.round(this.clockMs()), ...e }) as JournalEntry,
+    );
+    if (full.length === 0) return full;
+    writeSync(this.fd, full.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    fsyncSync(this.fd);
+    return full;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+export interface JournalRead {
+  path: string;
+  header: Base & BatchHeader;
+  entries: JournalEntry[];
+  sessions: number;
+  lastSeq: number;
+  /** Bytes up to the end of the last complete line; the rest is a torn write. */
+  validBytes: number;
+  totalBytes: number;
+}
+
+/** Reads a journal. A torn last line is left out; a bad line with good lines after it is corruption: an error. */
+export function readJournal(path: string): JournalRead {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new ConfigError('no-journal', `cannot read journal ${path}`, 'give the journal of the batch to resume with --journal');
+  }
+  const entries: JournalEntry[] = [];
+  let validBytes = 0;
+  let offset = 0;
+  let lineNo = 0;
+  let torn: number | undefined;
+  while (offset < bytes.length) {
+    const nl = bytes.indexOf(0x0a, offset);
+    const end = nl < 0 ? bytes.length : nl;
+    const text = bytes.subarray(offset, end).toString('utf8');
+    lineNo++;
+    let entry: JournalEntry | undefined;
+    if (nl >= 0) {
+      try {
+        entry = JSON.parse(text) as JournalEntry;
+      } catch {
+        entry = undefined;
+      }
+    }
+    if (entry && typeof entry.seq === 'number' && typeof entry.type === 'string') {
+      if (torn !== undefined) {
+        throw new ConfigError(
+          'bad-journal',
+          `journal ${path} line ${torn} is damaged but lines after it are whole`,
+          'the journal was changed by hand or the disk is failing; keep a copy and start a new batch',
+        );
+      }
+      entries.push(entry);
+      validBytes = end + 1;
+    } else if (text.trim() !== '' || nl < 0) {
+      torn ??= lineNo;
+    }
+    offset = end + 1;
+  }
+  const header = entries[0];
+  if (!header || header.type !== 'batch') {
+    throw new ConfigError('bad-journal', `${path} is not a resetbot batch journal (no header line)`, 'give the journal.jsonl of a batch');
+  }
+  let sessions = 0;
+  let lastSeq = 0;
+  for (const e of entries) {
+    sessions = Math.max(sessions, e.session);
+    if (e.seq <= lastSeq) {
+      throw new ConfigError('bad-journal', `journal ${path}: sequence number ${e.seq} after ${lastSeq}`, 'the journal was edited or mixed with another; start a new batch');
+    }
+    lastSeq = e.seq;
+  }
+  return { path, header: header as Base & BatchHeader, entries, sessions, lastSeq, validBytes, totalBytes: bytes.length };
+}
+
+/** What the journal says about one job. */
+export interface JobHistory {
+  mac: string;
+  queued: Extract<JournalEntry, { type: 'queued' }>;
+  /** Runs started. */
+  runs: number;
+  /** Runs started that never got a final (cut off). */
+  interrupted: number;
+  /** The job's result: its last final record. */
+  final: BatchRecord | undefined;
+}
+
+export interface Replay {
+  jobs: Map<string, JobHistory>;
+  /** Bench-clock time each session ran (its last line's clockMs), for throughput across resumes. */
+  sessionMs: number[];
+}
+
+/** Replays journal entries into each job's history. */
+export function replay(entries: JournalEntry[]): Replay {
+  const jobs = new Map<string, JobHistory>();
+  const open = new Map<string, number>();
+  const sessionMs: number[] = [];
+  for (const e of entries) {
+    sessionMs[e.session - 1] = Math.max(sessionMs[e.session - 1] ?? 0, e.clockMs);
+    switch (e.type) {
+      case 'queued':
+        if (!jobs.has(e.job)) jobs.set(e.job, { mac: e.job, queued: e, runs: 0, interrupted: 0, final: undefined });
+        break;
+      case 'started': {
+        const h = jobs.get(e.job);
+        if (!h) break;
+        if (open.has(e.job)) h.interrupted++;
+        h.runs = Math.max(h.runs, e.run);
+        open.set(e.job, e.run);
+        break;
+      }
+      case 'final': {
+        const h = jobs.get(e.job);
+        if (!h) break;
+        h.final = e.record;
+        h.runs = Math.max(h.runs, e.run);
+        open.delete(e.job);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // A run still open at the end of the journal was cut off by a crash.
+  for (const job of open.keys()) jobs.get(job)!.interrupted++;
+  for (let i = 0; i < sessionMs.length; i++) sessionMs[i] ??= 0;
+  return { jobs, sessionMs };
+}
+
+/** Jobs that still need a run: never finished, cut off mid-run, or stopped by Ctrl-C. */
+export function needsRun(h: JobHistory): boolean {
+  return h.final === undefined || h.final.outcome === 'aborted';
+}

@@ -1,0 +1,211 @@
+import { join } from 'node:path';
+import { table } from '../cli/output.js';
+import { formatMac } from '../text-entry/mac.js';
+import { writeFileAtomic } from './atomic.js';
+import type { BadRow } from './jobs.js';
+import type { BatchRecord } from './phone-record.js';
+import type { Outcome } from './record.js';
+import type { StationStatus } from './runner.js';
+
+export const OUTCOMES: readonly Outcome[] = ['pass', 'unverified', 'fail', 'error', 'aborted'];
+
+export type Counts = { total: number } & Record<Outcome, number>;
+
+export interface FailureLine {
+  mac: string;
+  model: string;
+  station: string | null;
+  line: number;
+  outcome: Outcome;
+  class: string | null;
+  code: string | null;
+  reason: string;
+}
+
+/** The batch summary: `summary.json`, and with `--json` the one object on stdout. */
+export interface BatchSummary {
+  batch: string;
+  resetbot: string;
+  /** The batch file (null in scan mode). */
+  file: string | null;
+  /** Phones with a record (bad rows are not phones: see `rejected`). */
+  total: number;
+  byOutcome: Record<Outcome, number>;
+  byModel: Record<string, Counts>;
+  byStation: Record<string, Counts>;
+  /** Bench-clock time the batch ran, over every session (virtual time on simulated stations). */
+  benchMs: number;
+  sessions: number;
+  /** Phones that ran on a bench to an end (pass, unverified, fail or error) per hour of bench time; null before any. */
+  phonesPerHour: number | null;
+  /** Phones accepted into the batch that have no record yet (a session cut short): `--resume` runs them. */
+  unfinished: number;
+  /** True when every phone has a result (none aborted or left to run): nothing left to resume. */
+  complete: boolean;
+  stations: StationStatus[];
+  /** Phones that did not pass, with why. */
+  failures: FailureLine[];
+  /** Rows of the batch file that were not run, with their line and why. */
+  rejected: BadRow[];
+  /** Paths of the per-phone records file (one JSON object a line) and the other reports. */
+  records: string;
+  journal: string;
+  summaryJson: string;
+  summaryCsv: string;
+  failuresCsv: string;
+}
+
+const zero = (): Counts => ({ total: 0, pass: 0, unverified: 0, fail: 0, error: 0, aborted: 0 });
+
+/** Records in a stable order: the batch file's order, then scans in MAC order. */
+export function sortRecords(records: BatchRecord[]): BatchRecord[] {
+  return [...records].sort((a, b) => (a.line || Infinity) - (b.line || Infinity) || a.mac.localeCompare(b.mac));
+}
+
+export function summarize(args: {
+  batch: string;
+  resetbot: string;
+  file: string | null;
+  records: BatchRecord[];
+  unfinished: number;
+  sessionMs: number[];
+  stations: StationStatus[];
+  rejected: BadRow[];
+  outDir: string;
+  journal: string;
+}): BatchSummary {
+  const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  const byModel: Record<string, Counts> = {};
+  const byStation: Record<string, Counts> = {};
+  for (const r of args.records) {
+    byOutcome[r.outcome]++;
+    for (const [map, key] of [
+      [byModel, r.model],
+      [byStation, r.station ?? '(none)'],
+    ] as const) {
+      const c = (map[key] ??= zero());
+      c.total++;
+      c[r.outcome]++;
+    }
+  }
+  const benchMs = args.sessionMs.reduce((a, b) => a + b, 0);
+  const ended = args.records.filter((r) => r.startedAt !== null && r.outcome !== 'aborted').length;
+  const failures = sortRecords(args.records)
+    .filter((r) => r.outcome !== 'pass')
+    .map((r) => ({
+      mac: r.mac,
+      model: r.model,
+      station: r.station,
+      line: r.line,
+      outcome: r.outcome,
+      class: r.failure?.class ?? null,
+      code: r.failure?.code ?? null,
+      reason: r.failure?.reason ?? r.summary,
+    }));
+  return {
+    batch: args.batch,
+    resetbot: args.resetbot,
+    file: args.file,
+    total: args.records.length,
+    byOutcome,
+    byModel,
+    byStation,
+    benchMs,
+    sessions: args.sessionMs.length,
+    phonesPerHour: benchMs > 0 && ended > 0 ? round1((ended * 3_600_000) / benchMs) : null,
+    unfinished: args.unfinished,
+    complete: byOutcome.aborted === 0 && args.unfinished === 0,
+    stations: args.stations,
+    failures,
+    rejected: args.rejected,
+    records: join(args.outDir, 'records.jsonl'),
+    journal: args.journal,
+    summaryJson: join(args.outDir, 'summary.json'),
+    summaryCsv: join(args.outDir, 'summary.csv'),
+    failuresCsv: join(args.outDir, 'failures.csv'),
+  };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Writes records.jsonl, summary.json, summary.csv and failures.csv, each atomically. */
+export function writeReports(summary: BatchSummary, records: BatchRecord[]): void {
+  writeFileAtomic(summary.records, sortRecords(records).map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileAtomic(summary.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  writeFileAtomic(summary.summaryCsv, summaryCsv(summary));
+  writeFileAtomic(summary.failuresCsv, failuresCsv(summary));
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const csvLine = (cells: unknown[]) => cells.map(csvCell).join(',') + '\r\n';
+
+/** One row for the whole batch, then one per model and one per station: counts by outcome. */
+export function summaryCsv(s: BatchSummary): string {
+  const head = ['group', 'name', 'total', ...OUTCOMES];
+  const row = (group: string, name: string, c: Counts) => csvLine([group, name, c.total, ...OUTCOMES.map((o) => c[o])]);
+  let out = csvLine(head);
+  out += row('batch', s.batch, { total: s.total, ...s.byOutcome });
+  for (const [name, c] of Object.entries(s.byModel)) out += row('model', name, c);
+  for (const [name, c] of Object.entries(s.byStation)) out += row('station', name, c);
+  return out;
+}
+
+export function failuresCsv(s: BatchSummary): string {
+  let out = csvLine(['mac', 'model', 'station', 'line', 'outcome', 'class', 'code', 'reason']);
+  for (const f of s.failures) out += csvLine([formatMac(f.mac, 'plain'), f.model, f.station, f.line, f.outcome, f.class, f.code, f.reason]);
+  return out;
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : m > 0 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
+}
+
+/** The summary as the terminal shows it. */
+export function formatSummary(s: BatchSummary): string {
+  const out: string[] = [];
+  const rate = s.phonesPerHour === null ? '' : `, ${s.phonesPerHour} phones/h`;
+  out.push(`Batch ${s.batch}: ${s.total} phone${s.total === 1 ? '' : 's'} in ${duration(s.benchMs)} of bench time${rate}${s.sessions > 1 ? ` over ${s.sessions} sessions` : ''}`);
+  out.push('');
+  const countRows = (m: Record<string, Counts>) => Object.entries(m).map(([name, c]) => [name, String(c.total), ...OUTCOMES.map((o) => String(c[o]))]);
+  out.push(table(['', 'total', ...OUTCOMES], [['all', String(s.total), ...OUTCOMES.map((o) => String(s.byOutcome[o]))]]));
+  if (s.total > 0) {
+    out.push('');
+    out.push(table(['model', 'total', ...OUTCOMES], countRows(s.byModel)));
+    out.push('');
+    out.push(table(['station', 'total', ...OUTCOMES], countRows(s.byStation)));
+  }
+  const out_ = s.stations.filter((st) => st.status === 'out');
+  if (out_.length > 0) {
+    out.push('');
+    out.push('Stations taken out:');
+    for (const st of out_) out.push(`  ${st.name}: ${st.reason}`);
+  }
+  if (s.failures.length > 0) {
+    out.push('');
+    out.push(`Not passed (${s.failures.length}):`);
+    out.push(
+      table(
+        ['mac', 'model', 'station', 'line', 'outcome', 'why'],
+        s.failures.map((f) => [formatMac(f.mac, 'plain'), f.model, f.station ?? '-', f.line ? String(f.line) : '-', f.outcome, f.code ? `${f.code}: ${f.reason}` : f.reason]),
+      ),
+    );
+  }
+  if (s.rejected.length > 0) {
+    out.push('');
+    out.push(`Rows not run (${s.rejected.length}):`);
+    for (const r of s.rejected) out.push(`  line ${r.line}: ${r.reason}`);
+  }
+  out.push('');
+  out.push(`Records: ${s.records}`);
+  out.push(`Summary: ${s.summaryJson}, ${s.summaryCsv}, ${s.failuresCsv}`);
+  out.push(`Journal: ${s.journal}`);
+  if (!s.complete) out.push(`Some phones were not finished: continue with --resume --journal ${s.journal}`);
+  return out.join('\n') + '\n';
+}

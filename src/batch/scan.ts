@@ -1,0 +1,171 @@
+import { resolve, join } from 'node:path';
+import { getCatalog } from '../catalog/catalog.js';
+import { fixtureFor } from '../bench/jigs.js';
+import { ConfigError, ResetbotError } from '../errors/errors.js';
+import { batchConfig, clockFor, makeStations, openJournal, report, RUNS_ROOT, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
+import { drive } from './drive.js';
+import { redactedOptions } from './options.js';
+import { validateRow } from './jobs.js';
+import { readJournal, replay } from './journal.js';
+import type { BatchRecord } from './phone-record.js';
+import { Runner, type BatchEvent } from './runner.js';
+import type { Clock } from '../clock/clock.js';
+import { openSimTruthLog } from './sim-station.js';
+import { defaultSimStations, fits, loadStationFile, type StationSpec } from './stations.js';
+
+/*
+ * Interactive mode for a single jig (`resetbot batch --scan`): the operator scans the MAC label's barcode (a scanner
+ * types it as keyboard input, then Enter) or types it, places the phone in the jig and presses Enter: the run starts.
+ * Then the next phone. A scanned line is `MAC` (the model from --model) or `MAC MODEL`. Every phone is journaled and
+ * recorded as in a batch file; `--resume --journal J` continues a session, and a phone that already passed in it is
+ * not run again.
+ */
+
+export interface ScanSetup extends Omit<BatchSetup, 'file' | 'simStations'> {
+  /** The station to use from the station file (default: its first). */
+  station?: string;
+  /** The model of every scanned phone, unless a scanned line names one. */
+  model?: string;
+}
+
+export interface ScanIO {
+  /** Lines the operator scans or types. */
+  lines: AsyncIterator<string>;
+  /** Prompts and messages to the operator. */
+  say(text: string): void;
+  /** Live progress of each run, given the bench clock once it exists. */
+  progress?: (clock: Clock, station: string) => (event: BatchEvent) => void;
+}
+
+const QUIT = /^(q|quit|exit|done)$/i;
+const SKIP = /^(s|skip)$/i;
+
+function pickStation(setup: ScanSetup): StationSpec {
+  if (!setup.stationsFile) {
+    const [spec] = defaultSimStations(1, []);
+    // Without a station file the simulated jig is the scanned model's family jig, as `resetbot reset` uses.
+    return setup.model ? { ...spec!, fixture: fixtureFor(getCatalog().find(setup.model)) } : spec!;
+  }
+  const all = loadStationFile(setup.stationsFile);
+  if (setup.station === undefined) return all[0]!;
+  const found = all.find((s) => s.name === setup.station);
+  if (!found) {
+    throw new ConfigError('unknown-station', `station file ${setup.stationsFile} has no station '${setup.station}'`, `use one of: ${all.map((s) => s.name).join(', ')}`);
+  }
+  return found;
+}
+
+/** Runs the scan loop to its end (the operator quits, input ends, or Ctrl-C) and writes the reports. */
+export async function runScan(setup: ScanSetup, io: ScanIO, opts: StartOptions): Promise<BatchResult> {
+  if (setup.model) getCatalog().find(setup.model); // an unknown --model fails before anything moves
+  const resumed = setup.resume ? readJournal(setup.journal ?? missingJournal()) : undefined;
+  if (resumed && resumed.header.mode !== 'scan') {
+    throw new ConfigError('wrong-mode', `journal ${resumed.path} is a batch file's, not a scan session's`, 'resume it without --scan');
+  }
+  const spec = pickStation(setup);
+  const clock = clockFor([spec]);
+  const id = resumed?.header.batch ?? setup.newBatchId();
+  const outDir = resolve(setup.outDir ?? resumed?.header.outDir ?? join(RUNS_ROOT, id));
+  const journalPath = resolve(resumed?.path ?? setup.journal ?? join(outDir, 'journal.jsonl'));
+
+  const truth = setup.simTruth ? openSimTruthLog(setup.simTruth) : undefined;
+  const stations = makeStations([spec], clock, setup, truth?.write);
+  const station = stations[0]!;
+  opts.onStations?.(() => station.port.releaseAll().catch(() => {}));
+  const journal = openJournal({ id, journalPath, resumed, outDir, clock, stations: [spec] }, setup, { mode: 'scan', file: null, fileHash: null });
+  const onProgress = io.progress?.(clock, spec.name);
+  const runner = new Runner({
+    batch: id,
+    journal,
+    clock,
+    stations,
+    signal: opts.signal,
+    onEvent: (e) => {
+      onProgress?.(e);
+      opts.onEvent?.(e);
+    },
+    wallClock: setup.wallClock,
+    resetbotVersion: setup.resetbotVersion,
+    config: batchConfig(setup, clock, { mode: 'scan' }),
+  });
+  // What this session knows of each phone: from the journal being resumed, then from its own runs.
+  const history = new Map<string, { runs: number; interrupted: number; final: BatchRecord | undefined }>(
+    resumed ? [...replay(resumed.entries).jobs].map(([mac, h]) => [mac, { runs: h.runs, interrupted: h.interrupted, final: h.final }]) : [],
+  );
+
+  const aborted = new Promise<undefined>((res) => {
+    if (opts.signal.aborted) res(undefined);
+    opts.signal.addEventListener('abort', () => res(undefined), { once: true });
+  });
+  /** The next line, or undefined when input ends or the operator stops (Ctrl-C). */
+  const next = async (): Promise<string | undefined> => {
+    if (opts.signal.aborted) return undefined;
+    const r = await Promise.race([io.lines.next(), aborted]);
+    return r === undefined || r.done ? undefined : r.value.trim();
+  };
+
+  try {
+    const [healthy] = await drive(clock, runner.checkAll(() => []), setup.pace);
+    if (!healthy) {
+      io.say(`station ${spec.name} is out: ${runner.statusOf(spec.name)?.reason}`);
+    } else {
+      io.say(`Station ${spec.name} ready (fixture ${spec.fixture.name}).`);
+      for (;;) {
+        io.say(`Scan or type the MAC of the next phone${setup.model ? '' : ' and its model'} ("q" to finish):`);
+        const line = await next();
+        if (line === undefined || QUIT.test(line)) break;
+        if (line === '') continue;
+        const m = /^(\S+)(?:[\s,;]+(.+))?$/.exec(line)!;
+        const modelText = m[2] ?? setup.model;
+        if (!modelText) {
+          io.say('No model: scan "MAC MODEL", e.g. "0004F2AA814C VVX 410", or start with --model.');
+          continue;
+        }
+        let job;
+        try {
+          job = validateRow({ line: 0, mac: m[1], model: modelText, station: spec.name, procedure: undefined, options: undefined }, { stations: [spec.name] });
+        } catch (err) {
+          if (!(err instanceof ResetbotError)) throw err;
+          io.say(`Not accepted: ${err.oneLine()}`);
+          continue;
+        }
+        for (const w of job.warnings) io.say(`warning: ${w}`);
+        const h = history.get(job.mac);
+        if (h?.final?.outcome === 'pass') {
+          io.say(`${job.mac.toUpperCase()} already passed in this batch (run ${h.final.run}): not run again.`);
+          continue;
+        }
+        if (!fits(spec, job)) {
+          io.say(`Not accepted: fixture ${spec.fixture.name} of station ${spec.name} cannot press every key the ${job.model.name} needs.`);
+          continue;
+        }
+        io.say(`Place the ${job.model.name} ${job.mac.toUpperCase()} in the jig of ${spec.name}, then press Enter ("s" to skip, "q" to finish):`);
+        const answer = await next();
+        if (answer === undefined || QUIT.test(answer)) break;
+        if (SKIP.test(answer)) continue;
+
+        if (!h) {
+          journal.append({ type: 'queued', job: job.mac, run: 0, attempt: 0, line: 0, model: job.model.id, station: spec.name, procedure: job.procedure, options: redactedOptions(job.options) });
+        }
+        const pending = { job, run: (h?.runs ?? 0) + 1, interrupted: h?.interrupted ?? 0 };
+        const record = await drive(clock, runner.runOne(station, pending), setup.pace);
+        history.set(job.mac, { runs: pending.run, interrupted: pending.interrupted, final: record });
+        if (opts.signal.aborted) break;
+        if (!(await drive(clock, runner.recheckIfSuspect(station, record), setup.pace))) {
+          io.say(`station ${spec.name} is out: ${runner.statusOf(spec.name)?.reason}`);
+          break;
+        }
+      }
+    }
+    journal.append({ type: 'end', at: setup.wallClock().toISOString(), aborted: opts.signal.aborted });
+  } finally {
+    journal.close();
+    await runner.teardown();
+    truth?.close();
+  }
+  return report(id, setup.resetbotVersion, null, journalPath, outDir, runner.statuses(), []);
+}
+
+function missingJournal(): never {
+  throw new ConfigError('nothing-to-resume', '--scan --resume needs --journal', 'give the journal of the scan session to continue');
+}

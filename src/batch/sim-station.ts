@@ -1,0 +1,102 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DriverInfo } from '../bench/types.js';
+import { BenchError, ConfigError } from '../errors/errors.js';
+import { createSimBench, type SimBench } from '../sim/driver.js';
+import { parseMac } from '../text-entry/mac.js';
+import type { StationFactory } from './stations.js';
+
+/** The model of the stand-in phone a health check places in the jig: the board is probed, not the phone. */
+const PROBE_MODEL = 'vvx-410';
+const PROBE_MAC = '0004f2000000';
+
+/**
+ * A simulated station: a simulated board and jig with the station's fixture; each job places a fresh simulated phone
+ * (its real MAC from `realMacs`, else the label's) in the jig. The station's serial line is one: once it drops (a
+ * `linkLostAtMs` fault), it stays down, and the station fails its next health check.
+ */
+export const simStation: StationFactory = (spec, env) => {
+  const sim = spec.sim ?? {};
+  const { linkLost, ...faults } = sim.faults ?? {};
+  const realMacs = new Map<string, string>();
+  for (const [label, real] of Object.entries(sim.realMacs ?? {})) {
+    try {
+      realMacs.set(parseMac(label).mac, parseMac(real).mac);
+    } catch (e) {
+      throw new ConfigError('bad-stations', `station ${spec.name}: realMacs: ${(e as Error).message}`, 'give both MACs as 12 hex digits');
+    }
+  }
+  let lost: string | undefined;
+  let current: SimBench | undefined;
+
+  const place = (modelId: string, mac: string, realMac: string, seed: string): SimBench => {
+    const s = createSimBench({
+      modelId,
+      mac,
+      realMac,
+      fixture: spec.fixture,
+      clock: env.clock,
+      seed,
+      faults,
+      ...(sim.options ? { options: sim.options } : {}),
+      ...(sim.maxHoldMs !== undefined ? { maxHoldMs: sim.maxHoldMs } : {}),
+      ...(sim.blind ? { blind: true } : {}),
+    });
+    s.driver.onEvent((e) => {
+      if (e.kind === 'link-lost') lost ??= `serial link lost: ${e.reason}`;
+    });
+    return s;
+  };
+
+  return {
+    async open(): Promise<DriverInfo> {
+      if (linkLost) throw new BenchError('link-lost', 'the simulated board never answered (fault linkLost)', 'remove the fault');
+      if (lost) throw new BenchError('link-lost', lost, 'the station stays out for the rest of the batch');
+      const probe = place(PROBE_MODEL, PROBE_MAC, PROBE_MAC, `${env.seed}:${spec.name}:probe`);
+      await probe.driver.open();
+      await probe.driver.readSensor(); // a command: the line must carry it
+      await probe.driver.close();
+      return { ...probe.driver.info, port: `sim:${spec.name}` };
+    },
+    async load(job, run) {
+      if (lost) throw new BenchError('link-lost', lost, 'check the station\'s board and cable');
+      const seed = `${env.seed}:${sim.seed ?? spec.name}:${job.mac}:${run}`;
+      const realMac = realMacs.get(job.mac) ?? job.mac;
+      const s = place(job.model.id, job.mac, realMac, seed);
+      await s.driver.open();
+      current = s;
+      return {
+        bench: s.bench,
+        finish: async () => {
+          await s.driver.close();
+          if (current === s) current = undefined;
+          // The simulator's own account of the phone: tests judge the controller's records by it.
+          env.simTruth?.({ station: spec.name, mac: job.mac, run, seed, realMac, truth: s.phone.truth(), trace: s.jig.trace() });
+        },
+      };
+    },
+    async releaseAll() {
+      await current?.driver.releaseAll();
+    },
+    lost: () => lost,
+    async close() {
+      await current?.driver.close();
+    },
+  };
+};
+
+/**
+ * The simulator's account of every phone a batch ran, as JSON lines (`--sim-truth FILE`), each flushed to disk before
+ * the phone's record is journaled. The controller never reads it.
+ */
+export function openSimTruthLog(path: string): { write: (line: Record<string, unknown>) => void; close: () => void } {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'a');
+  return {
+    write: (line) => {
+      writeSync(fd, JSON.stringify(line) + '\n');
+      fsyncSync(fd);
+    },
+    close: () => closeSync(fd),
+  };
+}

@@ -1,0 +1,300 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { createBench } from '../bench/bench.js';
+import { loadFixture, missingKeys, type Fixture } from '../bench/fixture.js';
+import type { Bench, BenchDriver, DriverInfo } from '../bench/types.js';
+import type { Clock } from '../clock/clock.js';
+import { ConfigError, classify } from '../errors/errors.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
+import type { Job } from './jobs.js';
+import { Redactor } from './redact.js';
+import type { BatchRecord } from './phone-record.js';
+import { simStationSchema, type SimStationOptions } from './sim-options.js';
+import { simStation } from './sim-station.js';
+
+/*
+ * Stations: one jig each, with its board (driver and port) and its fixture. A station file names them:
+ *
+ *   { "stations": [
+ *       { "name": "left",  "driver": "serial", "port": "/dev/ttyUSB0", "fixture": "vvx-jig", "firmware": "1.0.0" },
+ *       { "name": "sim-a", "driver": "sim", "fixture": "fixtures/soundpoint-jig.json", "sim": { "seed": 7 } } ] }
+ *
+ * `fixture` is a built-in jig's name (fixtures/<name>.json) or a path relative to the station file. Drivers plug in
+ * per `driver` value: `sim` (a simulated board, jig and phone), and the real boards `serial` (resetbot's firmware,
+ * src/bench/serial.ts) and `firmata` (StandardFirmata, src/bench/firmata.ts), each a BenchDriverFactory.
+ */
+
+export interface StationSpec {
+  name: string;
+  driver: string;
+  /** Serial port of the board (real drivers). */
+  port?: string;
+  fixture: Fixture;
+  /** The firmware version the board must report, when the station file pins one. */
+  firmware?: string;
+  /** Simulator settings (driver `sim`). */
+  sim?: SimStationOptions;
+  /** Driver-specific settings, passed to the driver factory as given. */
+  options: Record<string, unknown>;
+}
+
+/** One phone in a station's jig: the bench to run it on, and what to do once its run ends. */
+export interface PhoneSlot {
+  bench: Bench;
+  /** Called once the phone's run has ended (any outcome), before its record is journaled. */
+  finish(record: BatchRecord): Promise<void>;
+}
+
+/** A station as the batch runner drives it. */
+export interface StationPort {
+  /** Opens the link and checks the board; resolves to what the driver reports; rejects with a BenchError. */
+  open(): Promise<DriverInfo>;
+  /** The bench with this job's phone in the jig. */
+  load(job: Job, run: number): Promise<PhoneSlot>;
+  /** Every solenoid off, the relay to its safe state. Safe at any time. */
+  releaseAll(): Promise<void>;
+  /** Why the station's link is known to be down (the driver said so since it was opened), or undefined. */
+  lost(): string | undefined;
+  close(): Promise<void>;
+}
+
+export interface StationEnv {
+  clock: Clock;
+  /** The batch's own seed, mixed into simulated stations' seeds. */
+  seed: number;
+  /** Where simulated stations write the simulator's account of each phone, if anywhere. */
+  simTruth?: (line: Record<string, unknown>) => void;
+}
+
+export type StationFactory = (spec: StationSpec, env: StationEnv) => StationPort;
+
+/** Makes the BenchDriver for a real board (serial firmware, StandardFirmata) at the station's port. */
+export type BenchDriverFactory = (spec: StationSpec, clock: Clock) => BenchDriver | Promise<BenchDriver>;
+
+const FACTORIES = new Map<string, StationFactory>([['sim', simStation]]);
+
+/** Plugs in a station type. */
+export function registerStationFactory(driver: string, factory: StationFactory): void {
+  FACTORIES.set(driver, factory);
+}
+
+/**
+ * Plugs in a real board's driver: one BenchDriver per station, made and opened at the health check, used for every
+ * phone the station runs. Real benches have no camera yet, so their runs end `unverified` at best.
+ */
+export function registerBenchDriver(driver: string, make: BenchDriverFactory): void {
+  registerStationFactory(driver, (spec, env) => {
+    let made: BenchDriver | undefined;
+    let lost: string | undefined;
+    const driverFor = async (): Promise<BenchDriver> => {
+      if (made) return made;
+      const d = await make(spec, env.clock);
+      d.onEvent((e) => {
+        if (e.kind === 'link-lost') lost ??= `serial link lost: ${e.reason}`;
+        if (e.kind === 'board-reset') lost ??= `the board reset during the batch (${e.banner})`;
+      });
+      made = d;
+      return d;
+    };
+    return {
+      open: async () => {
+        const d = await driverFor();
+        lost = undefined;
+        await d.open();
+        return d.info;
+      },
+      load: async () => ({ bench: createBench(await driverFor(), spec.fixture), finish: async () => {} }),
+      releaseAll: async () => {
+        await made?.releaseAll();
+      },
+      lost: () => lost,
+      close: async () => {
+        await made?.close();
+      },
+    };
+  });
+}
+
+// The real boards' drivers, loaded only when a station uses them (they bring serialport, firmata-io, johnny-five).
+registerBenchDriver('serial', async (spec, clock) => {
+  const { SerialDriver } = await import('../bench/serial.js');
+  return new SerialDriver({ path: spec.port!, clock, ...(spec.firmware !== undefined ? { firmwareVersion: spec.firmware } : {}) });
+});
+registerBenchDriver('firmata', async (spec, clock) => {
+  const { createFirmataDriver } = await import('../bench/firmata.js');
+  return createFirmataDriver({ port: spec.port!, clock, fixture: spec.fixture });
+});
+
+/** Drivers a station file may name (each registered above). */
+const DRIVER_NAMES = ['sim', 'serial', 'firmata'] as const;
+
+export function createStationPort(spec: StationSpec, env: StationEnv): StationPort {
+  const factory = FACTORIES.get(spec.driver);
+  if (!factory) {
+    throw new ConfigError(
+      'driver-unavailable',
+      `station ${spec.name}: driver '${spec.driver}' is not available in this build`,
+      `use one of: ${[...FACTORIES.keys()].join(', ')}`,
+    );
+  }
+  return factory(spec, env);
+}
+
+// ---- the station file -------------------------------------------------------------------------------------------
+
+const stationSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dots, dashes or underscores, e.g. "left-1"'),
+  driver: z.enum(DRIVER_NAMES, { message: `must be one of ${DRIVER_NAMES.join(', ')}` }),
+  port: z.string().min(1).optional(),
+  fixture: z.string().min(1, 'must name a fixture file or a built-in jig (vvx-jig, soundpoint-jig)'),
+  firmware: z.string().min(1).optional(),
+  sim: simStationSchema.optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+const fileSchema = z.strictObject({ stations: z.array(stationSchema).min(1, 'must list at least one station') });
+
+const BUILT_IN_FIXTURES = new URL('../../fixtures/', import.meta.url);
+
+/** A fixture by built-in name (`vvx-jig`) or by path (relative to `baseDir`). */
+export function resolveFixture(ref: string, baseDir: string): Fixture {
+  if (/^[a-z0-9-]+$/.test(ref)) {
+    const builtIn = fileURLToPath(new URL(`${ref}.json`, BUILT_IN_FIXTURES));
+    if (existsSync(builtIn)) return loadFixture(builtIn);
+  }
+  return loadFixture(isAbsolute(ref) ? ref : resolve(baseDir, ref));
+}
+
+export function loadStationFile(path: string): StationSpec[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const unreadable = (e as NodeJS.ErrnoException).code !== undefined;
+    throw new ConfigError(
+      'bad-stations',
+      unreadable ? `cannot read station file ${path}` : `station file ${path} is not valid JSON (${(e as Error).message})`,
+      unreadable ? 'check the path given to --stations' : 'fix the JSON syntax',
+    );
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    const what =
+      issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+    throw new ConfigError('bad-stations', `station file ${path}: ${where}: ${what}`, 'see fixtures/stations/ for examples');
+  }
+  const names = new Set<string>();
+  return parsed.data.stations.map((s, i) => {
+    if (names.has(s.name)) throw new ConfigError('bad-stations', `station file ${path}: two stations are named '${s.name}'`, 'give each station its own name');
+    names.add(s.name);
+    if (s.driver !== 'sim' && s.port === undefined) {
+      throw new ConfigError('bad-stations', `station file ${path}: station ${s.name} (driver ${s.driver}) has no "port"`, 'give the serial port, e.g. "/dev/ttyUSB0"');
+    }
+    if (s.driver !== 'sim' && s.sim !== undefined) {
+      throw new ConfigError('bad-stations', `station file ${path}: station ${s.name} has "sim" settings but driver ${s.driver}`, 'remove "sim", or use "driver": "sim"');
+    }
+    let fixture: Fixture;
+    try {
+      fixture = resolveFixture(s.fixture, dirname(path));
+    } catch (e) {
+      const c = classify(e);
+      throw new ConfigError('bad-stations', `station file ${path}: stations.${i} (${s.name}): ${c.reason}`, 'fix the "fixture" path or the fixture file');
+    }
+    return {
+      name: s.name,
+      driver: s.driver,
+      ...(s.port !== undefined ? { port: s.port } : {}),
+      fixture,
+      ...(s.firmware !== undefined ? { firmware: s.firmware } : {}),
+      ...(s.sim !== undefined ? { sim: s.sim } : {}),
+      options: s.options ?? {},
+    };
+  });
+}
+
+/**
+ * Without a station file: `count` simulated stations named sim-1, sim-2, ... with the first built-in jig that fits
+ * every job (the VVX jig, else the SoundPoint jig).
+ */
+export function defaultSimStations(count: number, jobs: Job[]): StationSpec[] {
+  const candidates = ['vvx-jig', 'soundpoint-jig'].map((n) => resolveFixture(n, '.'));
+  const fixture = candidates.find((f) => jobs.every((j) => missingKeys(f, j.keys).length === 0));
+  if (!fixture) {
+    throw new ConfigError('no-fixture-fits', 'no built-in jig fits every phone of this batch', 'write a station file (--stations) that gives each station a fixture for its models');
+  }
+  return Array.from({ length: count }, (_, i) => ({ name: `sim-${i + 1}`, driver: 'sim', fixture, options: {} }));
+}
+
+// ---- health ---------------------------------------------------------------------------------------------------
+
+/**
+ * A real bench: its jig holds the one phone the operator placed, so it takes only the row that names it. A simulated
+ * station places a fresh simulated phone for each job it takes.
+ */
+export function holdsOnePhone(spec: StationSpec): boolean {
+  return spec.driver !== 'sim';
+}
+
+/** Whether a station's fixture maps every key the job may press. */
+export function fits(spec: StationSpec, job: Job): boolean {
+  return missingKeys(spec.fixture, job.keys).length === 0;
+}
+
+export type Health = { ok: true; info: DriverInfo } | { ok: false; reason: string; info?: DriverInfo };
+
+/**
+ * The check before a batch: the board answers (open), its firmware and protocol versions match, the fixture's
+ * channels exist on the board, the fixture fits every model the station is given by name, and every solenoid and the
+ * relay go to their safe state.
+ */
+export async function checkStation(spec: StationSpec, port: StationPort, pinned: Job[]): Promise<Health> {
+  let info: DriverInfo;
+  try {
+    info = await port.open();
+  } catch (err) {
+    return { ok: false, reason: `the board does not answer: ${classify(err).reason}` };
+  }
+  const fw = info.firmware;
+  if (fw && fw.protocol !== PROTOCOL_VERSION) {
+    return { ok: false, info, reason: `the board speaks protocol ${fw.protocol}, this resetbot speaks ${PROTOCOL_VERSION}: flash the firmware that comes with this resetbot` };
+  }
+  if (spec.firmware !== undefined && fw?.version !== spec.firmware) {
+    return { ok: false, info, reason: `the board runs firmware ${fw ? fw.version : '(none reported)'}, the station file asks for ${spec.firmware}` };
+  }
+  if (spec.fixture.channels > info.channels) {
+    return { ok: false, info, reason: `fixture ${spec.fixture.name} wires ${spec.fixture.channels} channels, the board drives ${info.channels}` };
+  }
+  for (const job of pinned) {
+    const missing = missingKeys(spec.fixture, job.keys);
+    if (missing.length > 0) {
+      return {
+        ok: false,
+        info,
+        reason: `fixture ${spec.fixture.name} has no channel for ${missing.map((k) => `'${k}'`).join(', ')} that the ${job.model.name} (line ${job.line}) needs`,
+      };
+    }
+  }
+  try {
+    await port.releaseAll();
+  } catch (err) {
+    return { ok: false, info, reason: `the board cannot release its solenoids: ${classify(err).reason}` };
+  }
+  return { ok: true, info };
+}
+
+/** A station as its records describe it (secrets redacted). */
+export function stationConfig(spec: StationSpec): Record<string, unknown> {
+  return new Redactor().value({
+    name: spec.name,
+    driver: spec.driver,
+    ...(spec.port !== undefined ? { port: spec.port } : {}),
+    fixture: { name: spec.fixture.name, source: spec.fixture.source },
+    ...(spec.firmware !== undefined ? { firmware: spec.firmware } : {}),
+    ...(spec.sim !== undefined ? { sim: spec.sim } : {}),
+    ...(Object.keys(spec.options).length > 0 ? { options: spec.options } : {}),
+  });
+}

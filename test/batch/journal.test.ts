@@ -1,0 +1,125 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Journal, needsRun, readJournal, replay, type NewEntry } from '../../src/batch/journal.js';
+import type { BatchRecord } from '../../src/batch/phone-record.js';
+import { ConfigError } from '../../src/errors/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'resetbot-journal-'));
+let n = 0;
+const path = () => join(dir, `j${n++}.jsonl`);
+
+const header: NewEntry = {
+  type: 'batch',
+  mode: 'file',
+  file: '/lab/jobs.csv',
+  fileHash: 'abc',
+  stationsFile: null,
+  outDir: dir,
+  resetbot: '0.1.0',
+  at: '2025-01-01T00:00:00.000Z',
+};
+const queued = (mac: string, line: number): NewEntry => ({
+  type: 'queued',
+  job: mac,
+  run: 0,
+  attempt: 0,
+  line,
+  model: 'vvx-410',
+  station: null,
+  procedure: 'cancel-combo',
+  options: {},
+});
+const started = (mac: string, run: number): NewEntry => ({ type: 'started', job: mac, run, attempt: 0, station: 's1', at: 'now' });
+const final = (mac: string, run: number, outcome: BatchRecord['outcome']): NewEntry => ({
+  type: 'final',
+  job: mac,
+  run,
+  attempt: 1,
+  outcome,
+  record: { mac, outcome, run } as BatchRecord,
+});
+
+describe('the batch journal', () => {
+  it('numbers every line, carries the batch, session and clock, and refuses to overwrite a journal', () => {
+    const p = path();
+    let t = 0;
+    const j = Journal.create(p, 'b1', () => t);
+    j.appendMany([header, queued('aa', 2)]);
+    t = 1500;
+    j.append(started('aa', 1));
+    j.close();
+    const lines = readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.seq, l.batch, l.session, l.clockMs, l.type])).toEqual([
+      [1, 'b1', 1, 0, 'batch'],
+      [2, 'b1', 1, 0, 'queued'],
+      [3, 'b1', 1, 1500, 'started'],
+    ]);
+    expect(() => Journal.create(p, 'b2', () => 0)).toThrow(/already exists/);
+  });
+
+  it('cuts a torn last line off before a new session appends, and goes on numbering', () => {
+    const p = path();
+    const j = Journal.create(p, 'b1', () => 0);
+    j.appendMany([header, queued('aa', 2), started('aa', 1)]);
+    j.close();
+    appendFileSync(p, '{"seq":4,"batch":"b1","ses'); // a kill -9 in the middle of a write
+    const read = readJournal(p);
+    expect(read.entries).toHaveLength(3);
+    const again = Journal.resume(read, () => 0);
+    again.append(started('aa', 2));
+    again.close();
+    const lines = readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.seq, l.session, l.type])).toEqual([
+      [1, 1, 'batch'],
+      [2, 1, 'queued'],
+      [3, 1, 'started'],
+      [4, 2, 'started'],
+    ]);
+  });
+
+  it('refuses a journal damaged in the middle', () => {
+    const p = path();
+    const j = Journal.create(p, 'b1', () => 0);
+    j.appendMany([header, queued('aa', 2)]);
+    j.close();
+    const text = readFileSync(p, 'utf8').split('\n');
+    writeFileSync(p, [text[0], '{garbage', text[1], ''].join('\n'));
+    expect(() => readJournal(p)).toThrow(ConfigError);
+    expect(() => readJournal(p)).toThrow(/line 2 is damaged/);
+  });
+
+  it('replays: the last final counts; a run cut off is counted as interrupted and runs again; aborted runs again', () => {
+    const p = path();
+    const j = Journal.create(p, 'b1', () => 0);
+    j.appendMany([header, queued('aa', 2), queued('bb', 3), queued('cc', 4), queued('dd', 5)]);
+    j.append(started('aa', 1));
+    j.append(final('aa', 1, 'pass'));
+    j.append(started('bb', 1)); // cut off: no final
+    j.append(started('cc', 1));
+    j.append(final('cc', 1, 'aborted'));
+    j.close();
+    const first = replay(readJournal(p).entries).jobs;
+    expect([...first.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)])).toEqual([
+      ['aa', 1, 0, 'pass', false],
+      ['bb', 1, 1, undefined, true],
+      ['cc', 1, 0, 'aborted', true],
+      ['dd', 0, 0, undefined, true],
+    ]);
+
+    const k = Journal.resume(readJournal(p), () => 0);
+    k.append(started('bb', 2));
+    k.append(final('bb', 2, 'fail'));
+    k.append(started('cc', 2));
+    k.append(final('cc', 2, 'pass'));
+    k.close();
+    const second = replay(readJournal(p).entries).jobs;
+    expect([...second.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)])).toEqual([
+      ['aa', 1, 0, 'pass', false],
+      ['bb', 2, 1, 'fail', false],
+      ['cc', 2, 0, 'pass', false],
+      ['dd', 0, 0, undefined, true],
+    ]);
+  });
+});
