@@ -144,11 +144,10 @@ describe('bad input: exit 2, one line that says what is wrong and how to fix it'
 });
 
 describe('output into a pipe that closes early', () => {
-  it('`resetbot models | head -1` ends quietly, without EPIPE or a stack trace', async () => {
+  it('`resetbot models | true` (a reader gone before the output) ends quietly, without EPIPE or a stack trace', async () => {
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync('bash', ['-c', `node bin/resetbot.js models | head -1`], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    expect(r.stdout.split('\n')[0]).toMatch(/^id\s+name/);
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; node bin/resetbot.js models | true'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
