@@ -1,17 +1,25 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RealClock, VirtualClock, type Clock } from '../clock/clock.js';
 import { ConfigError } from '../errors/errors.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
-import { loadBatchFile, type BadRow, type BatchFile } from './jobs.js';
+import { loadBatchFile, modelSource, type BadRow, type BatchFile, type Job } from './jobs.js';
 import { Journal, needsRun, readJournal, replay, type BatchHeader, type JournalRead } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
 import { summarize, writeReports, type BatchSummary } from './report.js';
 import { runJobs, type BatchEvent, type PendingJob, type Station, type StationStatus } from './runner.js';
 import { openSimTruthLog } from './sim-station.js';
-import { createStationPort, defaultSimStations, holdsOnePhone, loadStationFile, stationConfig, type StationSpec } from './stations.js';
+import {
+  createStationPort,
+  defaultSimStations,
+  holdsOnePhone,
+  loadStationFile,
+  stationConfig,
+  stationProblems,
+  type StationSpec,
+} from './stations.js';
 
 /** Where batches keep their journal and reports unless told otherwise: ./resetbot-runs/<batch-id>/. */
 export const RUNS_ROOT = 'resetbot-runs';
@@ -22,13 +30,17 @@ export interface BatchSetup {
   stationsFile?: string;
   /** Without a station file: how many simulated stations (default 1). */
   simStations?: number;
+  /** A profiles file (--profiles F): models beyond the catalog that rows may name. */
+  profiles?: string;
   journal?: string;
   outDir?: string;
   resume?: boolean;
+  /** Run the good rows when some rows are bad (--skip-bad, or the operator said yes). */
+  skipBad?: boolean;
   /** Simulated stations: virtual time no faster than this many times real time. */
   pace?: number;
-  /** Seed of the simulated stations' randomness (recorded; a resume reuses the batch's). */
-  seed: number;
+  /** Seed of the simulated stations' randomness (recorded; default: a resumed batch's, else a new one). */
+  seed?: number;
   /** Where simulated stations write the simulator's own account of each phone. */
   simTruth?: string;
   /** The id of a new batch. */
@@ -37,10 +49,15 @@ export interface BatchSetup {
   resetbotVersion: string;
 }
 
+/** The setup a batch runs with: what was given, and on a resume what its journal keeps. */
+export interface RunSetup extends BatchSetup {
+  seed: number;
+}
+
 /** A batch read and validated, nothing moved and nothing written yet. */
 export interface PreparedBatch {
   id: string;
-  setup: BatchSetup;
+  setup: RunSetup;
   file: BatchFile;
   /** Bad rows: the operator decides to run the good ones (--skip-bad) or stop. */
   bad: BadRow[];
@@ -65,13 +82,14 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
   if (header && header.mode !== 'file') {
     throw new ConfigError('wrong-mode', `journal ${resumed!.path} is a scan session`, 'resume it with: resetbot batch --scan --resume --journal ' + resumed!.path);
   }
-  const filePath = setup.file ?? header?.file ?? undefined;
+  const run = keptSetup(setup, header);
+  const filePath = run.file ?? header?.file ?? undefined;
   if (!filePath) throw new ConfigError('no-batch-file', 'no batch file given', 'give the batch FILE (CSV or JSON), or use --scan');
 
-  const stationSpecs = setup.stationsFile ? loadStationFile(setup.stationsFile) : undefined;
-  const simCount = setup.simStations ?? 1;
+  const stationSpecs = run.stationsFile ? loadStationFile(run.stationsFile) : undefined;
+  const simCount = run.simStations ?? 1;
   const names = stationSpecs ? stationSpecs.map((s) => s.name) : Array.from({ length: simCount }, (_, i) => `sim-${i + 1}`);
-  const file = loadBatchFile(filePath, { stations: names });
+  const file = loadBatchFile(filePath, { stations: names, models: modelSource(run.profiles) });
   if (header && header.fileHash !== file.hash) {
     throw new ConfigError(
       'batch-file-changed',
@@ -79,8 +97,9 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
       'resume with the file as it was, or start a new batch without --resume',
     );
   }
-  const stations = stationSpecs ?? defaultSimStations(simCount, file.jobs);
+  const stations = stationSpecs ?? defaultSimStations(simCount);
   onePhonePerRealStation(file, stations);
+  rowsNoStationCanRun(file, stations);
 
   const id = header?.batch ?? setup.newBatchId();
   const outDir = resolve(setup.outDir ?? header?.outDir ?? join(RUNS_ROOT, id));
@@ -100,7 +119,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
   const warnings = file.jobs.flatMap((j) => j.warnings.map((w) => `line ${j.line}: ${w}`));
   return {
     id,
-    setup,
+    setup: run,
     file,
     bad: file.bad,
     warnings,
@@ -136,6 +155,94 @@ function onePhonePerRealStation(file: BatchFile, stations: StationSpec[]): void 
     return false;
   });
   file.bad.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * Rows no station can run, found before anything moves: a row naming a station that lacks what it needs (keys, relay,
+ * hold time, camera, a simulated unit: stationProblems), or a row naming none that no simulated station can run, is
+ * a bad row, with the reason. A row naming no station when every station is real is left to the run, which records
+ * why it did not run (a real station takes only the row that names it).
+ */
+function rowsNoStationCanRun(file: BatchFile, stations: StationSpec[]): void {
+  file.jobs = file.jobs.filter((job) => {
+    const candidates = job.station !== undefined ? stations.filter((s) => s.name === job.station) : stations.filter((s) => !holdsOnePhone(s));
+    if (candidates.length === 0) return true;
+    const problems = candidates.map((s) => ({ name: s.name, problems: stationProblems(s, job) }));
+    if (problems.some((p) => p.problems.length === 0)) return true;
+    file.bad.push({ line: job.line, reason: cannotRun(job, problems) });
+    return false;
+  });
+  file.bad.sort((a, b) => a.line - b.line);
+}
+
+/** Why no station can run a job: stations with the same problems named together. */
+function cannotRun(job: Job, problems: { name: string; problems: string[] }[]): string {
+  const what = `the ${job.model.name} ${job.plan.label}`;
+  if (job.station !== undefined) return `station ${job.station} cannot run ${what}: ${problems[0]!.problems.join('; ')}`;
+  const groups = new Map<string, string[]>();
+  for (const p of problems) {
+    const text = p.problems.join('; ');
+    groups.set(text, [...(groups.get(text) ?? []), p.name]);
+  }
+  return `no station can run ${what}: ${[...groups].map(([text, names]) => `${names.join(', ')}: ${text}`).join('; ')}`;
+}
+
+/**
+ * The setup a batch runs with. A new batch: as given (a new random seed unless one is given). A resumed batch: the
+ * options that shape the run (the stations, the profiles file, the seed, --skip-bad) as its journal's header keeps
+ * them, unless given again; a value given that differs from the kept one is refused, in one line. Journals of older
+ * versions keep only the station file: the other options are then as given.
+ */
+export function keptSetup<S extends Omit<BatchSetup, 'file'>>(setup: S, header: JournalRead['header'] | undefined): S & { seed: number } {
+  if (!header) return { ...setup, seed: setup.seed ?? randomInt(2 ** 31) };
+  const conflict = (flag: string, given: string | number, kept: string) =>
+    new ConfigError(
+      'resume-conflict',
+      `${flag} ${given} conflicts with batch ${header.batch}, which ${kept}`,
+      `drop ${flag} to resume the batch as it started, or start a new batch without --resume`,
+    );
+  const out: S & { seed: number } = { ...setup, seed: setup.seed ?? header.seed ?? randomInt(2 ** 31) };
+
+  const keptStations = header.stationsFile;
+  const keptSim = header.simStations ?? undefined;
+  const onStations = keptStations !== null ? `runs on the stations of ${keptStations}` : `runs on ${keptSim ?? 'its'} simulated station${keptSim === 1 ? '' : 's'} (no station file)`;
+  if (setup.stationsFile !== undefined && resolve(setup.stationsFile) !== keptStations) throw conflict('--stations', setup.stationsFile, onStations);
+  if (setup.simStations !== undefined && (keptStations !== null || (keptSim !== undefined && setup.simStations !== keptSim))) {
+    throw conflict('--sim-stations', setup.simStations, onStations);
+  }
+  if (keptStations !== null) out.stationsFile = keptStations;
+  else if (keptSim !== undefined) out.simStations = keptSim;
+
+  if (header.profiles !== undefined) {
+    if (setup.profiles !== undefined && resolve(setup.profiles) !== header.profiles) {
+      throw conflict('--profiles', setup.profiles, header.profiles === null ? 'runs without a profiles file' : `runs with the profiles of ${header.profiles}`);
+    }
+    if (header.profiles !== null) {
+      const hash = fileHash(header.profiles, 'no-profiles', 'profiles file');
+      if (hash !== header.profilesHash) {
+        throw new ConfigError(
+          'profiles-changed',
+          `profiles file ${header.profiles} has changed since batch ${header.batch} started`,
+          'resume with the file as it was, or start a new batch without --resume',
+        );
+      }
+      out.profiles = header.profiles;
+    }
+  }
+  if (setup.seed !== undefined && header.seed !== undefined && setup.seed !== header.seed) {
+    throw conflict('--sim-seed', setup.seed, `runs with seed ${header.seed}`);
+  }
+  if (header.skipBad) out.skipBad = true;
+  return out;
+}
+
+/** SHA-256 of a file's bytes. */
+function fileHash(path: string, code: string, what: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    throw new ConfigError(code, `cannot read ${what} ${path}`, 'check the path');
+  }
 }
 
 /**
@@ -200,7 +307,7 @@ export interface BatchResult {
 /** A new or resumed journal, its session line written. */
 export function openJournal(
   p: { id: string; journalPath: string; resumed: JournalRead | undefined; outDir: string; clock: Clock; stations: StationSpec[] },
-  setup: BatchSetup,
+  setup: Omit<RunSetup, 'file'>,
   header: Pick<BatchHeader, 'mode' | 'file' | 'fileHash'>,
 ): Journal {
   const start = p.clock.now();
@@ -215,6 +322,11 @@ export function openJournal(
             type: 'batch' as const,
             ...header,
             stationsFile: setup.stationsFile ? resolve(setup.stationsFile) : null,
+            simStations: header.mode === 'file' && !setup.stationsFile ? (setup.simStations ?? 1) : null,
+            profiles: setup.profiles ? resolve(setup.profiles) : null,
+            profilesHash: setup.profiles ? fileHash(setup.profiles, 'no-profiles', 'profiles file') : null,
+            seed: setup.seed,
+            skipBad: setup.skipBad === true,
             outDir: p.outDir,
             resetbot: setup.resetbotVersion,
             at,
@@ -226,17 +338,18 @@ export function openJournal(
       resume: p.resumed !== undefined,
       clock: p.clock instanceof VirtualClock ? ('virtual' as const) : ('real' as const),
       pace: setup.pace ?? null,
-      stations: p.stations.map(stationConfig),
+      stations: p.stations.map((s) => stationConfig(s)),
     },
   ]);
   return journal;
 }
 
 /** The batch-wide part of every record's configuration. */
-export function batchConfig(setup: BatchSetup, clock: Clock, extra: Record<string, unknown>): Record<string, unknown> {
+export function batchConfig(setup: Pick<RunSetup, 'stationsFile' | 'profiles' | 'pace' | 'seed'>, clock: Clock, extra: Record<string, unknown>): Record<string, unknown> {
   return {
     ...extra,
     stationsFile: setup.stationsFile ? resolve(setup.stationsFile) : null,
+    profiles: setup.profiles ? resolve(setup.profiles) : null,
     clock: clock instanceof VirtualClock ? 'virtual' : 'real',
     simPace: setup.pace ?? null,
     simSeed: setup.seed,
@@ -244,7 +357,7 @@ export function batchConfig(setup: BatchSetup, clock: Clock, extra: Record<strin
 }
 
 /** Makes every station's port (a driver not in this build is a ConfigError, before anything moves). */
-export function makeStations(specs: StationSpec[], clock: Clock, setup: BatchSetup, simTruth?: (line: Record<string, unknown>) => void): Station[] {
+export function makeStations(specs: StationSpec[], clock: Clock, setup: { seed: number }, simTruth?: (line: Record<string, unknown>) => void): Station[] {
   return specs.map((spec) => ({ spec, port: createStationPort(spec, { clock, seed: setup.seed, ...(simTruth ? { simTruth } : {}) }) }));
 }
 

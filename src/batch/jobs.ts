@@ -3,13 +3,25 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
-import { getCatalog } from '../catalog/catalog.js';
+import { getCatalog, type Catalog } from '../catalog/catalog.js';
 import type { PhoneModel } from '../catalog/types.js';
+import { catalogWithProfiles } from '../catalog/user-profiles.js';
 import { ConfigError, nearest, ResetbotError } from '../errors/errors.js';
-import { keysNeeded } from '../machines/needs.js';
-import { planForModel } from '../machines/run-reset.js';
+import { resolveRun, type RunChoices, type RunPlan } from '../machines/run-reset.js';
+import { simUnitIds } from '../sim/driver.js';
 import { parseMac } from '../text-entry/mac.js';
-import { applyJobOptions, chooseProcedure, parseJobOptions, parseOptionsCell, type JobOptions } from './options.js';
+import {
+  applyJobOptions,
+  chooseProcedure,
+  parseJobOptions,
+  parseOptionsCell,
+  RUN_OPTIONS,
+  runChoices,
+  secretValues,
+  type JobOptions,
+  type RunOption,
+} from './options.js';
+import { isSecretName, Redactor } from './redact.js';
 
 /** One phone to reset: a row of a batch file, or one scan. The MAC is the job's key: one job per phone. */
 export interface Job {
@@ -21,12 +33,16 @@ export interface Job {
   station?: string;
   /** The procedure kind: the model's own, or the alternative the row names. */
   procedure: string;
+  /** The row's options, as given (secrets too: redact with secretValues before writing them anywhere). */
   options: JobOptions;
+  /** The run, decided and planned as `resetbot reset` plans it (resolveRun): what the station runs. */
+  plan: RunPlan;
+  /** The simulated unit a simulated station places for the job: the built-in model it is or extends; undefined
+   * when the simulator has none (a profiles-file model defined without `extends`). */
+  simModel: string | undefined;
   /** Line in the batch file where the row starts (1-based); 0 for a scanned job. */
   line: number;
-  /** Every logical key the job may press: a station's fixture must map them all. */
-  keys: string[];
-  /** Things worth knowing that do not stop the job (a MAC outside Poly's OUIs). */
+  /** Things worth knowing that do not stop the job (a MAC outside Poly's OUIs, an option that changes nothing). */
   warnings: string[];
 }
 
@@ -53,12 +69,18 @@ export interface RawRow {
   station: unknown;
   procedure: unknown;
   options: unknown;
+  /** The runner's options given as columns (CSV) or fields (JSON) instead of in `options`. */
+  menuReset: unknown;
+  adminPassword: unknown;
+  software: unknown;
   /** Set when the row cannot even be read as a job (wrong field count, not a JSON object): the row is bad. */
   problem?: string;
 }
 
+type Field = keyof Omit<RawRow, 'line' | 'problem'>;
+
 /** Column names (folded: lower case, no spaces, dashes or underscores) and what they mean. */
-const COLUMNS: Record<string, keyof Omit<RawRow, 'line'>> = {
+const COLUMNS: Record<string, Field> = {
   mac: 'mac',
   macaddress: 'mac',
   model: 'model',
@@ -67,16 +89,53 @@ const COLUMNS: Record<string, keyof Omit<RawRow, 'line'>> = {
   station: 'station',
   procedure: 'procedure',
   options: 'options',
+  menureset: 'menuReset',
+  adminpassword: 'adminPassword',
+  software: 'software',
+  softwareversion: 'software',
 };
+const COLUMN_LIST = 'mac, model, station, procedure, options, menu_reset, admin_password, software';
 const REQUIRED = ['mac', 'model'] as const;
 
-const emptyRow = (line: number): RawRow => ({ line, mac: undefined, model: undefined, station: undefined, procedure: undefined, options: undefined });
+const emptyRow = (line: number): RawRow => ({
+  line,
+  mac: undefined,
+  model: undefined,
+  station: undefined,
+  procedure: undefined,
+  options: undefined,
+  menuReset: undefined,
+  adminPassword: undefined,
+  software: undefined,
+});
 
 const fold = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '');
+
+/** The models rows may name, and the simulated unit of each. */
+export interface ModelSource {
+  catalog: Catalog;
+  /** The built-in model a simulated station places for this model, or undefined when the simulator has none. */
+  simModel(model: PhoneModel): string | undefined;
+}
+
+/** The built-in catalog, with the models of a profiles file (`--profiles F`) when one is given. */
+export function modelSource(profilesPath?: string): ModelSource {
+  const { catalog, profiles } = catalogWithProfiles(profilesPath);
+  const units = new Set(simUnitIds());
+  return {
+    catalog,
+    simModel: (model) => {
+      const id = profiles?.builtinBase[model.id] ?? model.id;
+      return units.has(id) ? id : undefined;
+    },
+  };
+}
 
 export interface ValidateContext {
   /** Station names a row may name; a row naming another station is bad. */
   stations: readonly string[];
+  /** The models rows may name (default: the built-in catalog). */
+  models?: ModelSource;
 }
 
 /**
@@ -116,7 +175,8 @@ function validateRows(rows: RawRow[], ctx: ValidateContext): { jobs: Job[]; bad:
       jobs.push(job);
     } catch (err) {
       if (!(err instanceof ResetbotError)) throw err;
-      bad.push({ line: row.line, reason: err.oneLine() });
+      // A reason may quote what the row says (an untypeable admin password): secrets are replaced.
+      bad.push({ line: row.line, reason: new Redactor(rowSecrets(row)).text(err.oneLine()) });
     }
   }
   return { jobs, bad };
@@ -134,7 +194,8 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
 
   const modelText = text(row.model);
   if (modelText === '') throw new ConfigError('unknown-model', 'no model', "give the phone's model, e.g. VVX 410 (see 'resetbot models')");
-  const base = getCatalog().find(modelText);
+  const models = ctx.models ?? builtInModels();
+  const base = models.catalog.find(modelText);
 
   const stationText = text(row.station);
   if (stationText !== '' && !ctx.stations.includes(stationText)) {
@@ -146,28 +207,87 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
   }
 
   const procedure = chooseProcedure(base, text(row.procedure));
-  const options = parseJobOptions(rawOptions(row.options));
+  const options = parseJobOptions(rawOptions(row));
   const model = applyJobOptions(base, procedure, options);
-  // Plan the password now: a MAC the profile cannot type fails here, before anything moves.
-  const planFor = planForModel(model, mac);
-  const plans = model.textEntry.macCase === 'upper' ? [planFor('upper')] : [planFor('lower')];
+  const { choices, warnings: optionWarnings } = runChoices(model, procedure, options);
+  // Decided and planned as `resetbot reset` does: a bad choice, a missing password, a MAC or password the keypad
+  // cannot type fail here, before anything moves.
+  const plan = planRun(model, mac, choices);
   return {
     mac,
-    model,
+    model: plan.model,
     ...(stationText !== '' ? { station: stationText } : {}),
     procedure: procedure.kind,
     options,
+    plan,
+    simModel: models.simModel(base),
     line: row.line,
-    keys: keysNeeded(model, plans),
-    warnings,
+    warnings: [...warnings, ...optionWarnings],
   };
 }
 
-function rawOptions(v: unknown): Record<string, unknown> {
+/** resolveRun, with a password the keypad cannot type said without quoting the password (it is a secret). */
+function planRun(model: PhoneModel, mac: string, choices: RunChoices): RunPlan {
+  try {
+    return resolveRun(model, mac, choices);
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.code !== 'untypeable-character' || choices.adminPassword === undefined) throw err;
+    throw new ConfigError(
+      'untypeable-password',
+      `the admin password has a character the ${model.name}'s keypad cannot type (text-entry profile '${model.textEntry.id}')`,
+      'check the password; with a profiles file (--profiles F), give the model a text-entry profile that types it',
+    );
+  }
+}
+
+let builtIn: ModelSource | undefined;
+function builtInModels(): ModelSource {
+  builtIn ??= { catalog: getCatalog(), simModel: modelSource().simModel };
+  return builtIn;
+}
+
+/** The `options` cell or object. */
+function cellOptions(v: unknown): Record<string, unknown> {
   if (v === undefined || v === null || v === '') return {};
   if (typeof v === 'string') return parseOptionsCell(v);
-  if (typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  if (typeof v === 'object' && !Array.isArray(v)) return { ...(v as Record<string, unknown>) };
   throw new ConfigError('bad-option', `options must be an object, not ${JSON.stringify(v)}`, 'write options as {"name": value}');
+}
+
+/** Given: not absent, not an empty cell. */
+const given = (v: unknown) => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
+
+/** The row's options: the `options` cell, with the runner's options given as columns added. */
+function rawOptions(row: RawRow): Record<string, unknown> {
+  const out = cellOptions(row.options);
+  for (const name of RUN_OPTIONS) {
+    if (!given(row[name])) continue;
+    if (Object.hasOwn(out, name)) {
+      throw new ConfigError('bad-option', `option '${name}' is given both as a column and in the options`, 'give it once');
+    }
+    out[name] = row[name];
+  }
+  return out;
+}
+
+/**
+ * The secret values a row holds, read leniently (the row may be bad): its secret-named columns and options, and in an
+ * options cell the value of every `name=value` pair whose name is secret.
+ */
+function rowSecrets(row: RawRow): string[] {
+  const columns = Object.fromEntries(RUN_OPTIONS.filter((n: RunOption) => isSecretName(n)).map((n) => [n, row[n]]));
+  const cell =
+    typeof row.options === 'string'
+      ? Object.fromEntries(
+          row.options.split(';').flatMap((part) => {
+            const eq = part.indexOf('=');
+            return eq > 0 ? [[part.slice(0, eq).trim(), part.slice(eq + 1)]] : [];
+          }),
+        )
+      : row.options && typeof row.options === 'object'
+        ? (row.options as Record<string, unknown>)
+        : {};
+  return [...secretValues(columns), ...secretValues(cell)];
 }
 
 // ---- CSV --------------------------------------------------------------------------------------------------------
@@ -208,7 +328,7 @@ function csvRows(raw: string, path: string): RawRow[] {
       throw new ConfigError(
         'bad-batch-file',
         `batch file ${path}: unknown column '${name}' in the header (line ${startLine(head)})`,
-        `the columns are mac, model, station, procedure, options (nearest: ${nearest(fold(name), Object.keys(COLUMNS), 1)[0]})`,
+        `the columns are ${COLUMN_LIST} (nearest: ${nearest(fold(name), Object.keys(COLUMNS), 1)[0]})`,
       );
     }
     return key;
@@ -218,12 +338,12 @@ function csvRows(raw: string, path: string): RawRow[] {
       throw new ConfigError(
         'bad-batch-file',
         `batch file ${path} has no '${need}' column (header on line ${startLine(head)}: ${head.record.join(',')})`,
-        'the first row must name the columns: mac,model and optionally station,procedure,options',
+        `the first row must name the columns: mac,model and optionally the others (${COLUMN_LIST})`,
       );
     }
   }
   const dup = columns.find((c, i) => columns.indexOf(c) !== i);
-  if (dup) throw new ConfigError('bad-batch-file', `batch file ${path}: column '${dup}' appears twice in the header`, 'keep one');
+  if (dup) throw new ConfigError('bad-batch-file', `batch file ${path}: column '${dup}' appears twice in the header`, 'keep one (column names are matched without regard to case, spaces, dashes or underscores)');
 
   return body.map((r) => {
     const line = startLine(r);
@@ -246,7 +366,11 @@ const jsonJob = z.strictObject({
   station: z.string().optional(),
   procedure: z.string().optional(),
   options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+  menuReset: z.string().optional(),
+  adminPassword: z.union([z.string(), z.number()]).optional(),
+  software: z.string().optional(),
 });
+const JSON_FIELDS = 'a job is {"mac", "model"} with optional "station", "procedure", "options", "menuReset", "adminPassword", "software"';
 
 function jsonRows(raw: string, path: string): RawRow[] {
   const source = raw.replace(/^\uFEFF/, '');
@@ -258,7 +382,7 @@ function jsonRows(raw: string, path: string): RawRow[] {
   }
   const items = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && Array.isArray((doc as { jobs?: unknown }).jobs) ? (doc as { jobs: unknown[] }).jobs : undefined;
   if (!items) {
-    throw new ConfigError('bad-batch-file', `batch file ${path}: expected an array of jobs or {"jobs": [...]}`, 'each job is {"mac": "...", "model": "..."} with optional station, procedure, options');
+    throw new ConfigError('bad-batch-file', `batch file ${path}: expected an array of jobs or {"jobs": [...]}`, JSON_FIELDS);
   }
   const lines = arrayElementLines(source, Array.isArray(doc) ? [] : ['jobs']);
   return items.map((item, i) => jsonRow(item, lines[i] ?? 0));
@@ -300,9 +424,9 @@ function jsonRow(item: unknown, line: number): RawRow {
           : missing
             ? `field '${field}' is missing`
             : `field '${field}': ${issue.message}`;
-    return { ...emptyRow(line), problem: `${what} (a job is {"mac", "model"} with optional "station", "procedure", "options")` };
+    return { ...emptyRow(line), problem: `${what} (${JSON_FIELDS})` };
   }
-  return { line, ...parsed.data, station: parsed.data.station, procedure: parsed.data.procedure, options: parsed.data.options };
+  return { ...emptyRow(line), ...parsed.data };
 }
 
 /**

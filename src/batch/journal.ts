@@ -11,7 +11,8 @@ import type { BatchRecord } from './phone-record.js';
  * bench-clock time since the session started. Job lines carry the job key (the MAC), the run (how many times the job
  * has been started) and the machine's attempt within the run.
  *
- *   batch    the header, first line: where the jobs come from (file and its SHA-256, or scan mode), the output dir
+ *   batch    the header, first line: where the jobs come from (file and its SHA-256, or scan mode), the output dir,
+ *            and the options that shape the run (stations, profiles, seed, skip-bad), which --resume keeps
  *   session  a session starts (the first, or a --resume): the stations and the clock
  *   station  a station's health: ok (with its driver info) or out (with the reason)
  *   queued   a job is accepted (run 0, attempt 0): its line, model, station, procedure and options
@@ -39,6 +40,17 @@ export interface BatchHeader {
   file: string | null;
   fileHash: string | null;
   stationsFile: string | null;
+  /**
+   * The other options that shape the run, which --resume keeps (a conflicting value is refused). Absent in journals
+   * of older versions. `simStations`: how many simulated stations, without a station file (null with one); `profiles`
+   * and `profilesHash`: the --profiles file's absolute path and SHA-256 (null without one); `seed`: the simulated
+   * stations' seed; `skipBad`: the batch runs without its bad rows.
+   */
+  simStations?: number | null;
+  profiles?: string | null;
+  profilesHash?: string | null;
+  seed?: number;
+  skipBad?: boolean;
   /** Where the reports go. */
   outDir: string;
   resetbot: string;

@@ -39,6 +39,16 @@ export class Redactor {
     return this.walk(v) as T;
   }
 
+  /**
+   * Like value(), but the named top-level fields are kept as they are: identifiers (a MAC, a timestamp, a batch id)
+   * that a short secret (an admin password `456`) could otherwise be cut out of. They must hold no secret.
+   */
+  valueExcept<T extends object>(v: T, keep: readonly (keyof T)[]): T {
+    const out = this.value(v);
+    for (const k of keep) if (k in v) out[k] = v[k];
+    return out;
+  }
+
   /** One JSON line (or any serialised text) with secrets replaced; the value is redacted before serialising. */
   json(v: unknown, space?: number): string {
     return this.text(JSON.stringify(this.value(v), null, space));

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import { classify } from '../errors/errors.js';
-import { runReset } from '../machines/run-reset.js';
+import { runPlan } from '../machines/run-reset.js';
 import type { Job } from './jobs.js';
 import type { Journal } from './journal.js';
 import { secretValues } from './options.js';
@@ -10,6 +10,9 @@ import { Redactor } from './redact.js';
 import { batchRecord, recordWithoutRun, type BatchRecord, type RecordContext } from './phone-record.js';
 import type { Failure, Outcome } from './record.js';
 import { checkStation, fits, holdsOnePhone, stationConfig, type PhoneSlot, type StationPort, type StationSpec } from './stations.js';
+
+/** Fields of a record that identify it and hold nothing secret. */
+const RECORD_IDS = ['batch', 'mac', 'model', 'station', 'line', 'run', 'startedAt', 'endedAt'] as const;
 
 /** A job to run in this session: the run it starts, and how many runs before it were cut off. */
 export interface PendingJob {
@@ -129,7 +132,8 @@ export class Runner {
 
   private finalize(p: PendingJob, full: BatchRecord): void {
     // Nothing secret reaches the disk: the job's secret option values, wherever they ended up, and secret-named fields.
-    const record = new Redactor(secretValues(p.job.options)).value(full);
+    // The record's identifiers are kept whole.
+    const record = new Redactor(secretValues(p.job.options)).valueExcept(full, RECORD_IDS);
     this.opts.journal.append({ type: 'final', job: p.job.mac, run: record.run, attempt: record.attempts, outcome: record.outcome, record });
     this.records.push(record);
     this.emit({ type: 'final', station: record.station, job: p.job, record });
@@ -145,7 +149,7 @@ export class Runner {
       resetbotVersion: this.opts.resetbotVersion,
       config: {
         ...this.opts.config,
-        ...(station ? { station: stationConfig(station) } : {}),
+        ...(station ? { station: stationConfig(station, p.job) } : {}),
         procedure: p.job.procedure,
         options: p.job.options,
         timing: p.job.model.timing,
@@ -185,8 +189,8 @@ export class Runner {
     let slot: PhoneSlot | undefined;
     try {
       slot = await st.port.load(p.job, p.run);
-      const reset = await runReset({
-        model: p.job.model,
+      // The run as `resetbot reset` runs it: the plan decided when the row was read.
+      const reset = await runPlan(p.job.plan, {
         mac: p.job.mac,
         bench: slot.bench,
         clock,
@@ -242,8 +246,9 @@ export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Pro
   const { signal } = opts;
   const runner = new Runner(opts);
   const queue = [...opts.jobs];
-  // A job named for a station runs there; the others go to any simulated station their keys fit (a real station's
-  // jig holds the one phone placed in it: see holdsOnePhone).
+  // A job named for a station runs there; the others go to any simulated station that can run them (its fixture,
+  // camera and simulated units: see stationProblems; a real station's jig holds the one phone placed in it: see
+  // holdsOnePhone).
   const mayTake = (st: Station, job: Job) =>
     job.station !== undefined ? job.station === st.spec.name : !holdsOnePhone(st.spec) && fits(st.spec, job);
 
@@ -277,7 +282,7 @@ export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Pro
         ? `station ${named.spec.name} is out: ${runner.statusOf(named.spec.name)?.reason ?? 'unknown reason'}`
         : out.length === opts.stations.length
           ? `every station is out (${outList})`
-          : `no healthy station's fixture fits the ${p.job.model.name}${realStations ? ' (a real station takes only the row that names it)' : ''}${out.length > 0 ? ` (stations out: ${outList})` : ''}`;
+          : `no healthy station fits the ${p.job.model.name} ${p.job.plan.label}${realStations ? ' (a real station takes only the row that names it)' : ''}${out.length > 0 ? ` (stations out: ${outList})` : ''}`;
       const allOut = out.length === opts.stations.length;
       runner.notRun(
         p,

@@ -1,24 +1,22 @@
 import { resolve, join } from 'node:path';
-import { getCatalog } from '../catalog/catalog.js';
-import { fixtureFor } from '../bench/jigs.js';
 import { ConfigError, ResetbotError } from '../errors/errors.js';
-import { batchConfig, clockFor, makeStations, openJournal, report, RUNS_ROOT, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
+import { batchConfig, clockFor, keptSetup, makeStations, openJournal, report, RUNS_ROOT, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
-import { validateRow } from './jobs.js';
+import { modelSource, validateRow } from './jobs.js';
 import { readJournal, replay } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
 import { Runner, type BatchEvent } from './runner.js';
 import type { Clock } from '../clock/clock.js';
 import { openSimTruthLog } from './sim-station.js';
-import { defaultSimStations, fits, loadStationFile, type StationSpec } from './stations.js';
+import { defaultSimStations, loadStationFile, stationProblems, type StationSpec } from './stations.js';
 
 /*
  * Interactive mode for a single jig (`resetbot batch --scan`): the operator scans the MAC label's barcode (a scanner
  * types it as keyboard input, then Enter) or types it, places the phone in the jig and presses Enter: the run starts.
  * Then the next phone. A scanned line is `MAC` (the model from --model) or `MAC MODEL`. Every phone is journaled and
  * recorded as in a batch file; `--resume --journal J` continues a session, and a phone that already passed in it is
- * not run again.
+ * not run again (the station file, the profiles file and the seed are kept from the session's start).
  */
 
 export interface ScanSetup extends Omit<BatchSetup, 'file' | 'simStations'> {
@@ -41,11 +39,8 @@ const QUIT = /^(q|quit|exit|done)$/i;
 const SKIP = /^(s|skip)$/i;
 
 function pickStation(setup: ScanSetup): StationSpec {
-  if (!setup.stationsFile) {
-    const [spec] = defaultSimStations(1, []);
-    // Without a station file the simulated jig is the scanned model's family jig, as `resetbot reset` uses.
-    return setup.model ? { ...spec!, fixture: fixtureFor(getCatalog().find(setup.model)) } : spec!;
-  }
+  // Without a station file: a simulated station that seats each scanned phone in its model's jig, as `resetbot reset` does.
+  if (!setup.stationsFile) return defaultSimStations(1)[0]!;
   const all = loadStationFile(setup.stationsFile);
   if (setup.station === undefined) return all[0]!;
   const found = all.find((s) => s.name === setup.station);
@@ -56,12 +51,14 @@ function pickStation(setup: ScanSetup): StationSpec {
 }
 
 /** Runs the scan loop to its end (the operator quits, input ends, or Ctrl-C) and writes the reports. */
-export async function runScan(setup: ScanSetup, io: ScanIO, opts: StartOptions): Promise<BatchResult> {
-  if (setup.model) getCatalog().find(setup.model); // an unknown --model fails before anything moves
-  const resumed = setup.resume ? readJournal(setup.journal ?? missingJournal()) : undefined;
+export async function runScan(given: ScanSetup, io: ScanIO, opts: StartOptions): Promise<BatchResult> {
+  const resumed = given.resume ? readJournal(given.journal ?? missingJournal()) : undefined;
   if (resumed && resumed.header.mode !== 'scan') {
     throw new ConfigError('wrong-mode', `journal ${resumed.path} is a batch file's, not a scan session's`, 'resume it without --scan');
   }
+  const setup = keptSetup(given, resumed?.header);
+  const models = modelSource(setup.profiles);
+  if (setup.model) models.catalog.find(setup.model); // an unknown --model fails before anything moves
   const spec = pickStation(setup);
   const clock = clockFor([spec]);
   const id = resumed?.header.batch ?? setup.newBatchId();
@@ -109,7 +106,7 @@ export async function runScan(setup: ScanSetup, io: ScanIO, opts: StartOptions):
     if (!healthy) {
       io.say(`station ${spec.name} is out: ${runner.statusOf(spec.name)?.reason}`);
     } else {
-      io.say(`Station ${spec.name} ready (fixture ${spec.fixture.name}).`);
+      io.say(`Station ${spec.name} ready (${spec.fixture ? `fixture ${spec.fixture.name}` : "each phone in its model's jig"}).`);
       for (;;) {
         io.say(`Scan or type the MAC of the next phone${setup.model ? '' : ' and its model'} ("q" to finish):`);
         const line = await next();
@@ -123,7 +120,10 @@ export async function runScan(setup: ScanSetup, io: ScanIO, opts: StartOptions):
         }
         let job;
         try {
-          job = validateRow({ line: 0, mac: m[1], model: modelText, station: spec.name, procedure: undefined, options: undefined }, { stations: [spec.name] });
+          job = validateRow(
+            { line: 0, mac: m[1], model: modelText, station: spec.name, procedure: undefined, options: undefined, menuReset: undefined, adminPassword: undefined, software: undefined },
+            { stations: [spec.name], models },
+          );
         } catch (err) {
           if (!(err instanceof ResetbotError)) throw err;
           io.say(`Not accepted: ${err.oneLine()}`);
@@ -135,8 +135,9 @@ export async function runScan(setup: ScanSetup, io: ScanIO, opts: StartOptions):
           io.say(`${job.mac.toUpperCase()} already passed in this batch (run ${h.final.run}): not run again.`);
           continue;
         }
-        if (!fits(spec, job)) {
-          io.say(`Not accepted: fixture ${spec.fixture.name} of station ${spec.name} cannot press every key the ${job.model.name} needs.`);
+        const problems = stationProblems(spec, job);
+        if (problems.length > 0) {
+          io.say(`Not accepted: station ${spec.name} cannot run the ${job.model.name} ${job.plan.label}: ${problems.join('; ')}.`);
           continue;
         }
         io.say(`Place the ${job.model.name} ${job.mac.toUpperCase()} in the jig of ${spec.name}, then press Enter ("s" to skip, "q" to finish):`);

@@ -11,6 +11,8 @@ import { isKnownKey } from '../bench/keys.js';
  * A phone whose run needs the line after the drop ends in a bench error; either way the station fails its next check
  * and is taken out of the batch, and the other stations carry on.
  * `realMacs` maps a label's MAC to the phone's real one (a misread label: the password is rejected).
+ * `options.adminPassword` and `options.software` override what a batch row says of its phone (by default the simulated
+ * phone has the row's admin password and software version).
  */
 const key = z.string().refine(isKnownKey, { message: 'is not a known key name (see src/bench/keys.ts)' });
 const probability = z.number().min(0).max(1);
@@ -31,6 +33,7 @@ export const simPhoneOptionsSchema = z.strictObject({
   caseRule: z.enum(['lower', 'either']).optional(),
   adminPassword: z.string().optional(),
   oldSoftware: z.boolean().optional(),
+  software: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version x.y.z, e.g. 4.0.15').optional(),
 });
 
 export const simStationSchema = z.strictObject({

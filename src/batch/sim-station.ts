@@ -1,18 +1,25 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Fixture } from '../bench/fixture.js';
+import { fixtureFor } from '../bench/jigs.js';
 import type { DriverInfo } from '../bench/types.js';
+import { getCatalog } from '../catalog/catalog.js';
 import { BenchError, ConfigError } from '../errors/errors.js';
 import { createSimBench, type SimBench } from '../sim/driver.js';
+import type { SimPhoneOptions } from '../sim/phone.js';
 import { parseMac } from '../text-entry/mac.js';
-import type { StationFactory } from './stations.js';
+import type { Job } from './jobs.js';
+import { fixtureOf, type StationFactory } from './stations.js';
 
 /** The model of the stand-in phone a health check places in the jig: the board is probed, not the phone. */
 const PROBE_MODEL = 'vvx-410';
 const PROBE_MAC = '0004f2000000';
 
 /**
- * A simulated station: a simulated board and jig with the station's fixture; each job places a fresh simulated phone
- * (its real MAC from `realMacs`, else the label's) in the jig. The station's serial line is one: once it drops (a
+ * A simulated station: a simulated board and jig with the station's fixture (or, without one, the jig made for each
+ * job's model); each job places a fresh simulated unit of its model (its real MAC from `realMacs`, else the label's)
+ * in the jig. What the row says of the phone is true of the simulated one: its admin password and its software
+ * version, unless the station's `sim.options` say otherwise. The station's serial line is one: once it drops (a
  * `linkLostAtMs` fault), it stays down, and the station fails its next health check.
  */
 export const simStation: StationFactory = (spec, env) => {
@@ -29,16 +36,16 @@ export const simStation: StationFactory = (spec, env) => {
   let lost: string | undefined;
   let current: SimBench | undefined;
 
-  const place = (modelId: string, mac: string, realMac: string, seed: string): SimBench => {
+  const place = (modelId: string, fixture: Fixture, mac: string, realMac: string, seed: string, options: SimPhoneOptions): SimBench => {
     const s = createSimBench({
       modelId,
       mac,
       realMac,
-      fixture: spec.fixture,
+      fixture,
       clock: env.clock,
       seed,
       faults,
-      ...(sim.options ? { options: sim.options } : {}),
+      options,
       ...(sim.maxHoldMs !== undefined ? { maxHoldMs: sim.maxHoldMs } : {}),
       ...(sim.blind ? { blind: true } : {}),
     });
@@ -52,7 +59,8 @@ export const simStation: StationFactory = (spec, env) => {
     async open(): Promise<DriverInfo> {
       if (linkLost) throw new BenchError('link-lost', 'the simulated board never answered (fault linkLost)', 'remove the fault');
       if (lost) throw new BenchError('link-lost', lost, 'the station stays out for the rest of the batch');
-      const probe = place(PROBE_MODEL, PROBE_MAC, PROBE_MAC, `${env.seed}:${spec.name}:probe`);
+      const probeFixture = spec.fixture ?? fixtureFor(getCatalog().find(PROBE_MODEL));
+      const probe = place(PROBE_MODEL, probeFixture, PROBE_MAC, PROBE_MAC, `${env.seed}:${spec.name}:probe`, sim.options ?? {});
       await probe.driver.open();
       await probe.driver.readSensor(); // a command: the line must carry it
       await probe.driver.close();
@@ -62,7 +70,10 @@ export const simStation: StationFactory = (spec, env) => {
       if (lost) throw new BenchError('link-lost', lost, 'check the station\'s board and cable');
       const seed = `${env.seed}:${sim.seed ?? spec.name}:${job.mac}:${run}`;
       const realMac = realMacs.get(job.mac) ?? job.mac;
-      const s = place(job.model.id, job.mac, realMac, seed);
+      if (job.simModel === undefined) {
+        throw new ConfigError('no-sim-model', `the simulator has no unit for the ${job.model.name}`, 'run it on a real station, or define the model with "extends" in the profiles file');
+      }
+      const s = place(job.simModel, fixtureOf(spec, job), job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
       await s.driver.open();
       current = s;
       return {
@@ -84,6 +95,16 @@ export const simStation: StationFactory = (spec, env) => {
     },
   };
 };
+
+/** The simulated phone's options: the station's, and what the row says of the phone where the station says nothing. */
+function phoneOptions(station: SimPhoneOptions, job: Job): SimPhoneOptions {
+  const { adminPassword, software } = job.options;
+  return {
+    ...(typeof adminPassword === 'string' && station.adminPassword === undefined ? { adminPassword } : {}),
+    ...(typeof software === 'string' && station.software === undefined && !station.oldSoftware ? { software } : {}),
+    ...station,
+  };
+}
 
 /**
  * The simulator's account of every phone a batch ran, as JSON lines (`--sim-truth FILE`), each flushed to disk before

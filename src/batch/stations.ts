@@ -3,10 +3,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { createBench } from '../bench/bench.js';
-import { loadFixture, missingKeys, type Fixture } from '../bench/fixture.js';
+import { loadFixture, type Fixture } from '../bench/fixture.js';
+import { defaultFixturePath, fixtureFor } from '../bench/jigs.js';
 import type { Bench, BenchDriver, DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import { ConfigError, classify } from '../errors/errors.js';
+import { benchNeeds, fixtureProblems } from '../machines/needs.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import type { Job } from './jobs.js';
 import { Redactor } from './redact.js';
@@ -24,6 +26,9 @@ import { simStation } from './sim-station.js';
  * `fixture` is a built-in jig's name (fixtures/<name>.json) or a path relative to the station file. Drivers plug in
  * per `driver` value: `sim` (a simulated board, jig and phone), and the real boards `serial` (resetbot's firmware,
  * src/bench/serial.ts) and `firmata` (StandardFirmata, src/bench/firmata.ts), each a BenchDriverFactory.
+ *
+ * Without a station file, the batch runs on simulated stations that have no fixed fixture: each seats its phone in
+ * the jig made for the job's model and procedure (src/bench/jigs.ts), as `resetbot reset` does.
  */
 
 export interface StationSpec {
@@ -31,7 +36,8 @@ export interface StationSpec {
   driver: string;
   /** Serial port of the board (real drivers). */
   port?: string;
-  fixture: Fixture;
+  /** The station's jig; undefined for a simulated station that seats each phone in its model's jig (fixtureOf). */
+  fixture?: Fixture;
   /** The firmware version the board must report, when the station file pins one. */
   firmware?: string;
   /** Simulator settings (driver `sim`). */
@@ -105,7 +111,7 @@ export function registerBenchDriver(driver: string, make: BenchDriverFactory): v
         await d.open();
         return d.info;
       },
-      load: async () => ({ bench: createBench(await driverFor(), spec.fixture), finish: async () => {} }),
+      load: async () => ({ bench: createBench(await driverFor(), requiredFixture(spec)), finish: async () => {} }),
       releaseAll: async () => {
         await made?.releaseAll();
       },
@@ -124,8 +130,14 @@ registerBenchDriver('serial', async (spec, clock) => {
 });
 registerBenchDriver('firmata', async (spec, clock) => {
   const { createFirmataDriver } = await import('../bench/firmata.js');
-  return createFirmataDriver({ port: spec.port!, clock, fixture: spec.fixture });
+  return createFirmataDriver({ port: spec.port!, clock, fixture: requiredFixture(spec) });
 });
+
+/** A real board's jig: always given (the station file requires it). */
+function requiredFixture(spec: StationSpec): Fixture {
+  if (!spec.fixture) throw new ConfigError('no-fixture', `station ${spec.name} (driver ${spec.driver}) has no fixture`, 'give its "fixture" in the station file');
+  return spec.fixture;
+}
 
 /** Drivers a station file may name (each registered above). */
 const DRIVER_NAMES = ['sim', 'serial', 'firmata'] as const;
@@ -217,16 +229,26 @@ export function loadStationFile(path: string): StationSpec[] {
 }
 
 /**
- * Without a station file: `count` simulated stations named sim-1, sim-2, ... with the first built-in jig that fits
- * every job (the VVX jig, else the SoundPoint jig).
+ * Without a station file: `count` simulated stations named sim-1, sim-2, ..., each seating every phone in the jig made
+ * for its model and procedure.
  */
-export function defaultSimStations(count: number, jobs: Job[]): StationSpec[] {
-  const candidates = ['vvx-jig', 'soundpoint-jig'].map((n) => resolveFixture(n, '.'));
-  const fixture = candidates.find((f) => jobs.every((j) => missingKeys(f, j.keys).length === 0));
-  if (!fixture) {
-    throw new ConfigError('no-fixture-fits', 'no built-in jig fits every phone of this batch', 'write a station file (--stations) that gives each station a fixture for its models');
+export function defaultSimStations(count: number): StationSpec[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `sim-${i + 1}`, driver: 'sim', options: {} }));
+}
+
+/** The built-in jigs, read once: a batch asks for them for every job on every station. */
+const jigs = new Map<string, Fixture>();
+
+/** The jig a job's phone sits in on this station: the station's own, else the one made for the job's model. */
+export function fixtureOf(spec: StationSpec, job: Job): Fixture {
+  if (spec.fixture) return spec.fixture;
+  const path = defaultFixturePath(job.model);
+  let jig = jigs.get(path);
+  if (!jig) {
+    jig = fixtureFor(job.model);
+    jigs.set(path, jig);
   }
-  return Array.from({ length: count }, (_, i) => ({ name: `sim-${i + 1}`, driver: 'sim', fixture, options: {} }));
+  return jig;
 }
 
 // ---- health ---------------------------------------------------------------------------------------------------
@@ -239,9 +261,27 @@ export function holdsOnePhone(spec: StationSpec): boolean {
   return spec.driver !== 'sim';
 }
 
-/** Whether a station's fixture maps every key the job may press. */
+/**
+ * What the station lacks to run the job, one sentence each (empty: it can): its fixture's keys, relay and hold limit
+ * (as `resetbot reset` checks them, src/machines/needs.ts), a camera for a procedure that reads the screen (a real
+ * bench has none; nor has a `blind` simulated station), and on a simulated station a simulated unit of the model.
+ */
+export function stationProblems(spec: StationSpec, job: Job): string[] {
+  const sim = spec.driver === 'sim';
+  const fixture = fixtureOf(spec, job);
+  // A simulated board's hold limit is the station's sim.maxHoldMs, else the fixture's.
+  const limited = sim && spec.sim?.maxHoldMs !== undefined ? { ...fixture, maxHoldMs: spec.sim.maxHoldMs } : fixture;
+  const problems = fixtureProblems(job.plan, limited).map((p) => `fixture ${fixture.name} ${p}`);
+  if (benchNeeds(job.plan).observer && (!sim || spec.sim?.blind === true)) {
+    problems.push(`the station has no camera, and the ${job.model.name} ${job.plan.label} finds its way by what the screen shows`);
+  }
+  if (sim && job.simModel === undefined) problems.push(`the simulator has no unit for the ${job.model.name} (a profiles-file model without "extends")`);
+  return problems;
+}
+
+/** Whether the station can run the job (stationProblems is empty). */
 export function fits(spec: StationSpec, job: Job): boolean {
-  return missingKeys(spec.fixture, job.keys).length === 0;
+  return stationProblems(spec, job).length === 0;
 }
 
 export type Health = { ok: true; info: DriverInfo } | { ok: false; reason: string; info?: DriverInfo };
@@ -265,18 +305,12 @@ export async function checkStation(spec: StationSpec, port: StationPort, pinned:
   if (spec.firmware !== undefined && fw?.version !== spec.firmware) {
     return { ok: false, info, reason: `the board runs firmware ${fw ? fw.version : '(none reported)'}, the station file asks for ${spec.firmware}` };
   }
-  if (spec.fixture.channels > info.channels) {
+  if (spec.fixture && spec.fixture.channels > info.channels) {
     return { ok: false, info, reason: `fixture ${spec.fixture.name} wires ${spec.fixture.channels} channels, the board drives ${info.channels}` };
   }
   for (const job of pinned) {
-    const missing = missingKeys(spec.fixture, job.keys);
-    if (missing.length > 0) {
-      return {
-        ok: false,
-        info,
-        reason: `fixture ${spec.fixture.name} has no channel for ${missing.map((k) => `'${k}'`).join(', ')} that the ${job.model.name} (line ${job.line}) needs`,
-      };
-    }
+    const problems = stationProblems(spec, job);
+    if (problems.length > 0) return { ok: false, info, reason: `${problems.join('; ')} (line ${job.line})` };
   }
   try {
     await port.releaseAll();
@@ -286,13 +320,17 @@ export async function checkStation(spec: StationSpec, port: StationPort, pinned:
   return { ok: true, info };
 }
 
-/** A station as its records describe it (secrets redacted). */
-export function stationConfig(spec: StationSpec): Record<string, unknown> {
+/**
+ * A station as its records describe it (secrets redacted). With a job: the fixture its phone sat in (a station without
+ * a fixed fixture seats each phone in its model's jig).
+ */
+export function stationConfig(spec: StationSpec, job?: Job): Record<string, unknown> {
+  const fixture = spec.fixture ?? (job ? fixtureOf(spec, job) : undefined);
   return new Redactor().value({
     name: spec.name,
     driver: spec.driver,
     ...(spec.port !== undefined ? { port: spec.port } : {}),
-    fixture: { name: spec.fixture.name, source: spec.fixture.source },
+    fixture: fixture ? { name: fixture.name, source: fixture.source } : "each model's own jig",
     ...(spec.firmware !== undefined ? { firmware: spec.firmware } : {}),
     ...(spec.sim !== undefined ? { sim: spec.sim } : {}),
     ...(Object.keys(spec.options).length > 0 ? { options: spec.options } : {}),

@@ -23,9 +23,11 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { SerialPort } from 'serialport';
-import { sleep, type Clock, type TimerId } from '../clock/clock.js';
+import type { Clock, TimerId } from '../clock/clock.js';
 import { BenchError, ConfigError } from '../errors/errors.js';
 import type { Fixture } from './fixture.js';
+import { Listeners } from './listeners.js';
+import { checkPressMs, HoldLimit, interruptibleSleep } from './press-timing.js';
 import type { BenchDriver, DriverEvent, DriverInfo } from './types.js';
 
 /** StandardFirmata's baud rate. */
@@ -195,15 +197,12 @@ export class FirmataDriver implements BenchDriver {
   private conn: Connection | undefined;
   private opening: Promise<void> | undefined;
   private closing = false;
-  private readonly listeners = new Set<(event: DriverEvent) => void>();
+  private readonly listeners = new Listeners<[DriverEvent]>();
   /** Channels the driver has switched on. */
   private readonly on = new Set<number>();
-  /** Channel -> its energise group (channels switched on together share one hold-limit timer). */
-  private readonly group = new Map<number, number>();
-  private readonly limitTimers = new Map<number, TimerId>();
-  private nextGroup = 1;
-  /** Rejecters of presses in flight, called when the link drops or the board resets. */
-  private readonly inflight = new Set<(err: Error) => void>();
+  private readonly limit: HoldLimit;
+  /** Presses and writes in flight hear of a dropped link or a reset board through this. */
+  private readonly interrupts = new Listeners<[Error]>();
 
   constructor(options: FirmataDriverOptions) {
     this.clock = options.clock;
@@ -216,6 +215,11 @@ export class FirmataDriver implements BenchDriver {
     if (!(this.handshakeMs > 0)) {
       throw new ConfigError('bad-handshake-time', `handshake time ${this.handshakeMs} ms`, 'give a positive time in ms');
     }
+    this.limit = new HoldLimit(this.clock, this.maxHoldMs, (cut) => {
+      if (this.state !== 'up') return;
+      this.deenergise(cut);
+      this.listeners.emit({ kind: 'hold-limit', channels: cut.sort((a, b) => a - b) });
+    });
     if (typeof options.port === 'string' && options.port.trim() === '') {
       throw new ConfigError('no-port', 'no serial port given for the firmata bench', 'give the Uno\'s port, e.g. --port /dev/ttyACM0');
     }
@@ -256,15 +260,13 @@ export class FirmataDriver implements BenchDriver {
 
   async press(channels: number[], ms: number, signal?: AbortSignal): Promise<void> {
     this.checkChannels(channels);
-    if (!(Number.isFinite(ms) && ms >= 0)) {
-      throw new BenchError('bad-argument', `press duration ${ms} ms is not a non-negative number`, 'this is a controller bug: report it');
-    }
+    checkPressMs(ms);
     this.requireLink();
     if (signal?.aborted) throw signal.reason;
     // A press longer than the limit is cut by the limit timer, scheduled before the press's own wait.
     this.energise(channels, ms > this.maxHoldMs);
     try {
-      await this.wait(Math.min(ms, this.maxHoldMs), signal);
+      await interruptibleSleep(this.clock, Math.min(ms, this.maxHoldMs), signal, this.interrupts);
     } finally {
       if (this.state === 'up') this.deenergise(channels);
     }
@@ -324,10 +326,7 @@ export class FirmataDriver implements BenchDriver {
   }
 
   onEvent(listener: (event: DriverEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -487,9 +486,8 @@ export class FirmataDriver implements BenchDriver {
     this.state = 'lost';
     this.lostReason = reason;
     this.clearLocal(); // the pins are unknown now; the hold-limit timers cannot reach them anyway
-    const err = this.lostError();
-    for (const reject of [...this.inflight]) reject(err);
-    this.emit({ kind: 'link-lost', reason });
+    this.interrupts.emit(this.lostError());
+    this.listeners.emit({ kind: 'link-lost', reason });
   }
 
   private boardReset(io: FirmataIo): void {
@@ -498,9 +496,10 @@ export class FirmataDriver implements BenchDriver {
     // A reset board drives every pin low or leaves it floating (pulled down): every solenoid and the relay are off.
     this.clearLocal();
     const banner = `Firmata ${io.version.major ?? '?'}.${io.version.minor ?? '?'}`;
-    const err = new BenchError('board-reset', `the Firmata board on ${this.info.port} reset during the run`, 'check the bench\'s power supply (a solenoid\'s current dip can reset the board)');
-    for (const reject of [...this.inflight]) reject(err);
-    this.emit({ kind: 'board-reset', banner });
+    this.interrupts.emit(
+      new BenchError('board-reset', `the Firmata board on ${this.info.port} reset during the run`, 'check the bench\'s power supply (a solenoid\'s current dip can reset the board)'),
+    );
+    this.listeners.emit({ kind: 'board-reset', banner });
   }
 
   // ---- Pins ---------------------------------------------------------------------------------------------------
@@ -552,38 +551,19 @@ export class FirmataDriver implements BenchDriver {
     const fresh = [...new Set(channels)].filter((c) => !this.on.has(c));
     this.writePins(channels.map((c) => [FIRMATA_CHANNEL_PINS[c]!, true]));
     for (const c of fresh) this.on.add(c);
-    if (!limited || fresh.length === 0) return;
-    const g = this.nextGroup++;
-    for (const c of fresh) this.group.set(c, g);
-    const id = this.clock.setTimeout(() => {
-      this.limitTimers.delete(g);
-      const cut = [...this.group].filter(([, owner]) => owner === g).map(([c]) => c);
-      if (cut.length === 0 || this.state !== 'up') return;
-      this.deenergise(cut);
-      this.emit({ kind: 'hold-limit', channels: cut.sort((a, b) => a - b) });
-    }, this.maxHoldMs);
-    this.limitTimers.set(g, id);
+    if (limited) this.limit.arm(fresh);
   }
 
   private deenergise(channels: number[]): void {
     this.writePins(channels.map((c) => [FIRMATA_CHANNEL_PINS[c]!, false]));
-    for (const c of channels) {
-      this.on.delete(c);
-      const g = this.group.get(c);
-      this.group.delete(c);
-      if (g !== undefined && ![...this.group.values()].includes(g)) {
-        this.clock.clearTimeout(this.limitTimers.get(g));
-        this.limitTimers.delete(g);
-      }
-    }
+    for (const c of channels) this.on.delete(c);
+    this.limit.released(channels);
   }
 
   /** Forgets what is on and cancels the hold-limit timers. */
   private clearLocal(): void {
     this.on.clear();
-    this.group.clear();
-    for (const id of this.limitTimers.values()) this.clock.clearTimeout(id);
-    this.limitTimers.clear();
+    this.limit.clear();
   }
 
   /** Resolves once the serial port has sent every byte written so far (Firmata sends no acknowledgement). */
@@ -591,32 +571,13 @@ export class FirmataDriver implements BenchDriver {
     const conn = this.conn;
     if (!conn) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const onLost = (err: Error): void => reject(err);
-      this.inflight.add(onLost);
+      const stop = this.interrupts.add(reject);
       conn.transport.drain((err) => {
-        this.inflight.delete(onLost);
+        stop();
         if (err) reject(new BenchError('link-lost', `serial port ${this.info.port}: ${err.message}`, CABLE_HINT));
         else resolve();
       });
     });
-  }
-
-  private async wait(ms: number, signal?: AbortSignal): Promise<void> {
-    const ac = new AbortController();
-    const onOuter = (): void => ac.abort(signal?.reason);
-    const onLost = (err: Error): void => ac.abort(err);
-    signal?.addEventListener('abort', onOuter, { once: true });
-    this.inflight.add(onLost);
-    try {
-      await sleep(this.clock, ms, ac.signal);
-    } finally {
-      this.inflight.delete(onLost);
-      signal?.removeEventListener('abort', onOuter);
-    }
-  }
-
-  private emit(event: DriverEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
   }
 }
 

@@ -37,6 +37,8 @@ import {
   type Identity,
 } from '../protocol/parse.js';
 import { BAUD_RATE } from '../protocol/version.js';
+import { Listeners } from './listeners.js';
+import { checkPressMs } from './press-timing.js';
 import type { BenchDriver, DriverEvent, DriverInfo } from './types.js';
 
 export interface SerialDriverOptions {
@@ -143,7 +145,7 @@ export class SerialDriver implements BenchDriver {
   /** During the handshake: the banner's waiter, and lines heard that were not the protocol (for the error). */
   private bannerWaiter: ((identity: Identity) => void) | undefined;
   private heard: string[] = [];
-  private readonly listeners = new Set<(event: DriverEvent) => void>();
+  private readonly listeners = new Listeners<[DriverEvent]>();
 
   constructor(options: SerialDriverOptions) {
     this.path = options.path;
@@ -181,9 +183,7 @@ export class SerialDriver implements BenchDriver {
   }
 
   async press(channels: number[], ms: number, signal?: AbortSignal): Promise<void> {
-    if (!(Number.isFinite(ms) && ms >= 0)) {
-      throw new BenchError('bad-argument', `press duration ${ms} ms is not a non-negative number`, 'this is a controller bug: report it');
-    }
+    checkPressMs(ms);
     if (signal?.aborted) throw signal.reason;
     if (ms === 0) return;
     const maxHold = this.fw?.maxHoldMs ?? Infinity;
@@ -265,10 +265,7 @@ export class SerialDriver implements BenchDriver {
   }
 
   onEvent(listener: (event: DriverEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -648,6 +645,6 @@ export class SerialDriver implements BenchDriver {
   }
 
   private emit(event: DriverEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+    this.listeners.emit(event);
   }
 }

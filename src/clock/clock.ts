@@ -71,6 +71,17 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+export interface RunOptions {
+  /**
+   * Run no faster than `pace` times real time (60: a minute of virtual time takes at least a real second), so that a
+   * simulated run lasts long enough to watch, interrupt or kill. Default: as fast as it goes.
+   */
+  pace?: number;
+}
+
+/** Longest real-time wait between two looks at the timers of a paced run. */
+const PACE_SLICE_MS = 50;
+
 export class ClockStallError extends Error {
   constructor(message: string) {
     super(message);
@@ -80,7 +91,8 @@ export class ClockStallError extends Error {
 
 /**
  * Virtual time. Nothing moves until the owner advances it: `advance(ms)` for a fixed step, or `runUntil(promise)`,
- * which lets pending work settle, then jumps straight to the next timer, until the promise settles.
+ * which lets pending work settle, then jumps straight to the next timer (or, paced, lets virtual time flow with real
+ * time), until the promise settles.
  */
 export class VirtualClock implements Clock {
   private current: number;
@@ -147,9 +159,12 @@ export class VirtualClock implements Clock {
   /**
    * Runs virtual time until `work` settles, letting promise continuations run between timers.
    * Throws ClockStallError when the work is still pending but nothing is scheduled (a deadlock), or when virtual time
-   * passes `limitMs` from now.
+   * would pass `limitMs` from now. With `options.pace`, no faster than that many times real time.
    */
-  async runUntil<T>(work: Promise<T>, limitMs = 24 * 3600_000): Promise<T> {
+  async runUntil<T>(work: Promise<T>, limitMs = 24 * 3600_000, options: RunOptions = {}): Promise<T> {
+    const { pace } = options;
+    if (pace !== undefined && !(pace > 0)) throw new RangeError(`pace must be positive, got ${pace}`);
+    const paced = pace === undefined ? undefined : { pace, real: new RealClock(), virtualStart: this.current };
     let done = false;
     let value: T | undefined;
     let error: unknown;
@@ -166,6 +181,7 @@ export class VirtualClock implements Clock {
       },
     );
     const deadline = this.current + limitMs;
+    const passed = (): ClockStallError => new ClockStallError(`virtual clock passed its limit of ${limitMs} ms`);
     for (;;) {
       await settle();
       if (done) break;
@@ -175,7 +191,19 @@ export class VirtualClock implements Clock {
         if (done) break;
         throw new ClockStallError('virtual clock stalled: the work is waiting but no timer is scheduled');
       }
-      if (at > deadline) throw new ClockStallError(`virtual clock passed its limit of ${limitMs} ms`);
+      if (paced) {
+        // Virtual time flows with real time, `pace` times faster, and may not reach `at` before real time does. Wait
+        // in short slices, so that work scheduled meanwhile (Ctrl-C releasing everything) runs at once, at the
+        // virtual time that corresponds to the real moment.
+        const target = paced.virtualStart + paced.real.now() * paced.pace;
+        if (target < at) {
+          if (target > deadline) throw passed();
+          if (target > this.current) this.advance(target - this.current);
+          await sleep(paced.real, Math.min((at - target) / paced.pace, PACE_SLICE_MS));
+          continue;
+        }
+      }
+      if (at > deadline) throw passed();
       this.step();
     }
     if (failed) throw error;

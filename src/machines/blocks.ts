@@ -150,8 +150,8 @@ export function readMenu(s: ScreenObservation | undefined): MenuView | undefined
   return { title: s.lines[0]!.trim(), items: body.map((l) => l.replace(/^\s*>?\s*/, '').trim()), highlighted };
 }
 
-/** Taps a key and waits until the screen changes (or the key gap passes, whichever is later). */
-async function tapAndLook(ctx: BlockContext, key: Key, signal?: AbortSignal): Promise<void> {
+/** A tap of one key: held for the profile's tap time, then the key gap (the screen has answered by then). */
+export async function tap(ctx: BlockContext, key: Key, signal?: AbortSignal): Promise<void> {
   const t = ctx.model.timing;
   await ctx.bench.press([key], t.keyTapMs, signal);
   await sleep(ctx.clock, t.keyGapMs, signal);
@@ -175,13 +175,13 @@ export async function selectMenuItem(ctx: BlockContext, label: string, signal?: 
   // Each tap moves the highlight one line; a few more than the distance allow for a tap that did not land.
   for (let tries = 0; menu.highlighted !== target; tries++) {
     if (tries > menu.items.length * 2) throw new PhoneError('menu-stuck', `the highlight in "${menu.title}" does not reach "${label}"`);
-    await tapAndLook(ctx, menu.highlighted < target ? 'down' : 'up', signal);
+    await tap(ctx, menu.highlighted < target ? 'down' : 'up', signal);
     const next = readMenu(observer.current());
     if (!next || next.title !== menu.title) throw new PhoneError('no-menu', `the "${menu.title}" menu went away while moving to "${label}"`);
     menu = next;
   }
   const title = menu.title;
-  await tapAndLook(ctx, 'select', signal);
+  await tap(ctx, 'select', signal);
   if (readMenu(observer.current())?.title === title) {
     throw new BenchError('select-missed', `"${label}" was highlighted but selecting it did nothing`, 'check the select key\'s solenoid');
   }

@@ -1,16 +1,31 @@
-import { and, assign, fromPromise, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 import type { Bench, ScreenObservation } from '../bench/types.js';
-import type { AttemptRecord, Failure, StepRecord } from '../batch/record.js';
+import type { AttemptRecord, Failure } from '../batch/record.js';
 import { FACTORY_RESET_SINCE, softwareBefore, UPDATER_SINCE } from '../catalog/procedures.js';
 import type { CancelComboProcedure, LedComboProcedure, PhoneModel, ResetKind, ScreenPatterns } from '../catalog/types.js';
 import type { Clock } from '../clock/clock.js';
-import { classify } from '../errors/errors.js';
 import type { Plan } from '../text-entry/types.js';
+import {
+  attemptSpan,
+  benchOp,
+  benchStep,
+  canRetry,
+  closeStep,
+  END_STATES,
+  failureOf,
+  newRunLog,
+  nextAttempt,
+  onBenchFault,
+  phoneFail,
+  runActions,
+  runOutput,
+  timingDelays,
+  type RunLog,
+  type RunOutput,
+} from './attempts.js';
 import { rebootByCombo } from './blocks.js';
-import { canRetry, closeStep, type OpenStep } from './run-log.js';
+import type { RunnerEvent } from './runner.js';
 import { typePlan } from './typing.js';
-
-export { closeStep, type RunLog as StepTrack } from './run-log.js';
 
 /*
  * The factory-reset machine for the seeds' main procedure (seeds 000, 001, 002, 003) and Poly Edge E's (seed 001):
@@ -21,8 +36,8 @@ export { closeStep, type RunLog as StepTrack } from './run-log.js';
  *     a fixture without relay: powerOff (the model's reboot combo instead) -> awaitCancel ...
  *     a BootROM that predates the Updater shows the countdown by itself: awaitCancel -> comboWait (no Cancel)
  *     led-combo (Edge E): ... -> awaitLedsOn -> awaitLedsOff -> holdCombo ...
- *   any failure -> recover (every solenoid released, power off) -> attempt again from power-off, or failed
- *   ABORT anywhere -> aborting (everything released) -> aborted
+ *   any failure, or a fault the driver reports -> recover (every solenoid released) -> attempt again from
+ *   power-off, or failed;   ABORT anywhere -> aborting (everything released) -> aborted   (attempts.ts)
  *
  * Retries change what they try: a countdown that passes with the combo held moves to the model's next combo; a
  * rejected password under a text-entry profile whose case rule is not known (macCaseKnown false) types the other
@@ -49,40 +64,21 @@ export interface ResetInput {
   software?: string;
 }
 
-interface Ctx extends ResetInput {
+interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   procedure: CancelComboProcedure | LedComboProcedure;
-  attempt: number;
   comboIndex: number;
   macCase: MacCase;
-  startMs: number;
-  attemptStartMs: number;
   screen: ScreenObservation | undefined;
   cancelKey: string;
   okKey: string;
-  steps: StepRecord[];
-  open: OpenStep | undefined;
-  attemptLog: AttemptRecord[];
-  failure: Failure | undefined;
   sawResetDone: boolean;
   reboots: number;
   dark: boolean;
   /** The software version as given or seen on a boot screen. */
   seenSoftware: string | undefined;
-  summary: string;
-  result: ResetOutput['result'];
 }
 
-type Ev = { type: 'SCREEN'; screen: ScreenObservation } | { type: 'ABORT' };
-
-export interface ResetOutput {
-  result: 'pass' | 'unverified' | 'fail' | 'aborted';
-  failure?: Failure;
-  summary: string;
-  attempts: number;
-  attemptLog: AttemptRecord[];
-  steps: StepRecord[];
-  startMs: number;
-  endMs: number;
+export interface ResetOutput extends RunOutput<AttemptRecord> {
   /** Which reset a passing run performed (cancel-combo: `factory`, or `device-reset` before UC Software 4.0.0). */
   resetKind?: ResetKind;
   /** The phone's software version, as given or seen. */
@@ -100,6 +96,11 @@ export function shows(s: ScreenObservation | undefined, patterns: ScreenPatterns
   return !!s && s.lit && pattern !== undefined && rx(pattern).test(screenText(s));
 }
 
+/** The boot screen offers Cancel (seed 001: "Loading application" with a Cancel softkey). */
+export function cancelOffered(s: ScreenObservation | undefined, patterns: ScreenPatterns): boolean {
+  return shows(s, patterns, 'loading') && softkeyLabelled(s, patterns.cancelSoftkey) !== undefined;
+}
+
 /** The software version a screen shows, by the model's `software` pattern. */
 function softwareShown(s: ScreenObservation | undefined, patterns: ScreenPatterns): string | undefined {
   if (!s?.lit || patterns.software === undefined) return undefined;
@@ -112,10 +113,6 @@ export function softkeyLabelled(s: ScreenObservation | undefined, pattern: strin
   return i >= 0 ? `softkey${i + 1}` : undefined;
 }
 
-export const benchOp = fromPromise<void, { run: (signal: AbortSignal) => Promise<void> }>(({ input, signal }) =>
-  input.run(signal),
-);
-
 const timing = (c: Ctx) => c.model.timing;
 /** The states of the LEDs a led-combo watches ('off' when the observer does not report one). */
 const leds = (c: Ctx) => (c.procedure.kind === 'led-combo' ? c.procedure.leds.map((l) => c.screen?.leds[l] ?? 'off') : []);
@@ -126,25 +123,17 @@ function resetKindOf(c: Ctx): ResetKind | undefined {
   return softwareBefore(c.seenSoftware, FACTORY_RESET_SINCE) ? 'device-reset' : 'factory';
 }
 const combo = (c: Ctx) => c.procedure.combos[c.comboIndex % c.procedure.combos.length]!.keys;
+const bench = benchStep<Ctx>('factoryReset');
 
 export const factoryResetMachine = setup({
   types: {
     context: {} as Ctx,
-    events: {} as Ev,
+    events: {} as RunnerEvent,
     input: {} as ResetInput,
     output: {} as ResetOutput,
   },
   actors: { benchOp },
-  delays: {
-    powerOff: ({ context }) => timing(context).powerOffMs,
-    cancelDeadline: ({ context }) => timing(context).cancelDeadlineMs,
-    cancelAfter: ({ context }) => timing(context).cancelAfterMs,
-    comboAfterCancel: ({ context }) => timing(context).comboAfterCancelMs,
-    comboHold: ({ context }) => timing(context).comboHoldMs,
-    promptSettle: ({ context }) => timing(context).promptSettleMs,
-    answerTimeout: ({ context }) => timing(context).answerTimeoutMs,
-    rebootTimeout: ({ context }) => timing(context).rebootTimeoutMs,
-  },
+  delays: timingDelays,
   guards: {
     blind: ({ context }) => context.bench.observer === undefined,
     noRelay: ({ context }) => !context.bench.fixture.relay,
@@ -154,8 +143,7 @@ export const factoryResetMachine = setup({
     noCancelNeeded: ({ context: c }) => c.seenSoftware !== undefined && softwareBefore(c.seenSoftware, UPDATER_SINCE),
     ledsLit: ({ context: c }) => leds(c).some((l) => l !== 'off'),
     ledsOff: ({ context: c }) => leds(c).every((l) => l === 'off'),
-    cancelOffered: ({ context: c }) =>
-      shows(c.screen, c.model.screens, 'loading') && softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) !== undefined,
+    cancelOffered: ({ context: c }) => cancelOffered(c.screen, c.model.screens),
     countdownShown: ({ context: c }) => shows(c.screen, c.model.screens, 'countdown'),
     promptShown: ({ context: c }) => shows(c.screen, c.model.screens, 'passwordPrompt'),
     /** The countdown screen has gone and no prompt came: the window closed on us. (Edge E shows no countdown: its
@@ -172,30 +160,15 @@ export const factoryResetMachine = setup({
     canRetry: ({ context: c }) => canRetry(c.failure, c.attempt, timing(c), c.clock.now() - c.startMs),
   },
   actions: {
-    step: assign(({ context: c }, params: { step: string }) => closeStep(c, params.step)),
+    ...runActions<Ctx>(),
     stepPowerOff: assign(({ context: c }) => closeStep(c, c.bench.fixture.relay ? 'power-off' : 'reboot-combo')),
     seeScreen: assign(({ context: c, event }) => {
       const screen = event.type === 'SCREEN' ? event.screen : undefined;
       return { screen, seenSoftware: c.seenSoftware ?? softwareShown(screen, c.model.screens) };
     }),
-    fail: assign(({ context: c }, params: { class: Failure['class']; code: string; reason: string }) => ({
-      failure: { class: params.class, code: params.code, reason: params.reason },
-    })),
-    failFromError: assign(({ event }) => {
-      const err = (event as unknown as { error: unknown }).error;
-      const k = classify(err);
-      return { failure: { class: k.failureClass, code: k.code, reason: k.reason } };
-    }),
-    startAttempt: assign(({ context: c }) => ({
-      attempt: c.attempt + 1,
-      attemptStartMs: c.clock.now(),
-      failure: undefined,
-      sawResetDone: false,
-      reboots: 0,
-      dark: false,
-    })),
+    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false })),
     endAttemptFailed: assign(({ context: c }) => {
-      const failure = c.failure ?? { class: 'bug' as const, code: 'internal', reason: 'attempt ended without a reason' };
+      const failure = failureOf(c);
       // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
       const nextCombo = failure.code === 'no-prompt' ? c.comboIndex + 1 : c.comboIndex;
       // A rejected MAC under a case rule no source settles: the other case next (the record shows which worked).
@@ -240,8 +213,6 @@ export const factoryResetMachine = setup({
         dark: !lit,
       };
     }),
-    closeLast: assign(({ context: c }) => closeStep(c, undefined)),
-    result: assign((_, params: { result: ResetOutput['result'] }) => ({ result: params.result })),
   },
 }).createMachine({
   id: 'factoryReset',
@@ -250,29 +221,20 @@ export const factoryResetMachine = setup({
     if (procedure.kind !== 'cancel-combo' && procedure.kind !== 'led-combo') {
       throw new Error(`not a cancel-combo or led-combo model: ${input.model.id}`);
     }
-    const now = input.clock.now();
     return {
       ...input,
+      ...newRunLog(input.clock),
       procedure,
-      attempt: 0,
       comboIndex: 0,
       macCase: input.model.textEntry.macCase === 'upper' ? 'upper' : 'lower',
-      startMs: now,
-      attemptStartMs: now,
       screen: input.bench.observer?.current(),
       // led-combo has no Cancel step.
       cancelKey: procedure.kind === 'cancel-combo' ? procedure.cancelKey : '',
       okKey: procedure.okKey,
-      steps: [],
-      open: undefined,
-      attemptLog: [],
-      failure: undefined,
       sawResetDone: false,
       reboots: 0,
       dark: false,
       seenSoftware: input.software,
-      summary: '',
-      result: 'fail',
     };
   },
   initial: 'attempt',
@@ -283,38 +245,26 @@ export const factoryResetMachine = setup({
   states: {
     attempt: {
       entry: 'startAttempt',
+      on: onBenchFault('factoryReset'),
       initial: 'powerOff',
       states: {
         // Power off; on a fixture without relay (the phone on its own supply) the whole power cycle is the model's
         // reboot combo (seed 001 "Rebooting the Phone"), recorded as the step `reboot-combo`.
         powerOff: {
           entry: 'stepPowerOff',
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({
-              run: async (signal) => {
-                if (!c.bench.fixture.relay) return rebootByCombo(c, signal);
-                await c.bench.releaseAll();
-                await c.bench.power(false);
-              },
-            }),
-            onDone: [
-              { guard: and(['noRelay', 'ledCombo']), target: 'awaitLedsOn' },
-              { guard: 'noRelay', target: 'awaitCancel' },
-              { target: 'offWait' },
-            ],
-            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
-          },
+          invoke: bench(
+            async (c, signal) => {
+              if (!c.bench.fixture.relay) return rebootByCombo(c, signal);
+              await c.bench.releaseAll();
+              await c.bench.power(false);
+            },
+            [{ guard: and(['noRelay', 'ledCombo']), target: 'awaitLedsOn' }, { guard: 'noRelay', target: 'awaitCancel' }, { target: 'offWait' }],
+          ),
         },
         offWait: { after: { powerOff: 'powerOn' } },
         powerOn: {
           entry: { type: 'step', params: { step: 'power-on' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: () => c.bench.power(true) }),
-            onDone: [{ guard: 'ledCombo', target: 'awaitLedsOn' }, { target: 'awaitCancel' }],
-            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c) => c.bench.power(true), [{ guard: 'ledCombo', target: 'awaitLedsOn' }, { target: 'awaitCancel' }]),
         },
         awaitCancel: {
           entry: { type: 'step', params: { step: 'await-cancel' } },
@@ -324,15 +274,7 @@ export const factoryResetMachine = setup({
             { guard: 'countdownShown', target: 'comboWait', actions: { type: 'step', params: { step: 'countdown-without-cancel' } } },
             { guard: 'cancelOffered', target: 'pressCancel', actions: 'noteCancelKey' },
           ],
-          after: {
-            cancelDeadline: {
-              target: '#factoryReset.recover',
-              actions: {
-                type: 'fail',
-                params: { class: 'phone', code: 'no-cancel', reason: 'the "Loading application" Cancel softkey never appeared' },
-              },
-            },
-          },
+          after: { cancelDeadline: { target: '#factoryReset.recover', actions: phoneFail('no-cancel', 'the "Loading application" Cancel softkey never appeared') } },
         },
         blindCancelWait: { after: { cancelAfter: [{ guard: 'noCancelNeeded', target: 'comboWait' }, { target: 'pressCancel' }] } },
         // Edge E (seed 001): "the Handsfree and Headset buttons should illuminate ... and once they turn off press the
@@ -346,31 +288,18 @@ export const factoryResetMachine = setup({
           after: {
             cancelDeadline: {
               target: '#factoryReset.recover',
-              actions: {
-                type: 'fail',
-                params: { class: 'phone', code: 'no-leds', reason: 'the lights that mark the window never lit (seed 001: "This may depend on the Edge E model")' },
-              },
+              actions: phoneFail('no-leds', 'the lights that mark the window never lit (seed 001: "This may depend on the Edge E model")'),
             },
           },
         },
         awaitLedsOff: {
           always: [{ guard: 'ledsOff', target: 'holdCombo' }],
-          after: {
-            cancelDeadline: {
-              target: '#factoryReset.recover',
-              actions: { type: 'fail', params: { class: 'phone', code: 'leds-stay-on', reason: 'the lights that mark the window never went off' } },
-            },
-          },
+          after: { cancelDeadline: { target: '#factoryReset.recover', actions: phoneFail('leds-stay-on', 'the lights that mark the window never went off') } },
         },
         blindLedWait: { after: { cancelAfter: 'holdCombo' } },
         pressCancel: {
           entry: { type: 'step', params: { step: 'press-cancel' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: (signal) => c.bench.press([c.cancelKey], timing(c).keyTapMs, signal) }),
-            onDone: 'awaitCountdown',
-            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c, signal) => c.bench.press([c.cancelKey], timing(c).keyTapMs, signal), 'awaitCountdown'),
         },
         awaitCountdown: {
           always: [
@@ -380,22 +309,14 @@ export const factoryResetMachine = setup({
           after: {
             answerTimeout: {
               target: '#factoryReset.recover',
-              actions: {
-                type: 'fail',
-                params: { class: 'phone', code: 'cancel-missed', reason: 'Cancel was pressed but no countdown followed (the window had closed, or the press did not land)' },
-              },
+              actions: phoneFail('cancel-missed', 'Cancel was pressed but no countdown followed (the window had closed, or the press did not land)'),
             },
           },
         },
         comboWait: { after: { comboAfterCancel: 'holdCombo' } },
         holdCombo: {
           entry: { type: 'step', params: { step: 'hold-combo' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: () => c.bench.hold(combo(c)) }),
-            onDone: 'holding',
-            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c) => c.bench.hold(combo(c)), 'holding'),
         },
         holding: {
           always: [
@@ -404,52 +325,26 @@ export const factoryResetMachine = setup({
             {
               guard: 'windowClosed',
               target: '#factoryReset.recover',
-              actions: {
-                type: 'fail',
-                params: { class: 'phone', code: 'no-prompt', reason: 'the countdown ended with the combo held and no password prompt came' },
-              },
+              actions: phoneFail('no-prompt', 'the countdown ended with the combo held and no password prompt came'),
             },
           ],
           after: {
-            comboHold: {
-              target: '#factoryReset.recover',
-              actions: {
-                type: 'fail',
-                params: { class: 'phone', code: 'no-prompt', reason: 'the combo was held to its limit and no password prompt came' },
-              },
-            },
+            comboHold: { target: '#factoryReset.recover', actions: phoneFail('no-prompt', 'the combo was held to its limit and no password prompt came') },
           },
         },
         blindHolding: { after: { comboHold: 'releaseCombo' } },
         releaseCombo: {
           entry: { type: 'step', params: { step: 'release-combo' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: () => c.bench.release(combo(c)) }),
-            onDone: 'settle',
-            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c) => c.bench.release(combo(c)), 'settle'),
         },
         settle: { after: { promptSettle: 'typing' } },
         typing: {
           entry: [{ type: 'step', params: { step: 'type-password' } }, 'noteOkKey'],
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({
-              run: (signal) => typePlan(c.bench, c.planFor(c.macCase), c.model.textEntry, c.clock, signal),
-            }),
-            onDone: 'confirm',
-            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c, signal) => typePlan(c.bench, c.planFor(c.macCase), c.model.textEntry, c.clock, signal), 'confirm'),
         },
         confirm: {
           entry: { type: 'step', params: { step: 'confirm' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: (signal) => c.bench.press([c.okKey], timing(c).keyTapMs, signal) }),
-            onDone: 'awaitAnswer',
-            onError: { target: '#factoryReset.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c, signal) => c.bench.press([c.okKey], timing(c).keyTapMs, signal), 'awaitAnswer'),
         },
         awaitAnswer: {
           entry: { type: 'step', params: { step: 'await-answer' } },
@@ -459,20 +354,11 @@ export const factoryResetMachine = setup({
             {
               guard: 'rejected',
               target: '#factoryReset.recover',
-              actions: {
-                type: 'fail',
-                params: { class: 'phone', code: 'password-rejected', reason: 'the phone rejected the MAC password (check the MAC on the label)' },
-              },
+              actions: phoneFail('password-rejected', 'the phone rejected the MAC password (check the MAC on the label)'),
             },
           ],
           after: {
-            answerTimeout: {
-              target: '#factoryReset.recover',
-              actions: {
-                type: 'fail',
-                params: { class: 'phone', code: 'no-answer', reason: 'the phone neither started its reset nor rejected the password' },
-              },
-            },
+            answerTimeout: { target: '#factoryReset.recover', actions: phoneFail('no-answer', 'the phone neither started its reset nor rejected the password') },
           },
         },
         awaitReboots: {
@@ -487,52 +373,13 @@ export const factoryResetMachine = setup({
         },
       },
     },
-    recover: {
-      entry: [{ type: 'step', params: { step: 'recover' } }, 'endAttemptFailed'],
-      invoke: {
-        src: 'benchOp',
-        input: ({ context: c }) => ({
-          run: async () => {
-            await c.bench.releaseAll();
-          },
-        }),
-        onDone: [{ guard: 'canRetry', target: 'attempt' }, { target: 'failed' }],
-        // Releasing failed: the bench is gone. Nothing more can be done on it.
-        onError: { target: 'failed', actions: 'failFromError' },
-      },
-    },
-    passed: { type: 'final', entry: ['endAttemptPassed', 'closeLast', { type: 'result', params: { result: 'pass' } }] },
-    unverified: {
-      type: 'final',
-      entry: ['endAttemptUnverified', 'closeLast', { type: 'result', params: { result: 'unverified' } }],
-    },
-    failed: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'fail' } }] },
-    aborting: {
-      entry: { type: 'step', params: { step: 'abort' } },
-      invoke: {
-        src: 'benchOp',
-        input: ({ context: c }) => ({ run: () => c.bench.releaseAll() }),
-        onDone: 'aborted',
-        onError: 'aborted',
-      },
-    },
-    aborted: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'aborted' } }] },
+    ...END_STATES,
   },
-  output: ({ context: c }) => {
-    const result = c.result;
-    return {
-      result,
-      ...(c.failure && result !== 'pass' && result !== 'unverified' ? { failure: c.failure } : {}),
-      summary: result === 'aborted' ? 'stopped by the operator; every solenoid released' : c.summary || c.failure?.reason || '',
-      attempts: c.attempt,
-      attemptLog: c.attemptLog,
-      steps: c.steps,
-      startMs: c.startMs,
-      endMs: c.clock.now(),
-      ...(result === 'pass' && resetKindOf(c) ? { resetKind: resetKindOf(c) } : {}),
-      ...(c.seenSoftware !== undefined ? { software: c.seenSoftware } : {}),
-    };
-  },
+  output: ({ context: c }) => ({
+    ...runOutput(c),
+    ...(c.result === 'pass' && resetKindOf(c) ? { resetKind: resetKindOf(c) } : {}),
+    ...(c.seenSoftware !== undefined ? { software: c.seenSoftware } : {}),
+  }),
 });
 
 function attemptRecord(c: Ctx, result: AttemptRecord['result'], failure?: Failure): AttemptRecord {
@@ -540,9 +387,6 @@ function attemptRecord(c: Ctx, result: AttemptRecord['result'], failure?: Failur
     attempt: c.attempt,
     combo: [...combo(c)],
     ...(c.typesAdminPassword ? {} : { macCase: c.macCase }),
-    startMs: c.attemptStartMs - c.startMs,
-    endMs: c.clock.now() - c.startMs,
-    result,
-    ...(failure ? { failure } : {}),
+    ...attemptSpan(c, result, failure),
   };
 }

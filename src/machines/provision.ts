@@ -1,4 +1,4 @@
-import { assign, createActor, setup, type InspectionEvent } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { Failure, Outcome, StepRecord } from '../batch/record.js';
 import { REDACTED } from '../batch/redact.js';
 import { requireKeys } from '../bench/fixture.js';
@@ -6,13 +6,34 @@ import type { Key } from '../bench/keys.js';
 import type { Bench, DriverInfo, ScreenObservation } from '../bench/types.js';
 import { provisioningFor, SERVER_TYPES, type ProvisioningSpec, type ServerType, type SetupScreens } from '../catalog/provisioning.js';
 import type { PhoneModel } from '../catalog/types.js';
-import { sleep, type Clock } from '../clock/clock.js';
-import { classify, ConfigError, PhoneError, ResetbotError } from '../errors/errors.js';
+import type { Clock } from '../clock/clock.js';
+import { ConfigError, PhoneError, ResetbotError } from '../errors/errors.js';
 import { planText } from '../text-entry/planner.js';
 import type { Plan } from '../text-entry/types.js';
-import { benchOp, rx, shows, softkeyLabelled } from './factory-reset.js';
-import { canRetry, closeStep } from './run-log.js';
-import { stateName } from './run-reset.js';
+import {
+  attemptSpan,
+  benchOp,
+  benchStep,
+  canRetry,
+  closeStep,
+  END_STATES,
+  failureOf,
+  newRunLog,
+  nextAttempt,
+  onBenchFault,
+  outcomeOf,
+  phoneFail,
+  recordOf,
+  runActions,
+  runOutput,
+  timingDelays,
+  type AttemptSpan,
+  type RunLog,
+  type RunOutput,
+} from './attempts.js';
+import { tap } from './blocks.js';
+import { cancelOffered, rx, shows, softkeyLabelled } from './factory-reset.js';
+import { driveMachine, type RunnerEvent, type RunOn } from './runner.js';
 import { typePlan } from './typing.js';
 
 /*
@@ -24,8 +45,8 @@ import { typePlan } from './typing.js';
  *   work runs the planned operations one by one: goto (move the highlight to an item with up/down), select (open it
  *   and see what opens), edit (clear the field, type the planned keys, check the value shown, OK, check the menu shows
  *   it), exit (the Exit softkey); the last select is Save & Reboot, after which the phone must be seen to reboot.
- *   any failure -> recover (every solenoid released) -> attempt again from power-off, or failed
- *   ABORT anywhere -> aborting (everything released) -> aborted
+ *   any failure, or a fault the driver reports -> recover (every solenoid released) -> attempt again from
+ *   power-off, or failed;   ABORT anywhere -> aborting (everything released) -> aborted   (attempts.ts)
  *
  * Admin passwords: seed 002's 456, then 789, then 1966. A rejected one ends the attempt (`setup-password-rejected`:
  * the phone starts its application) and the next attempt tries the next; these fallbacks do not use up the attempts
@@ -83,26 +104,13 @@ export interface ProvisionInput {
   plan: ProvisionPlan;
 }
 
-export interface ProvisionAttempt {
+export interface ProvisionAttempt extends AttemptSpan {
   attempt: number;
   /** Which of the admin passwords (0-based, in the order of DEFAULT_ADMIN_PASSWORDS) this attempt typed. */
   adminPasswordIndex: number;
-  startMs: number;
-  endMs: number;
-  result: 'pass' | 'unverified' | 'fail';
-  failure?: Failure;
 }
 
-export interface ProvisionOutput {
-  result: 'pass' | 'unverified' | 'fail' | 'aborted';
-  failure?: Failure;
-  summary: string;
-  attempts: number;
-  attemptLog: ProvisionAttempt[];
-  steps: StepRecord[];
-  startMs: number;
-  endMs: number;
-}
+export type ProvisionOutput = RunOutput<ProvisionAttempt>;
 
 /** The record of one provisioning run, like a reset's. The password is always `***`. */
 export interface ProvisionRecord {
@@ -283,27 +291,16 @@ interface Nav {
   before: string;
 }
 
-interface Ctx extends ProvisionInput {
+interface Ctx extends ProvisionInput, RunLog<ProvisionAttempt> {
   spec: ProvisioningSpec;
   screens: SetupScreens;
-  attempt: number;
   adminIndex: number;
-  startMs: number;
-  attemptStartMs: number;
   screen: ScreenObservation | undefined;
-  steps: StepRecord[];
-  open: { step: string; attempt: number; startMs: number } | undefined;
-  attemptLog: ProvisionAttempt[];
-  failure: Failure | undefined;
-  summary: string;
-  result: ProvisionOutput['result'];
   opIndex: number;
   nav: Nav;
   fieldTries: number;
   sawDark: boolean;
 }
-
-type Ev = { type: 'SCREEN'; screen: ScreenObservation } | { type: 'ABORT' };
 
 /** Presses a menu may need to reach an item, at most, before the run gives up on it. */
 const NAV_LIMIT = 40;
@@ -327,12 +324,6 @@ function whereIsTarget(c: Ctx): 'here' | 'up' | 'down' | 'unseen' | 'no-menu' {
   return target === at ? 'here' : target < at ? 'up' : 'down';
 }
 
-/** A press of one key: held for the profile's tap time, then the key gap. */
-async function tap(c: Ctx, key: Key, signal: AbortSignal): Promise<void> {
-  await c.bench.press([key], timing(c).keyTapMs, signal);
-  await sleep(c.clock, timing(c).keyGapMs, signal);
-}
-
 /** The key under the softkey labelled `pattern` now, or a phone failure. */
 function softkeyOrFail(c: Ctx, pattern: string, what: string): Key {
   const key = softkeyLabelled(c.screen, pattern);
@@ -340,27 +331,38 @@ function softkeyOrFail(c: Ctx, pattern: string, what: string): Key {
   return key;
 }
 
-const fail = (code: string, reason: string) => ({ type: 'fail' as const, params: { class: 'phone' as const, code, reason } });
+const bench = benchStep<Ctx>('provision');
+
+/**
+ * How an attempt that failed leaves the run: a rejected admin password moves to the next seed 002 gives; when none is
+ * left, the run fails with `admin-password-rejected` (not retried).
+ */
+function afterFailure(c: Ctx): Pick<Ctx, 'adminIndex' | 'failure'> {
+  const failure = failureOf(c);
+  if (failure.code !== 'setup-password-rejected') return { adminIndex: c.adminIndex, failure };
+  const adminIndex = c.adminIndex + 1;
+  if (adminIndex < c.spec.adminPasswords.length) return { adminIndex, failure };
+  return {
+    adminIndex,
+    failure: {
+      class: 'phone',
+      code: 'admin-password-rejected',
+      reason: `the phone rejected every admin password seed 002 gives (${c.spec.adminPasswords.join(', ')}): factory-reset it first ('resetbot reset'), as seed 002 does before provisioning`,
+    },
+  };
+}
 
 export const provisionMachine = setup({
   types: {
     context: {} as Ctx,
-    events: {} as Ev,
+    events: {} as RunnerEvent,
     input: {} as ProvisionInput,
     output: {} as ProvisionOutput,
   },
   actors: { benchOp },
-  delays: {
-    powerOff: ({ context }) => timing(context).powerOffMs,
-    cancelDeadline: ({ context }) => timing(context).cancelDeadlineMs,
-    answerTimeout: ({ context }) => timing(context).answerTimeoutMs,
-    rebootTimeout: ({ context }) => timing(context).rebootTimeoutMs,
-    promptSettle: ({ context }) => timing(context).promptSettleMs,
-    keyGap: ({ context }) => timing(context).keyGapMs,
-  },
+  delays: timingDelays,
   guards: {
-    cancelOffered: ({ context: c }) =>
-      shows(c.screen, c.model.screens, 'loading') && softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) !== undefined,
+    cancelOffered: ({ context: c }) => cancelOffered(c.screen, c.model.screens),
     setupOffered: ({ context: c }) => !!c.screen?.lit && softkeyLabelled(c.screen, c.screens.setupSoftkey) !== undefined,
     promptShown: ({ context: c }) => !!c.screen?.lit && rx(c.screens.setupPrompt).test(c.screen.lines.join('\n')),
     /** The prompt shows one '*' per character typed: as many as the password has. */
@@ -394,47 +396,20 @@ export const provisionMachine = setup({
     rebootSeen: ({ context: c }) => c.sawDark && !!c.screen?.lit,
     // The reset machine's rule (admin-password-rejected and menu-item-missing are final), except that each rejected
     // admin password earns its fallback an attempt of its own.
-    canRetry: ({ context: c }) => canRetry(c.failure, c.attempt - c.adminIndex, timing(c), c.clock.now() - c.startMs),
+    canRetry: ({ context: c }) => {
+      const next = afterFailure(c);
+      return canRetry(next.failure, c.attempt - next.adminIndex, timing(c), c.clock.now() - c.startMs);
+    },
   },
   actions: {
-    step: assign(({ context: c }, params: { step: string }) => closeStep(c, params.step)),
+    ...runActions<Ctx>(),
     opStep: assign(({ context: c }) => {
       const o = op(c)!;
       return closeStep(c, `${o.op} ${o.what}`);
     }),
     seeScreen: assign({ screen: ({ event }) => (event.type === 'SCREEN' ? event.screen : undefined) }),
-    fail: assign((_, params: { class: Failure['class']; code: string; reason: string }) => ({
-      failure: { class: params.class, code: params.code, reason: params.reason },
-    })),
-    failFromError: assign(({ event }) => {
-      const k = classify((event as unknown as { error: unknown }).error);
-      return { failure: { class: k.failureClass, code: k.code, reason: k.reason } };
-    }),
-    startAttempt: assign(({ context: c }) => ({
-      attempt: c.attempt + 1,
-      attemptStartMs: c.clock.now(),
-      failure: undefined,
-      opIndex: 0,
-      fieldTries: 0,
-      nav: freshNav(),
-      sawDark: false,
-    })),
-    endAttemptFailed: assign(({ context: c }) => {
-      let failure = c.failure ?? { class: 'bug' as const, code: 'internal', reason: 'attempt ended without a reason' };
-      const entry = attemptRecord(c, 'fail', failure);
-      let adminIndex = c.adminIndex;
-      if (failure.code === 'setup-password-rejected') {
-        adminIndex++;
-        if (adminIndex >= c.spec.adminPasswords.length) {
-          failure = {
-            class: 'phone',
-            code: 'admin-password-rejected',
-            reason: `the phone rejected every admin password seed 002 gives (${c.spec.adminPasswords.join(', ')}): factory-reset it first ('resetbot reset'), as seed 002 does before provisioning`,
-          };
-        }
-      }
-      return { attemptLog: [...c.attemptLog, entry], adminIndex, failure };
-    }),
+    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), opIndex: 0, fieldTries: 0, nav: freshNav(), sawDark: false })),
+    endAttemptFailed: assign(({ context: c }) => ({ attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failureOf(c))], ...afterFailure(c) })),
     endAttemptPassed: assign(({ context: c }) => ({
       attemptLog: [...c.attemptLog, attemptRecord(c, 'pass')],
       summary:
@@ -460,34 +435,21 @@ export const provisionMachine = setup({
     }),
     retype: assign(({ context: c }) => ({ fieldTries: c.fieldTries + 1 })),
     trackDark: assign(({ context: c }) => ({ sawDark: c.sawDark || !c.screen?.lit })),
-    closeLast: assign(({ context: c }) => closeStep(c, undefined)),
-    result: assign((_, params: { result: ProvisionOutput['result'] }) => ({ result: params.result })),
   },
 }).createMachine({
   id: 'provision',
-  context: ({ input }) => {
-    const now = input.clock.now();
-    return {
-      ...input,
-      spec: input.plan.spec,
-      screens: input.plan.spec.screens,
-      attempt: 0,
-      adminIndex: 0,
-      startMs: now,
-      attemptStartMs: now,
-      screen: input.bench.observer?.current(),
-      steps: [],
-      open: undefined,
-      attemptLog: [],
-      failure: undefined,
-      summary: '',
-      result: 'fail',
-      opIndex: 0,
-      nav: freshNav(),
-      fieldTries: 0,
-      sawDark: false,
-    };
-  },
+  context: ({ input }) => ({
+    ...input,
+    ...newRunLog(input.clock),
+    spec: input.plan.spec,
+    screens: input.plan.spec.screens,
+    adminIndex: 0,
+    screen: input.bench.observer?.current(),
+    opIndex: 0,
+    nav: freshNav(),
+    fieldTries: 0,
+    sawDark: false,
+  }),
   initial: 'attempt',
   on: {
     SCREEN: { actions: 'seeScreen' },
@@ -496,31 +458,20 @@ export const provisionMachine = setup({
   states: {
     attempt: {
       entry: 'startAttempt',
+      on: onBenchFault('provision'),
       initial: 'powerOff',
       states: {
         powerOff: {
           entry: { type: 'step', params: { step: 'power-off' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({
-              run: async () => {
-                await c.bench.releaseAll();
-                await c.bench.power(false);
-              },
-            }),
-            onDone: 'offWait',
-            onError: { target: '#provision.recover', actions: 'failFromError' },
-          },
+          invoke: bench(async (c) => {
+            await c.bench.releaseAll();
+            await c.bench.power(false);
+          }, 'offWait'),
         },
         offWait: { after: { powerOff: 'powerOn' } },
         powerOn: {
           entry: { type: 'step', params: { step: 'power-on' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: () => c.bench.power(true) }),
-            onDone: 'awaitCancel',
-            onError: { target: '#provision.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c) => c.bench.power(true), 'awaitCancel'),
         },
         // seed 002 step 1: "reboot it by unplugging it and plug it back to the power. Click cancel at this point";
         // seed 003 step 3: "Quickly press Cancel once the power returns".
@@ -531,18 +482,11 @@ export const provisionMachine = setup({
             // A BootROM without the Updater shows its countdown (and Setup) by itself.
             { guard: 'setupOffered', target: 'pressSetup' },
           ],
-          after: { cancelDeadline: { target: '#provision.recover', actions: fail('no-cancel', 'the "Loading application" Cancel softkey never appeared') } },
+          after: { cancelDeadline: { target: '#provision.recover', actions: phoneFail('no-cancel', 'the "Loading application" Cancel softkey never appeared') } },
         },
         pressCancel: {
           entry: { type: 'step', params: { step: 'press-cancel' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({
-              run: (signal) => tap(c, softkeyOrFail(c, c.model.screens.cancelSoftkey, 'Cancel'), signal),
-            }),
-            onDone: 'awaitSetup',
-            onError: { target: '#provision.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c, signal) => tap(c, softkeyOrFail(c, c.model.screens.cancelSoftkey, 'Cancel'), signal), 'awaitSetup'),
         },
         // seed 002 step 2: 'On the next "Welcome" window, immediately click on Setup'; seed 003 step 3: "press the
         // Setup softkey as soon as it appears".
@@ -551,50 +495,33 @@ export const provisionMachine = setup({
           after: {
             answerTimeout: {
               target: '#provision.recover',
-              actions: fail('no-setup', 'Cancel was pressed but no Setup softkey followed (the window had closed, or the press did not land)'),
+              actions: phoneFail('no-setup', 'Cancel was pressed but no Setup softkey followed (the window had closed, or the press did not land)'),
             },
           },
         },
         pressSetup: {
           entry: { type: 'step', params: { step: 'press-setup' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyOrFail(c, c.screens.setupSoftkey, 'Setup'), signal) }),
-            onDone: 'awaitPrompt',
-            onError: { target: '#provision.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c, signal) => tap(c, softkeyOrFail(c, c.screens.setupSoftkey, 'Setup'), signal), 'awaitPrompt'),
         },
         awaitPrompt: {
           always: { guard: 'promptShown', target: 'settle' },
-          after: { answerTimeout: { target: '#provision.recover', actions: fail('no-setup-prompt', 'Setup was pressed but no password prompt came') } },
+          after: { answerTimeout: { target: '#provision.recover', actions: phoneFail('no-setup-prompt', 'Setup was pressed but no password prompt came') } },
         },
         settle: { after: { promptSettle: 'typeAdmin' } },
         // seed 002 step 3: "Enter 456 (if this doesn't work please try 789 or 1966)".
         typeAdmin: {
           entry: { type: 'step', params: { step: 'type-admin-password' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({
-              run: (signal) => typePlan(c.bench, c.plan.adminPlans[c.adminIndex]!, c.spec.textEntry, c.clock, signal),
-            }),
-            onDone: 'checkAdmin',
-            onError: { target: '#provision.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c, signal) => typePlan(c.bench, c.plan.adminPlans[c.adminIndex]!, c.spec.textEntry, c.clock, signal), 'checkAdmin'),
         },
         checkAdmin: {
           always: [
             { guard: 'adminTyped', target: 'confirmAdmin' },
-            { target: '#provision.recover', actions: fail('typing', 'the password field does not hold as many characters as were typed (a key misfired or bounced)') },
+            { target: '#provision.recover', actions: phoneFail('typing', 'the password field does not hold as many characters as were typed (a key misfired or bounced)') },
           ],
         },
         confirmAdmin: {
           entry: { type: 'step', params: { step: 'confirm' } },
-          invoke: {
-            src: 'benchOp',
-            input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyOrFail(c, c.screens.okSoftkey, 'OK'), signal) }),
-            onDone: 'awaitMenu',
-            onError: { target: '#provision.recover', actions: 'failFromError' },
-          },
+          invoke: bench((c, signal) => tap(c, softkeyOrFail(c, c.screens.okSoftkey, 'OK'), signal), 'awaitMenu'),
         },
         awaitMenu: {
           entry: { type: 'step', params: { step: 'await-menu' } },
@@ -603,10 +530,10 @@ export const provisionMachine = setup({
             {
               guard: 'rejected',
               target: '#provision.recover',
-              actions: fail('setup-password-rejected', 'the phone rejected the admin password; the next attempt tries the next one'),
+              actions: phoneFail('setup-password-rejected', 'the phone rejected the admin password; the next attempt tries the next one'),
             },
           ],
-          after: { answerTimeout: { target: '#provision.recover', actions: fail('no-answer', 'the phone neither opened its Setup menu nor rejected the password') } },
+          after: { answerTimeout: { target: '#provision.recover', actions: phoneFail('no-answer', 'the phone neither opened its Setup menu nor rejected the password') } },
         },
         work: {
           initial: 'next',
@@ -628,40 +555,25 @@ export const provisionMachine = setup({
                 {
                   guard: 'navGaveUp',
                   target: '#provision.recover',
-                  actions: fail('menu-item-missing', 'a menu item the seeds name is not on this phone\'s Setup menu'),
+                  actions: phoneFail('menu-item-missing', 'a menu item the seeds name is not on this phone\'s Setup menu'),
                 },
                 { guard: 'targetUp', target: 'pressUp' },
                 { guard: 'targetUnseenOrDown', target: 'pressDown' },
               ],
-              after: { answerTimeout: { target: '#provision.recover', actions: fail('menu-lost', 'the Setup menu went away while looking for an item') } },
+              after: { answerTimeout: { target: '#provision.recover', actions: phoneFail('menu-lost', 'the Setup menu went away while looking for an item') } },
             },
             pressUp: {
               entry: 'notePress',
-              invoke: {
-                src: 'benchOp',
-                input: ({ context: c }) => ({ run: (signal) => c.bench.press(['up'], timing(c).keyTapMs, signal) }),
-                onDone: 'navSettle',
-                onError: { target: '#provision.recover', actions: 'failFromError' },
-              },
+              invoke: bench((c, signal) => c.bench.press(['up'], timing(c).keyTapMs, signal), 'navSettle'),
             },
             pressDown: {
               entry: 'notePress',
-              invoke: {
-                src: 'benchOp',
-                input: ({ context: c }) => ({ run: (signal) => c.bench.press(['down'], timing(c).keyTapMs, signal) }),
-                onDone: 'navSettle',
-                onError: { target: '#provision.recover', actions: 'failFromError' },
-              },
+              invoke: bench((c, signal) => c.bench.press(['down'], timing(c).keyTapMs, signal), 'navSettle'),
             },
             navSettle: { after: { keyGap: { target: 'navigate', actions: 'checkMoved' } } },
             // seed 002: "then press the Select key"; "click on select (on each option)".
             pressSelect: {
-              invoke: {
-                src: 'benchOp',
-                input: ({ context: c }) => ({ run: (signal) => tap(c, 'select', signal) }),
-                onDone: 'awaitExpected',
-                onError: { target: '#provision.recover', actions: 'failFromError' },
-              },
+              invoke: bench((c, signal) => tap(c, 'select', signal), 'awaitExpected'),
             },
             awaitExpected: {
               always: [
@@ -671,41 +583,26 @@ export const provisionMachine = setup({
               after: {
                 answerTimeout: {
                   target: '#provision.recover',
-                  actions: fail('setup-no-answer', 'the Setup menu did not show what the last key should have brought'),
+                  actions: phoneFail('setup-no-answer', 'the Setup menu did not show what the last key should have brought'),
                 },
               },
             },
             clearField: {
-              invoke: {
-                src: 'benchOp',
-                input: ({ context: c }) => ({
-                  run: async (signal) => {
-                    const n = [...(editorOf(c.screen, c.screens)?.value ?? '')].length;
-                    if (n === 0) return;
-                    const key = softkeyLabelled(c.screen, c.screens.backspaceSoftkey) ?? 'delete';
-                    for (let i = 0; i < n; i++) await tap(c, key, signal);
-                  },
-                }),
-                onDone: 'awaitCleared',
-                onError: { target: '#provision.recover', actions: 'failFromError' },
-              },
+              invoke: bench(async (c, signal) => {
+                const n = [...(editorOf(c.screen, c.screens)?.value ?? '')].length;
+                const key = softkeyLabelled(c.screen, c.screens.backspaceSoftkey) ?? 'delete';
+                for (let i = 0; i < n; i++) await tap(c, key, signal);
+              }, 'awaitCleared'),
             },
             awaitCleared: {
               always: { guard: 'fieldEmpty', target: 'typeField' },
-              after: { answerTimeout: { target: '#provision.recover', actions: fail('field-not-cleared', 'the field did not empty') } },
+              after: { answerTimeout: { target: '#provision.recover', actions: phoneFail('field-not-cleared', 'the field did not empty') } },
             },
             typeField: {
-              invoke: {
-                src: 'benchOp',
-                input: ({ context: c }) => {
-                  const o = op(c);
-                  return {
-                    run: (signal) => (o?.op === 'edit' ? typePlan(c.bench, o.plan, c.spec.textEntry, c.clock, signal) : Promise.resolve()),
-                  };
-                },
-                onDone: 'settleField',
-                onError: { target: '#provision.recover', actions: 'failFromError' },
-              },
+              invoke: bench(async (c, signal) => {
+                const o = op(c);
+                if (o?.op === 'edit') await typePlan(c.bench, o.plan, c.spec.textEntry, c.clock, signal);
+              }, 'settleField'),
             },
             settleField: { after: { promptSettle: 'checkField' } },
             checkField: {
@@ -714,26 +611,16 @@ export const provisionMachine = setup({
                 { guard: 'canRetype', target: 'clearField', actions: 'retype' },
                 {
                   target: '#provision.recover',
-                  actions: fail('field-mismatch', 'the field does not show what was typed, even after typing it again'),
+                  actions: phoneFail('field-mismatch', 'the field does not show what was typed, even after typing it again'),
                 },
               ],
             },
             pressOk: {
-              invoke: {
-                src: 'benchOp',
-                input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyLabelled(c.screen, c.screens.okSoftkey) ?? 'select', signal) }),
-                onDone: 'awaitExpected',
-                onError: { target: '#provision.recover', actions: 'failFromError' },
-              },
+              invoke: bench((c, signal) => tap(c, softkeyLabelled(c.screen, c.screens.okSoftkey) ?? 'select', signal), 'awaitExpected'),
             },
             // seed 002 step 6: "click on the Exit soft key. Click Exit again on the following screen".
             pressExit: {
-              invoke: {
-                src: 'benchOp',
-                input: ({ context: c }) => ({ run: (signal) => tap(c, softkeyOrFail(c, c.screens.exitSoftkey, 'Exit'), signal) }),
-                onDone: 'awaitExpected',
-                onError: { target: '#provision.recover', actions: 'failFromError' },
-              },
+              invoke: bench((c, signal) => tap(c, softkeyOrFail(c, c.screens.exitSoftkey, 'Exit'), signal), 'awaitExpected'),
             },
           },
         },
@@ -746,70 +633,20 @@ export const provisionMachine = setup({
         },
       },
     },
-    recover: {
-      entry: [{ type: 'step', params: { step: 'recover' } }, 'endAttemptFailed'],
-      invoke: {
-        src: 'benchOp',
-        input: ({ context: c }) => ({ run: () => c.bench.releaseAll() }),
-        onDone: 'decide',
-        onError: { target: 'failed', actions: 'failFromError' },
-      },
-    },
-    decide: { always: [{ guard: 'canRetry', target: 'attempt' }, { target: 'failed' }] },
-    passed: { type: 'final', entry: ['endAttemptPassed', 'closeLast', { type: 'result', params: { result: 'pass' } }] },
-    unverified: {
-      type: 'final',
-      entry: ['endAttemptUnverified', 'closeLast', { type: 'result', params: { result: 'unverified' } }],
-    },
-    failed: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'fail' } }] },
-    aborting: {
-      entry: { type: 'step', params: { step: 'abort' } },
-      invoke: {
-        src: 'benchOp',
-        input: ({ context: c }) => ({ run: () => c.bench.releaseAll() }),
-        onDone: 'aborted',
-        onError: 'aborted',
-      },
-    },
-    aborted: { type: 'final', entry: ['closeLast', { type: 'result', params: { result: 'aborted' } }] },
+    ...END_STATES,
   },
-  output: ({ context: c }) => ({
-    result: c.result,
-    ...(c.failure && c.result === 'fail' ? { failure: c.failure } : {}),
-    summary:
-      c.result === 'aborted' ? 'stopped by the operator; every solenoid released' : c.summary || c.failure?.reason || '',
-    attempts: c.attempt,
-    attemptLog: c.attemptLog,
-    steps: c.steps,
-    startMs: c.startMs,
-    endMs: c.clock.now(),
-  }),
+  output: ({ context: c }) => runOutput(c),
 });
 
 function attemptRecord(c: Ctx, result: ProvisionAttempt['result'], failure?: Failure): ProvisionAttempt {
-  return {
-    attempt: c.attempt,
-    adminPasswordIndex: c.adminIndex,
-    startMs: c.attemptStartMs - c.startMs,
-    endMs: c.clock.now() - c.startMs,
-    result,
-    ...(failure ? { failure } : {}),
-  };
+  return { attempt: c.attempt, adminPasswordIndex: c.adminIndex, ...attemptSpan(c, result, failure) };
 }
 
 // ---- running it ---------------------------------------------------------------------------------------------------
 
-export interface RunProvisionOptions {
+export interface RunProvisionOptions extends RunOn {
   model: PhoneModel;
   request: ProvisionRequest;
-  bench: Bench;
-  clock: Clock;
-  /** Aborting it (Ctrl-C) releases everything and ends the run as `aborted`. */
-  signal?: AbortSignal;
-  /** Called with each state the machine enters, for live progress. */
-  onState?: (state: string, attempt: number) => void;
-  /** Receives every XState inspection event. Redact them before writing (the CLI does). */
-  inspect?: (event: InspectionEvent) => void;
 }
 
 /** Checks everything a run needs before anything moves; throws ConfigError otherwise. */
@@ -831,58 +668,25 @@ export function runProvision(opts: RunProvisionOptions): Promise<ProvisionRecord
   const { model, request, bench, clock } = opts;
   const plan = prepareProvisioning(model, request, bench);
 
-  return new Promise<ProvisionRecord>((resolve, reject) => {
-    const actor = createActor(provisionMachine, {
-      input: { model, bench, clock, plan },
-      clock,
-      ...(opts.inspect ? { inspect: opts.inspect } : {}),
-    });
-    const unsubscribeScreen = bench.observer?.subscribe((screen) => actor.send({ type: 'SCREEN', screen }));
-    const onAbort = () => actor.send({ type: 'ABORT' });
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const cleanup = () => {
-      unsubscribeScreen?.();
-      opts.signal?.removeEventListener('abort', onAbort);
-    };
-
-    let last = '';
-    actor.subscribe({
-      next: (snap) => {
-        const state = stateName(snap.value);
-        if (state !== last) {
-          last = state;
-          opts.onState?.(state, snap.context.attempt);
-        }
-        if (snap.status !== 'done') return;
-        cleanup();
-        const out = snap.output!;
-        resolve({
-          outcome: out.result !== 'fail' ? out.result : out.failure?.class === 'phone' ? 'fail' : 'error',
-          model: model.id,
-          procedure: 'provision',
-          settings: {
-            serverType: request.serverType,
-            serverAddress: request.serverAddress,
-            serverUser: request.serverUser,
-            serverPassword: REDACTED,
-            ...(request.sntpAddress !== undefined ? { sntpAddress: request.sntpAddress } : {}),
-          },
-          attempts: out.attempts,
-          durationMs: out.endMs - out.startMs,
-          ...(out.failure ? { failure: out.failure } : {}),
-          summary: out.summary,
-          attemptLog: out.attemptLog,
-          steps: out.steps,
-          bench: bench.driver.info,
-          observed: true,
-        });
-      },
-      error: (err) => {
-        cleanup();
-        reject(err);
-      },
-    });
-    actor.start();
-    if (opts.signal?.aborted) onAbort();
+  // The Setup menus hold no key down: any hold the board cuts at its limit is a fault.
+  const run = driveMachine<ProvisionOutput>(provisionMachine, (runBench) => ({ model, bench: runBench, clock, plan }), {
+    ...opts,
+    screens: true,
+    holdLimitExpected: false,
   });
+  return run.then((out) => ({
+    outcome: outcomeOf(out),
+    model: model.id,
+    procedure: 'provision',
+    settings: {
+      serverType: request.serverType,
+      serverAddress: request.serverAddress,
+      serverUser: request.serverUser,
+      serverPassword: REDACTED,
+      ...(request.sntpAddress !== undefined ? { sntpAddress: request.sntpAddress } : {}),
+    },
+    ...recordOf(out),
+    bench: bench.driver.info,
+    observed: true,
+  }));
 }

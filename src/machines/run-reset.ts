@@ -1,14 +1,15 @@
-import { createActor, type AnyStateMachine, type InspectionEvent, type SnapshotFrom } from 'xstate';
-import type { Outcome, ResetRecord } from '../batch/record.js';
+import type { AnyStateMachine } from 'xstate';
+import type { ResetRecord } from '../batch/record.js';
 import type { Bench } from '../bench/types.js';
 import { rebootProcedure } from '../catalog/procedures.js';
 import type { MenuResetChoice, PhoneModel, Procedure, ProcedureKind, StepProcedure } from '../catalog/types.js';
-import type { Clock } from '../clock/clock.js';
 import { ConfigError } from '../errors/errors.js';
 import { planMac, planText } from '../text-entry/planner.js';
 import type { Plan } from '../text-entry/types.js';
+import { outcomeOf, recordOf } from './attempts.js';
 import { factoryResetMachine, type MacCase, type ResetOutput } from './factory-reset.js';
-import { benchNeeds, requireFit } from './needs.js';
+import { benchNeeds, requireFit, type BenchNeeds } from './needs.js';
+import { driveMachine, type RunOn } from './runner.js';
 import { stepMachine } from './steps.js';
 
 /*
@@ -54,18 +55,10 @@ export type RunPlan =
       choice?: MenuResetChoice;
     };
 
-export interface RunResetOptions extends RunChoices {
+export interface RunResetOptions extends RunChoices, RunOn {
   model: PhoneModel;
   /** 12 lower-case hex digits (parse with parseMac first). */
   mac: string;
-  bench: Bench;
-  clock: Clock;
-  /** Aborting it (Ctrl-C) releases everything and ends the run as `aborted`. */
-  signal?: AbortSignal;
-  /** Called with each state the machine enters, for live progress. */
-  onState?: (state: string, attempt: number) => void;
-  /** Receives every XState inspection event (the `--inspect` JSON lines). */
-  inspect?: (event: InspectionEvent) => void;
 }
 
 /** Plans the password in the given case under the model's text-entry profile. */
@@ -169,12 +162,6 @@ function adminPlan(model: PhoneModel, password: string): Plan {
   return planText(password, model.textEntry);
 }
 
-/** Outcome of a finished machine: phone failures fail the phone; bench, config and bug failures are errors. */
-export function outcomeOf(out: ResetOutput): Outcome {
-  if (out.result !== 'fail') return out.result;
-  return out.failure?.class === 'phone' ? 'fail' : 'error';
-}
-
 /** Runs the model's reset (or the procedure the options pick) on a bench to its end and returns the phone's record. */
 export function runReset(opts: RunResetOptions): Promise<ResetRecord> {
   return runPlan(resolveRun(opts.model, opts.mac, opts), opts);
@@ -184,9 +171,10 @@ export function runReset(opts: RunResetOptions): Promise<ResetRecord> {
 export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | keyof RunChoices>): Promise<ResetRecord> {
   const { mac, bench, clock } = opts;
   // Before anything moves: the fixture, the board's hold limit (as its driver reports it), the camera.
+  let needs: BenchNeeds;
   try {
     requireFit(plan, bench.fixture);
-    const needs = benchNeeds(plan);
+    needs = benchNeeds(plan);
     if (needs.longestHoldMs > bench.driver.info.maxHoldMs) {
       throw new ConfigError(
         'hold-too-long',
@@ -200,67 +188,27 @@ export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | key
   } catch (err) {
     return Promise.reject(err);
   }
-  // Both machines take SCREEN and ABORT events and give a ResetOutput; the actor is driven the same way.
+  // Only the keypad machine waits on SCREEN events; the step machine's blocks read the observer themselves.
   const machine: AnyStateMachine = plan.machine === 'keypad' ? factoryResetMachine : stepMachine;
-  const input =
+  const input = (runBench: Bench) =>
     plan.machine === 'keypad'
-      ? { model: plan.model, mac, bench, clock, planFor: plan.planFor, typesAdminPassword: plan.typesAdminPassword, ...(plan.software ? { software: plan.software } : {}) }
-      : { model: plan.model, mac, bench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
-
-  return new Promise<ResetRecord>((resolve, reject) => {
-    const actor = createActor(machine, { input, clock, ...(opts.inspect ? { inspect: opts.inspect } : {}) });
-    const unsubscribeScreen =
-      plan.machine === 'keypad' ? bench.observer?.subscribe((screen) => actor.send({ type: 'SCREEN', screen })) : undefined;
-    const onAbort = () => actor.send({ type: 'ABORT' });
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-    let last = '';
-    actor.subscribe({
-      next: (snap: SnapshotFrom<AnyStateMachine>) => {
-        const state = JSON.stringify(snap.value);
-        if (state !== last) {
-          last = state;
-          opts.onState?.(stateName(snap.value), (snap.context as { attempt: number }).attempt);
-        }
-        if (snap.status !== 'done') return;
-        unsubscribeScreen?.();
-        opts.signal?.removeEventListener('abort', onAbort);
-        const out = snap.output as ResetOutput;
-        resolve({
-          outcome: outcomeOf(out),
-          model: plan.model.id,
-          mac,
-          procedure: plan.kind,
-          attempts: out.attempts,
-          durationMs: out.endMs - out.startMs,
-          ...(out.failure ? { failure: out.failure } : {}),
-          summary: out.summary,
-          attemptLog: out.attemptLog,
-          steps: out.steps,
-          bench: bench.driver.info,
-          observed: bench.observer !== undefined,
-          ...(out.resetKind ? { resetKind: out.resetKind } : {}),
-          ...(out.software ? { software: out.software } : {}),
-          ...(plan.machine === 'steps' && plan.choice ? { choice: plan.choice } : {}),
-        });
-      },
-      error: (err) => {
-        unsubscribeScreen?.();
-        opts.signal?.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    });
-    actor.start();
-    if (opts.signal?.aborted) onAbort();
+      ? { model: plan.model, mac, bench: runBench, clock, planFor: plan.planFor, typesAdminPassword: plan.typesAdminPassword, ...(plan.software ? { software: plan.software } : {}) }
+      : { model: plan.model, mac, bench: runBench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
+  const run = driveMachine<ResetOutput>(machine, input, {
+    ...opts,
+    screens: plan.machine === 'keypad',
+    holdLimitExpected: needs.longestHoldMs >= bench.driver.info.maxHoldMs,
   });
-}
-
-/** `{attempt: 'holding'}` -> `holding`. */
-export function stateName(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    const [k, v] = Object.entries(value)[0] ?? [];
-    return v === undefined ? String(k) : stateName(v);
-  }
-  return String(value);
+  return run.then((out) => ({
+    outcome: outcomeOf(out),
+    model: plan.model.id,
+    mac,
+    procedure: plan.kind,
+    ...recordOf(out),
+    bench: bench.driver.info,
+    observed: bench.observer !== undefined,
+    ...(out.resetKind ? { resetKind: out.resetKind } : {}),
+    ...(out.software ? { software: out.software } : {}),
+    ...(plan.machine === 'steps' && plan.choice ? { choice: plan.choice } : {}),
+  }));
 }

@@ -1,13 +1,28 @@
-import { and, assign, fromPromise, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 import type { AttemptRecord, Failure } from '../batch/record.js';
 import type { Bench } from '../bench/types.js';
-import type { PhoneModel, ProcedureStep, ResetKind, StepProcedure } from '../catalog/types.js';
+import type { PhoneModel, ProcedureStep, StepProcedure } from '../catalog/types.js';
 import { sleep, type Clock } from '../clock/clock.js';
-import { classify, PhoneError } from '../errors/errors.js';
+import { PhoneError } from '../errors/errors.js';
 import type { Plan } from '../text-entry/types.js';
-import { powerCycle, selectMenuItem, switchPower, waitForSign, type BlockContext } from './blocks.js';
+import {
+  attemptSpan,
+  benchOp,
+  benchStep,
+  canRetry,
+  closeStep,
+  END_STATES,
+  failureOf,
+  newRunLog,
+  nextAttempt,
+  onBenchFault,
+  runActions,
+  runOutput,
+  type RunLog,
+} from './attempts.js';
+import { powerCycle, selectMenuItem, switchPower, tap, waitForSign, type BlockContext } from './blocks.js';
 import type { ResetOutput } from './factory-reset.js';
-import { canRetry, closeStep, type OpenStep } from './run-log.js';
+import type { RunnerEvent } from './runner.js';
 import { typePlan } from './typing.js';
 
 /*
@@ -15,8 +30,8 @@ import { typePlan } from './typing.js';
  * base stations, the VisualPro, the menu reset, the reboot combo) one building block at a time.
  *
  *   attempt: step 0 -> step 1 -> ... -> last step (its `confirm`) -> passed | unverified (blind bench)
- *   any failure -> recover (every solenoid released) -> a new attempt from step 0, or failed
- *   ABORT anywhere -> aborting (everything released) -> aborted
+ *   any failure, or a fault the driver reports -> recover (every solenoid released) -> a new attempt from step 0,
+ *   or failed;   ABORT anywhere -> aborting (everything released) -> aborted   (attempts.ts)
  *
  * Each step is one invoked promise (blocks.ts); leaving its state (a failure elsewhere, an abort) aborts it. The
  * record names every step with its building block and, in `detail`, what it did or waited for.
@@ -32,20 +47,9 @@ export interface StepRunInput {
   adminPlan?: Plan;
 }
 
-interface Ctx extends StepRunInput {
+interface Ctx extends StepRunInput, RunLog<AttemptRecord> {
   index: number;
-  attempt: number;
-  startMs: number;
-  attemptStartMs: number;
-  steps: ResetOutput['steps'];
-  open: OpenStep | undefined;
-  attemptLog: AttemptRecord[];
-  failure: Failure | undefined;
-  summary: string;
-  result: ResetOutput['result'];
 }
-
-type Ev = { type: 'ABORT' };
 
 /** What a step does, in words, for the record. */
 export function describeStep(step: ProcedureStep): string {
@@ -123,8 +127,7 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
         if (i < 0) throw new PhoneError('no-softkey', `no softkey labelled /${step.label}/ (the softkeys read: ${labels.filter((l) => l).join(', ') || 'none'})`);
         key = `softkey${i + 1}`;
       }
-      await c.bench.press([key], c.model.timing.keyTapMs, signal);
-      return sleep(c.clock, c.model.timing.keyGapMs, signal);
+      return tap(ctx, key, signal);
     }
     case 'confirm': {
       // A blind bench cannot see the end: the machine makes the run `unverified`.
@@ -138,142 +141,71 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
   }
 }
 
-const runStepActor = fromPromise<void, { c: Ctx }>(({ input, signal }) => runStep(input.c, signal));
-const releaseAllActor = fromPromise<void, { bench: Bench }>(({ input }) => input.bench.releaseAll());
-
 function attemptRecord(c: Ctx, result: AttemptRecord['result'], failure?: Failure): AttemptRecord {
-  return {
-    attempt: c.attempt,
-    combo: gestureKeys(c.procedure),
-    startMs: c.attemptStartMs - c.startMs,
-    endMs: c.clock.now() - c.startMs,
-    result,
-    ...(failure ? { failure } : {}),
-  };
+  return { attempt: c.attempt, combo: gestureKeys(c.procedure), ...attemptSpan(c, result, failure) };
 }
+
+const bench = benchStep<Ctx>('stepProcedure');
 
 export const stepMachine = setup({
   types: {
     context: {} as Ctx,
-    events: {} as Ev,
+    events: {} as RunnerEvent,
     input: {} as StepRunInput,
-    output: {} as ResetOutput & { resetKind?: ResetKind },
+    output: {} as ResetOutput,
   },
-  actors: { runStep: runStepActor, releaseAll: releaseAllActor },
+  actors: { benchOp },
   guards: {
     lastStep: ({ context: c }) => c.index >= c.procedure.steps.length - 1,
     blind: ({ context: c }) => c.bench.observer === undefined,
     canRetry: ({ context: c }) => canRetry(c.failure, c.attempt, c.model.timing, c.clock.now() - c.startMs),
   },
   actions: {
-    startAttempt: assign(({ context: c }) => ({ attempt: c.attempt + 1, attemptStartMs: c.clock.now(), index: 0, failure: undefined })),
+    ...runActions<Ctx>(),
+    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), index: 0 })),
     openStep: assign(({ context: c }) => {
       const step = c.procedure.steps[c.index]!;
       const detail = describeStep(step);
       return closeStep(c, step.do, detail === '' ? undefined : detail);
     }),
     nextStep: assign(({ context: c }) => ({ index: c.index + 1 })),
-    openRecover: assign(({ context: c }) => closeStep(c, 'recover')),
-    openAbort: assign(({ context: c }) => closeStep(c, 'abort')),
-    closeLast: assign(({ context: c }) => closeStep(c, undefined)),
-    failFromError: assign(({ event }) => {
-      const k = classify((event as unknown as { error: unknown }).error);
-      return { failure: { class: k.failureClass, code: k.code, reason: k.reason } };
-    }),
-    endAttemptFailed: assign(({ context: c }) => ({
-      attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', c.failure ?? { class: 'bug', code: 'internal', reason: 'attempt ended without a reason' })],
-    })),
+    endAttemptFailed: assign(({ context: c }) => ({ attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failureOf(c))] })),
     endAttemptPassed: assign(({ context: c }) => {
       const last = c.procedure.steps.at(-1);
       const seen = last?.do === 'confirm' ? last.signs.map((s) => s.what).join(', then ') : 'its end';
       return {
         attemptLog: [...c.attemptLog, attemptRecord(c, 'pass')],
         summary: `attempt ${c.attempt}: the ${c.model.name} was seen to reach its end: ${seen}`,
-        result: 'pass' as const,
       };
     }),
     endAttemptUnverified: assign(({ context: c }) => ({
       attemptLog: [...c.attemptLog, attemptRecord(c, 'unverified')],
       summary: 'the procedure ran to its end on a blind bench (no camera): nothing confirmed the reset',
-      result: 'unverified' as const,
     })),
-    resultFailed: assign({ result: 'fail' as const }),
-    resultAborted: assign({ result: 'aborted' as const }),
   },
 }).createMachine({
   id: 'stepProcedure',
-  context: ({ input }) => {
-    const now = input.clock.now();
-    return {
-      ...input,
-      index: 0,
-      attempt: 0,
-      startMs: now,
-      attemptStartMs: now,
-      steps: [],
-      open: undefined,
-      attemptLog: [],
-      failure: undefined,
-      summary: '',
-      result: 'fail',
-    };
-  },
+  context: ({ input }) => ({ ...input, ...newRunLog(input.clock), index: 0 }),
   initial: 'attempt',
   on: { ABORT: { target: '.aborting' } },
   states: {
     attempt: {
       entry: 'startAttempt',
+      on: onBenchFault('stepProcedure'),
       initial: 'step',
       states: {
         step: {
           entry: 'openStep',
-          invoke: {
-            src: 'runStep',
-            input: ({ context }) => ({ c: context }),
-            onDone: [
-              // The last step is the procedure's `confirm`: seen, a pass; on a blind bench nothing was seen.
-              { guard: and(['lastStep', 'blind']), target: '#stepProcedure.unverified' },
-              { guard: 'lastStep', target: '#stepProcedure.passed' },
-              { target: 'step', reenter: true, actions: 'nextStep' },
-            ],
-            onError: { target: '#stepProcedure.recover', actions: 'failFromError' },
-          },
+          invoke: bench(runStep, [
+            // The last step is the procedure's `confirm`: seen, a pass; on a blind bench nothing was seen.
+            { guard: and(['lastStep', 'blind']), target: '#stepProcedure.unverified' },
+            { guard: 'lastStep', target: '#stepProcedure.passed' },
+            { target: 'step', reenter: true, actions: 'nextStep' },
+          ]),
         },
       },
     },
-    recover: {
-      entry: ['openRecover', 'endAttemptFailed'],
-      invoke: {
-        src: 'releaseAll',
-        input: ({ context }) => ({ bench: context.bench }),
-        onDone: [{ guard: 'canRetry', target: 'attempt' }, { target: 'failed' }],
-        // Releasing failed: the bench is gone. Nothing more can be done on it.
-        onError: { target: 'failed', actions: 'failFromError' },
-      },
-    },
-    passed: { type: 'final', entry: ['endAttemptPassed', 'closeLast'] },
-    unverified: { type: 'final', entry: ['endAttemptUnverified', 'closeLast'] },
-    failed: { type: 'final', entry: ['closeLast', 'resultFailed'] },
-    aborting: {
-      entry: 'openAbort',
-      invoke: {
-        src: 'releaseAll',
-        input: ({ context }) => ({ bench: context.bench }),
-        onDone: 'aborted',
-        onError: 'aborted',
-      },
-    },
-    aborted: { type: 'final', entry: ['closeLast', 'resultAborted'] },
+    ...END_STATES,
   },
-  output: ({ context: c }) => ({
-    result: c.result,
-    ...(c.failure && c.result === 'fail' ? { failure: c.failure } : {}),
-    ...(c.result === 'pass' ? { resetKind: c.procedure.resets } : {}),
-    summary: c.result === 'aborted' ? 'stopped by the operator; every solenoid released' : c.summary || c.failure?.reason || '',
-    attempts: c.attempt,
-    attemptLog: c.attemptLog,
-    steps: c.steps,
-    startMs: c.startMs,
-    endMs: c.clock.now(),
-  }),
+  output: ({ context: c }) => ({ ...runOutput(c), ...(c.result === 'pass' ? { resetKind: c.procedure.resets } : {}) }),
 });

@@ -1,7 +1,7 @@
 /**
- * What the virtual jig and the observer need of a simulated unit (SimPhone, and the units of devices.ts), and a base
- * class with the plumbing the units share: power, keys as the jig presses them (with the misfire, bounce and slow-boot
- * faults), state timers on the Clock, the screen and its LEDs, the event log.
+ * What the virtual jig and the observer need of a simulated unit (SimPhone, and the units of devices.ts), and the base
+ * class with the plumbing every unit shares (SimPhone included): power, keys as the jig presses them (with the misfire,
+ * bounce and slow-boot faults), state timers on the Clock, the screen and its LEDs, the event log.
  */
 import type { Key } from '../bench/keys.js';
 import type { ScreenObservation } from '../bench/types.js';
@@ -49,7 +49,7 @@ export interface SimDevice {
   truth(): SimDeviceTruth;
 }
 
-/** Faults every unit can show (SimPhone has the same, and more). */
+/** Faults every unit can show (SimPhone has these, and more). */
 export interface SimDeviceFaults {
   /** Boot timings multiplied by this (>= 1). */
   slowBoot?: number;
@@ -70,7 +70,12 @@ export interface SimDeviceConfig {
 
 const MAC_RE = /^[0-9a-f]{12}$/;
 
-export abstract class SimDeviceBase implements SimDevice {
+function checkProbability(p: number, what: string): void {
+  if (!(p >= 0 && p <= 1)) throw new ConfigError('bad-fault', `${what}: probability ${p} is not between 0 and 1`, 'give a probability from 0 to 1');
+}
+
+/** A unit whose state names are `State` (and 'off', the state before power and after it is cut). */
+export abstract class SimDeviceBase<State extends string = string> implements SimDevice {
   readonly modelId: string;
   readonly mac: string;
   protected readonly clock: Clock;
@@ -82,7 +87,7 @@ export abstract class SimDeviceBase implements SimDevice {
   protected readonly faults: SimDeviceFaults;
 
   protected powered = false;
-  protected st = 'off';
+  protected st: State | 'off' = 'off';
   protected atDefaults = false;
   protected resets = 0;
   protected reboots = 0;
@@ -104,10 +109,11 @@ export abstract class SimDeviceBase implements SimDevice {
     this.clock = config.clock;
     this.faults = config.faults ?? {};
     const f = this.faults;
-    if (f.slowBoot !== undefined && !(f.slowBoot >= 1)) throw new ConfigError('bad-fault', `slow boot factor ${f.slowBoot} is below 1`, 'give a factor of 1 or more');
-    for (const p of [...(f.misfire ?? []).map((m) => m.p), ...(f.bounce !== undefined ? [f.bounce] : [])]) {
-      if (!(p >= 0 && p <= 1)) throw new ConfigError('bad-fault', `probability ${p} is not between 0 and 1`, 'give a probability from 0 to 1');
+    if (f.slowBoot !== undefined && !(f.slowBoot >= 1)) {
+      throw new ConfigError('bad-fault', `slow boot factor ${f.slowBoot} is below 1`, 'give a factor of 1 or more, e.g. 2');
     }
+    for (const m of f.misfire ?? []) checkProbability(m.p, `misfire of key ${m.key}`);
+    if (f.bounce !== undefined) checkProbability(f.bounce, 'key bounce');
     const rng = new Rng(config.seed);
     this.instance = rng.fork('instance');
     this.timing = rng.fork('timing');
@@ -122,6 +128,22 @@ export abstract class SimDeviceBase implements SimDevice {
   protected abstract pressed(key: Key): void;
   /** A key released (after `physical` is updated). */
   protected abstract released(key: Key): void;
+
+  /**
+   * After every key-down and key-up that changed `physical` (powered or not; after a bounce's second press): for a
+   * unit that watches which keys are down together rather than each press. Default: nothing.
+   */
+  protected keysChanged(): void {}
+
+  /** Power was cut in state `was` (the unit is already dark and 'off'): a cut during a reset's work interrupts it. */
+  protected poweredOff(was: State | 'off'): void {
+    if (was === 'resetting' || was === 'restoring') this.event('reset-interrupted');
+  }
+
+  /** The softkey labels of a screen shown without any: none by default; SimPhone shows its four, unlabelled. */
+  protected blankSoftkeys(): string[] {
+    return [];
+  }
 
   // ---- the outside world --------------------------------------------------------------------------------------
 
@@ -138,7 +160,7 @@ export abstract class SimDeviceBase implements SimDevice {
     this.show([], [], {}, false);
     this.event('power-off');
     // Power cut during a reset leaves the unit not reset: its truth changes only once the reset's work is done.
-    if (was === 'resetting' || was === 'restoring') this.event('reset-interrupted');
+    this.poweredOff(was);
   }
 
   keyDown(key: Key): void {
@@ -150,21 +172,24 @@ export abstract class SimDeviceBase implements SimDevice {
       return;
     }
     this.physical.add(key);
-    if (!this.powered) return;
-    this.pressed(key);
-    if (this.faults.bounce !== undefined && this.dice.chance(this.faults.bounce)) {
-      this.event(`key-bounced ${key}`);
-      this.physical.delete(key);
-      this.released(key);
-      this.physical.add(key);
+    if (this.powered) {
       this.pressed(key);
+      if (this.faults.bounce !== undefined && this.dice.chance(this.faults.bounce)) {
+        this.event(`key-bounced ${key}`);
+        this.physical.delete(key);
+        this.released(key);
+        this.physical.add(key);
+        this.pressed(key);
+      }
     }
+    this.keysChanged();
   }
 
   keyUp(key: Key): void {
     if (this.dropped.delete(key)) return;
     if (!this.physical.delete(key)) return;
     if (this.powered) this.released(key);
+    this.keysChanged();
   }
 
   screen(): ScreenObservation {
@@ -194,14 +219,14 @@ export abstract class SimDeviceBase implements SimDevice {
     };
   }
 
-  get state(): string {
+  get state(): State | 'off' {
     return this.st;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------------------------
 
   /** Enters a state: every timer of the previous state is cancelled. */
-  protected enter(state: string): void {
+  protected enter(state: State | 'off'): void {
     for (const id of this.timers) this.clock.clearTimeout(id);
     this.timers.clear();
     this.st = state;
@@ -228,13 +253,19 @@ export abstract class SimDeviceBase implements SimDevice {
     return this.timing.jitter({ min: range.min * k, max: range.max * k });
   }
 
-  protected show(lines: string[], softkeys: string[] = [], leds: Record<string, string> = {}, lit = true): void {
+  protected show(lines: string[], softkeys: string[] = this.blankSoftkeys(), leds: Record<string, string> = {}, lit = true): void {
     const next: ScreenObservation = { lines, softkeys, leds, lit };
     const key = JSON.stringify(next);
     if (key === this.scrKey) return;
     this.scr = next;
     this.scrKey = key;
+    // Each listener gets its own copy: one that changes it cannot change what the next one sees.
     for (const listener of [...this.listeners]) listener(this.screen());
+  }
+
+  /** The screen showing now (not a copy: read it, do not change it). */
+  protected get shown(): Readonly<ScreenObservation> {
+    return this.scr;
   }
 
   /** The screen as it is, with some LEDs changed. */
@@ -248,9 +279,9 @@ export abstract class SimDeviceBase implements SimDevice {
 
   /**
    * The reset's work is done: the truth is settled (before anything shows it), then the unit restarts: dark (the LEDs
-   * given), and `restart` runs after `darkMs`.
+   * given), and `restart` runs after `darkMs`. For the units of devices.ts, whose states are any names ('restart').
    */
-  protected resetDone(leds: Record<string, string>, darkMs: number, restart: () => void): void {
+  protected resetDone(this: SimDeviceBase, leds: Record<string, string>, darkMs: number, restart: () => void): void {
     this.atDefaults = true;
     this.resets++;
     this.event('factory-defaults');

@@ -246,7 +246,7 @@ export class CcxPhone extends TouchPhone {
           this.openWindow('logo-2');
           this.event('logo-2');
           this.show([LOGO]);
-              this.after(this.timing.jitter(CcxPhone.SECOND_LOGO_MS), () => this.startApplication());
+          this.after(this.timing.jitter(CcxPhone.SECOND_LOGO_MS), () => this.startApplication());
         });
       });
     });

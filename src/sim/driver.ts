@@ -11,9 +11,11 @@
  *   'link-lost'; open() reconnects, which resets the board like opening a real Uno's port: solenoids and relay off;
  * - releaseAll() always works (solenoids off, relay off), even with the link down.
  */
-import { sleep, type Clock, type TimerId } from '../clock/clock.js';
+import type { Clock } from '../clock/clock.js';
 import { createBench } from '../bench/bench.js';
 import type { Fixture } from '../bench/fixture.js';
+import { Listeners } from '../bench/listeners.js';
+import { checkPressMs, HoldLimit, interruptibleSleep } from '../bench/press-timing.js';
 import type { Bench, BenchDriver, DriverEvent, DriverInfo, Observer, ScreenObservation } from '../bench/types.js';
 import { BenchError, ConfigError, nearest } from '../errors/errors.js';
 import { VirtualJig, type VirtualJigFaults } from './jig.js';
@@ -49,13 +51,10 @@ export class SimDriver implements BenchDriver {
   private lostReason = '';
   private autoDropped = false;
   private commands = 0;
-  private readonly listeners = new Set<(event: DriverEvent) => void>();
-  /** Channel -> the energise group it belongs to (channels switched on together share one hold-limit timer). */
-  private readonly group = new Map<number, number>();
-  private readonly limitTimers = new Map<number, TimerId>();
-  private nextGroup = 1;
-  /** Rejecters of presses in flight, called when the link drops. */
-  private readonly inflight = new Set<(err: Error) => void>();
+  private readonly listeners = new Listeners<[DriverEvent]>();
+  private readonly limit: HoldLimit;
+  /** Presses in flight hear of a dropped link through this. */
+  private readonly interrupts = new Listeners<[Error]>();
 
   constructor(config: SimDriverConfig) {
     this.jig = config.jig;
@@ -68,6 +67,10 @@ export class SimDriver implements BenchDriver {
       throw new ConfigError('bad-fault', `link lost after ${n} commands`, 'give a whole number of commands, 0 or more');
     }
     this.info = { driver: 'sim', channels: this.jig.fixture.channels, maxHoldMs, port: 'sim' };
+    this.limit = new HoldLimit(this.clock, maxHoldMs, (cut) => {
+      this.deenergise(cut);
+      this.listeners.emit({ kind: 'hold-limit', channels: cut.sort((a, b) => a - b) });
+    });
     const at = this.faults.linkLostAtMs;
     if (at !== undefined) {
       this.clock.setTimeout(() => this.dropLink(`serial line dropped at ${at} ms (fault)`), Math.max(0, at - this.clock.now()));
@@ -91,13 +94,13 @@ export class SimDriver implements BenchDriver {
 
   async press(channels: number[], ms: number, signal?: AbortSignal): Promise<void> {
     this.command();
-    this.checkDuration(ms);
+    checkPressMs(ms);
     if (signal?.aborted) throw signal.reason;
     // A press within the limit ends itself; a longer one is cut by the limit timer, which is scheduled before the
     // press's own wait and so fires first at the same instant.
     this.energise(channels, ms > this.info.maxHoldMs);
     try {
-      await this.wait(Math.min(ms, this.info.maxHoldMs), signal);
+      await interruptibleSleep(this.clock, Math.min(ms, this.info.maxHoldMs), signal, this.interrupts);
     } finally {
       this.deenergise(channels);
     }
@@ -129,10 +132,7 @@ export class SimDriver implements BenchDriver {
   }
 
   onEvent(listener: (event: DriverEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -146,9 +146,8 @@ export class SimDriver implements BenchDriver {
     this.link = false;
     this.lostReason = reason;
     this.cutAll(); // the board's watchdog releases every solenoid when the host falls silent
-    const err = this.lostError();
-    for (const reject of [...this.inflight]) reject(err);
-    this.emit({ kind: 'link-lost', reason });
+    this.interrupts.emit(this.lostError());
+    this.listeners.emit({ kind: 'link-lost', reason });
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
@@ -168,62 +167,21 @@ export class SimDriver implements BenchDriver {
     return new BenchError('link-lost', `serial link lost: ${this.lostReason}`, 'check the USB cable and the board, then run again');
   }
 
-  private checkDuration(ms: number): void {
-    if (!(Number.isFinite(ms) && ms >= 0)) {
-      throw new BenchError('bad-argument', `press duration ${ms} ms is not a non-negative number`, 'this is a controller bug: report it');
-    }
-  }
-
   /** Switches channels on; with `limited`, the ones newly on share a hold-limit timer. */
   private energise(channels: number[], limited: boolean): void {
     const fresh = [...new Set(channels)].filter((c) => !this.jig.channelOn(c));
     this.jig.setChannels(channels, true); // validates every channel first
-    if (!limited || fresh.length === 0) return;
-    const g = this.nextGroup++;
-    for (const c of fresh) this.group.set(c, g);
-    const id = this.clock.setTimeout(() => {
-      this.limitTimers.delete(g);
-      const cut = [...this.group].filter(([, owner]) => owner === g).map(([c]) => c);
-      if (cut.length === 0) return;
-      this.deenergise(cut);
-      this.emit({ kind: 'hold-limit', channels: cut.sort((a, b) => a - b) });
-    }, this.info.maxHoldMs);
-    this.limitTimers.set(g, id);
+    if (limited) this.limit.arm(fresh);
   }
 
   private deenergise(channels: number[]): void {
     const on = channels.filter((c) => this.jig.channelOn(c));
     this.jig.setChannels(on, false);
-    for (const c of on) {
-      const g = this.group.get(c);
-      this.group.delete(c);
-      if (g !== undefined && ![...this.group.values()].includes(g)) {
-        this.clock.clearTimeout(this.limitTimers.get(g));
-        this.limitTimers.delete(g);
-      }
-    }
+    this.limit.released(on);
   }
 
   private cutAll(): void {
     this.deenergise(this.jig.energised());
-  }
-
-  private async wait(ms: number, signal?: AbortSignal): Promise<void> {
-    const ac = new AbortController();
-    const onOuter = (): void => ac.abort(signal?.reason);
-    const onLost = (err: Error): void => ac.abort(err);
-    signal?.addEventListener('abort', onOuter, { once: true });
-    this.inflight.add(onLost);
-    try {
-      await sleep(this.clock, ms, ac.signal);
-    } finally {
-      this.inflight.delete(onLost);
-      signal?.removeEventListener('abort', onOuter);
-    }
-  }
-
-  private emit(event: DriverEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
   }
 }
 

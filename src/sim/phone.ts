@@ -65,16 +65,15 @@
  */
 import type { Clock, TimerId } from '../clock/clock.js';
 import { DIAL_KEYS, type Key } from '../bench/keys.js';
-import type { ScreenObservation } from '../bench/types.js';
 import { ConfigError } from '../errors/errors.js';
 import { MultiTapField, type SimKeypadSpec } from './keypad.js';
 import { SETUP_ADMIN_PASSWORDS, SetupMenu, type SetupTruth } from './setup-menu.js';
 import { EDGE_E_BOOT, simPhoneSpec, type SimPhoneSpec } from './phones.js';
 import { AdminMenu, type AdminAction } from './admin-menu.js';
-import type { SimDevice, SimDeviceTruth, SimEvent } from './device.js';
+import { SimDeviceBase, type SimDeviceFaults, type SimDeviceTruth, type SimEvent } from './device.js';
 import { softwareBefore } from '../catalog/procedures.js';
 import type { CaseRule } from '../text-entry/types.js';
-import { Rng, type Range } from './rng.js';
+import type { Range } from './rng.js';
 
 export type SimPhoneState =
   | 'off'
@@ -97,14 +96,12 @@ export type SimPhoneState =
   | 'starting'
   | 'idle';
 
-/** Faults the phone can be asked to show. All dice come from the phone's own seeded RNG (a separate stream). */
-export interface SimPhoneFaults {
-  /** Boot timings (dark, Updater, Cancel delay, Cancel-to-countdown, application start) multiplied by this (>= 1). */
-  slowBoot?: number;
-  /** Keys whose key-downs are lost with probability p: the key misfires (its key-up is then ignored too). */
-  misfire?: { key: Key; p: number }[];
-  /** Probability that a tap registers twice (key bounce). */
-  bounce?: number;
+/**
+ * Faults the phone can be asked to show: every unit's (slowBoot stretches the dark, Updater, Cancel delay,
+ * Cancel-to-countdown and application start), and a short Cancel window. All dice come from the phone's own seeded
+ * RNG (a separate stream).
+ */
+export interface SimPhoneFaults extends SimDeviceFaults {
   /** The Cancel softkey shows only about this long (+-10%) instead of the platform's window. */
   shortCancelWindowMs?: number;
 }
@@ -183,7 +180,6 @@ const SOFTKEY_COUNT = 4;
 const DIAL = new Set<string>(DIAL_KEYS);
 const IDLE_SOFTKEYS = ['New Call', 'Forward', 'DND', 'More'];
 const COUNTDOWN_SOFTKEYS = ['Start', 'Setup', 'About', ''];
-const MAC_RE = /^[0-9a-f]{12}$/;
 /** A logo, as a camera reports it. */
 const LOGO = '[Poly logo]';
 
@@ -206,21 +202,13 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((k) => b.includes(k));
 }
 
-function checkProbability(p: number, what: string): void {
-  if (!(p >= 0 && p <= 1)) throw new ConfigError('bad-fault', `${what}: probability ${p} is not between 0 and 1`, 'give a probability from 0 to 1');
-}
-
-function scale(range: Range, factor: number): Range {
-  return { min: range.min * factor, max: range.max * factor };
-}
-
-export class SimPhone implements SimDevice {
+/**
+ * The power, keys, timers, screen and log are SimDeviceBase's; the phone registers each key-down (tap) and key-up
+ * (untap) by state, and, after every key change, looks at which keys are down together (the combo, the reboot combo).
+ */
+export class SimPhone extends SimDeviceBase<SimPhoneState> {
   readonly spec: SimPhoneSpec;
-  readonly mac: string;
-  private readonly clock: Clock;
-  private readonly timing: Rng;
-  private readonly dice: Rng;
-  private readonly faults: SimPhoneFaults;
+  protected declare readonly faults: SimPhoneFaults;
   private readonly combo: Key[];
   private readonly caseRule: CaseRule;
   private readonly adminPassword: string;
@@ -232,7 +220,6 @@ export class SimPhone implements SimDevice {
   /** How long the reboot combo must be held (seed 001: "for about three seconds"). */
   private readonly rebootHoldMs: number;
   private rebootTimer: TimerId | undefined;
-  private reboots = 0;
   private readonly config: ConfigTruth = { localConfig: false, webConfig: false, deviceSettings: false, fileSystemFormatted: false };
   /** Edge E: keys already down when the window opened (too early). */
   private stale = new Set<Key>();
@@ -243,38 +230,22 @@ export class SimPhone implements SimDevice {
   /** The Setup menu behind the countdown's Setup softkey (seeds 002, 003); undefined on a platform without one. */
   readonly setup: SetupMenu | undefined;
 
-  private powered = false;
-  private st: SimPhoneState = 'off';
   private phase: ResetPhase = 'none';
-  private atDefaults = false;
   private deviceResetOnly = false;
-  private resets = 0;
-  private readonly log: SimEvent[] = [];
-  /** Keys physically down (whether or not the phone is powered). */
-  private readonly physical = new Set<Key>();
-  /** Keys whose key-down was lost to a misfire. */
-  private readonly dropped = new Set<Key>();
   private field: MultiTapField | undefined;
-  private readonly timers = new Set<TimerId>();
   private holdTimer: TimerId | undefined;
-  private scr: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
-  private scrKey = JSON.stringify(this.scr);
-  private readonly listeners = new Set<(screen: ScreenObservation) => void>();
 
   constructor(config: SimPhoneConfig) {
-    if (!MAC_RE.test(config.mac)) {
-      throw new ConfigError('bad-mac', `simulated phone: MAC '${config.mac}' is not 12 lower-case hex digits`, 'give the MAC like 0004f2aa814c');
-    }
+    super(config);
     this.spec = simPhoneSpec(config.modelId);
-    this.mac = config.mac;
-    this.clock = config.clock;
     const options = config.options ?? {};
-    this.faults = config.faults ?? {};
-    this.validateFaults();
+    const f = this.faults;
+    if (f.shortCancelWindowMs !== undefined && !(f.shortCancelWindowMs > 0)) {
+      throw new ConfigError('bad-fault', `short Cancel window ${f.shortCancelWindowMs} ms`, 'give a positive window in ms');
+    }
 
-    const rng = new Rng(config.seed);
     // Instance draws happen in a fixed order whatever the options, so forcing one choice does not move the others.
-    const instance = rng.fork('instance');
+    const instance = this.instance;
     const pickedCombo = instance.pick(this.spec.combos).keys;
     const pickedCase = instance.pick(this.spec.caseRules);
     const cursorTimeoutMs = instance.jitter(this.spec.cursorTimeoutMs);
@@ -283,8 +254,6 @@ export class SimPhone implements SimDevice {
     const pickedAdmin = instance.pick(SETUP_ADMIN_PASSWORDS);
     // Seed 001: "until you hear a confirmation tone (for about three seconds)". Drawn last: earlier draws keep their seeds.
     this.rebootHoldMs = instance.jitter({ min: 2_500, max: 3_500 });
-    this.timing = rng.fork('timing');
-    this.dice = rng.fork('faults');
 
     if (options.combo) {
       const forced = this.spec.combos.find((c) => sameSet(c.keys, options.combo!));
@@ -341,98 +310,57 @@ export class SimPhone implements SimDevice {
     });
   }
 
-  get modelId(): string {
-    return this.spec.id;
+  // ---- what SimDeviceBase asks of a unit ----------------------------------------------------------------------
+
+  /** A lit screen shows the four softkeys, '' where nothing is offered. */
+  protected override blankSoftkeys(): string[] {
+    return softkeys();
   }
 
-  // ---- the outside world: power, keys, screen ----------------------------------------------------------------
-
-  setPower(on: boolean): void {
-    if (on === this.powered) return;
-    this.powered = on;
-    if (on) {
-      this.event('power-on');
-      this.boot();
-      return;
-    }
-    this.enter('off');
-    this.show([], [], false);
-    this.event('power-off');
-    if (this.phase !== 'none') {
-      this.event('reset-interrupted');
-      this.phase = 'none';
-    }
+  protected pressed(key: Key): void {
+    this.tap(key);
   }
 
-  keyDown(key: Key): void {
-    if (this.physical.has(key) || this.dropped.has(key)) return;
-    const misfire = this.faults.misfire?.find((m) => m.key === key);
-    if (misfire && this.dice.chance(misfire.p)) {
-      this.dropped.add(key);
-      this.event(`key-dropped ${key}`);
-      return;
-    }
-    this.physical.add(key);
-    if (this.powered) {
-      this.tap(key);
-      if (this.faults.bounce !== undefined && this.dice.chance(this.faults.bounce)) {
-        this.event(`key-bounced ${key}`);
-        this.untap(key);
-        this.tap(key);
-      }
-    }
-    this.checkCombo();
-    this.checkRebootCombo();
-  }
-
-  keyUp(key: Key): void {
-    if (this.dropped.delete(key)) return;
-    if (!this.physical.delete(key)) return;
-    this.stale.delete(key);
+  protected released(key: Key): void {
     this.untap(key);
+  }
+
+  protected override keysChanged(): void {
     this.checkCombo();
     this.checkRebootCombo();
   }
 
-  /** What a camera would see now (a copy). */
-  screen(): ScreenObservation {
-    return { lines: [...this.scr.lines], softkeys: [...this.scr.softkeys], leds: { ...this.scr.leds }, lit: this.scr.lit };
+  /** A key let go no longer counts as down too early (Edge E). */
+  override keyUp(key: Key): void {
+    this.stale.delete(key);
+    super.keyUp(key);
   }
 
-  /** Calls `listener` with every new screen; returns the unsubscribe function. */
-  onScreen(listener: (screen: ScreenObservation) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+  /** Power cut before the reset's second reboot is done: the phone is not reset. */
+  protected override poweredOff(): void {
+    if (this.phase === 'none') return;
+    this.event('reset-interrupted');
+    this.phase = 'none';
   }
 
-  get state(): SimPhoneState {
-    return this.st;
-  }
-
-  /** Keys physically down on the phone now (the jig's effect), for tests. */
-  keysDown(): Key[] {
-    return [...this.physical];
-  }
-
-  truth(): SimPhoneTruth {
+  override truth(): SimPhoneTruth {
+    const unit = super.truth();
     const t: SimPhoneTruth = {
-      modelId: this.spec.id,
-      mac: this.mac,
+      modelId: unit.modelId,
+      mac: unit.mac,
       combo: [...this.combo],
       caseRule: this.caseRule,
       adminPassword: this.adminPassword,
       cursorTimeoutMs: this.keypad.cursorTimeoutMs,
       comboHoldMs: this.comboHoldMs,
       countdownMs: this.countdownMs,
-      factoryDefaults: this.atDefaults,
+      factoryDefaults: unit.factoryDefaults,
       state: this.st,
-      resets: this.resets,
-      reboots: this.reboots,
+      resets: unit.resets,
+      reboots: unit.reboots,
       software: this.software,
       config: { ...this.config },
-      events: this.log.map((e) => ({ ...e })),
+      events: unit.events,
     };
     if (this.deviceResetOnly) t.deviceResetOnly = true;
     if (this.setup) t.setup = this.setup.truth();
@@ -441,7 +369,7 @@ export class SimPhone implements SimDevice {
 
   // ---- the boot timeline ------------------------------------------------------------------------------------
 
-  private boot(): void {
+  protected boot(): void {
     if (this.config.fileSystemFormatted) {
       this.noApplication();
       return;
@@ -455,17 +383,16 @@ export class SimPhone implements SimDevice {
       return;
     }
     const b = this.spec.boot;
-    const slow = this.faults.slowBoot ?? 1;
-    const dark = this.timing.jitter(scale(b.powerOnToUpdaterMs, slow));
-    const updater = this.timing.jitter(scale(b.updaterMs, slow));
-    const delay = this.timing.jitter(scale(b.cancelDelayMs, slow));
+    const dark = this.bootMs(b.powerOnToUpdaterMs);
+    const updater = this.bootMs(b.updaterMs);
+    const delay = this.bootMs(b.cancelDelayMs);
     const windowMs =
       this.faults.shortCancelWindowMs !== undefined
         ? this.timing.jitter({ min: this.faults.shortCancelWindowMs * 0.9, max: this.faults.shortCancelWindowMs * 1.1 })
         : this.timing.jitter(b.cancelShownMs);
 
     this.enter('dark');
-    this.show([], [], false);
+    this.show([], [], {}, false);
     this.after(dark, () => {
       this.enter('updater');
       this.event('updater');
@@ -494,33 +421,31 @@ export class SimPhone implements SimDevice {
   /** Before UC Software 3.3.0: the BootROM counts down by itself, no Updater, no Cancel. */
   private bootRomBoot(): void {
     const b = this.spec.boot;
-    const slow = this.faults.slowBoot ?? 1;
     this.enter('dark');
-    this.show([], [], false);
-    this.after(this.timing.jitter(scale(b.powerOnToUpdaterMs, slow)), () => {
+    this.show([], [], {}, false);
+    this.after(this.bootMs(b.powerOnToUpdaterMs), () => {
       this.enter('bootrom');
       this.event('bootrom');
       this.show(['Polycom BootROM', this.versionLine()]);
-      this.after(this.timing.jitter(scale(b.updaterMs, slow)), () => this.countdown());
+      this.after(this.bootMs(b.updaterMs), () => this.countdown());
     });
   }
 
   /** Poly Edge E: the Handsfree and Headset lights mark the combo's window (seed 001). */
   private edgeBoot(): void {
-    const slow = this.faults.slowBoot ?? 1;
     const ledsOff = Object.fromEntries(EDGE_E_BOOT.leds.map((l) => [l, 'off']));
     const ledsOn = Object.fromEntries(EDGE_E_BOOT.leds.map((l) => [l, 'on']));
     this.enter('dark');
-    this.show([], [], false);
-    this.after(this.timing.jitter(scale(this.spec.boot.powerOnToUpdaterMs, slow)), () => {
+    this.show([], [], {}, false);
+    this.after(this.bootMs(this.spec.boot.powerOnToUpdaterMs), () => {
       this.enter('edge-leds');
       this.event('leds-on');
-      this.show([LOGO, this.versionLine()], softkeys(), true, ledsOn);
+      this.show([LOGO, this.versionLine()], softkeys(), ledsOn);
       this.after(this.timing.jitter(EDGE_E_BOOT.ledsOnMs), () => {
         this.enter('edge-window');
         this.stale = new Set(this.physical);
         this.event('leds-off');
-        this.show([LOGO, this.versionLine()], softkeys(), true, ledsOff);
+        this.show([LOGO, this.versionLine()], softkeys(), ledsOff);
         this.after(this.timing.jitter(EDGE_E_BOOT.windowMs), () => {
           this.event('window-closed');
           this.startApplication();
@@ -532,7 +457,7 @@ export class SimPhone implements SimDevice {
   /** After Format File System: the Updater finds no application and waits for a provisioning server (seed 001). */
   private noApplication(): void {
     this.enter('dark');
-    this.show([], [], false);
+    this.show([], [], {}, false);
     this.after(this.timing.jitter(this.spec.boot.powerOnToUpdaterMs), () => {
       this.enter('no-application');
       this.event('application-not-found');
@@ -543,7 +468,7 @@ export class SimPhone implements SimDevice {
   /** The reboot combo, held about three seconds on the idle screen, reboots the phone (seed 001). */
   private checkRebootCombo(): void {
     const combo = this.spec.rebootCombo?.keys;
-    const held = this.st === 'idle' && this.powered && combo !== undefined && combo.every((k) => this.physical.has(k));
+    const held = this.st === 'idle' && this.powered && combo !== undefined && this.allDown(combo);
     if (held && this.rebootTimer === undefined) {
       this.event('reboot-combo-held');
       this.rebootTimer = this.after(this.rebootHoldMs, () => {
@@ -553,7 +478,7 @@ export class SimPhone implements SimDevice {
         this.boot();
       });
     } else if (!held && this.rebootTimer !== undefined) {
-      this.cancelTimer(this.rebootTimer);
+      this.cancel(this.rebootTimer);
       this.rebootTimer = undefined;
       this.event('reboot-combo-released-early');
     }
@@ -582,7 +507,7 @@ export class SimPhone implements SimDevice {
   }
 
   private startApplication(): void {
-    const ms = this.timing.jitter(scale(this.spec.boot.appStartMs, this.faults.slowBoot ?? 1));
+    const ms = this.bootMs(this.spec.boot.appStartMs);
     this.enter('starting');
     this.event('starting-application');
     this.show(['Starting application...']);
@@ -622,7 +547,7 @@ export class SimPhone implements SimDevice {
     this.enter('cancelling');
     this.event('cancel-pressed');
     this.show(['Please wait...']);
-    this.after(this.timing.jitter(scale(this.spec.boot.cancelToCountdownMs, this.faults.slowBoot ?? 1)), () => this.countdown());
+    this.after(this.bootMs(this.spec.boot.cancelToCountdownMs), () => this.countdown());
   }
 
   private countdown(): void {
@@ -667,7 +592,7 @@ export class SimPhone implements SimDevice {
         this.prompt('password');
       });
     } else if (!held && this.holdTimer !== undefined) {
-      this.cancelTimer(this.holdTimer);
+      this.cancel(this.holdTimer);
       this.holdTimer = undefined;
       this.event('combo-broken');
     }
@@ -827,59 +752,18 @@ export class SimPhone implements SimDevice {
   private softkeyLabel(key: Key): string | undefined {
     const i = softkeyIndex(key);
     if (i === undefined) return undefined;
-    const label = this.scr.softkeys[i];
+    const label = this.shown.softkeys[i];
     return label === '' ? undefined : label;
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------------------
 
-  /** Enters a state: every timer of the previous state is cancelled. */
-  private enter(state: SimPhoneState): void {
-    for (const id of this.timers) this.clock.clearTimeout(id);
-    this.timers.clear();
+  /** Enters a state: every timer of the previous state is cancelled, and what belonged to it is dropped. */
+  protected override enter(state: SimPhoneState): void {
+    super.enter(state);
     this.holdTimer = undefined;
     this.rebootTimer = undefined;
     if (state !== 'password' && state !== 'setup-password') this.field = undefined;
     if (state !== 'edge-window') this.stale.clear();
-    this.st = state;
-  }
-
-  private after(ms: number, fn: () => void): TimerId {
-    const id = this.clock.setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, ms);
-    this.timers.add(id);
-    return id;
-  }
-
-  private cancelTimer(id: TimerId): void {
-    this.clock.clearTimeout(id);
-    this.timers.delete(id);
-  }
-
-  private show(lines: string[], keys: string[] = softkeys(), lit = true, leds: Record<string, string> = {}): void {
-    const next: ScreenObservation = { lines, softkeys: keys, leds, lit };
-    const key = JSON.stringify(next);
-    if (key === this.scrKey) return;
-    this.scr = next;
-    this.scrKey = key;
-    for (const listener of [...this.listeners]) listener(this.screen());
-  }
-
-  private event(what: string): void {
-    this.log.push({ t: this.clock.now(), what });
-  }
-
-  private validateFaults(): void {
-    const f = this.faults;
-    if (f.slowBoot !== undefined && !(f.slowBoot >= 1)) {
-      throw new ConfigError('bad-fault', `slow boot factor ${f.slowBoot} is below 1`, 'give a factor of 1 or more, e.g. 2');
-    }
-    for (const m of f.misfire ?? []) checkProbability(m.p, `misfire of key ${m.key}`);
-    if (f.bounce !== undefined) checkProbability(f.bounce, 'key bounce');
-    if (f.shortCancelWindowMs !== undefined && !(f.shortCancelWindowMs > 0)) {
-      throw new ConfigError('bad-fault', `short Cancel window ${f.shortCancelWindowMs} ms`, 'give a positive window in ms');
-    }
   }
 }

@@ -154,14 +154,19 @@ const INVALID_PASSWORD: Range = { min: 2_000, max: 4_000 };
 // for a controller whose text-entry profile does not know the rule.
 const CASE_RULES: CaseRule[] = ['lower', 'either'];
 
+/** What both platforms share: the timings above. */
+const COMMON_PLATFORM = {
+  boot: COMMON_BOOT,
+  reset: COMMON_RESET,
+  comboHoldMs: COMBO_HOLD,
+  cursorTimeoutMs: CURSOR_TIMEOUT,
+  invalidPasswordMs: INVALID_PASSWORD,
+};
+
 export const PLATFORMS: Record<SimPlatform, PlatformTruth> = {
   vvx: {
     platform: 'vvx',
-    boot: COMMON_BOOT,
-    reset: COMMON_RESET,
-    comboHoldMs: COMBO_HOLD,
-    cursorTimeoutMs: CURSOR_TIMEOUT,
-    invalidPasswordMs: INVALID_PASSWORD,
+    ...COMMON_PLATFORM,
     keypad: {
       // Seed 000: "Press the 2nd soft key that corresponds to the mode"; "On a VVX-series depress "mode"".
       modeKey: 'softkey2',
@@ -189,11 +194,7 @@ export const PLATFORMS: Record<SimPlatform, PlatformTruth> = {
   },
   soundpoint: {
     platform: 'soundpoint',
-    boot: COMMON_BOOT,
-    reset: COMMON_RESET,
-    comboHoldMs: COMBO_HOLD,
-    cursorTimeoutMs: CURSOR_TIMEOUT,
-    invalidPasswordMs: INVALID_PASSWORD,
+    ...COMMON_PLATFORM,
     keypad: {
       // Seed 000: "Depress the # key or the button directly beneath this image on the phone screen (1/A/a) for
       // Soundpoint IP".

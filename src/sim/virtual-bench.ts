@@ -8,26 +8,19 @@
  *   test/serial/conformance.test.ts runs one script against both boards and requires the same transcript.
  * And for `--firmata`: StandardFirmata in avr8js, its pins wired as a Firmata bench wires them.
  *
- * All have the SerialBoard surface below. attachJig() wires a resetbot board to a VirtualJig (its channel outputs
- * press the phone's keys, its relay pin switches the phone's power, the phone's screen lights the analog sensor as a
- * phototransistor would), and createBoardBinding() makes VirtualFirmware a port that a real serialport stream opens,
- * so the serial driver runs unchanged against it. createVirtualBench() puts it all together.
+ * All have the SerialBoard surface (serial-binding.ts). attachJig() wires a resetbot board to a VirtualJig (its channel
+ * outputs press the phone's keys, its relay pin switches the phone's power, the phone's screen lights the analog
+ * sensor as a phototransistor would), and createBoardBinding() (serial-binding.ts) makes any of them a port that a
+ * real serialport stream opens, so the drivers run unchanged against it. createVirtualBench() puts it all together.
  */
-import type {
-  BindingInterface,
-  BindingPortInterface,
-  OpenOptions,
-  PortInfo,
-  PortStatus,
-  SetOptions,
-  UpdateOptions,
-} from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }; // its ESM entry has no types
+import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }; // its ESM entry has no types
 import type { Fixture } from '../bench/fixture.js';
 import { keyOnChannel } from '../bench/fixture.js';
 import type { Clock, TimerId } from '../clock/clock.js';
 import { PROTOCOL_ERRORS, protocolErrorCode, type ProtocolErrorName } from '../protocol/errors.js';
 import { BAUD_RATE, FIRMWARE_NAME, FIRMWARE_VERSION, MAX_LINE_LENGTH, PROTOCOL_VERSION, STOP_BYTE } from '../protocol/version.js';
 import { FIRMATA_BAUD_RATE, FIRMATA_CHANNEL_PINS, FIRMATA_RELAY_PIN } from '../bench/firmata.js';
+import { Listeners } from '../bench/listeners.js';
 import { AvrBoard } from './avr/board.js';
 import { AVR_PORT_PATH, createAvrBinding } from './avr/binding.js';
 import { connectFirmataJig, FIRMATA_SIM_PORT } from './avr/firmata-bench.js';
@@ -35,29 +28,10 @@ import { loadStandardFirmataHex, UnoPinWatcher } from './avr/firmata-uno.js';
 import { SimObserver } from './driver.js';
 import { VirtualJig, type JigTraceEntry } from './jig.js';
 import { SimPhone, type SimPhoneOptions } from './phone.js';
+import { ANALOG_INPUTS, checkAnalog, createBoardBinding, type SerialBoard, VIRTUAL_PORT_PATH } from './serial-binding.js';
 
-/** What a bench board on a serial line offers: AvrBoard has exactly this surface, VirtualFirmware implements it. */
-export interface SerialBoard {
-  readonly powered: boolean;
-  /** Plugs the board in: it boots and prints its banner. */
-  powerOn(): void;
-  /** Unplugs it: outputs and relay off, deaf and mute. */
-  powerOff(): void;
-  /** An external reset (the DTR pulse of a port opening): outputs off, relay off, banner. */
-  reset(): void;
-  /** Bytes from the host. */
-  write(data: Uint8Array | string): void;
-  setLineBaud(baud: number): void;
-  /** Resolves once every byte written so far has reached the board. */
-  whenRxDrained(): Promise<void>;
-  onSerialData(fn: (data: Buffer, timeMs: number) => void): () => void;
-  onChannels(fn: (channels: readonly number[], timeMs: number) => void): () => void;
-  onRelay(fn: (on: boolean, timeMs: number) => void): () => void;
-  /** Analog input `channel` (0 = A0) in ADC counts 0..1023. */
-  setAnalog(channel: number, value: number): void;
-  channels(): number[];
-  relay(): boolean;
-}
+export { createBoardBinding, VIRTUAL_PORT_PATH } from './serial-binding.js';
+export type { BoardBinding, BoardBindingOptions, SerialBoard } from './serial-binding.js';
 
 // ---- VirtualFirmware ----------------------------------------------------------------------------------------------
 
@@ -102,17 +76,6 @@ function list(channels: Iterable<number>): string {
   return sorted.length > 0 ? sorted.join(',') : '-';
 }
 
-class Listeners<A extends unknown[]> {
-  private readonly fns = new Set<(...args: A) => void>();
-  add(fn: (...args: A) => void): () => void {
-    this.fns.add(fn);
-    return () => this.fns.delete(fn);
-  }
-  emit(...args: A): void {
-    for (const fn of [...this.fns]) fn(...args);
-  }
-}
-
 /**
  * The firmware's protocol and safety rules in TypeScript, on the Clock: banner, every command and error code, timed
  * presses, the maximum hold, the host watchdog, the stop byte. Bytes in and out each take one clock tick (no baud
@@ -143,7 +106,7 @@ export class VirtualFirmware implements SerialBoard {
   private rxWaiters: (() => void)[] = [];
   private tx = '';
   private txTimer: TimerId | undefined;
-  private readonly analog = [0, 0, 0, 0, 0, 0];
+  private readonly analog = new Array<number>(ANALOG_INPUTS).fill(0);
 
   private readonly serialListeners = new Listeners<[Buffer, number]>();
   private readonly channelListeners = new Listeners<[readonly number[], number]>();
@@ -217,8 +180,7 @@ export class VirtualFirmware implements SerialBoard {
   }
 
   setAnalog(channel: number, value: number): void {
-    if (!Number.isInteger(channel) || channel < 0 || channel >= this.analog.length) throw new RangeError(`no analog input A${channel}`);
-    if (!Number.isInteger(value) || value < 0 || value > 1023) throw new RangeError(`analog value ${value} is not 0..1023`);
+    checkAnalog(channel, value);
     this.analog[channel] = value;
   }
 
@@ -526,164 +488,6 @@ export class VirtualFirmware implements SerialBoard {
       if (data.length > 0) this.serialListeners.emit(data, this.clock.now());
     }, 0);
   }
-}
-
-// ---- a serialport binding onto any SerialBoard --------------------------------------------------------------------
-
-/** The path a virtual bench's port is listed and opened under. */
-export const VIRTUAL_PORT_PATH = 'virtual:bench';
-
-class CanceledError extends Error {
-  readonly canceled = true;
-}
-
-/** One open port onto a SerialBoard (serialport 13's BindingPortInterface, as @serialport/binding-mock does it). */
-class BoardPort implements BindingPortInterface {
-  isOpen = true;
-  private received: Buffer[] = [];
-  private pendingRead: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  private dtr = true;
-  private unplugged = false;
-  private readonly unsubscribe: () => void;
-
-  constructor(
-    private readonly board: SerialBoard,
-    readonly openOptions: Required<OpenOptions>,
-    private readonly onClose: () => void,
-  ) {
-    this.unsubscribe = board.onSerialData((data) => {
-      this.received.push(data);
-      const waiting = this.pendingRead;
-      this.pendingRead = undefined;
-      waiting?.resolve();
-    });
-  }
-
-  private check(): void {
-    if (!this.isOpen) throw new Error('Port is not open');
-  }
-
-  async close(): Promise<void> {
-    this.check();
-    this.isOpen = false;
-    this.unsubscribe();
-    this.received = [];
-    const waiting = this.pendingRead;
-    this.pendingRead = undefined;
-    waiting?.reject(new CanceledError('port is closed'));
-    this.onClose();
-  }
-
-  /** The cable is pulled: the pending read fails with an error that is not a cancellation (a disconnect). */
-  unplug(): void {
-    const waiting = this.pendingRead;
-    this.pendingRead = undefined;
-    this.unplugged = true;
-    waiting?.reject(new Error('device disconnected (USB cable pulled)'));
-  }
-
-  async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
-    this.check();
-    if (this.unplugged) throw new Error('device disconnected (USB cable pulled)');
-    while (this.received.length === 0) {
-      await new Promise<void>((resolve, reject) => (this.pendingRead = { resolve, reject }));
-    }
-    let bytesRead = 0;
-    while (bytesRead < length && this.received.length > 0) {
-      const head = this.received[0]!;
-      const n = head.copy(buffer, offset + bytesRead, 0, Math.min(head.length, length - bytesRead));
-      bytesRead += n;
-      if (n === head.length) this.received.shift();
-      else this.received[0] = head.subarray(n);
-    }
-    return { buffer, bytesRead };
-  }
-
-  async write(buffer: Buffer): Promise<void> {
-    this.check();
-    this.board.write(Buffer.from(buffer));
-  }
-
-  async update(options: UpdateOptions): Promise<void> {
-    this.check();
-    this.board.setLineBaud(options.baudRate);
-    this.openOptions.baudRate = options.baudRate;
-  }
-
-  async set(options: SetOptions): Promise<void> {
-    this.check();
-    const dtr = options.dtr ?? true;
-    if (dtr && !this.dtr) this.board.reset();
-    this.dtr = dtr;
-  }
-
-  async get(): Promise<PortStatus> {
-    this.check();
-    return { cts: false, dsr: false, dcd: false };
-  }
-
-  async getBaudRate(): Promise<{ baudRate: number }> {
-    this.check();
-    return { baudRate: this.openOptions.baudRate };
-  }
-
-  async flush(): Promise<void> {
-    this.check();
-    this.received = [];
-  }
-
-  async drain(): Promise<void> {
-    this.check();
-    await this.board.whenRxDrained();
-  }
-}
-
-export interface BoardBindingOptions {
-  /** Default VIRTUAL_PORT_PATH. */
-  path?: string;
-  /** Reset the board when the port opens (an Uno's DTR auto-reset). Default true. */
-  resetOnOpen?: boolean;
-}
-
-export interface BoardBinding extends BindingInterface {
-  /** Fault: the USB cable of the open port is pulled (the stream sees a disconnect). */
-  unplug(): void;
-}
-
-/** A serialport binding whose one port is `board`'s serial line; opening it powers the board or resets it. */
-export function createBoardBinding(board: SerialBoard, options: BoardBindingOptions = {}): BoardBinding {
-  const path = options.path ?? VIRTUAL_PORT_PATH;
-  const resetOnOpen = options.resetOnOpen ?? true;
-  let open: BoardPort | undefined;
-  return {
-    async list(): Promise<PortInfo[]> {
-      return [{ path, manufacturer: 'resetbot virtual bench', serialNumber: undefined, pnpId: undefined, locationId: undefined, productId: undefined, vendorId: undefined }];
-    },
-    async open(opts: OpenOptions): Promise<BoardPort> {
-      if (opts.path !== path) throw new Error(`no such port ${opts.path} (the virtual bench is ${path})`);
-      if (open) throw new Error('Port is locked cannot open');
-      const full: Required<OpenOptions> = {
-        dataBits: 8,
-        lock: true,
-        stopBits: 1,
-        parity: 'none',
-        rtscts: false,
-        xon: false,
-        xoff: false,
-        xany: false,
-        hupcl: true,
-        ...opts,
-      };
-      board.setLineBaud(full.baudRate);
-      if (!board.powered) board.powerOn();
-      else if (resetOnOpen) board.reset();
-      open = new BoardPort(board, full, () => (open = undefined));
-      return open;
-    },
-    unplug(): void {
-      open?.unplug();
-    },
-  };
 }
 
 // ---- the jig around the phone -------------------------------------------------------------------------------------

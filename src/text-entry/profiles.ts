@@ -31,6 +31,24 @@ const GAP_MS = 130;
 /** seed 001: "Wait for two seconds for the blinking cursor to return" (between two letters on one key). */
 const COMMIT_MS = 2000;
 
+/**
+ * How every built-in profile types, past its mode key and cycle: from 123 mode, letters by multi-tap on the dial pad
+ * (the digit last in each key's cycle), no symbols, lower-case MACs, the timings above. A fresh object each call: no
+ * two profiles share their letters or symbols.
+ */
+function dialPadEntry(): Omit<TextEntryProfile, 'id' | 'description' | 'sources' | 'modeKey' | 'cycle'> {
+  return {
+    initialMode: '123',
+    letters: { ...DIAL_PAD_LETTERS },
+    digitInCycle: true,
+    symbols: {},
+    tapMs: TAP_MS,
+    gapMs: GAP_MS,
+    commitMs: COMMIT_MS,
+    macCase: 'lower',
+  };
+}
+
 const SOUNDPOINT_CASE_AND_TIMING_SOURCES = [
   'seed 002: "Make sure all letters are lower case"; seed 003: "For letters in lowercase"',
   'seed 001: "Wait for two seconds for the blinking cursor to return" (commit pause)',
@@ -54,14 +72,7 @@ const vvx: TextEntryProfile = {
   ],
   modeKey: 'softkey2',
   cycle: ['123', 'abc', 'ABC'],
-  initialMode: '123',
-  letters: { ...DIAL_PAD_LETTERS },
-  digitInCycle: true,
-  symbols: {},
-  tapMs: TAP_MS,
-  gapMs: GAP_MS,
-  commitMs: COMMIT_MS,
-  macCase: 'lower',
+  ...dialPadEntry(),
 };
 
 const soundpoint: TextEntryProfile = {
@@ -76,14 +87,7 @@ const soundpoint: TextEntryProfile = {
   ],
   modeKey: '#',
   cycle: ['123', 'ABC', 'abc'],
-  initialMode: '123',
-  letters: { ...DIAL_PAD_LETTERS },
-  digitInCycle: true,
-  symbols: {},
-  tapMs: TAP_MS,
-  gapMs: GAP_MS,
-  commitMs: COMMIT_MS,
-  macCase: 'lower',
+  ...dialPadEntry(),
 };
 
 const soundpointProvisioning: TextEntryProfile = {

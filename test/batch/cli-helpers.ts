@@ -91,7 +91,7 @@ export interface TruthLine {
 }
 
 /** The simulator's account of the run a record describes. */
-export function truthFor(truths: TruthLine[], record: BatchRecord): TruthLine | undefined {
+export function truthFor<T extends TruthLine>(truths: T[], record: BatchRecord): T | undefined {
   return truths.filter((t) => t.mac === record.mac && t.run === record.run).at(-1);
 }
 

@@ -1,9 +1,12 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/batch/journal.js';
+import { proceduresOf } from '../../src/batch/options.js';
 import type { BatchRecord } from '../../src/batch/phone-record.js';
 import type { BatchSummary } from '../../src/batch/report.js';
+import { fixtureFor } from '../../src/bench/jigs.js';
+import { getCatalog } from '../../src/catalog/catalog.js';
 import { cli, endState, finished, fixture, jsonLines, spawnCli, tempDir, truthFor, until, whileRunning, type TruthLine } from './cli-helpers.js';
 
 /*
@@ -251,4 +254,193 @@ describe('resetbot batch', () => {
     // The scanned phone that was skipped, and the one after "q", were never run.
     expect(jsonLines<TruthLine>(truthPath).map((t) => t.mac).sort()).toEqual(['0004f2aa814c', '0004f2aa814d']);
   });
+
+  it('a mixed batch: each model on its own simulated unit in the jig made for its procedure, options applied; every pass agrees with the simulator', async () => {
+    const dir = tempDir();
+    const truthPath = join(dir, 'truth.jsonl');
+    // VVX, IP 335, Edge E, CCX 500, Rove, two menu resets, an old-software VVX, an admin password typed for the MAC,
+    // Edge B, Trio, VisualPro, a DECT base, CCX 400.
+    const r = await cli(['batch', fixture('batches/lab-mixed.csv'), '--sim-stations', '3', '--out', 'out', '--sim-seed', '8', '--sim-truth', truthPath, '--json', '--quiet'], dir);
+    expect(r.stderr).toBe('');
+    const summary = JSON.parse(r.stdout) as BatchSummary;
+    const records = jsonLines<BatchRecord>(summary.records);
+    const truths = jsonLines<MixedTruth>(truthPath);
+    expect(records.map((x) => [x.line, x.model, x.procedure, x.outcome, x.resetKind])).toEqual([
+      [3, 'vvx-410', 'cancel-combo', 'pass', 'factory'],
+      [4, 'soundpoint-ip-335', 'cancel-combo', 'pass', 'factory'],
+      [5, 'edge-e350', 'led-combo', 'pass', 'factory'],
+      [6, 'ccx-500', 'touch-hold', 'pass', 'factory'],
+      [7, 'rove-b1', 'long-press', 'pass', 'factory'],
+      [8, 'vvx-311', 'menu-reset', 'pass', 'factory'],
+      [9, 'soundpoint-ip-650', 'menu-reset', 'pass', 'local-config'],
+      [10, 'vvx-500', 'cancel-combo', 'pass', 'device-reset'],
+      [11, 'vvx-600', 'cancel-combo', 'pass', 'factory'],
+      [12, 'edge-b20', 'power-on-hold', 'pass', 'factory'],
+      [13, 'trio-8800', 'touch-hold', 'pass', 'factory'],
+      [14, 'trio-visualpro', 'long-press', 'pass', 'factory'],
+      [15, 'vvx-d60-base', 'long-press', 'pass', 'factory'],
+      [16, 'ccx-400', 'touch-hold', 'pass', 'factory'],
+    ]);
+    expect(r.code).toBe(0);
+    for (const rec of records) {
+      const t = truthFor(truths, rec);
+      expect(t, `simulator account of ${rec.model}`).toBeDefined();
+      // Its own simulated unit, in the jig `resetbot reset` would choose for its model and procedure.
+      expect(t!.truth.modelId).toBe(rec.model);
+      const base = getCatalog().find(rec.model);
+      const jig = fixtureFor({ ...base, procedure: proceduresOf(base).find((p) => p.kind === rec.procedure)! });
+      expect((rec.config.station as { fixture: { name: string } }).fixture.name, rec.model).toBe(jig.name);
+      expectResetAsRecorded(rec, t!);
+    }
+    // What the rows said of the phones reached the simulated ones: the admin passwords and the old software.
+    const byLine = (line: number) => truthFor(truths, records.find((x) => x.line === line)!)!;
+    expect([byLine(8).truth.adminPassword, byLine(9).truth.adminPassword, byLine(11).truth.adminPassword]).toEqual(['456', '789', '1966']);
+    expect(byLine(10).truth.software).toBe('3.2.7');
+    expect(records.find((x) => x.line === 10)!.config).toMatchObject({ options: { software: '3.2.7', maxAttempts: 3 }, timing: { maxAttempts: 3 } });
+  });
+
+  it('an admin password given in a batch row appears nowhere in the records, the journal, the summaries, stdout or stderr', async () => {
+    const dir = tempDir();
+    const truthPath = join(dir, 'truth.jsonl');
+    const secrets = ['Adm1nPw77', 'Vvx600pw91', 'Bad€pw33'];
+    writeFileSync(
+      join(dir, 'jobs.csv'),
+      [
+        'mac,model,procedure,admin_password,options',
+        `0004F2C30001,VVX 311,menu-reset,${secrets[0]},`, // the menu reset, its password as a column
+        `0004F2C30002,VVX 600,,,adminPassword=${secrets[1]}; maxAttempts=2`, // typed instead of the MAC, in the options
+        `0004F2C30003,VVX 311,menu-reset,${secrets[2]},`, // a bad row: a password the keypad cannot type
+      ].join('\n') + '\n',
+    );
+    // Progress (not --quiet) goes to stderr with --json: it is checked too.
+    const r = await cli(['batch', 'jobs.csv', '--out', 'out', '--skip-bad', '--json', '--sim-seed', '3', '--sim-truth', truthPath], dir);
+    expect(r.stderr).toMatch(/line 4: the admin password has a character the VVX 311's keypad cannot type/);
+    const summary = JSON.parse(r.stdout) as BatchSummary;
+    const records = jsonLines<BatchRecord>(summary.records);
+    expect(records.map((x) => [x.model, x.outcome])).toEqual([
+      ['vvx-311', 'pass'],
+      ['vvx-600', 'pass'],
+    ]);
+    expect(r.code).toBe(0);
+    // The simulated phones had the rows' passwords, and were reset: the passwords were typed.
+    const truths = jsonLines<MixedTruth>(truthPath);
+    expect(records.map((x) => truthFor(truths, x)!.truth.adminPassword)).toEqual(secrets.slice(0, 2));
+    for (const x of records) expectResetAsRecorded(x, truthFor(truths, x)!);
+
+    const written = readdirSync(join(dir, 'out')).sort();
+    expect(written).toEqual(['failures.csv', 'journal.jsonl', 'records.jsonl', 'summary.csv', 'summary.json']);
+    const texts: [string, string][] = [...written.map((f): [string, string] => [f, readFileSync(join(dir, 'out', f), 'utf8')]), ['stdout', r.stdout], ['stderr', r.stderr]];
+    for (const [where, text] of texts) for (const secret of secrets) expect(text, `${where} holds ${secret}`).not.toContain(secret);
+    // Where they would have been, the one marker.
+    expect(records.map((x) => (x.config.options as Record<string, unknown>).adminPassword)).toEqual(['***', '***']);
+    const queued = jsonLines<JournalEntry>(join(dir, 'out', 'journal.jsonl')).filter((e) => e.type === 'queued');
+    expect(queued.map((e) => (e as { options: Record<string, unknown> }).options.adminPassword)).toEqual(['***', '***']);
+  });
+
+  it('--profiles: a row names a user-defined model, which runs on the simulated unit it extends; `models --profiles` lists it', async () => {
+    const dir = tempDir();
+    const truthPath = join(dir, 'truth.jsonl');
+    const profiles = fixture('batches/lab-profiles.json');
+    const file = fixture('batches/lab-user-models.csv');
+
+    const without = await cli(['batch', file, '--out', 'out0', '--quiet'], dir);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/line 2: unknown model 'Lot 7 VVX'/);
+
+    const r = await cli(['batch', file, '--profiles', profiles, '--out', 'out', '--sim-seed', '6', '--sim-truth', truthPath, '--json', '--quiet'], dir);
+    const summary = JSON.parse(r.stdout) as BatchSummary;
+    const records = jsonLines<BatchRecord>(summary.records);
+    expect(records.map((x) => [x.model, x.outcome])).toEqual([
+      ['vvx-410-slow-lot', 'pass'],
+      ['vvx-410-slow-lot', 'pass'],
+      ['vvx-410', 'pass'],
+    ]);
+    expect(r.code).toBe(0);
+    // The user model's own timing profile ran.
+    expect(records[0]!.config).toMatchObject({ timing: { id: 'vvx-slow-lot', cancelDeadlineMs: 180000, maxAttempts: 2 }, profiles });
+    const truths = jsonLines<MixedTruth>(truthPath);
+    for (const x of records) {
+      expect(truthFor(truths, x)!.truth.modelId).toBe('vvx-410');
+      expectResetAsRecorded(x, truthFor(truths, x)!);
+    }
+
+    const models = await cli(['models', '--profiles', profiles, '--json'], dir);
+    expect(models.code).toBe(0);
+    const list = JSON.parse(models.stdout) as { id: string; aliases: string[]; profiles?: string }[];
+    expect(list.filter((m) => m.profiles === profiles).map((m) => m.id)).toEqual(['vvx-410-slow-lot', 'lab-desk-phone']);
+    expect(list.find((m) => m.id === 'vvx-410-slow-lot')!.aliases).toContain('Lot 7 VVX');
+    expect(list.length).toBe(getCatalog().models.length + 2);
+  });
+
+  it('--resume keeps --sim-stations and the seed from the journal, and refuses a conflicting value in one line', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const journalPath = join(out, 'journal.jsonl');
+    const truthPath = join(dir, 'truth.jsonl');
+    const { path, macs } = batchFile(dir, 6);
+
+    // Stopped with Ctrl-C once all three stations have a phone: every phone is left to run again.
+    const child = spawnCli(['batch', path, '--out', out, '--sim-stations', '3', '--sim-pace', '10', '--sim-seed', '12', '--quiet'], dir);
+    const exited = finished(child);
+    await until(whileRunning(exited, () => jsonLines<JournalEntry>(journalPath).filter((e) => e.type === 'started').length >= 3), 'three phones started');
+    child.kill('SIGINT');
+    expect((await exited).code).toBe(130);
+    const before = readFileSync(journalPath, 'utf8');
+
+    for (const [flag, value, message] of [
+      ['--sim-stations', '2', /--sim-stations 2 conflicts with batch \S+, which runs on 3 simulated stations \(no station file\)/],
+      ['--sim-seed', '13', /--sim-seed 13 conflicts with batch \S+, which runs with seed 12/],
+      ['--stations', fixture('stations/sim-four.json'), /--stations .*sim-four\.json conflicts with batch \S+, which runs on 3 simulated stations/],
+    ] as const) {
+      const refused = await cli(['batch', path, '--resume', '--journal', journalPath, flag, value], dir);
+      expect(refused.code, `${flag} ${value}`).toBe(2);
+      expect(refused.stderr.trim().split('\n'), refused.stderr).toHaveLength(1);
+      expect(refused.stderr).toMatch(message);
+    }
+    expect(readFileSync(journalPath, 'utf8')).toBe(before); // nothing was run or written
+
+    // Resumed without the options: three stations again, the same seed.
+    const resumed = await cli(['batch', path, '--resume', '--journal', journalPath, '--sim-truth', truthPath, '--json', '--quiet'], dir);
+    const summary = JSON.parse(resumed.stdout) as BatchSummary;
+    expect(summary).toMatchObject({ complete: true, sessions: 2 });
+    const journal = jsonLines<JournalEntry>(journalPath);
+    const session2 = journal.find((e) => e.type === 'session' && e.session === 2) as Extract<JournalEntry, { type: 'session' }>;
+    expect(session2.stations.map((s) => (s as { name: string }).name)).toEqual(['sim-1', 'sim-2', 'sim-3']);
+    const usedIn2 = new Set(journal.filter((e) => e.type === 'started' && e.session === 2).map((e) => (e as { station: string }).station));
+    expect([...usedIn2].sort()).toEqual(['sim-1', 'sim-2', 'sim-3']);
+    const records = jsonLines<BatchRecord>(summary.records);
+    expect(records.map((x) => x.mac).sort()).toEqual([...macs].sort());
+    expect(records.every((x) => x.config.simSeed === 12)).toBe(true);
+    expectTruthAgrees(records, jsonLines<TruthLine>(truthPath));
+  });
 });
+
+/** The simulator's account, with what the mixed tests read of it. */
+interface MixedTruth extends TruthLine {
+  truth: TruthLine['truth'] & {
+    modelId: string;
+    adminPassword?: string;
+    software?: string;
+    deviceResetOnly?: boolean;
+    config?: { localConfig: boolean; webConfig: boolean; deviceSettings: boolean; fileSystemFormatted: boolean };
+  };
+}
+
+/** A pass is the reset the record names, as the simulator saw it done. */
+function expectResetAsRecorded(rec: BatchRecord, t: MixedTruth): void {
+  if (rec.outcome !== 'pass') return;
+  const what = `${rec.model} passed with ${rec.resetKind}: the simulator must agree`;
+  switch (rec.resetKind) {
+    case 'factory':
+      expect(t.truth.factoryDefaults, what).toBe(true);
+      break;
+    case 'device-reset':
+      expect([t.truth.deviceResetOnly, t.truth.factoryDefaults], what).toEqual([true, false]);
+      break;
+    case 'local-config':
+      expect([t.truth.config?.localConfig, t.truth.config?.webConfig, t.truth.factoryDefaults], what).toEqual([true, false, false]);
+      break;
+    default:
+      throw new Error(`no judge for reset kind ${rec.resetKind} (${what})`);
+  }
+}

@@ -1,11 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { arrayElementLines, loadBatchFile } from '../../src/batch/jobs.js';
-import { parseOptionsCell, redactedOptions, secretValues } from '../../src/batch/options.js';
+import { arrayElementLines, loadBatchFile, type Job } from '../../src/batch/jobs.js';
+import { applyJobOptions, parseOptionsCell, redactedOptions, secretValues } from '../../src/batch/options.js';
 import { Redactor } from '../../src/batch/redact.js';
+import { getCatalog } from '../../src/catalog/catalog.js';
 import { ConfigError } from '../../src/errors/errors.js';
+import { resolveRun, type RunPlan } from '../../src/machines/run-reset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'resetbot-jobs-'));
 let n = 0;
@@ -148,5 +151,88 @@ describe('options and secrets', () => {
       summary: 'typed *** at the prompt',
       config: { options: { serverPassword: '***', maxAttempts: 2 } },
     });
+  });
+});
+
+describe('procedures and their options', () => {
+  const lab = (name: string) => join(fileURLToPath(new URL('../../fixtures/batches/', import.meta.url)), name);
+
+  it('plans every row as `resetbot reset` plans it: options as columns, in the options cell, or JSON fields', () => {
+    const csv = loadBatchFile(lab('lab-mixed.csv'), ctx);
+    expect(csv.bad).toEqual([]);
+    const byMac = new Map(csv.jobs.map((j) => [j.mac, j]));
+    // Each job's plan is the one the reset command makes for the same model, MAC and choices.
+    const same = (mac: string, model: string, choices: Parameters<typeof resolveRun>[2]) => {
+      const job = byMac.get(mac)!;
+      const want = resolveRun(applyJobOptions(getCatalog().find(model), job.model.procedure, job.options), mac, choices);
+      const shape = (p: RunPlan) => ({
+        machine: p.machine,
+        kind: p.kind,
+        label: p.label,
+        procedure: p.model.procedure,
+        timing: p.model.timing,
+        ...(p.machine === 'keypad' ? { plans: p.plans, typesAdminPassword: p.typesAdminPassword, software: p.software } : { steps: p.procedure, admin: p.adminPlan, choice: p.choice }),
+      });
+      expect(shape(job.plan), `${model} ${mac}`).toEqual(shape(want));
+      return job;
+    };
+    expect(same('0004f2a10001', 'VVX 410', {}).plan).toMatchObject({ machine: 'keypad', kind: 'cancel-combo', typesAdminPassword: false });
+    expect(same('64167fa10003', 'Edge E350', {}).plan).toMatchObject({ machine: 'keypad', kind: 'led-combo' });
+    expect(same('64167fa10004', 'CCX 500', {}).plan).toMatchObject({ machine: 'steps', kind: 'touch-hold' });
+    expect(same('64167fa10005', 'Rove B1', {}).plan).toMatchObject({ machine: 'steps', kind: 'long-press' });
+    expect(same('0004f2a10006', 'VVX 311', { procedure: 'menu-reset', menuChoice: 'factory', adminPassword: '456' }).plan).toMatchObject({
+      machine: 'steps',
+      kind: 'menu-reset',
+      choice: 'factory',
+    });
+    expect(same('0004f2a10007', 'SoundPoint IP 650', { procedure: 'menu-reset', menuChoice: 'local', adminPassword: '789' }).plan).toMatchObject({ choice: 'local' });
+    const old = same('0004f2a10008', 'VVX 500', { software: '3.2.7' });
+    expect(old.plan).toMatchObject({ software: '3.2.7' });
+    expect(old.model.timing.maxAttempts).toBe(3);
+    // An admin password on a keypad procedure is typed instead of the MAC.
+    expect(same('0004f2a10009', 'VVX 600', { adminPassword: '1966' }).plan).toMatchObject({ machine: 'keypad', typesAdminPassword: true });
+
+    // The JSON sample: the same jobs as the CSV rows with the same MACs (a numeric password read as text).
+    const json = loadBatchFile(lab('lab-mixed.json'), ctx);
+    expect(json.bad).toEqual([]);
+    const view = (j: Job) => ({ mac: j.mac, model: j.model.id, procedure: j.procedure, options: j.options, timing: j.model.timing });
+    expect(json.jobs.map(view)).toEqual(json.jobs.map((j) => view(byMac.get(j.mac)!)));
+  });
+
+  it('reports each bad procedure or option with its line, and never quotes an admin password', () => {
+    const secrets = ['Twice-Secret-1', 'Zq€9-secret', 'hunter2secret'];
+    const path = file(
+      'options.csv',
+      [
+        'mac,model,procedure,menu_reset,admin_password,software,options',
+        '0004F2000001,VVX 410,,local,,,', // 2 a menu choice without the menu reset
+        '0004F2000002,VVX 311,menu-reset,,,,', // 3 the menu reset without a password
+        '0004F2000003,CCX 500,,,456,,', // 4 a password for a procedure that types none
+        '0004F2000004,VVX 311,menu-reset,bogus,456,,', // 5 no such menu choice
+        '0004F2000005,VVX 410,,,,4.x,', // 6 a bad version
+        '0004F2000006,VVX 311,menu-reset,,Twice-Secret-1,,adminPassword=Twice-Secret-1', // 7 given twice
+        '0004F2000007,VVX 311,menu-reset,,Zq€9-secret,,', // 8 a password the keypad cannot type
+        '0004F2000008,VVX 450 (new hardware),,,,,', // 9 a model the catalog refuses
+        '0004F2000009,CCX 500,,,,4.0.15,', // 10 good: the version changes nothing here (a warning)
+        '0004F200000A,VVX 410,,,,,hunter2secret', // 11 a password without its name
+        '0004F200000B,VVX 311,menu-reset,Local,456,,', // 12 good: the choice in any case
+      ].join('\n'),
+    );
+    const b = loadBatchFile(path, ctx);
+    expect(b.jobs.map((j) => j.line)).toEqual([10, 12]);
+    expect(b.jobs[0]!.warnings).toEqual(["software 4.0.15 does not change the CCX 500's touch-hold procedure"]);
+    expect(b.jobs[1]!.plan).toMatchObject({ kind: 'menu-reset', choice: 'local' });
+    const reasons = Object.fromEntries(b.bad.map((r) => [r.line, r.reason]));
+    expect(Object.keys(reasons).map(Number)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 11]);
+    expect(reasons[2]).toMatch(/option 'menuReset' goes with the menu-reset procedure, not the VVX 410's cancel-combo/);
+    expect(reasons[3]).toMatch(/the menu reset of the VVX 311 needs its admin password: give it as adminPassword/);
+    expect(reasons[4]).toMatch(/the CCX 500's touch-hold procedure types no password/);
+    expect(reasons[5]).toMatch(/the menu reset has no choice 'bogus': use one of: .*factory/);
+    expect(reasons[6]).toMatch(/option 'software' is "4.x", not a version x.y.z/);
+    expect(reasons[7]).toMatch(/option 'adminPassword' is given both as a column and in the options/);
+    expect(reasons[8]).toMatch(/the admin password has a character the VVX 311's keypad cannot type \(text-entry profile 'vvx'\)/);
+    expect(reasons[9]).toMatch(/the VVX 450 \(new hardware\) cannot be reset here: .*--profiles/);
+    expect(reasons[11]).toMatch(/option 1 of the options is not name=value/);
+    for (const reason of Object.values(reasons)) for (const s of secrets) expect(reason).not.toContain(s);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ describe('station files', () => {
       }),
     );
     const specs = loadStationFile(path);
-    expect(specs.map((s) => [s.name, s.driver, s.fixture.name, s.port ?? null])).toEqual([
+    expect(specs.map((s) => [s.name, s.driver, s.fixture?.name, s.port ?? null])).toEqual([
       ['a', 'sim', 'vvx-jig', null],
       ['b', 'serial', 'my-jig', '/dev/ttyUSB0'],
     ]);
@@ -110,6 +110,48 @@ describe('routing jobs to stations', () => {
     expect(p.bad).toEqual([{ line: 4, reason: expect.stringMatching(/station left already has the phone of line 2.*--scan/) }]);
   });
 
+  it('a row no station can run is a bad row before anything moves: keys, camera, hold limit, simulated unit', () => {
+    const stations = write(
+      'mixed-stations.json',
+      JSON.stringify({
+        stations: [
+          { name: 'desk', driver: 'sim', fixture: 'vvx-jig' },
+          { name: 'blind', driver: 'sim', fixture: 'vvx-jig', sim: { blind: true } },
+          { name: 'short', driver: 'sim', fixture: 'base-station-jig', sim: { maxHoldMs: 5000 } },
+          { name: 'left', driver: 'serial', port: '/dev/ttyUSB0', fixture: 'vvx-jig' },
+          { name: 'right', driver: 'serial', port: '/dev/ttyUSB1', fixture: 'vvx-jig' },
+        ],
+      }),
+    );
+    const csv = write(
+      'unfit.csv',
+      [
+        'mac,model,station,procedure,admin_password',
+        '64167F000002,CCX 500,desk,,', // 2 the VVX jig has no touch points
+        '0004F2000003,VVX 311,blind,menu-reset,456', // 3 the menu reset reads the screen: no camera
+        '0004F2000004,VVX 311,left,menu-reset,456', // 4 a real bench has no camera
+        '64167F000005,Rove B1,short,,', // 5 its 20 s hold is past the board's 5 s
+        '64167F000006,CCX 500,,,', // 6 no simulated station can run it
+        '0004F2000007,VVX 410,,,', // 7 good
+        '0004F2000008,VVX 311,,menu-reset,456', // 8 good: desk has a camera
+        '0004F2000009,Lab desk phone,,,', // 9 the simulator has no such unit
+        '0004F200000A,Lab desk phone,right,,', // 10 good: a real bench needs no simulated unit
+      ].join('\n'),
+    );
+    const out = join(dir, 'unfit-never-written');
+    const p = prepareBatch({ file: csv, stationsFile: stations, profiles: fixture('batches/lab-profiles.json'), outDir: out, ...setup });
+    expect(p.file.jobs.map((j) => j.line)).toEqual([7, 8, 10]);
+    const reasons = Object.fromEntries(p.bad.map((b) => [b.line, b.reason]));
+    expect(Object.keys(reasons).map(Number)).toEqual([2, 3, 4, 5, 6, 9]);
+    expect(reasons[2]).toMatch(/^station desk cannot run the CCX 500 reset: fixture vvx-jig has no channel for keys 'corner-tl', 'corner-tr', 'corner-bl', 'corner-br'/);
+    expect(reasons[3]).toMatch(/^station blind cannot run the VVX 311 menu reset \(Reset to Factory\): the station has no camera/);
+    expect(reasons[4]).toMatch(/^station left cannot run the VVX 311 menu reset \(Reset to Factory\): the station has no camera/);
+    expect(reasons[5]).toMatch(/^station short cannot run the Rove B1 reset: fixture base-station-jig allows holds of at most 5 s \(its board's limit\), but the Rove B1 reset may hold a key 22 s$/);
+    expect(reasons[6]).toMatch(/^no station can run the CCX 500 reset: desk, blind: fixture vvx-jig has no channel for keys 'corner-tl'.*; short: fixture base-station-jig has no channel/);
+    expect(reasons[9]).toMatch(/no station can run the Lab desk phone reset: .*the simulator has no unit for the Lab desk phone/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a station that cannot press a pinned model\'s combo is out; other jobs go where their keys are; a job no station fits says so', async () => {
     const csv = write(
       'jobs.csv',
@@ -147,7 +189,7 @@ describe('routing jobs to stations', () => {
     journal.close();
 
     expect(status).toEqual([
-      expect.objectContaining({ name: 'no7', status: 'out', reason: expect.stringMatching(/no channel for '7' that the SoundPoint IP 335 \(line 5\) needs/) }),
+      expect.objectContaining({ name: 'no7', status: 'out', reason: expect.stringMatching(/^fixture no7 has no channel for key '7' that the SoundPoint IP 335 reset needs \(line 5\)$/) }),
       expect.objectContaining({ name: 'full', status: 'ok' }),
     ]);
     const byMac = Object.fromEntries(records.map((r) => [r.mac, r]));

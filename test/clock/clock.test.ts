@@ -40,6 +40,46 @@ describe('VirtualClock', () => {
     await expect(clock.runUntil(new Promise(() => {}))).rejects.toBeInstanceOf(ClockStallError);
   });
 
+  it('runUntil paced: the same timers in the same order, and virtual time never ahead of real time x pace', async () => {
+    const pace = 100;
+    const clock = new VirtualClock();
+    const seen: [string, number, number][] = [];
+    const t0 = performance.now();
+    const note = (what: string) => seen.push([what, clock.now(), (performance.now() - t0) * pace]);
+    clock.setTimeout(() => note('b'), 600);
+    clock.setTimeout(() => note('a'), 300);
+    const work = (async () => {
+      await sleep(clock, 1000);
+      note('end');
+      return clock.now();
+    })();
+    await expect(clock.runUntil(work, undefined, { pace })).resolves.toBe(1000);
+    expect(seen.map(([what, at]) => [what, at])).toEqual([
+      ['a', 300],
+      ['b', 600],
+      ['end', 1000],
+    ]);
+    for (const [, at, realTimesPace] of seen) expect(at).toBeLessThanOrEqual(realTimesPace);
+  });
+
+  it('runUntil paced: virtual time flows while the work waits on something outside the clock', async () => {
+    const pace = 1000;
+    const clock = new VirtualClock();
+    let farFired = false;
+    clock.setTimeout(() => (farFired = true), 1e9);
+    const t0 = performance.now();
+    const work = new Promise<number>((resolve) => setTimeout(() => resolve(clock.now()), 20));
+    const at = await clock.runUntil(work, undefined, { pace });
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThanOrEqual((performance.now() - t0) * pace);
+    expect(farFired).toBe(false);
+  });
+
+  it('runUntil refuses a pace that is not positive', async () => {
+    const clock = new VirtualClock();
+    await expect(clock.runUntil(Promise.resolve(1), undefined, { pace: 0 })).rejects.toBeInstanceOf(RangeError);
+  });
+
   it('sleep rejects when aborted and its timer goes away', async () => {
     const clock = new VirtualClock();
     const ac = new AbortController();

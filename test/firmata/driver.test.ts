@@ -212,6 +212,24 @@ describe('firmata driver: safety the host enforces', () => {
     expect(r.pins.highPins()).toEqual([pinOf(15)]);
   });
 
+  it('an unplugged Uno drives nothing: every pin reads low at once, and the jig lets go of the keys and the phone', async () => {
+    const r = await opened();
+    await r.run(r.driver.hold([0, 6]));
+    await r.run(r.driver.setPower(true));
+    expect(r.pins.highPins()).toEqual([pinOf(0), pinOf(6), FIRMATA_RELAY_PIN].sort((a, b) => a - b));
+    expect(r.jig.energised()).toEqual([0, 6]);
+
+    const unplugAt = r.clock.now();
+    r.board.powerOff();
+    expect(r.pins.highPins()).toEqual([]);
+    expect(BENCH_PINS.map((p) => r.pins.mode(p))).toEqual(BENCH_PINS.map(() => 'input'));
+    expect(r.edges.filter((e) => e.t >= unplugAt).map((e) => [e.pin, e.high])).toEqual(
+      [pinOf(0), pinOf(6), FIRMATA_RELAY_PIN].sort((a, b) => a - b).map((pin) => [pin, false]),
+    );
+    expect(r.jig.energised()).toEqual([]);
+    expect(r.phone.state).toBe('off');
+  });
+
   it('cannot release anything once the link is lost: StandardFirmata has no watchdog', async () => {
     const r = await opened({ maxHoldMs: 1000 });
     const events: DriverEvent[] = [];

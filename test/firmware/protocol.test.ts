@@ -238,6 +238,27 @@ describe('error codes', () => {
   });
 });
 
+describe('the serial line out of the board', () => {
+  it('stamps each batch with the end of its last byte, heard at the end of the slice', () => {
+    const sliceMs = 5;
+    const harness = new FirmwareHarness({ sliceMs });
+    const batches: { bytes: number; t: number; heardAt: number }[] = [];
+    harness.board.onSerialData((data, t) => batches.push({ bytes: data.length, t, heardAt: harness.clock.now() }));
+    harness.boot();
+    expect(batches.length).toBeGreaterThan(1);
+    // A byte is 10 bits on the line; the receiver takes up to 4.5 % off the nominal 115200 baud.
+    const fastestByteMs = 10_000 / (115200 * 1.045);
+    for (const [i, b] of batches.entries()) {
+      expect(b.t).toBeLessThanOrEqual(b.heardAt);
+      expect(b.heardAt - b.t).toBeLessThan(sliceMs);
+      // The banner goes out back to back: each batch's last byte ends at least its bytes' line time after the last.
+      if (i > 0) expect(b.t - batches[i - 1]!.t).toBeGreaterThanOrEqual(b.bytes * fastestByteMs);
+    }
+    // Not the slice's end: the stamps fall between the clock's slice boundaries.
+    expect(batches.filter((b) => b.t < b.heardAt).length).toBeGreaterThan(0);
+  });
+});
+
 describe('timed presses (measured on the decoded 74HC595 outputs)', () => {
   it('switches three channels on at one latch edge and off together after the time', () => {
     const sentAt = h.clock.now();

@@ -1,29 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { factoryResetMachine } from '../../src/machines/factory-reset.js';
-import { simReset, type SimRun } from './helpers.js';
-
-/** Every state node of the machine, as dotted paths (`attempt.holding`). */
-function allStates(): string[] {
-  const out: string[] = [];
-  const walk = (node: { states: Record<string, unknown> }, prefix: string) => {
-    for (const [key, child] of Object.entries(node.states)) {
-      const path = prefix ? `${prefix}.${key}` : key;
-      out.push(path);
-      walk(child as { states: Record<string, unknown> }, path);
-    }
-  };
-  walk(factoryResetMachine.root as unknown as { states: Record<string, unknown> }, '');
-  return out;
-}
-
-/** Dotted paths of a snapshot value: {attempt: 'holding'} -> ['attempt', 'attempt.holding']. */
-function paths(value: unknown, prefix = ''): string[] {
-  if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
-    const p = prefix ? `${prefix}.${k}` : k;
-    return [p, ...paths(v, p)];
-  });
-}
+import { machineStates, simRun, statePaths, type SimRun } from './helpers.js';
 
 /**
  * The scenarios the machine tests run, replayed here with every state recorded: together they must enter every state
@@ -48,10 +25,10 @@ describe('state coverage of the factory-reset machine', () => {
   it('the scenarios together enter every state', async () => {
     const seen = new Set<string>();
     for (const [, run] of SCENARIOS) {
-      const { states } = await simReset({ ...run, recordPaths: (v) => paths(v).forEach((p) => seen.add(p)) });
+      const { states } = await simRun({ ...run, recordPaths: (v) => statePaths(v).forEach((p) => seen.add(p)) });
       expect(states.length).toBeGreaterThan(0);
     }
-    const missing = allStates().filter((s) => !seen.has(s));
+    const missing = machineStates(factoryResetMachine.root).filter((s) => !seen.has(s));
     expect(missing).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../src/catalog/catalog.js';
 import { mulberry } from '../../bench/random.js';
-import { macFor, simReset } from './helpers.js';
+import { macFor, simRun } from './helpers.js';
 
 const models = getCatalog().models.filter((m) => m.procedure.kind === 'cancel-combo');
 
@@ -10,7 +10,7 @@ describe('factory reset on the simulated phone, every model, random MACs and jit
   const cases = models.flatMap((m) => [0, 1].map((i) => ({ id: m.id, mac: macFor(rand), seed: 1000 + Math.floor(rand() * 1e6) + i })));
 
   it.each(cases)('$id $mac seed $seed: passes, and only because the phone reset', async ({ id, mac, seed }) => {
-    const { record, truth } = await simReset({ model: id, mac, seed });
+    const { record, truth } = await simRun({ model: id, mac, seed });
     // The simulator decides: a pass must mean the phone is at factory defaults, and the reverse.
     expect(record.outcome === 'pass').toBe(truth.factoryDefaults);
     expect(record.outcome, `${record.summary} ${JSON.stringify(record.failure)}`).toBe('pass');
@@ -24,7 +24,7 @@ describe('the controller never claims what it did not see', () => {
     for (let i = 0; i < 6; i++) {
       const mac = macFor(rand);
       const realMac = macFor(rand);
-      const { record, truth } = await simReset({ mac, realMac, seed: i });
+      const { record, truth } = await simRun({ mac, realMac, seed: i });
       expect(truth.factoryDefaults).toBe(false);
       expect(record.outcome).toBe('fail');
       expect(record.failure?.class).toBe('phone');
@@ -36,7 +36,7 @@ describe('the controller never claims what it did not see', () => {
   it('a blind bench (no camera) that completes is unverified, even when the phone did reset', async () => {
     let sawReset = false;
     for (let seed = 0; seed < 8; seed++) {
-      const { record, truth } = await simReset({ mac: '0004f2aa814c', seed, blind: true });
+      const { record, truth } = await simRun({ mac: '0004f2aa814c', seed, blind: true });
       expect(record.outcome).toBe('unverified');
       expect(record.observed).toBe(false);
       sawReset ||= truth.factoryDefaults;
@@ -48,7 +48,7 @@ describe('the controller never claims what it did not see', () => {
 
 describe('retries start again from power-off', () => {
   it('a Cancel solenoid that misfires is retried, and the retry begins with power-off', async () => {
-    const { record, truth } = await simReset({
+    const { record, truth } = await simRun({
       mac: '0004f2aa814c',
       seed: 5,
       faults: { misfire: [{ key: 'softkey1', p: 0.6 }] },
@@ -63,7 +63,7 @@ describe('retries start again from power-off', () => {
   });
 
   it('a missed window (Cancel window too short to catch) fails as a phone failure after every attempt', async () => {
-    const { record, truth } = await simReset({ mac: '0004f2aa814c', seed: 9, faults: { shortCancelWindowMs: 1 } });
+    const { record, truth } = await simRun({ mac: '0004f2aa814c', seed: 9, faults: { shortCancelWindowMs: 1 } });
     expect(truth.factoryDefaults).toBe(false);
     expect(record.outcome).toBe('fail');
     expect(record.failure?.class).toBe('phone');
@@ -72,7 +72,7 @@ describe('retries start again from power-off', () => {
 
   it('where the seeds disagree on the combo, the next combo is tried when no prompt comes', async () => {
     // The simulated IP 560 truly takes 1+3+5+7 (seed 003), while the catalog tries 4+6+8+* first (seeds 001, 002).
-    const { record, truth } = await simReset({ model: 'IP 560', mac: '0004f2123abc', seed: 3, options: { combo: ['1', '3', '5', '7'] } });
+    const { record, truth } = await simRun({ model: 'IP 560', mac: '0004f2123abc', seed: 3, options: { combo: ['1', '3', '5', '7'] } });
     expect(truth.factoryDefaults).toBe(true);
     expect(record.outcome).toBe('pass');
     expect(record.attemptLog[0]!.combo).toEqual(['4', '6', '8', '*']);
@@ -81,7 +81,7 @@ describe('retries start again from power-off', () => {
   });
 
   it('a lost serial link is a bench failure, retried; once the link stays down the run ends in error', async () => {
-    const { record, truth } = await simReset({ mac: '0004f2aa814c', seed: 2, faults: { linkLostAfterCommands: 3 } });
+    const { record, truth } = await simRun({ mac: '0004f2aa814c', seed: 2, faults: { linkLostAfterCommands: 3 } });
     expect(truth.factoryDefaults).toBe(false);
     expect(record.outcome).toBe('error');
     expect(record.failure?.class).toBe('bench');
@@ -90,7 +90,7 @@ describe('retries start again from power-off', () => {
 
 describe('abort', () => {
   it('Ctrl-C during the combo hold releases every solenoid and switches the relay off', async () => {
-    const { record, sim } = await simReset({
+    const { record, sim } = await simRun({
       mac: '0004f2aa814c',
       seed: 4,
       abortWhen: (s) => s.jig.energised().length >= 3,
@@ -107,7 +107,7 @@ describe('abort', () => {
 
 describe('the record', () => {
   it('holds every step with bench times, in order, and the attempt log', async () => {
-    const { record } = await simReset({ mac: '0004f2aa814c', seed: 1 });
+    const { record } = await simRun({ mac: '0004f2aa814c', seed: 1 });
     expect(record.outcome).toBe('pass');
     const names = record.steps.map((s) => s.step);
     expect(names.slice(0, 3)).toEqual(['power-off', 'power-on', 'await-cancel']);

@@ -15,12 +15,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[]): Promise<CliResult> {
+/** `input`: written to its standard input (otherwise it reads nothing there); `env`: added to its environment. */
+export function runCli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0', RESETBOT_DEBUG: '' },
+    stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0', RESETBOT_DEBUG: '', ...opts.env },
   });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

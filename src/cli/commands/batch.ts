@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { prepareBatch, startBatch, type BatchResult, type BatchSetup } from '../../batch/batch.js';
@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import type { CommandContext } from '../main.js';
 import { writeJson } from '../output.js';
+import { addProfilesOption } from '../profiles-option.js';
 import { VERSION } from '../version.js';
 
 interface BatchOpts {
@@ -27,6 +28,7 @@ interface BatchOpts {
   simPace?: number;
   simSeed?: number;
   simTruth?: string;
+  profiles?: string;
 }
 
 function positiveNumber(flag: string) {
@@ -60,15 +62,15 @@ export function batchExitCode(s: BatchSummary, aborted: boolean): number {
 }
 
 export function registerBatch(program: Command, ctx: CommandContext): void {
-  program
+  const cmd = program
     .command('batch')
-    .argument('[file]', 'batch file: CSV with columns mac,model[,station,procedure,options], or JSON')
+    .argument('[file]', 'batch file: CSV with columns mac,model[,station,procedure,options,menu_reset,admin_password,software], or JSON')
     .description('reset a batch of phones from a CSV or JSON file (or scanned one by one with --scan), unattended, on one or more stations')
     .option('--stations <file>', 'station file: each station\'s driver, port and fixture (default: simulated stations)')
     .option('--sim-stations <n>', 'without --stations: how many simulated stations run in parallel (default 1)', wholeNumber('--sim-stations', 1))
     .option('--journal <file>', 'the journal (default: <out>/journal.jsonl)')
     .option('--out <dir>', 'where the journal and reports go (default: ./resetbot-runs/<batch-id>/)')
-    .option('--resume', 'continue a batch after a crash, a kill or Ctrl-C: phones with a result are not run again')
+    .option('--resume', 'continue a batch after a crash, a kill or Ctrl-C: phones with a result are not run again (the stations, profiles, seed and --skip-bad are kept)')
     .option('--skip-bad', 'run the good rows when some rows are bad (without it, bad rows stop the batch)')
     .option('--json', 'print the summary as one JSON object on stdout (progress goes to stderr)')
     .option('--quiet', 'no live progress')
@@ -77,77 +79,81 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
     .option('--station <name>', 'with --scan and --stations: the station to use (default: the first)')
     .option('--sim-pace <factor>', 'simulated stations: virtual time runs at most this many times real time (e.g. 60)', positiveNumber('--sim-pace'))
     .option('--sim-seed <n>', 'seed of the simulated stations\' randomness', wholeNumber('--sim-seed', 0))
-    .option('--sim-truth <file>', 'simulated stations: write the simulator\'s own account of each phone here (JSON lines)')
-    .action(async (file: string | undefined, opts: BatchOpts) => {
-      if (opts.scan && file !== undefined) throw new ConfigError('bad-flag', '--scan takes no batch file', 'drop the file, or drop --scan');
-      if (!opts.scan && (opts.model !== undefined || opts.station !== undefined)) {
-        throw new ConfigError('bad-flag', '--model and --station go with --scan', 'a batch file names each phone\'s model and station in its rows');
-      }
-      if (opts.scan && (opts.simStations !== undefined || opts.skipBad)) {
-        throw new ConfigError('bad-flag', `${opts.skipBad ? '--skip-bad' : '--sim-stations'} does not go with --scan`, 'scan mode runs one jig, one phone at a time');
-      }
-      if (opts.stations !== undefined && opts.simStations !== undefined) {
-        throw new ConfigError('bad-flag', '--sim-stations goes without --stations', 'list the stations in the station file');
-      }
-      const out = opts.json ? process.stderr : process.stdout;
-      const setup: BatchSetup = {
-        ...(file !== undefined ? { file } : {}),
-        ...(opts.stations !== undefined ? { stationsFile: opts.stations } : {}),
-        ...(opts.simStations !== undefined ? { simStations: opts.simStations } : {}),
-        ...(opts.journal !== undefined ? { journal: opts.journal } : {}),
-        ...(opts.out !== undefined ? { outDir: opts.out } : {}),
-        resume: opts.resume === true,
-        ...(opts.simPace !== undefined ? { pace: opts.simPace } : {}),
-        seed: opts.simSeed ?? randomInt(2 ** 31),
-        ...(opts.simTruth !== undefined ? { simTruth: opts.simTruth } : {}),
-        newBatchId,
-        wallClock: () => new Date(),
-        resetbotVersion: VERSION,
-      };
+    .option('--sim-truth <file>', 'simulated stations: write the simulator\'s own account of each phone here (JSON lines)');
+  addProfilesOption(cmd).action(async (file: string | undefined, opts: BatchOpts) => {
+    if (opts.scan && file !== undefined) throw new ConfigError('bad-flag', '--scan takes no batch file', 'drop the file, or drop --scan');
+    if (!opts.scan && (opts.model !== undefined || opts.station !== undefined)) {
+      throw new ConfigError('bad-flag', '--model and --station go with --scan', 'a batch file names each phone\'s model and station in its rows');
+    }
+    if (opts.scan && (opts.simStations !== undefined || opts.skipBad)) {
+      throw new ConfigError('bad-flag', `${opts.skipBad ? '--skip-bad' : '--sim-stations'} does not go with --scan`, 'scan mode runs one jig, one phone at a time');
+    }
+    if (opts.stations !== undefined && opts.simStations !== undefined) {
+      throw new ConfigError('bad-flag', '--sim-stations goes without --stations', 'list the stations in the station file');
+    }
+    const out = opts.json ? process.stderr : process.stdout;
+    const setup: BatchSetup = {
+      ...(file !== undefined ? { file } : {}),
+      ...(opts.stations !== undefined ? { stationsFile: opts.stations } : {}),
+      ...(opts.simStations !== undefined ? { simStations: opts.simStations } : {}),
+      ...(opts.profiles !== undefined ? { profiles: opts.profiles } : {}),
+      ...(opts.journal !== undefined ? { journal: opts.journal } : {}),
+      ...(opts.out !== undefined ? { outDir: opts.out } : {}),
+      resume: opts.resume === true,
+      skipBad: opts.skipBad === true,
+      ...(opts.simPace !== undefined ? { pace: opts.simPace } : {}),
+      ...(opts.simSeed !== undefined ? { seed: opts.simSeed } : {}),
+      ...(opts.simTruth !== undefined ? { simTruth: opts.simTruth } : {}),
+      newBatchId,
+      wallClock: () => new Date(),
+      resetbotVersion: VERSION,
+    };
 
-      const abort = new AbortController();
-      let releaseNow: () => Promise<void> = async () => {};
-      const stopInterrupt = onInterrupt(
-        () => abort.abort(new Error('interrupted')),
-        () => releaseNow(),
-      );
-      let result: BatchResult;
-      try {
-        if (opts.scan) {
-          result = await scan(setup, opts, abort.signal, (f) => (releaseNow = f), out);
-        } else {
-          const prepared = prepareBatch(setup);
-          for (const w of prepared.warnings) process.stderr.write(`resetbot: warning: ${prepared.file.path} ${w}\n`);
-          if (prepared.bad.length > 0) {
-            for (const b of prepared.bad) process.stderr.write(`resetbot: ${prepared.file.path} line ${b.line}: ${b.reason}\n`);
-            if (!opts.skipBad && !(await confirmGoodRows(prepared.bad.length, prepared.file.jobs.length, opts.json === true))) {
-              throw new ConfigError(
-                'bad-rows',
-                `${prepared.bad.length} bad row${prepared.bad.length === 1 ? '' : 's'} in ${prepared.file.path}; nothing was run`,
-                `fix ${prepared.bad.length === 1 ? 'it' : 'them'}, or run the ${prepared.file.jobs.length} good rows with --skip-bad`,
-              );
-            }
+    const abort = new AbortController();
+    let releaseNow: () => Promise<void> = async () => {};
+    const stopInterrupt = onInterrupt(
+      () => abort.abort(new Error('interrupted')),
+      () => releaseNow(),
+    );
+    let result: BatchResult;
+    try {
+      if (opts.scan) {
+        result = await scan(setup, opts, abort.signal, (f) => (releaseNow = f), out);
+      } else {
+        const prepared = prepareBatch(setup);
+        for (const w of prepared.warnings) process.stderr.write(`resetbot: warning: ${prepared.file.path} ${w}\n`);
+        if (prepared.bad.length > 0) {
+          for (const b of prepared.bad) process.stderr.write(`resetbot: ${prepared.file.path} line ${b.line}: ${b.reason}\n`);
+          // --skip-bad, kept by a resumed batch, or the operator's yes (which the journal keeps as --skip-bad).
+          if (!prepared.setup.skipBad && !(await confirmGoodRows(prepared.bad.length, prepared.file.jobs.length, opts.json === true))) {
+            throw new ConfigError(
+              'bad-rows',
+              `${prepared.bad.length} bad row${prepared.bad.length === 1 ? '' : 's'} in ${prepared.file.path}; nothing was run`,
+              `fix ${prepared.bad.length === 1 ? 'it' : 'them'}, or run the ${prepared.file.jobs.length} good rows with --skip-bad`,
+            );
           }
-          if (prepared.file.jobs.length === 0) {
-            throw new ConfigError('no-jobs', `${prepared.file.path} has no phone to run`, 'add a row per phone: mac,model');
-          }
-          if (prepared.resumed) {
-            out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
-          }
-          const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done });
-          try {
-            result = await startBatch(prepared, { signal: abort.signal, onEvent: (e) => progress?.onEvent(e), onStations: (f) => (releaseNow = f) });
-          } finally {
-            progress?.stop();
-          }
+          prepared.setup.skipBad = true;
         }
-      } finally {
-        stopInterrupt();
+        if (prepared.file.jobs.length === 0) {
+          throw new ConfigError('no-jobs', `${prepared.file.path} has no phone to run`, 'add a row per phone: mac,model');
+        }
+        if (prepared.resumed) {
+          out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
+        }
+        const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done });
+        try {
+          result = await startBatch(prepared, { signal: abort.signal, onEvent: (e) => progress?.onEvent(e), onStations: (f) => (releaseNow = f) });
+        } finally {
+          progress?.stop();
+        }
       }
-      if (opts.json) writeJson(result.summary);
-      else process.stdout.write('\n' + formatSummary(result.summary));
-      ctx.setExit(batchExitCode(result.summary, abort.signal.aborted));
-    });
+    } finally {
+      stopInterrupt();
+    }
+    if (opts.json) writeJson(result.summary);
+    else process.stdout.write('\n' + formatSummary(result.summary));
+    ctx.setExit(batchExitCode(result.summary, abort.signal.aborted));
+  });
 }
 
 /** Bad rows and no --skip-bad: on a terminal, ask; otherwise (a script, a pipe) stop. */

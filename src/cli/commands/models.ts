@@ -1,51 +1,58 @@
 import type { Command } from 'commander';
-import { spellings, getCatalog } from '../../catalog/catalog.js';
+import { spellings } from '../../catalog/catalog.js';
 import type { Procedure } from '../../catalog/types.js';
+import { catalogWithProfiles } from '../../catalog/user-profiles.js';
 import { gestureKeys } from '../../machines/steps.js';
 import type { CommandContext } from '../main.js';
 import { table, writeJson } from '../output.js';
+import { addProfilesOption } from '../profiles-option.js';
 
 export function registerModels(program: Command, _ctx: CommandContext): void {
-  program
+  const cmd = program
     .command('models')
-    .description('list the phone models resetbot knows, with their aliases, procedure and key combo')
-    .option('--json', 'one JSON array on stdout')
-    .action((opts: { json?: boolean }) => {
-      const models = getCatalog().models;
-      if (opts.json) {
-        writeJson(
-          models.map((m) => ({
-            id: m.id,
-            name: m.name,
-            family: m.family,
-            aliases: [m.name, ...m.aliases, ...spellings(m)].filter((a, i, all) => all.indexOf(a) === i),
-            procedure: m.procedure.kind,
-            combo: comboKeys(m.procedure)[0] ?? [],
-            alternateCombos: comboKeys(m.procedure).slice(1),
-            ...('steps' in m.procedure ? { steps: m.procedure.steps } : {}),
-            ...(m.procedure.kind === 'unsupported' ? { unsupported: m.procedure.reason } : {}),
-            alternatives: (m.alternatives ?? []).map((p) => p.kind),
-            rebootCombo: m.rebootCombo?.keys ?? null,
-            textEntry: m.textEntry.id,
-            timing: m.timing.id,
-            sources: m.sources,
-            notes: m.notes,
-          })),
-        );
-        return;
-      }
-      const rows = models.map((m) => [
-        m.id,
-        m.name,
-        m.procedure.kind,
-        comboKeys(m.procedure)
-          .map((keys) => keys.join('+'))
-          .join(' then ') || 'none: refused (see --json)',
-        m.aliases.join(', '),
-      ]);
-      process.stdout.write(table(['id', 'name', 'procedure', 'combo', 'also known as'], rows) + '\n');
-      process.stdout.write(`\n${models.length} models. Names are matched without regard to case, spaces or dashes ("VVX410", "vvx-410", "IP 335").\n`);
-    });
+    .description('list the phone models resetbot knows, with their aliases, procedure and key combo (and a profiles file\'s, with --profiles)')
+    .option('--json', 'one JSON array on stdout');
+  addProfilesOption(cmd).action((opts: { json?: boolean; profiles?: string }) => {
+    const { catalog, profiles } = catalogWithProfiles(opts.profiles);
+    const models = catalog.models;
+    // Models the profiles file defines: marked with the file they come from.
+    const fromFile = new Set(profiles?.models.map((m) => m.id) ?? []);
+    if (opts.json) {
+      writeJson(
+        models.map((m) => ({
+          id: m.id,
+          name: m.name,
+          family: m.family,
+          aliases: [m.name, ...m.aliases, ...spellings(m)].filter((a, i, all) => all.indexOf(a) === i),
+          procedure: m.procedure.kind,
+          combo: comboKeys(m.procedure)[0] ?? [],
+          alternateCombos: comboKeys(m.procedure).slice(1),
+          ...('steps' in m.procedure ? { steps: m.procedure.steps } : {}),
+          ...(m.procedure.kind === 'unsupported' ? { unsupported: m.procedure.reason } : {}),
+          alternatives: (m.alternatives ?? []).map((p) => p.kind),
+          rebootCombo: m.rebootCombo?.keys ?? null,
+          textEntry: m.textEntry.id,
+          timing: m.timing.id,
+          sources: m.sources,
+          notes: m.notes,
+          ...(fromFile.has(m.id) ? { profiles: profiles!.source } : {}),
+        })),
+      );
+      return;
+    }
+    const rows = models.map((m) => [
+      m.id,
+      m.name,
+      m.procedure.kind,
+      comboKeys(m.procedure)
+        .map((keys) => keys.join('+'))
+        .join(' then ') || 'none: refused (see --json)',
+      m.aliases.join(', '),
+    ]);
+    process.stdout.write(table(['id', 'name', 'procedure', 'combo', 'also known as'], rows) + '\n');
+    const own = fromFile.size > 0 ? ` (${fromFile.size} from ${profiles!.source})` : '';
+    process.stdout.write(`\n${models.length} models${own}. Names are matched without regard to case, spaces or dashes ("VVX410", "vvx-410", "IP 335").\n`);
+  });
 }
 
 /** The keys a procedure holds: each combo it tries (keypad procedures), or its steps' keys (step procedures). */

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { PhoneModel } from '../../catalog/types.js';
+import { ConfigError } from '../../errors/errors.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { planMac } from '../../text-entry/planner.js';
 import type { CommandContext } from '../main.js';
@@ -14,6 +16,7 @@ export function registerPlan(program: Command, _ctx: CommandContext): void {
     .option('--json', 'one JSON object on stdout');
   addProfilesOption(cmd).action((opts: { model: string; mac: string; json?: boolean; profiles?: string }) => {
     const { model } = chooseModel(opts.model, opts.profiles);
+    requireTypedPassword(model);
     const { mac, warnings } = parseMac(opts.mac);
     for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);
     const profile = model.textEntry;
@@ -32,4 +35,15 @@ export function registerPlan(program: Command, _ctx: CommandContext): void {
     process.stdout.write(table(['#', 'action', 'ms'], rows) + '\n\n');
     process.stdout.write(`${plan.steps.length} steps, ${seconds(plan.durationMs)}\n`);
   });
+}
+
+/** Only the keypad procedures (cancel-combo, led-combo) type the MAC: for any other there is nothing to plan. */
+function requireTypedPassword(model: PhoneModel): void {
+  const p = model.procedure;
+  if (p.kind === 'cancel-combo' || p.kind === 'led-combo') return;
+  const hint = "plan is for the models whose reset types the MAC (cancel-combo, led-combo); 'resetbot models' shows each model's procedure";
+  if (p.kind === 'unsupported') {
+    throw new ConfigError('nothing-to-plan', `the ${model.name} has no procedure in the catalog (${p.reason}), so it types no password to plan`, hint);
+  }
+  throw new ConfigError('nothing-to-plan', `the ${model.name}'s ${p.kind} procedure types no password, so there is nothing to plan`, hint);
 }

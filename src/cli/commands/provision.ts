@@ -1,38 +1,24 @@
-import { writeFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { Redactor } from '../../batch/redact.js';
 import { fixtureFor } from '../../bench/jigs.js';
 import { SERVER_TYPES, type ServerType } from '../../catalog/provisioning.js';
-import { RealClock, VirtualClock } from '../../clock/clock.js';
 import { ConfigError } from '../../errors/errors.js';
-import { runProvision, type ProvisionRecord, type ProvisionRequest } from '../../machines/provision.js';
-import { createSimBench } from '../../sim/driver.js';
+import { runProvision, type ProvisionRequest } from '../../machines/provision.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
-import { onInterrupt } from '../interrupt.js';
 import type { CommandContext } from '../main.js';
 import { seconds, writeJson } from '../output.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
-import { inspectionLine, parseSeed } from './reset.js';
+import { addPlaceOptions, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
 
-interface ProvisionOpts {
-  model: string;
+interface ProvisionOpts extends OnePhoneOpts {
   serverType: ServerType;
   server: string;
   user: string;
-  password: string;
+  password?: string;
+  passwordEnv?: string;
+  passwordStdin?: boolean;
   sntp?: string;
-  profiles?: string;
-  sim?: boolean;
-  port?: string;
-  fixture?: string;
-  json?: boolean;
-  realtime?: boolean;
-  simSeed?: number;
-  simMac?: string;
-  simModel?: string;
-  simAdminPassword?: string;
-  inspect?: string;
 }
 
 function parseServerType(value: string): ServerType {
@@ -44,29 +30,28 @@ function parseServerType(value: string): ServerType {
 }
 
 export function registerProvision(program: Command, ctx: CommandContext): void {
-  const cmd = program
-    .command('provision')
-    .description("point a phone at a provisioning server through its Setup menu (seeds 002, 003); on the simulator unless --port is given")
-    .requiredOption('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"')
-    .requiredOption('--server-type <type>', `provisioning protocol: ${SERVER_TYPES.join(' or ')}`, parseServerType)
-    .requiredOption('--server <address>', 'server address without the protocol, e.g. provision.example.com/cfg')
-    .requiredOption('--user <name>', 'server user')
-    .requiredOption('--password <secret>', 'server password (never shown: output, records and logs say ***)')
-    .option('--sntp <host>', 'SNTP server address, e.g. pool.ntp.org (seed 003)')
-    .addOption(new Option('--sim', 'run on the built-in simulator (the default without --port)').conflicts('port'))
-    .option('--port <path>', 'serial port of the bench board, e.g. /dev/ttyUSB0')
-    .option('--fixture <file>', "fixture file of the jig (default: the model family's jig in fixtures/)")
-    .option('--json', 'one JSON object on stdout')
-    .option('--realtime', 'on the simulator, run in real time instead of virtual time')
-    .option('--sim-seed <n>', "seed of the simulator's randomness", parseSeed)
+  const cmd = addPlaceOptions(
+    program
+      .command('provision')
+      .description("point a phone at a provisioning server through its Setup menu (seeds 002, 003); on the simulator unless --port is given")
+      .requiredOption('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"')
+      .requiredOption('--server-type <type>', `provisioning protocol: ${SERVER_TYPES.join(' or ')}`, parseServerType)
+      .requiredOption('--server <address>', 'server address without the protocol, e.g. provision.example.com/cfg')
+      .requiredOption('--user <name>', 'server user')
+      .option('--password-env <var>', 'read the server password from this environment variable (never shown: output, records and logs say ***)')
+      .option('--password-stdin', 'read the server password from the first line of standard input')
+      .option('--password <secret>', 'the server password on the command line (visible in shell history and the process list: prefer the two above)')
+      .option('--sntp <host>', 'SNTP server address, e.g. pool.ntp.org (seed 003)'),
+    'serial port of the bench board, e.g. /dev/ttyUSB0',
+  )
     .option('--sim-mac <mac>', "the simulated phone's MAC (default: one drawn from the seed)")
-    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)')
     .option('--sim-admin-password <p>', "the simulated phone's admin password (default: one of 456, 789, 1966, drawn from the seed)")
     .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines (secrets redacted)');
   addProfilesOption(cmd).action(async (opts: ProvisionOpts) => {
-    const redactor = new Redactor([opts.password]);
+    const password = await serverPassword(opts, process.env, process.stdin);
+    const redactor = new Redactor([password]);
     try {
-      await provision(opts, ctx, redactor);
+      await provision(opts, password, ctx, redactor);
     } catch (err) {
       // Whatever went wrong, the message that reaches the terminal holds no secret.
       throw redactor.error(err);
@@ -74,14 +59,71 @@ export function registerProvision(program: Command, ctx: CommandContext): void {
   });
 }
 
-async function provision(opts: ProvisionOpts, ctx: CommandContext, redactor: Redactor): Promise<void> {
+/** The server password from the one place the options name: --password-env, --password-stdin or --password. */
+export async function serverPassword(opts: Pick<ProvisionOpts, 'password' | 'passwordEnv' | 'passwordStdin'>, env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream): Promise<string> {
+  const given = [
+    ...(opts.passwordEnv !== undefined ? ['--password-env'] : []),
+    ...(opts.passwordStdin ? ['--password-stdin'] : []),
+    ...(opts.password !== undefined ? ['--password'] : []),
+  ];
+  if (given.length === 0) {
+    throw new ConfigError('no-password', 'the server password is missing', 'give it with --password-env VAR (from an environment variable) or --password-stdin (a line on standard input)');
+  }
+  if (given.length > 1) {
+    throw new ConfigError('bad-option', `${given.join(' and ')} each give the server password`, 'give only one of them');
+  }
+  if (opts.passwordEnv !== undefined) {
+    const name = opts.passwordEnv;
+    const value = env[name];
+    if (value === undefined) throw new ConfigError('no-password', `--password-env ${name}: the environment variable ${name} is not set`, `set it first (read -rs ${name} && export ${name}), or name the variable that holds it`);
+    if (value === '') throw new ConfigError('no-password', `--password-env ${name}: the environment variable ${name} is empty`, "set it to the password; for an empty password give --password ''");
+    return value;
+  }
+  if (opts.passwordStdin) {
+    const line = await firstLine(stdin);
+    if (line === undefined) throw new ConfigError('no-password', '--password-stdin: standard input ended before a line came', "pipe the password in, e.g. from a secrets manager: pass show pbx | resetbot provision ... --password-stdin");
+    if (line === '') throw new ConfigError('no-password', '--password-stdin: the first line of standard input is empty', "give the password on it; for an empty password give --password ''");
+    return line;
+  }
+  return opts.password!;
+}
+
+/** The first line of a stream, without its line end (undefined when it ends empty); nothing more is read from it. */
+function firstLine(stream: NodeJS.ReadableStream): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const finish = (line: string | undefined) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.pause();
+      resolve(line?.replace(/\r$/, ''));
+    };
+    const onData = (chunk: string | Buffer) => {
+      text += chunk.toString();
+      const end = text.indexOf('\n');
+      if (end >= 0) finish(text.slice(0, end));
+    };
+    const onEnd = () => finish(text === '' ? undefined : text);
+    const onError = (err: Error) => {
+      finish(undefined);
+      reject(err);
+    };
+    stream.setEncoding('utf8');
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+async function provision(opts: ProvisionOpts, password: string, ctx: CommandContext, redactor: Redactor): Promise<void> {
   const choice = chooseModel(opts.model, opts.profiles);
   const model = choice.model;
   const request: ProvisionRequest = {
     serverType: opts.serverType,
     serverAddress: opts.server,
     serverUser: opts.user,
-    serverPassword: opts.password,
+    serverPassword: password,
     ...(opts.sntp !== undefined ? { sntpAddress: opts.sntp } : {}),
   };
   const fixture = fixtureFor(model, opts.fixture);
@@ -89,40 +131,20 @@ async function provision(opts: ProvisionOpts, ctx: CommandContext, redactor: Red
     throw new ConfigError('no-serial-driver', 'the serial bench driver is not part of this build yet', 'run on the simulator (omit --port)');
   }
 
-  const seed = opts.simSeed ?? Math.floor(Math.random() * 2 ** 31);
+  const seed = simSeed(opts);
   const mac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : `0004f2${(seed % 0x1000000).toString(16).padStart(6, '0')}`;
-  const clock = opts.realtime ? new RealClock() : new VirtualClock();
-  const sim = createSimBench({
-    modelId: simModelFor(choice, opts.simModel),
-    mac,
-    fixture,
-    clock,
-    seed,
-    ...(opts.simAdminPassword !== undefined ? { options: { adminPassword: opts.simAdminPassword } } : {}),
-  });
-  await sim.driver.open();
-  const abort = new AbortController();
-  const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
-  const inspectLines: string[] = [];
-  const run = runProvision({
-    model,
-    request,
-    bench: sim.bench,
-    clock,
-    signal: abort.signal,
-    ...(opts.inspect ? { inspect: (e) => inspectLines.push(redactor.text(inspectionLine(e, clock.now()))) } : {}),
-    onState: opts.json
-      ? undefined
-      : (state, attempt) => process.stderr.write(redactor.text(`${seconds(clock.now()).padStart(9)}  attempt ${attempt}  ${state}\n`)),
-  });
-  let record: ProvisionRecord;
-  try {
-    record = clock instanceof VirtualClock ? await clock.runUntil(run) : await run;
-  } finally {
-    stopInterrupt();
-    await sim.driver.close();
-    if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
-  }
+  const { result: record, sim } = await onSimulator(
+    opts,
+    {
+      modelId: simModelFor(choice, opts.simModel),
+      mac,
+      fixture,
+      seed,
+      ...(opts.simAdminPassword !== undefined ? { options: { adminPassword: opts.simAdminPassword } } : {}),
+    },
+    (on) => runProvision({ model, request, ...on }),
+    (text) => redactor.text(text),
+  );
 
   // The simulator's own account: the settings the phone holds now; of the password, only whether it is the one asked.
   const truth = sim.phone.truth();
@@ -138,7 +160,7 @@ async function provision(opts: ProvisionOpts, ctx: CommandContext, redactor: Red
           serverAddress: held.serverAddress,
           serverUser: held.serverUser,
           sntpAddress: held.sntpAddress,
-          passwordSet: sim.phone.setup?.passwordIs(opts.password) ?? false,
+          passwordSet: sim.phone.setup?.passwordIs(password) ?? false,
           saves: held.saves,
         }
       : null,

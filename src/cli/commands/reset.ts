@@ -10,8 +10,10 @@ import { createPortDriver, parseDriverName, type PortDriverName } from '../../be
 import { RealClock, VirtualClock, type Clock } from '../../clock/clock.js';
 import { ConfigError } from '../../errors/errors.js';
 import { requireFit } from '../../machines/needs.js';
-import { resolveRun, runPlan, type RunPlan, type RunResetOptions } from '../../machines/run-reset.js';
-import { createSimBench } from '../../sim/driver.js';
+import { resolveRun, runPlan, type RunPlan } from '../../machines/run-reset.js';
+import type { RunOn } from '../../machines/runner.js';
+import type { PhoneModel } from '../../catalog/types.js';
+import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/driver.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
@@ -19,27 +21,31 @@ import { seconds, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
 
-export interface ResetOpts {
+/** The options of every command on one phone (reset, reboot, provision): the model, where it runs, how it reports. */
+export interface OnePhoneOpts {
   model: string;
-  mac: string;
+  profiles?: string;
   sim?: boolean;
   port?: string;
-  driver?: PortDriverName;
   fixture?: string;
   json?: boolean;
   realtime?: boolean;
   simSeed?: number;
   simMac?: string;
   simModel?: string;
-  profiles?: string;
+  simAdminPassword?: string;
   inspect?: string;
+}
+
+export interface ResetOpts extends OnePhoneOpts {
+  mac: string;
+  driver?: PortDriverName;
   procedure?: string;
   menuReset?: string;
   adminPassword?: string;
   software?: string;
   simCase?: 'lower' | 'upper' | 'either';
   simSoftware?: string;
-  simAdminPassword?: string;
   simBlind?: boolean;
 }
 
@@ -63,19 +69,27 @@ export function parseSeed(value: string): number {
   return Number(value);
 }
 
-/** The options of every command that runs a procedure on one phone (reset, reboot). */
-export function addRunOptions(cmd: Command): Command {
+/** Where a command on one phone runs and how it reports: --sim, --port, --fixture, --json, --realtime, --sim-seed, --sim-model. */
+export function addPlaceOptions(cmd: Command, portHelp: string): Command {
   return cmd
-    .requiredOption('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"')
-    .requiredOption('--mac <mac>', 'the MAC address on the label, e.g. 0004F2AA814C')
     .addOption(new Option('--sim', 'run on the built-in simulator (the default without --port)').conflicts('port'))
-    .option('--port <path>', 'serial port of the bench board, e.g. /dev/ttyUSB0 (or the pty of `resetbot sim serve`)')
-    .option('--driver <name>', 'with --port: serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
+    .option('--port <path>', portHelp)
     .option('--fixture <file>', 'fixture file of the jig (default: the model family\'s jig in fixtures/)')
     .option('--json', 'one JSON object on stdout')
     .option('--realtime', 'on the simulator, run in real time instead of virtual time')
     .option('--sim-seed <n>', 'seed of the simulator\'s randomness', parseSeed)
-    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)')
+    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)');
+}
+
+/** The options of every command that runs a procedure on one phone (reset, reboot). */
+export function addRunOptions(cmd: Command): Command {
+  return addPlaceOptions(
+    cmd
+      .requiredOption('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"')
+      .requiredOption('--mac <mac>', 'the MAC address on the label, e.g. 0004F2AA814C'),
+    'serial port of the bench board, e.g. /dev/ttyUSB0 (or the pty of `resetbot sim serve`)',
+  )
+    .option('--driver <name>', 'with --port: serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
     .option('--sim-blind', 'a simulated bench without a camera: a run that completes is unverified')
     .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines');
 }
@@ -90,42 +104,69 @@ export function registerReset(program: Command, ctx: CommandContext): void {
     .option('--sim-case <rule>', "the simulated phone's MAC case rule: lower, upper or either (default: drawn from the seeds' lower and either)", parseCaseRule)
     .option('--sim-software <x.y.z>', "the simulated phone's software version", parseSoftware('--sim-software'))
     .option('--sim-admin-password <pw>', "the simulated phone's admin password (default: --admin-password, else one of seed 002's)");
-  addProfilesOption(cmd).action(async (opts: ResetOpts) => {
-    const choice = chooseModel(opts.model, opts.profiles);
-    const model = choice.model;
-    const { mac, warnings } = parseMac(opts.mac);
-    const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : mac;
-    for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);
-    const fixture = fixtureFor(model, opts.fixture);
-    // Decided, planned and checked against the fixture before anything moves.
-    const plan = resolveRun(model, mac, {
-      ...(opts.procedure !== undefined ? { procedure: opts.procedure } : {}),
-      ...(opts.menuReset !== undefined ? { menuChoice: opts.menuReset } : {}),
-      ...(opts.adminPassword !== undefined ? { adminPassword: opts.adminPassword } : {}),
-      ...(opts.software !== undefined ? { software: opts.software } : {}),
-    });
-    requireFit(plan, fixture);
-    if (opts.driver !== undefined && opts.port === undefined) {
-      throw new ConfigError('driver-without-port', '--driver names the driver of a board on --port', 'give --port too, or drop --driver');
-    }
-    if (opts.port !== undefined) {
-      ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts));
-      return;
-    }
-
-    const { record, truth, seed } = await runPlanOnSim(plan, { modelId: simModelFor(choice, opts.simModel), mac, realMac, fixture, opts });
-    if (opts.json) {
-      writeJson({ ...record, simulator: { seed, realMac, ...truth } });
-    } else {
-      process.stdout.write(
-        `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
+  addProfilesOption(cmd).action((opts: ResetOpts) =>
+    runOnePhone(
+      opts,
+      ctx,
+      (model, mac) =>
+        resolveRun(model, mac, {
+          ...(opts.procedure !== undefined ? { procedure: opts.procedure } : {}),
+          ...(opts.menuReset !== undefined ? { menuChoice: opts.menuReset } : {}),
+          ...(opts.adminPassword !== undefined ? { adminPassword: opts.adminPassword } : {}),
+          ...(opts.software !== undefined ? { software: opts.software } : {}),
+        }),
+      ({ model, mac, realMac, record, truth, seed }) => ({
+        json: { ...record, simulator: { seed, realMac, ...truth } },
+        text:
+          `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
           `  ${record.summary}\n` +
           (record.resetKind ? `  reset performed: ${record.resetKind}\n` : '') +
           `  simulator (seed ${seed}): the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'}\n`,
-      );
-    }
-    ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
-  });
+      }),
+    ),
+  );
+}
+
+/** A run on the simulator, as its report is made of it. */
+export interface SimOutcome {
+  model: PhoneModel;
+  mac: string;
+  realMac: string;
+  record: ResetRecord;
+  truth: SimDeviceTruth;
+  seed: number;
+}
+
+/**
+ * A command on one phone (reset, reboot): the model and the MAC, the run decided, planned and checked against the
+ * fixture before anything moves; then the run on --port, or on the simulator with the command's report of it.
+ */
+export async function runOnePhone(
+  opts: ResetOpts,
+  ctx: CommandContext,
+  decide: (model: PhoneModel, mac: string) => RunPlan,
+  report: (run: SimOutcome) => { json: unknown; text: string },
+): Promise<void> {
+  const choice = chooseModel(opts.model, opts.profiles);
+  const model = choice.model;
+  const { mac, warnings } = parseMac(opts.mac);
+  const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : mac;
+  for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);
+  const fixture = fixtureFor(model, opts.fixture);
+  const plan = decide(model, mac);
+  requireFit(plan, fixture);
+  if (opts.driver !== undefined && opts.port === undefined) {
+    throw new ConfigError('driver-without-port', '--driver names the driver of a board on --port', 'give --port too, or drop --driver');
+  }
+  if (opts.port !== undefined) {
+    ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts));
+    return;
+  }
+  const { record, truth, seed } = await runPlanOnSim(plan, { modelId: simModelFor(choice, opts.simModel), mac, realMac, fixture, opts });
+  const out = report({ model, mac, realMac, record, truth, seed });
+  if (opts.json) writeJson(out.json);
+  else process.stdout.write(out.text);
+  ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
 }
 
 /**
@@ -136,38 +177,58 @@ export async function runPlanOnSim(
   plan: RunPlan,
   args: { modelId: string; mac: string; realMac: string; fixture: Fixture; opts: ResetOpts },
 ): Promise<{ record: ResetRecord; truth: SimDeviceTruth; seed: number }> {
-  const { mac, realMac, fixture, opts } = args;
-  const seed = opts.simSeed ?? Math.floor(Math.random() * 2 ** 31);
-  const virtual = !opts.realtime;
-  const clock = virtual ? new VirtualClock() : new RealClock();
+  const { mac, opts } = args;
+  const seed = simSeed(opts);
   const simAdmin = opts.simAdminPassword ?? opts.adminPassword;
-  const sim = createSimBench({
-    modelId: args.modelId,
-    mac: realMac,
-    fixture,
-    clock,
-    seed,
-    options: {
-      ...(opts.simCase ? { caseRule: opts.simCase } : {}),
-      ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
-      ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
+  const { result: record, sim } = await onSimulator(
+    opts,
+    {
+      modelId: args.modelId,
+      mac: args.realMac,
+      fixture: args.fixture,
+      seed,
+      options: {
+        ...(opts.simCase ? { caseRule: opts.simCase } : {}),
+        ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
+        ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
+      },
+      ...(opts.simBlind ? { blind: true } : {}),
     },
-    ...(opts.simBlind ? { blind: true } : {}),
-  });
+    (on) => runPlan(plan, { mac, ...on }),
+  );
+  return { record, truth: sim.phone.truth(), seed };
+}
+
+/** --sim-seed, or a seed drawn now. */
+export function simSeed(opts: OnePhoneOpts): number {
+  return opts.simSeed ?? Math.floor(Math.random() * 2 ** 31);
+}
+
+/**
+ * Runs `run` on a simulated bench, in virtual time unless --realtime: Ctrl-C stops it (every solenoid released), the
+ * bench is closed after, and the --inspect file written. `redact` cleans every line written (progress, inspection).
+ */
+export async function onSimulator<R>(
+  opts: OnePhoneOpts,
+  place: Omit<SimBenchConfig, 'clock'>,
+  run: (on: RunOn) => Promise<R>,
+  redact: (text: string) => string = (text) => text,
+): Promise<{ result: R; sim: SimBench }> {
+  const clock = opts.realtime ? new RealClock() : new VirtualClock();
+  const sim = createSimBench({ ...place, clock });
   await sim.driver.open();
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
-  const run = runPlan(plan, { mac, bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines) });
-  let record;
+  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines, redact) });
   try {
-    record = clock instanceof VirtualClock ? await clock.runUntil(run) : await run;
+    const result = clock instanceof VirtualClock ? await clock.runUntil(running) : await running;
+    return { result, sim };
   } finally {
     stopInterrupt();
     await sim.driver.close();
     if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
   }
-  return { record, truth: sim.phone.truth(), seed };
 }
 
 /**
@@ -212,12 +273,12 @@ export async function runOnPort(port: string, plan: RunPlan, mac: string, fixtur
 }
 
 /** Live progress on stderr (not with --json), and the --inspect lines collected. */
-function progress(opts: ResetOpts, clock: Clock, inspectLines: string[]): Pick<RunResetOptions, 'onState' | 'inspect'> {
+function progress(opts: OnePhoneOpts, clock: Clock, inspectLines: string[], redact: (text: string) => string = (text) => text): Pick<RunOn, 'onState' | 'inspect'> {
   return {
-    ...(opts.inspect ? { inspect: (e: InspectionEvent) => inspectLines.push(inspectionLine(e, clock.now())) } : {}),
+    ...(opts.inspect ? { inspect: (e: InspectionEvent) => inspectLines.push(redact(inspectionLine(e, clock.now()))) } : {}),
     ...(opts.json
       ? {}
-      : { onState: (state: string, attempt: number) => process.stderr.write(`${seconds(clock.now()).padStart(9)}  attempt ${attempt}  ${state}\n`) }),
+      : { onState: (state: string, attempt: number) => process.stderr.write(redact(`${seconds(clock.now()).padStart(9)}  attempt ${attempt}  ${state}\n`)) }),
   };
 }
 

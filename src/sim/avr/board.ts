@@ -40,12 +40,14 @@ import {
   usart0Config,
   watchdogConfig,
 } from 'avr8js';
+import { Listeners } from '../../bench/listeners.js';
 import type { Clock, TimerId } from '../../clock/clock.js';
 import { ConfigError } from '../../errors/errors.js';
 import { BAUD_RATE } from '../../protocol/version.js';
 import { parseIntelHex } from './intel-hex.js';
 import { arduinoPin, BENCH_PINS, type PortName, SHIFT_REGISTER_COUNT } from './pins.js';
 import { ShiftRegisterChain } from './shift-register.js';
+import { ANALOG_INPUTS, checkAnalog, type SerialBoard } from '../serial-binding.js';
 
 export const CPU_HZ = 16_000_000;
 const CYCLES_PER_MS = CPU_HZ / 1000;
@@ -65,6 +67,9 @@ const OPCODE_RJMP_SELF = 0xcfff;
 const BAUD_TOLERANCE = 0.045;
 
 export type ResetCause = 'power-on' | 'external' | 'watchdog';
+
+/** How the MCU treats a pin: driving it high or low, or leaving it an input (with its internal pull-up, or without). */
+export type PinDrive = 'high' | 'low' | 'pull-up' | 'input';
 
 export interface AvrBoardOptions {
   clock: Clock;
@@ -122,19 +127,6 @@ interface CpuInternals {
   nextClockEvent: { cycles: number } | null;
 }
 
-type Listener<A extends unknown[]> = (...args: A) => void;
-
-class Listeners<A extends unknown[]> {
-  private readonly list = new Set<Listener<A>>();
-  add(fn: Listener<A>): () => void {
-    this.list.add(fn);
-    return () => this.list.delete(fn);
-  }
-  emit(...args: A): void {
-    for (const fn of [...this.list]) fn(...args);
-  }
-}
-
 export interface AvrBoardStats {
   /** CPU cycles since the first power-on (emulated time x 16 MHz). */
   cycles: number;
@@ -144,7 +136,7 @@ export interface AvrBoardStats {
   lostBytes: number;
 }
 
-export class AvrBoard {
+export class AvrBoard implements SerialBoard {
   readonly clock: Clock;
   private readonly program: Uint16Array;
   private readonly sliceMs: number;
@@ -173,7 +165,7 @@ export class AvrBoard {
 
   private relayOn = false;
   private outputs: number[] = [];
-  private readonly analog: number[] = [0, 0, 0, 0, 0, 0];
+  private readonly analog = new Array<number>(ANALOG_INPUTS).fill(0);
 
   /** Bytes from the host on their way to the board, each with the cycle its stop bit ends. */
   private rxQueue: { byte: number; at: number }[] = [];
@@ -189,6 +181,7 @@ export class AvrBoard {
   private readonly channelListeners = new Listeners<[readonly number[], number]>();
   private readonly relayListeners = new Listeners<[boolean, number]>();
   private readonly resetListeners = new Listeners<[ResetCause, number]>();
+  private readonly pinListeners = new Listeners<[number]>();
 
   constructor(options: AvrBoardOptions) {
     this.clock = options.clock;
@@ -291,7 +284,10 @@ export class AvrBoard {
     this.lineBaud = baud;
   }
 
-  /** Bytes the board sent, in batches (at most one per slice), with the emulated time the last one ended. */
+  /**
+   * Bytes the board sent, in batches (at most one per slice), with the emulated time the last byte's stop bit ended.
+   * Listeners hear of a batch when its slice ends, so the stamp is up to one slice before the clock's now.
+   */
   onSerialData(fn: (data: Buffer, timeMs: number) => void): () => void {
     return this.serialListeners.add(fn);
   }
@@ -313,6 +309,30 @@ export class AvrBoard {
     return this.resetListeners.add(fn);
   }
 
+  /**
+   * Called whenever a pin may have changed (a write to a GPIO register, a reset, power on or off), with the emulated
+   * time, after the bench's own outputs (onChannels, onRelay) have been updated. Read the pins with pin().
+   */
+  onPins(fn: (timeMs: number) => void): () => void {
+    return this.pinListeners.add(fn);
+  }
+
+  /** How the MCU treats Arduino pin `pin` (D0..D13, A0..A5 as 14..19) now. Unpowered, every pin floats: 'input'. */
+  pin(pin: number): PinDrive {
+    const { port, bit } = arduinoPin(pin);
+    if (!this.isPowered) return 'input';
+    switch (this.ports[port].pinState(bit)) {
+      case PinState.High:
+        return 'high';
+      case PinState.Low:
+        return 'low';
+      case PinState.InputPullUp:
+        return 'pull-up';
+      default:
+        return 'input';
+    }
+  }
+
   /** The channels whose outputs are on now, ascending. */
   channels(): number[] {
     return [...this.outputs];
@@ -324,8 +344,7 @@ export class AvrBoard {
 
   /** Sets analog input `channel` (0 = A0) to `value` ADC counts (0..1023, 5 V reference). */
   setAnalog(channel: number, value: number): void {
-    if (!Number.isInteger(channel) || channel < 0 || channel >= this.analog.length) throw new RangeError(`no analog input A${channel}`);
-    if (!Number.isInteger(value) || value < 0 || value > 1023) throw new RangeError(`analog value ${value} is not 0..1023`);
+    checkAnalog(channel, value);
     this.analog[channel] = value;
     this.adc.channelValues[channel] = this.countsToVolts(value);
   }
@@ -523,16 +542,14 @@ export class AvrBoard {
    * taken as low: a floating input is undefined on real chips, which is why /OE has its pull-up).
    */
   private level(pin: number, resistor: 'up' | 'down' | 'none'): boolean {
-    if (!this.isPowered) return resistor === 'up';
-    const { port, bit } = arduinoPin(pin);
-    switch (this.ports[port].pinState(bit)) {
-      case PinState.High:
+    switch (this.pin(pin)) {
+      case 'high':
         return true;
-      case PinState.Low:
+      case 'low':
         return false;
-      case PinState.InputPullUp:
+      case 'pull-up':
         return resistor !== 'down';
-      default:
+      case 'input':
         return resistor === 'up';
     }
   }
@@ -553,5 +570,6 @@ export class AvrBoard {
       this.relayOn = relay;
       this.relayListeners.emit(relay, this.timeMs());
     }
+    this.pinListeners.emit(this.timeMs());
   }
 }

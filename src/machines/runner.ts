@@ -1,0 +1,200 @@
+import { createActor, type AnyStateMachine, type InspectionEvent, type SnapshotFrom } from 'xstate';
+import type { Failure } from '../batch/record.js';
+import type { Bench, DriverEvent, ScreenObservation } from '../bench/types.js';
+import type { Clock } from '../clock/clock.js';
+import { ResetbotError } from '../errors/errors.js';
+
+/*
+ * Running a procedure machine on a bench, the same way for all of them (the keypad machine, the step machine, the
+ * provisioning machine): the actor on the run's clock; the observer's screens as SCREEN events (for the machines that
+ * wait on them); the signal's abort as ABORT; the driver's unprompted news (bench/types.ts DriverEvent) as BENCH_FAULT,
+ * which fails the attempt in progress as a bench failure; live progress; the machine's output once it is done.
+ */
+
+/** A driver's news that fails the attempt in progress: a bench failure with this code and reason. */
+export interface BenchFaultEvent {
+  type: 'BENCH_FAULT';
+  code: 'board-reset' | 'link-lost' | 'watchdog' | 'hold-limit';
+  reason: string;
+}
+
+/** What a runner sends its machine. */
+export type RunnerEvent = { type: 'SCREEN'; screen: ScreenObservation } | { type: 'ABORT' } | BenchFaultEvent;
+
+/** The failure a BENCH_FAULT stands for. */
+export function faultFailure(event: BenchFaultEvent): Failure {
+  return { class: 'bench', code: event.code, reason: event.reason };
+}
+
+/**
+ * The machine event for a driver event, or undefined for news that fails nothing: a sensor reading, or a hold cut at
+ * the board's limit when the run may hold a key that long (its release follows at that same instant).
+ */
+export function benchFault(event: DriverEvent, holdLimitExpected: boolean): BenchFaultEvent | undefined {
+  switch (event.kind) {
+    case 'board-reset':
+      return {
+        type: 'BENCH_FAULT',
+        code: 'board-reset',
+        reason: `the board reset during the attempt (it printed its banner again: '${event.banner}'): every solenoid and the relay went off`,
+      };
+    case 'link-lost':
+      return { type: 'BENCH_FAULT', code: 'link-lost', reason: `the link to the board was lost during the attempt (${event.reason})` };
+    case 'watchdog':
+      return {
+        type: 'BENCH_FAULT',
+        code: 'watchdog',
+        reason: "the board's watchdog released every solenoid during the attempt: it heard nothing from resetbot in time",
+      };
+    case 'hold-limit':
+      if (holdLimitExpected) return undefined;
+      return {
+        type: 'BENCH_FAULT',
+        code: 'hold-limit',
+        reason: `the board cut a hold at its limit (channel${event.channels.length > 1 ? 's' : ''} ${event.channels.join(', ')}): a key was held longer than the procedure allows`,
+      };
+    case 'sensor':
+      return undefined;
+  }
+}
+
+/**
+ * The bench as the machine gets it: the run's bench, except that a fault the driver has announced by event is not
+ * reported again to the machine. The serial driver (bench/serial.ts) reports a board reset or a watchdog cut twice when
+ * nothing was waiting on the board: as the event, and as the failure of the next command it is given, which it does
+ * not send. The machine failed the attempt on the event; the retry's first command must not fail it again. So:
+ * - a command begun after the announcement that fails with the announced code never reached the board: it is sent
+ *   again, once. (A command begun before it that fails with the code reports it too: the announcement is then spent,
+ *   and the failure stands, for a state the machine has left.)
+ * - a releaseAll() during which the board reset (sent to the board while it restarted, so never answered) is sent
+ *   again, once: the board that came back must hear it.
+ */
+export class FaultAwareBench {
+  readonly bench: Bench;
+  /** Numbers the driver's announcements, so a command knows whether it began before or after one. */
+  private seq = 0;
+  private lastReset = 0;
+  /** Fault code -> the announcement no command has reported yet. */
+  private readonly unreported = new Map<string, number>();
+
+  constructor(bench: Bench) {
+    this.bench = {
+      driver: bench.driver,
+      fixture: bench.fixture,
+      observer: bench.observer,
+      press: (keys, ms, signal) => this.command(() => bench.press(keys, ms, signal)),
+      hold: (keys) => this.command(() => bench.hold(keys)),
+      release: (keys) => this.command(() => bench.release(keys)),
+      power: (on) => this.command(() => bench.power(on)),
+      releaseAll: () => this.releaseAll(() => bench.releaseAll()),
+    };
+  }
+
+  /** The driver announced a fault. */
+  announced(code: BenchFaultEvent['code']): void {
+    this.seq++;
+    if (code === 'board-reset') this.lastReset = this.seq;
+    if (code === 'board-reset' || code === 'watchdog') this.unreported.set(code, this.seq);
+  }
+
+  private async command(send: () => Promise<void>): Promise<void> {
+    const since = this.seq;
+    try {
+      await send();
+    } catch (err) {
+      const code = err instanceof ResetbotError ? err.code : undefined;
+      const at = code === undefined ? undefined : this.unreported.get(code);
+      if (at === undefined) throw err;
+      this.unreported.delete(code!);
+      if (at > since) throw err;
+      return send();
+    }
+    // It went through: nothing announced before it is waiting to be reported.
+    for (const [code, at] of this.unreported) if (at <= since) this.unreported.delete(code);
+  }
+
+  private async releaseAll(send: () => Promise<void>): Promise<void> {
+    const since = this.seq;
+    try {
+      await send();
+    } catch (err) {
+      if (this.lastReset <= since) throw err;
+      await send();
+    }
+  }
+}
+
+/** A run on a bench: on what clock, and what its caller hears of it. */
+export interface RunOn {
+  bench: Bench;
+  clock: Clock;
+  /** Aborting it (Ctrl-C) sends ABORT: the machine releases everything and ends `aborted`. */
+  signal?: AbortSignal;
+  /** Called with each state the machine enters (its innermost name), for live progress. */
+  onState?: (state: string, attempt: number) => void;
+  /** Receives every XState inspection event (the `--inspect` JSON lines: redact a provisioning run's). */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+export interface DriveOptions extends RunOn {
+  /** Send the observer's screens as SCREEN events (the step machine reads the observer itself). */
+  screens: boolean;
+  /** The run may hold a key as long as the board's limit: a hold cut there is no fault. */
+  holdLimitExpected: boolean;
+}
+
+/**
+ * Runs a machine to its end and resolves with its output; rejects when the machine itself throws (a bug). `input`
+ * gets the bench the machine must use.
+ */
+export function driveMachine<TOutput>(machine: AnyStateMachine, input: (bench: Bench) => unknown, opts: DriveOptions): Promise<TOutput> {
+  const guard = new FaultAwareBench(opts.bench);
+  return new Promise<TOutput>((resolve, reject) => {
+    const actor = createActor(machine, { input: input(guard.bench), clock: opts.clock, ...(opts.inspect ? { inspect: opts.inspect } : {}) });
+    const send = (event: RunnerEvent) => actor.send(event);
+    const unsubscribeScreen = opts.screens ? opts.bench.observer?.subscribe((screen) => send({ type: 'SCREEN', screen })) : undefined;
+    const unsubscribeDriver = opts.bench.driver.onEvent((event) => {
+      const fault = benchFault(event, opts.holdLimitExpected);
+      if (!fault) return;
+      guard.announced(fault.code);
+      send(fault);
+    });
+    const onAbort = () => send({ type: 'ABORT' });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
+      unsubscribeScreen?.();
+      unsubscribeDriver();
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+
+    let last = '';
+    actor.subscribe({
+      next: (snap: SnapshotFrom<AnyStateMachine>) => {
+        const state = JSON.stringify(snap.value);
+        if (state !== last) {
+          last = state;
+          opts.onState?.(stateName(snap.value), (snap.context as { attempt: number }).attempt);
+        }
+        if (snap.status !== 'done') return;
+        cleanup();
+        resolve(snap.output as TOutput);
+      },
+      error: (err) => {
+        cleanup();
+        reject(err);
+      },
+    });
+    actor.start();
+    if (opts.signal?.aborted) onAbort();
+  });
+}
+
+/** `{attempt: 'holding'}` -> `holding`. */
+export function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const [k, v] = Object.entries(value)[0] ?? [];
+    return v === undefined ? String(k) : stateName(v);
+  }
+  return String(value);
+}
