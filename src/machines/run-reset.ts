@@ -97,7 +97,7 @@ export function resolveRun(model: PhoneModel, mac: string, choices: RunChoices =
       throw new ConfigError(
         'unsupported-model',
         `the catalog cannot reset the ${model.name}: ${procedure.reason}`,
-        `if you know its procedure, define the model in a profiles file (--profiles F) with its "procedure" (README, "Your own models")`,
+        `if it resets by a key combo at the countdown, give it one in a profiles file (--profiles F; README, "Your own models": a profiles file defines cancel-combo procedures)`,
       );
     case 'cancel-combo':
     case 'led-combo': {

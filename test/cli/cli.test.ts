@@ -135,6 +135,11 @@ describe('bad input: exit 2, one line that says what is wrong and how to fix it'
     [['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--fixture', jigWithout('5', { channels: 2 })], /channels/],
     [['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--fixture', '/nonexistent.json'], /cannot read fixture file/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [
+      ['provision', '--model', 'VVX 410', '--server-type', 'HTTP', '--server', 'a.example', '--user', 'u', '--password', 'p', '--port', '/dev/null'],
+      /provisioning navigates the Setup menus by what the screen shows, and a real bench has no camera yet/,
+    ],
+    [['reset', '--model', 'Trio Visual+', '--mac', '0004F2AA814C'], /cannot reset the RealPresence Trio Visual\+: seed 001 .*only as a picture/],
   ])('%j', (args, message) => {
     const r = cli(args);
     expect(r.code).toBe(2);

@@ -15,19 +15,34 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `input`: written to its standard input (otherwise it reads nothing there); `env`: added to its environment. */
-export function runCli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export interface CliOptions {
+  /** Its standard input (default: none: at once at its end). */
+  input?: string;
+  /** Leave standard input open after `input`, as a pipe whose writer has not finished. */
+  keepStdinOpen?: boolean;
+  /** Added to its environment. */
+  env?: Record<string, string>;
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
     cwd: ROOT,
-    stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, FORCE_COLOR: '0', RESETBOT_DEBUG: '', ...opts.env },
   });
-  if (opts.input !== undefined) child.stdin!.end(opts.input);
+  child.stdin.on('error', () => {}); // it may exit without reading its input
+  if (opts.keepStdinOpen) child.stdin.write(opts.input ?? '');
+  else child.stdin.end(opts.input ?? '');
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      child.stdin.destroy();
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 export function tempDir(): string {

@@ -73,6 +73,12 @@ describe('resetbot provision with the password outside the command line', () => 
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
+  it('--password-stdin reads one line: a pipe left open after it does not keep resetbot waiting', async () => {
+    const r = await runCli([...BASE, '--password-stdin', '--sim-seed', '7', '--sim-admin-password', '456', '--json'], { input: `${SECRET}\n`, keepStdinOpen: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).simulator.provisioning.passwordSet).toBe(true);
+  });
+
   it('a password the keypad cannot type, read from stdin, is refused without being shown', async () => {
     const r = await runCli([...BASE, '--password-stdin', '--sim-seed', '5'], { input: `${SECRET}:\n` });
     expect(r.code).toBe(2);

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { Redactor } from '../../batch/redact.js';
 import { fixtureFor } from '../../bench/jigs.js';
@@ -60,7 +61,7 @@ export function registerProvision(program: Command, ctx: CommandContext): void {
 }
 
 /** The server password from the one place the options name: --password-env, --password-stdin or --password. */
-export async function serverPassword(opts: Pick<ProvisionOpts, 'password' | 'passwordEnv' | 'passwordStdin'>, env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream): Promise<string> {
+export async function serverPassword(opts: Pick<ProvisionOpts, 'password' | 'passwordEnv' | 'passwordStdin'>, env: NodeJS.ProcessEnv, stdin: Readable): Promise<string> {
   const given = [
     ...(opts.passwordEnv !== undefined ? ['--password-env'] : []),
     ...(opts.passwordStdin ? ['--password-stdin'] : []),
@@ -88,15 +89,18 @@ export async function serverPassword(opts: Pick<ProvisionOpts, 'password' | 'pas
   return opts.password!;
 }
 
-/** The first line of a stream, without its line end (undefined when it ends empty); nothing more is read from it. */
-function firstLine(stream: NodeJS.ReadableStream): Promise<string | undefined> {
+/**
+ * The first line of a stream, without its line end (undefined when it ends empty). The stream is closed then: nothing
+ * more is read from it, and a pipe left open (`(echo pw; sleep 60) | resetbot ...`) does not keep resetbot running.
+ */
+function firstLine(stream: Readable): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     let text = '';
     const finish = (line: string | undefined) => {
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('error', onError);
-      stream.pause();
+      stream.destroy();
       resolve(line?.replace(/\r$/, ''));
     };
     const onData = (chunk: string | Buffer) => {
@@ -128,7 +132,12 @@ async function provision(opts: ProvisionOpts, password: string, ctx: CommandCont
   };
   const fixture = fixtureFor(model, opts.fixture);
   if (opts.port !== undefined) {
-    throw new ConfigError('no-serial-driver', 'the serial bench driver is not part of this build yet', 'run on the simulator (omit --port)');
+    // Provisioning finds its way through the Setup menus by what the screen shows; a real bench has no camera yet.
+    throw new ConfigError(
+      'needs-camera',
+      'provisioning navigates the Setup menus by what the screen shows, and a real bench has no camera yet',
+      'provision on the simulator (omit --port), or by hand with the steps in README, Provisioning',
+    );
   }
 
   const seed = simSeed(opts);

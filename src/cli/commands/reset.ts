@@ -173,7 +173,7 @@ export async function runOnePhone(
  * A planned run on the simulator (`reset`, `reboot`), in virtual time unless --realtime: the record, the simulated
  * unit's truth afterwards, and the seed.
  */
-export async function runPlanOnSim(
+async function runPlanOnSim(
   plan: RunPlan,
   args: { modelId: string; mac: string; realMac: string; fixture: Fixture; opts: ResetOpts },
 ): Promise<{ record: ResetRecord; truth: SimDeviceTruth; seed: number }> {
@@ -235,7 +235,7 @@ export async function onSimulator<R>(
  * A planned run on a bench on --port (`reset`, `reboot`): the real bench (or `sim serve`'s virtual one) in real time.
  * The bench has no camera, so a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone.
  */
-export async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
+async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
   const model = plan.model;
   const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simSoftware', 'simAdminPassword', 'simBlind'] as const).filter(
     (k) => opts[k] !== undefined,
@@ -283,7 +283,7 @@ function progress(opts: OnePhoneOpts, clock: Clock, inspectLines: string[], reda
 }
 
 /** One JSON line per inspection event: its bench time, kind, and the event or state it carries. */
-export function inspectionLine(e: InspectionEvent, t: number): string {
+function inspectionLine(e: InspectionEvent, t: number): string {
   const line: Record<string, unknown> = { t, type: e.type };
   if (e.type === '@xstate.event') line.event = e.event.type;
   if (e.type === '@xstate.snapshot') line.state = (e.snapshot as { value?: unknown }).value;
