@@ -10,6 +10,16 @@ export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerId;
   clearTimeout(id: TimerId | undefined): void;
+  /**
+   * Real work that virtual time must wait for (a camera frame being read, a packet exchange on a real network): on a
+   * virtual clock no timer fires until it settles; on the real clock it changes nothing. Returns `work`.
+   */
+  hold?<T>(work: Promise<T>): Promise<T>;
+}
+
+/** `clock.hold(work)` where the clock has it, else `work` itself. */
+export function holdClock<T>(clock: Clock, work: Promise<T>): Promise<T> {
+  return clock.hold ? clock.hold(work) : work;
 }
 
 /** Resolves after `ms` of this clock's time; rejects with the signal's reason if aborted first. */
@@ -99,6 +109,8 @@ export class VirtualClock implements Clock {
   private readonly timers: VirtualTimer[] = [];
   private seq = 0;
   private nextId = 1;
+  /** Real work in flight that time waits for (hold()). */
+  private readonly holds = new Set<Promise<unknown>>();
 
   constructor(start = 0) {
     this.current = start;
@@ -128,6 +140,20 @@ export class VirtualClock implements Clock {
     if (id === undefined) return;
     const i = this.timers.findIndex((t) => t.id === id);
     if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  hold<T>(work: Promise<T>): Promise<T> {
+    const settled: Promise<unknown> = work.then(
+      () => this.holds.delete(settled),
+      () => this.holds.delete(settled),
+    );
+    this.holds.add(settled);
+    return work;
+  }
+
+  /** Real work in flight that time is waiting for. */
+  held(): number {
+    return this.holds.size;
   }
 
   /** Number of timers waiting to fire. */
@@ -185,6 +211,11 @@ export class VirtualClock implements Clock {
     for (;;) {
       await settle();
       if (done) break;
+      if (this.holds.size > 0) {
+        // Real work (a frame being read, a packet exchange) is in flight: time stands still until it settles.
+        await Promise.race(this.holds);
+        continue;
+      }
       const at = this.nextAt();
       if (at === undefined) {
         await settle();

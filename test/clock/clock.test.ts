@@ -89,3 +89,31 @@ describe('VirtualClock', () => {
     expect(clock.pending()).toBe(0);
   });
 });
+
+describe('VirtualClock.hold', () => {
+  it('no timer fires while real work it holds is in flight, and time does not move for it', async () => {
+    const clock = new VirtualClock();
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.now()), 10);
+    let readAt = -1;
+    // Real work (20 ms of wall time) started at virtual 0: the 10 ms timer must wait for it.
+    const real = new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => {
+      readAt = clock.now();
+      expect(fired).toEqual([]);
+    });
+    clock.hold(real);
+    expect(clock.held()).toBe(1);
+    await clock.runUntil(sleep(clock, 50));
+    expect(readAt).toBe(0);
+    expect(fired).toEqual([10]);
+    expect(clock.held()).toBe(0);
+  });
+
+  it('a held promise that rejects releases time too, and its rejection stays with its owner', async () => {
+    const clock = new VirtualClock();
+    const failing = clock.hold(new Promise<void>((_, reject) => setTimeout(() => reject(new Error('x')), 5)));
+    await expect(failing).rejects.toThrow('x');
+    await clock.runUntil(sleep(clock, 5));
+    expect(clock.held()).toBe(0);
+  });
+});
