@@ -77,6 +77,8 @@ export function recordWithoutRun(
     attemptLog: [],
     steps: [],
     observed: false,
+    identity: { by: 'label', mac: job.mac },
+    evidence: [],
     ...context(ctx),
     bench,
     versions: versions(ctx.resetbotVersion, bench),

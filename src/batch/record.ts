@@ -4,13 +4,17 @@ import type { FailureClass } from '../errors/errors.js';
 
 /**
  * The outcome of one phone, in OpenHTF's sense:
- * - `pass`: the phone was seen to reset (the reset confirmed on its screen and its reboots done);
+ * - `pass`: the phone is in the state asked for (a factory reset: at factory defaults), seen so by an observer, and
+ *   its identity proven (it accepted its own MAC as the password, or the network named it), or vouched for by the
+ *   operator (`--trust-label`);
+ * - `device-reset`: the combo ran on software before UC Software 4.0.0: a device reset only (seed 001), not factory
+ *   defaults;
  * - `unverified`: the procedure ran to its end but nothing watched the phone (a blind bench), or the end was not seen;
  * - `fail`: the phone did not reset (phone failures, after every retry);
  * - `error`: the bench, the configuration or resetbot itself failed;
  * - `aborted`: stopped by the operator (Ctrl-C).
  */
-export type Outcome = 'pass' | 'unverified' | 'fail' | 'error' | 'aborted';
+export type Outcome = 'pass' | 'device-reset' | 'unverified' | 'fail' | 'error' | 'aborted';
 
 export interface Failure {
   class: FailureClass;
@@ -61,4 +65,17 @@ export interface ResetRecord {
   software?: string;
   /** The menu reset the user picked (`menu-reset` only). */
   choice?: string;
+  /** How the phone's identity was established: the password it accepted, the network, the screen, or only the label. */
+  identity: { by: 'password' | 'network' | 'screen' | 'label'; mac: string };
+  /** What proved each step: which observer saw what, when (ms since the run started). */
+  evidence: Evidence[];
+}
+
+/** One piece of evidence in a record. */
+export interface Evidence {
+  what: string;
+  /** The observer (`sim-screen`, `camera`, `network`), `password` (the phone's answer), or `label`. */
+  by: string;
+  saw: string;
+  atMs: number;
 }

@@ -55,7 +55,7 @@ export interface BatchSummary {
   failuresCsv: string;
 }
 
-const zero = (): Counts => ({ total: 0, pass: 0, unverified: 0, fail: 0, error: 0, aborted: 0 });
+const zero = (): Counts => ({ total: 0, pass: 0, 'device-reset': 0, unverified: 0, fail: 0, error: 0, aborted: 0 });
 
 /** Records in a stable order: the batch file's order, then scans in MAC order. */
 export function sortRecords(records: BatchRecord[]): BatchRecord[] {

@@ -63,6 +63,8 @@ export interface ScreenObservation {
 /** Something that watches the phone. Absent on a blind bench: then a run that completes is `unverified`. */
 export interface Observer {
   readonly kind: 'screen';
+  /** Which observer it is, for the record's evidence: `sim-screen`, `camera`. */
+  readonly name?: string;
   current(): ScreenObservation;
   /** Calls `listener` on every change; returns the unsubscribe function. */
   subscribe(listener: (screen: ScreenObservation) => void): () => void;

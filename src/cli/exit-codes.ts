@@ -17,6 +17,11 @@ export const EXIT = {
   internal: 5,
   /** `batch`: the batch ran to its end, but some phones did not pass (fail or error): see its summary. */
   batchNotAllPassed: 6,
+  /**
+   * The combo reset ran on software before UC Software 4.0.0: a device reset only (seed 001), not factory defaults.
+   * Its reason says the way forward.
+   */
+  deviceReset: 8,
   /** Stopped by Ctrl-C; every solenoid was released first. */
   aborted: 130,
 } as const;
@@ -25,6 +30,8 @@ export function exitCodeForOutcome(outcome: Outcome, failureClass?: FailureClass
   switch (outcome) {
     case 'pass':
       return EXIT.ok;
+    case 'device-reset':
+      return EXIT.deviceReset;
     case 'unverified':
       return EXIT.unverified;
     case 'aborted':

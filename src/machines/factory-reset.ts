@@ -25,7 +25,8 @@ import {
 } from './attempts.js';
 import { rebootByCombo } from './blocks.js';
 import type { RunnerEvent } from './runner.js';
-import { typePlan } from './typing.js';
+import { typePlan, type TypingReport } from './typing.js';
+import { readScreen, type ScreenKind } from '../observe/meaning.js';
 
 /*
  * The factory-reset machine for the seeds' main procedure (seeds 000, 001, 002, 003) and Poly Edge E's (seed 001):
@@ -56,8 +57,11 @@ export interface ResetInput {
   mac: string;
   bench: Bench;
   clock: Clock;
-  /** The key plan for the password in the given case (computed before anything moves). */
-  planFor: (macCase: MacCase) => Plan;
+  /**
+   * The key plan for the password in the given case (computed before anything moves); `safe` plans never rely on the
+   * mode key committing a pending letter (the profile's modeCommits is ignored).
+   */
+  planFor: (macCase: MacCase, safe?: boolean) => Plan;
   /** True when planFor types the admin password the user gave instead of the MAC: the case then never changes. */
   typesAdminPassword?: boolean;
   /** The phone's application version, when the user knows it (`x.y.z`). */
@@ -76,6 +80,29 @@ interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   dark: boolean;
   /** The software version as given or seen on a boot screen. */
   seenSoftware: string | undefined;
+  /** Plan without relying on the mode key committing a letter (a blind bench; after typing went wrong). */
+  safeTyping: boolean;
+  /** What the run learned and saw (filled as it goes: the bench operations write into it). */
+  notes: RunNotes;
+}
+
+/** Evidence for the record: which observer saw what, when (ms since the run started). */
+export interface Evidence {
+  what: 'identity' | 'reset-started' | 'reset-done' | 'reboot' | 'ready' | 'software';
+  /** The observer (`sim-screen`, `camera`, `network`), or `password` for what the phone's answer proves. */
+  by: string;
+  saw: string;
+  atMs: number;
+}
+
+/** What a run learns of its phone along the way, for the record and the calibration file. */
+export interface RunNotes {
+  typing?: TypingReport;
+  evidence: Evidence[];
+  /** How long the countdown ran from its first sight to the prompt or its end, ms (a lower bound of its length). */
+  countdownSeenMs?: number;
+  /** The mode-commit assumption the passing attempt typed under. */
+  passedModeCommits?: boolean;
 }
 
 export interface ResetOutput extends RunOutput<AttemptRecord> {
@@ -83,6 +110,10 @@ export interface ResetOutput extends RunOutput<AttemptRecord> {
   resetKind?: ResetKind;
   /** The phone's software version, as given or seen. */
   software?: string;
+  /** How the phone's identity was established: `password` when it accepted its own MAC as the password. */
+  identityBy?: 'password';
+  evidence?: Evidence[];
+  notes?: RunNotes;
 }
 
 export const rx = (source: string) => new RegExp(source, 'im');
@@ -96,16 +127,15 @@ export function shows(s: ScreenObservation | undefined, patterns: ScreenPatterns
   return !!s && s.lit && pattern !== undefined && rx(pattern).test(screenText(s));
 }
 
-/** The boot screen offers Cancel (seed 001: "Loading application" with a Cancel softkey). */
+/** The boot screen offers Cancel (seed 001: "Loading application" with a Cancel softkey), read by meaning. */
 export function cancelOffered(s: ScreenObservation | undefined, patterns: ScreenPatterns): boolean {
-  return shows(s, patterns, 'loading') && softkeyLabelled(s, patterns.cancelSoftkey) !== undefined;
+  const m = readScreen(s, patterns);
+  return m.kind === 'loading' && m.cancelKey !== undefined;
 }
 
-/** The software version a screen shows, by the model's `software` pattern. */
-function softwareShown(s: ScreenObservation | undefined, patterns: ScreenPatterns): string | undefined {
-  if (!s?.lit || patterns.software === undefined) return undefined;
-  return rx(patterns.software).exec(screenText(s))?.[1];
-}
+/** Screens that mean the boot went on without us: the combo's window has closed. */
+const WINDOW_CLOSED = new Set<ScreenKind>(['starting', 'idle', 'updater', 'loading', 'dark', 'rejected']);
+const kindOf = (c: Ctx): ScreenKind => readScreen(c.screen, c.model.screens).kind;
 
 /** The softkey position whose label matches, as a logical key (`softkey2`), or undefined. */
 export function softkeyLabelled(s: ScreenObservation | undefined, pattern: string): string | undefined {
@@ -122,6 +152,8 @@ function resetKindOf(c: Ctx): ResetKind | undefined {
   if (c.seenSoftware === undefined) return undefined;
   return softwareBefore(c.seenSoftware, FACTORY_RESET_SINCE) ? 'device-reset' : 'factory';
 }
+/** Failures after which the next attempt types without relying on the mode key committing a letter. */
+const TYPING_FAILURES = new Set(['password-rejected', 'typing-mismatch', 'pending-discarded', 'no-answer']);
 const combo = (c: Ctx) => c.procedure.combos[c.comboIndex % c.procedure.combos.length]!.keys;
 const bench = benchStep<Ctx>('factoryReset');
 
@@ -144,19 +176,15 @@ export const factoryResetMachine = setup({
     ledsLit: ({ context: c }) => leds(c).some((l) => l !== 'off'),
     ledsOff: ({ context: c }) => leds(c).every((l) => l === 'off'),
     cancelOffered: ({ context: c }) => cancelOffered(c.screen, c.model.screens),
-    countdownShown: ({ context: c }) => shows(c.screen, c.model.screens, 'countdown'),
-    promptShown: ({ context: c }) => shows(c.screen, c.model.screens, 'passwordPrompt'),
-    /** The countdown screen has gone and no prompt came: the window closed on us. (Edge E shows no countdown: its
-     * hold ends at the prompt or at comboHoldMs.) */
-    windowClosed: ({ context: c }) =>
-      c.procedure.kind === 'cancel-combo' &&
-      !shows(c.screen, c.model.screens, 'countdown') &&
-      !shows(c.screen, c.model.screens, 'passwordPrompt'),
-    rejected: ({ context: c }) => shows(c.screen, c.model.screens, 'rejected'),
-    resetting: ({ context: c }) =>
-      shows(c.screen, c.model.screens, 'resetting') || shows(c.screen, c.model.screens, 'resetDone'),
-    resetComplete: ({ context: c }) =>
-      c.sawResetDone && c.reboots >= timing(c).resetReboots && shows(c.screen, c.model.screens, 'ready'),
+    countdownShown: ({ context: c }) => kindOf(c) === 'countdown',
+    promptShown: ({ context: c }) => kindOf(c) === 'prompt',
+    /** The window closed on us: the phone went on to its application (or went dark) with no prompt. Screens that mean
+     * nothing yet (a "Please wait" on the way to the prompt) do not close it. (Edge E shows no countdown: its hold
+     * ends at the prompt or at comboHoldMs.) */
+    windowClosed: ({ context: c }) => c.procedure.kind === 'cancel-combo' && WINDOW_CLOSED.has(kindOf(c)),
+    rejected: ({ context: c }) => kindOf(c) === 'rejected',
+    resetting: ({ context: c }) => kindOf(c) === 'resetting' || kindOf(c) === 'reset-done',
+    resetComplete: ({ context: c }) => c.sawResetDone && c.reboots >= timing(c).resetReboots && kindOf(c) === 'idle',
     canRetry: ({ context: c }) => canRetry(c.failure, c.attempt, timing(c), c.clock.now() - c.startMs),
   },
   actions: {
@@ -164,7 +192,7 @@ export const factoryResetMachine = setup({
     stepPowerOff: assign(({ context: c }) => closeStep(c, c.bench.fixture.relay ? 'power-off' : 'reboot-combo')),
     seeScreen: assign(({ context: c, event }) => {
       const screen = event.type === 'SCREEN' ? event.screen : undefined;
-      return { screen, seenSoftware: c.seenSoftware ?? softwareShown(screen, c.model.screens) };
+      return { screen, seenSoftware: c.seenSoftware ?? readScreen(screen, c.model.screens).software };
     }),
     startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false })),
     endAttemptFailed: assign(({ context: c }) => {
@@ -172,14 +200,22 @@ export const factoryResetMachine = setup({
       // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
       const nextCombo = failure.code === 'no-prompt' ? c.comboIndex + 1 : c.comboIndex;
       // A rejected MAC under a case rule no source settles: the other case next (the record shows which worked).
-      const flip = failure.code === 'password-rejected' && c.model.textEntry.macCaseKnown === false && !c.typesAdminPassword;
+      // A field that never showed the wanted mode (a phone without upper case) takes the other case too.
+      const flip =
+        !c.typesAdminPassword &&
+        ((failure.code === 'password-rejected' && c.model.textEntry.macCaseKnown === false) || failure.code === 'mode-unreachable');
+      // Typing that went wrong, or a password the phone refused: type the next one without relying on the mode key
+      // committing a pending letter (phones differ there; seed 001's table relies on it).
+      const safe = c.safeTyping || TYPING_FAILURES.has(failure.code);
       return {
         attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failure)],
         comboIndex: nextCombo,
         macCase: flip ? (c.macCase === 'lower' ? ('upper' as const) : ('lower' as const)) : c.macCase,
+        safeTyping: safe,
       };
     }),
     endAttemptPassed: assign(({ context: c }) => {
+      c.notes.passedModeCommits = !c.safeTyping && c.model.textEntry.modeCommits === true;
       const kind = resetKindOf(c);
       const what =
         kind === 'device-reset'
@@ -199,17 +235,34 @@ export const factoryResetMachine = setup({
         : 'the procedure ran to its end on a blind bench (no camera): nothing confirmed the reset',
     })),
     noteCancelKey: assign(({ context: c }) => ({
-      cancelKey: softkeyLabelled(c.screen, c.model.screens.cancelSoftkey) ?? c.cancelKey,
+      cancelKey: readScreen(c.screen, c.model.screens).cancelKey ?? c.cancelKey,
     })),
     noteOkKey: assign(({ context: c }) => ({
-      okKey: softkeyLabelled(c.screen, '^\\s*(ok|enter)\\s*$') ?? c.procedure.okKey,
+      okKey: readScreen(c.screen, c.model.screens).okKey ?? c.procedure.okKey,
     })),
     trackReboot: assign(({ context: c }) => {
       const s = c.screen;
       const lit = !!s && s.lit;
+      const kind = readScreen(s, c.model.screens).kind;
+      const reboot = !lit && !c.dark;
+      const at = c.clock.now() - c.startMs;
+      const by = c.bench.observer?.name ?? 'screen';
+      const saw = (s?.lines ?? []).join(' / ');
+      if (kind === 'resetting' || kind === 'reset-done') {
+        const what = kind === 'resetting' ? ('reset-started' as const) : ('reset-done' as const);
+        if (!c.notes.evidence.some((e) => e.what === what)) {
+          c.notes.evidence.push({ what, by, saw: `"${saw}"`, atMs: at });
+          // The phone took the password: it is the phone whose MAC was typed.
+          if (!c.typesAdminPassword && !c.notes.evidence.some((e) => e.what === 'identity')) {
+            c.notes.evidence.push({ what: 'identity', by: 'password', saw: `the phone accepted ${c.mac} as its reset password`, atMs: at });
+          }
+        }
+      }
+      if (reboot) c.notes.evidence.push({ what: 'reboot', by, saw: `the display went dark (reboot ${c.reboots + 1})`, atMs: at });
       return {
-        sawResetDone: c.sawResetDone || shows(s, c.model.screens, 'resetDone'),
-        reboots: !lit && !c.dark ? c.reboots + 1 : c.reboots,
+        // "Resetting Configuration" or "Configuration Reset" (seed 002): the phone is doing the reset.
+        sawResetDone: c.sawResetDone || kind === 'reset-done' || kind === 'resetting',
+        reboots: reboot ? c.reboots + 1 : c.reboots,
         dark: !lit,
       };
     }),
@@ -235,6 +288,9 @@ export const factoryResetMachine = setup({
       reboots: 0,
       dark: false,
       seenSoftware: input.software,
+      // A blind bench cannot see a mode tap go wrong: it never relies on the mode key committing a letter.
+      safeTyping: input.bench.observer === undefined,
+      notes: { evidence: [] },
     };
   },
   initial: 'attempt',
@@ -340,7 +396,10 @@ export const factoryResetMachine = setup({
         settle: { after: { promptSettle: 'typing' } },
         typing: {
           entry: [{ type: 'step', params: { step: 'type-password' } }, 'noteOkKey'],
-          invoke: bench((c, signal) => typePlan(c.bench, c.planFor(c.macCase), c.model.textEntry, c.clock, signal), 'confirm'),
+          invoke: bench(async (c, signal) => {
+            const report = await typePlan(c.bench, c.planFor(c.macCase, c.safeTyping), c.model.textEntry, c.clock, signal);
+            c.notes.typing = report;
+          }, 'confirm'),
         },
         confirm: {
           entry: { type: 'step', params: { step: 'confirm' } },
@@ -375,11 +434,21 @@ export const factoryResetMachine = setup({
     },
     ...END_STATES,
   },
-  output: ({ context: c }) => ({
-    ...runOutput(c),
-    ...(c.result === 'pass' && resetKindOf(c) ? { resetKind: resetKindOf(c) } : {}),
-    ...(c.seenSoftware !== undefined ? { software: c.seenSoftware } : {}),
-  }),
+  output: ({ context: c }) => {
+    if (c.result === 'pass') {
+      const s = c.screen;
+      c.notes.evidence.push({ what: 'ready', by: c.bench.observer?.name ?? 'screen', saw: `"${(s?.lines ?? []).join(' / ')}"`, atMs: c.clock.now() - c.startMs });
+    }
+    const identity = c.notes.evidence.some((e) => e.what === 'identity' && e.by === 'password');
+    return {
+      ...runOutput(c),
+      ...(c.result === 'pass' && resetKindOf(c) ? { resetKind: resetKindOf(c) } : {}),
+      ...(c.seenSoftware !== undefined ? { software: c.seenSoftware } : {}),
+      ...(identity ? { identityBy: 'password' as const } : {}),
+      evidence: c.notes.evidence,
+      notes: c.notes,
+    };
+  },
 });
 
 function attemptRecord(c: Ctx, result: AttemptRecord['result'], failure?: Failure): AttemptRecord {

@@ -511,7 +511,7 @@ export const provisionMachine = setup({
         // seed 002 step 3: "Enter 456 (if this doesn't work please try 789 or 1966)".
         typeAdmin: {
           entry: { type: 'step', params: { step: 'type-admin-password' } },
-          invoke: bench((c, signal) => typePlan(c.bench, c.plan.adminPlans[c.adminIndex]!, c.spec.textEntry, c.clock, signal), 'checkAdmin'),
+          invoke: bench(async (c, signal) => void (await typePlan(c.bench, c.plan.adminPlans[c.adminIndex]!, c.spec.textEntry, c.clock, signal)), 'checkAdmin'),
         },
         checkAdmin: {
           always: [

@@ -28,6 +28,8 @@ export interface RunChoices {
   adminPassword?: string;
   /** The phone's application version, when known (`x.y.z`). */
   software?: string;
+  /** The operator vouches for the label: a run whose identity rests on it alone may pass (`--trust-label`). */
+  trustLabel?: boolean;
 }
 
 /** A run, decided and planned: which machine, with what. */
@@ -41,7 +43,7 @@ export type RunPlan =
       label: string;
       /** The password's key plans (each case an attempt may type). */
       plans: Plan[];
-      planFor: (macCase: MacCase) => Plan;
+      planFor: (macCase: MacCase, safe?: boolean) => Plan;
       typesAdminPassword: boolean;
       software?: string;
     }
@@ -61,17 +63,22 @@ export interface RunResetOptions extends RunChoices, RunOn {
   mac: string;
 }
 
-/** Plans the password in the given case under the model's text-entry profile. */
-export function planForModel(model: PhoneModel, mac: string): (macCase: MacCase) => Plan {
-  const plans = new Map<MacCase, Plan>();
-  return (macCase) => {
-    let p = plans.get(macCase);
+/**
+ * Plans the password in the given case under the model's text-entry profile; a `safe` plan never relies on the mode
+ * key committing a pending letter.
+ */
+export function planForModel(model: PhoneModel, mac: string): (macCase: MacCase, safe?: boolean) => Plan {
+  const plans = new Map<string, Plan>();
+  return (macCase, safe = false) => {
+    const key = `${macCase}${safe ? ' safe' : ''}`;
+    let p = plans.get(key);
     if (!p) {
       p = planMac(macCase === 'upper' ? mac.toUpperCase() : mac.toLowerCase(), {
         ...model.textEntry,
         macCase: macCase,
+        ...(safe ? { modeCommits: false } : {}),
       });
-      plans.set(macCase, p);
+      plans.set(key, p);
     }
     return p;
   };
@@ -112,7 +119,7 @@ export function resolveRun(model: PhoneModel, mac: string, choices: RunChoices =
         model: m,
         kind: procedure.kind,
         label: 'reset',
-        plans: cases.map(planFor),
+        plans: cases.map((c) => planFor(c)),
         planFor,
         typesAdminPassword: admin !== undefined,
         ...(choices.software !== undefined ? { software: choices.software } : {}),
@@ -199,16 +206,67 @@ export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | key
     screens: plan.machine === 'keypad',
     holdLimitExpected: needs.longestHoldMs >= bench.driver.info.maxHoldMs,
   });
-  return run.then((out) => ({
-    outcome: outcomeOf(out),
+  return run.then((out) => recordFromOutput(plan, out, opts, bench));
+}
+
+/**
+ * The record of a finished run, with its honest outcome: `pass` only when the phone is in the state asked for and
+ * the record shows who proved it. A combo reset before UC Software 4.0.0 is a device reset only (seed 001 NOTE): its
+ * own outcome, `device-reset`. A factory reset whose kind could not be told (no software version seen or given) is
+ * not a pass. A run whose phone is known only by its label (nothing it did proved its MAC) is not a pass unless the
+ * operator trusts labels.
+ */
+function recordFromOutput(plan: RunPlan, out: ResetOutput, opts: { mac: string; trustLabel?: boolean }, bench: Bench): ResetRecord {
+  const evidence = [...(out.evidence ?? [])];
+  const identityBy: ResetRecord['identity']['by'] = out.identityBy ?? 'label';
+  if (identityBy === 'label') {
+    evidence.push({ what: 'identity', by: 'label', saw: `the job's MAC ${opts.mac}${opts.trustLabel ? ' (--trust-label)' : ''}`, atMs: out.endMs - out.startMs });
+  }
+  let outcome = outcomeOf(out);
+  let summary = out.summary;
+  let failure = out.failure;
+  const isResetPlan = plan.label === 'reset';
+  if (outcome === 'pass' && isResetPlan && plan.machine === 'keypad') {
+    if (out.resetKind === 'device-reset') {
+      outcome = 'device-reset';
+      failure = {
+        class: 'phone',
+        code: 'device-reset-only',
+        reason: `software ${out.software} is before UC Software 4.0.0: the combo performed a device reset only (seed 001), not a factory reset; update the phone to 4.0.0 or later and reset again, or clear it with the menu resets (--procedure menu-reset --menu-reset local, web, device)`,
+      };
+      summary = failure.reason;
+    } else if (out.resetKind === undefined) {
+      outcome = 'unverified';
+      failure = {
+        class: 'phone',
+        code: 'reset-kind-unknown',
+        reason: 'the phone reset, but its software version was never seen: before UC Software 4.0.0 the combo is a device reset only (seed 001); give --software X.Y.Z or check Menu > Status > Platform > Application',
+      };
+      summary = failure.reason;
+    }
+  }
+  if (outcome === 'pass' && identityBy === 'label' && !opts.trustLabel && plan.label !== 'reboot') {
+    outcome = 'unverified';
+    failure = {
+      class: 'phone',
+      code: 'identity-unproven',
+      reason: `${out.summary}; but nothing proved which phone it was: the record names ${opts.mac} from the label alone (give --trust-label to accept labels, or add a network observer)`,
+    };
+    summary = failure.reason;
+  }
+  return {
+    outcome,
     model: plan.model.id,
-    mac,
+    mac: opts.mac,
     procedure: plan.kind,
-    ...recordOf(out),
+    ...recordOf({ ...out, summary, ...(failure ? { failure } : {}) }),
+    ...(failure && !out.failure ? { failure } : {}),
     bench: bench.driver.info,
     observed: bench.observer !== undefined,
+    identity: { by: identityBy, mac: opts.mac },
+    evidence,
     ...(out.resetKind ? { resetKind: out.resetKind } : {}),
     ...(out.software ? { software: out.software } : {}),
     ...(plan.machine === 'steps' && plan.choice ? { choice: plan.choice } : {}),
-  }));
+  };
 }

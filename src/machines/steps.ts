@@ -118,7 +118,7 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
       return selectMenuItem(ctx, step.item, signal);
     case 'type-admin-password':
       if (!c.adminPlan) throw new Error('a type-admin-password step without an admin password plan (bug)');
-      return typePlan(c.bench, c.adminPlan, c.model.textEntry, c.clock, signal);
+      return typePlan(c.bench, c.adminPlan, c.model.textEntry, c.clock, signal).then(() => undefined);
     case 'softkey': {
       const labels = c.bench.observer?.current().softkeys;
       let key = step.key;

@@ -1,26 +1,170 @@
-import type { Bench } from '../bench/types.js';
+import type { Bench, Observer, ScreenObservation } from '../bench/types.js';
 import { sleep, type Clock } from '../clock/clock.js';
-import type { Plan, TextEntryProfile } from '../text-entry/types.js';
+import { PhoneError } from '../errors/errors.js';
+import { readScreen } from '../observe/meaning.js';
+import type { Mode, Plan, PlanStep, TextEntryProfile } from '../text-entry/types.js';
 
 /**
  * Types a plan on the bench: each press or mode step is one tap (the key held for the profile's tapMs, then released
  * for the rest of the step's time), each wait step a pause. The tap itself is timed on the board.
+ *
+ * With an observer the mode changes are closed-loop: phones differ in the order of their mode cycle, in the mode a
+ * fresh field starts in, and in whether the mode key acts while a letter is pending (the seeds disagree; see
+ * text-entry/profiles.ts), but every one shows its mode on the mode softkey's label (seed 000 "(1->abc)", seed 003
+ * "(a -> 1A)"). So before the plan's first character and at each of its mode changes, the mode key is tapped until
+ * the label shows the mode the plan wants; a tap the label does not follow (a misfire, a phone that ignores the mode
+ * key while a letter is pending) is waited out and tried again. At the end the field's stars must count the
+ * password's characters, or the attempt fails before OK is pressed (a wrong password costs a reboot, not a lockout).
+ *
+ * Without an observer (a blind bench) the plan is typed as it is.
  */
+
+/** What typing saw of the phone's keypad: what calibration keeps. */
+export interface TypingReport {
+  /** The mode the field was in when typing began, as its label showed. */
+  initialMode?: Mode;
+  /** Each mode the label showed right after one tap of the mode key, from the mode before it. */
+  transitions: Array<[Mode, Mode]>;
+  /** Mode taps the label did not follow. */
+  ignoredModeTaps: number;
+}
+
+/** How long a mode softkey's label may take to follow a tap (a camera's latency, a slow phone). */
+const LABEL_WAIT_MS = 1_500;
+/** How long the stars may take to catch up with the last tap before OK. */
+const STARS_WAIT_MS = 2_000;
+/** Mode taps to reach one mode before giving up (a cycle has at most three modes). */
+const MAX_MODE_TAPS = 6;
+
+interface Segment {
+  /** The mode the plan's taps below assume (undefined: the plan does not care, e.g. a plan of waits). */
+  mode: Mode | undefined;
+  /** Mode taps the plan spends to get there (a blind bench taps exactly these). */
+  modeSteps: PlanStep[];
+  steps: PlanStep[];
+}
+
+/** The plan cut where the mode changes: each segment's presses and waits, and the mode they are typed in. */
+function segments(plan: Plan, initial: Mode): Segment[] {
+  const out: Segment[] = [];
+  let cur: Segment = { mode: initial, modeSteps: [], steps: [] };
+  for (const step of plan.steps) {
+    if (step.kind === 'mode') {
+      if (cur.steps.length > 0) {
+        out.push(cur);
+        cur = { mode: cur.mode, modeSteps: [], steps: [] };
+      }
+      cur.modeSteps.push(step);
+      cur.mode = step.mode;
+    } else {
+      cur.steps.push(step);
+    }
+  }
+  out.push(cur);
+  return out;
+}
+
 export async function typePlan(
   bench: Bench,
   plan: Plan,
   profile: TextEntryProfile,
   clock: Clock,
   signal?: AbortSignal,
-): Promise<void> {
-  for (const step of plan.steps) {
-    signal?.throwIfAborted();
+): Promise<TypingReport> {
+  const report: TypingReport = { transitions: [], ignoredModeTaps: 0 };
+  const tap = async (step: PlanStep): Promise<void> => {
     if (step.kind === 'wait') {
       await sleep(clock, step.ms, signal);
-      continue;
+      return;
     }
     const hold = Math.min(profile.tapMs, step.ms);
     await bench.press([step.key], hold, signal);
     await sleep(clock, step.ms - hold, signal);
+  };
+  const observer = bench.observer;
+  const modeNow = (): Mode | undefined => readScreen(observer?.current()).mode;
+  const first = observer ? modeNow() : undefined;
+  if (first) report.initialMode = first;
+
+  for (const seg of segments(plan, profile.initialMode)) {
+    signal?.throwIfAborted();
+    if (observer && first !== undefined && seg.mode !== undefined && seg.steps.some((s) => s.kind === 'press')) {
+      await reachMode(seg.mode, observer);
+    } else {
+      for (const step of seg.modeSteps) await tap(step);
+    }
+    for (const step of seg.steps) await tap(step);
+  }
+  if (observer && first !== undefined) await checkStars(plan, observer);
+  return report;
+
+  /** Taps the mode key until the label shows `want`. */
+  async function reachMode(want: Mode, obs: Observer): Promise<void> {
+    const tapMs = profile.tapMs + profile.gapMs;
+    for (let taps = 0; ; taps++) {
+      const before = modeNow();
+      if (before === want) return;
+      if (taps >= MAX_MODE_TAPS || before === undefined) {
+        throw new PhoneError(
+          'mode-unreachable',
+          `the field never showed the ${want} mode (its mode key's label showed ${report.transitions.map(([a, b]) => `${a}->${b}`).join(', ') || 'nothing'})`,
+          'the phone may not offer that mode: the next attempt types the other case',
+        );
+      }
+      await tap({ kind: 'mode', key: profile.modeKey, mode: want, ms: tapMs });
+      const after = await changed(obs, (s) => readScreen(s).mode !== before, LABEL_WAIT_MS);
+      const now = readScreen(after).mode;
+      if (now === undefined) continue;
+      if (now === before) {
+        // The label did not follow: the tap was lost, or the phone ignores the mode key while a letter is pending.
+        report.ignoredModeTaps++;
+        await sleep(clock, profile.commitMs, signal);
+        continue;
+      }
+      report.transitions.push([before, now]);
+    }
+  }
+
+  /** The stars count the password's characters before OK is pressed. */
+  async function checkStars(p: Plan, obs: Observer): Promise<void> {
+    const want = [...p.text].length;
+    const seen = await changed(obs, (s) => readScreen(s).stars === want, STARS_WAIT_MS);
+    const stars = readScreen(seen).stars;
+    if (stars !== undefined && stars !== want) {
+      throw new PhoneError(
+        'typing-mismatch',
+        `the password field holds ${stars} characters after typing, the password has ${want} (a key missed or bounced)`,
+        'the next attempt types it again from power-off',
+      );
+    }
+  }
+
+  /** The screen once `ok` holds for it, or the last screen when `ms` pass first. */
+  function changed(obs: Observer, ok: (s: ScreenObservation) => boolean, ms: number): Promise<ScreenObservation> {
+    return new Promise<ScreenObservation>((resolve, reject) => {
+      const now = obs.current();
+      if (ok(now)) {
+        resolve(now);
+        return;
+      }
+      let last = now;
+      const done = (s: ScreenObservation) => {
+        clock.clearTimeout(timer);
+        off();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(s);
+      };
+      const off = obs.subscribe((s) => {
+        last = s;
+        if (ok(s)) done(s);
+      });
+      const timer = clock.setTimeout(() => done(last), ms);
+      const onAbort = () => {
+        clock.clearTimeout(timer);
+        off();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }

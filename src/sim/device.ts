@@ -84,7 +84,15 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   /** Per-boot draws. */
   protected readonly timing: Rng;
   private readonly dice: Rng;
+  /** Per-instance variant draws (variants.ts), a stream of their own so they never move the other draws. */
+  protected readonly variants: Rng;
   protected readonly faults: SimDeviceFaults;
+  /**
+   * A power cut shorter than this does not reach the unit: its supply rides through (a variant; the seeds power off
+   * "count to 10"). Drawn per unit; a subclass may set its own.
+   */
+  protected minPowerOffMs: number;
+  private rideThrough: TimerId | undefined;
 
   protected powered = false;
   protected st: State | 'off' = 'off';
@@ -118,6 +126,9 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
     this.instance = rng.fork('instance');
     this.timing = rng.fork('timing');
     this.dice = rng.fork('faults');
+    this.variants = rng.fork('variant');
+    // Assumption: a desk phone's or base's supply rides through a cut of up to 0.2 to 4 s.
+    this.minPowerOffMs = this.variants.int(200, 4_000);
   }
 
   // ---- what each unit defines ---------------------------------------------------------------------------------
@@ -148,13 +159,33 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   // ---- the outside world --------------------------------------------------------------------------------------
 
   setPower(on: boolean): void {
-    if (on === this.powered) return;
-    this.powered = on;
-    if (on) {
-      this.event('power-on');
-      this.boot();
+    if (!on && this.powered && this.rideThrough === undefined && this.minPowerOffMs > 0) {
+      // The supply rides through a short cut: nothing happens unless it lasts minPowerOffMs.
+      this.rideThrough = this.clock.setTimeout(() => {
+        this.rideThrough = undefined;
+        this.event(`supply-drained after ${this.minPowerOffMs} ms`);
+        this.cutPower();
+      }, this.minPowerOffMs);
       return;
     }
+    if (on && this.rideThrough !== undefined) {
+      this.clock.clearTimeout(this.rideThrough);
+      this.rideThrough = undefined;
+      this.event(`power-cut too short to reboot (under ${this.minPowerOffMs} ms)`);
+      return;
+    }
+    if (on === this.powered || this.rideThrough !== undefined) return;
+    if (!on) {
+      this.cutPower();
+      return;
+    }
+    this.powered = true;
+    this.event('power-on');
+    this.boot();
+  }
+
+  private cutPower(): void {
+    this.powered = false;
     const was = this.st;
     this.enter('off');
     this.show([], [], {}, false);

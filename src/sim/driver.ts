@@ -19,6 +19,7 @@ import { checkPressMs, HoldLimit, interruptibleSleep } from '../bench/press-timi
 import type { Bench, BenchDriver, DriverEvent, DriverInfo, Observer, ScreenObservation } from '../bench/types.js';
 import { BenchError, ConfigError, nearest } from '../errors/errors.js';
 import { VirtualJig, type VirtualJigFaults } from './jig.js';
+import type { JigWiring } from './jig-wiring.js';
 import type { SimDevice } from './device.js';
 import { SIM_DEVICES } from './devices.js';
 import { SimPhone, type SimPhoneFaults, type SimPhoneOptions } from './phone.js';
@@ -66,7 +67,7 @@ export class SimDriver implements BenchDriver {
     if (n !== undefined && !(Number.isInteger(n) && n >= 0)) {
       throw new ConfigError('bad-fault', `link lost after ${n} commands`, 'give a whole number of commands, 0 or more');
     }
-    this.info = { driver: 'sim', channels: this.jig.fixture.channels, maxHoldMs, port: 'sim' };
+    this.info = { driver: 'sim', channels: this.jig.channels, maxHoldMs, port: 'sim' };
     this.limit = new HoldLimit(this.clock, maxHoldMs, (cut) => {
       this.deenergise(cut);
       this.listeners.emit({ kind: 'hold-limit', channels: cut.sort((a, b) => a - b) });
@@ -185,26 +186,49 @@ export class SimDriver implements BenchDriver {
   }
 }
 
-/** The phone's screen as a camera would report it. */
+/**
+ * The phone's screen as a perfect camera would report it: every screen exactly, `latencyMs` after the phone shows it
+ * (the observer-latency fault; 0 by default). `current()` is what the camera has delivered so far.
+ */
 export class SimObserver implements Observer {
   readonly kind = 'screen' as const;
+  readonly name = 'sim-screen';
   private readonly phone: SimDevice;
+  private readonly clock: Clock | undefined;
+  private readonly latencyMs: number;
+  private delivered: ScreenObservation;
+  private readonly listeners = new Listeners<[ScreenObservation]>();
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(phone: SimDevice) {
+  constructor(phone: SimDevice, options: { clock?: Clock; latencyMs?: number } = {}) {
     this.phone = phone;
+    this.clock = options.clock;
+    this.latencyMs = options.latencyMs ?? 0;
+    if (this.latencyMs > 0 && !this.clock) throw new ConfigError('bad-fault', 'observer latency needs the clock', 'pass the clock');
+    this.delivered = phone.screen();
   }
 
   current(): ScreenObservation {
-    return this.phone.screen();
+    return this.latencyMs > 0 ? this.delivered : this.phone.screen();
   }
 
   subscribe(listener: (screen: ScreenObservation) => void): () => void {
-    return this.phone.onScreen(listener);
+    if (this.latencyMs === 0) return this.phone.onScreen(listener);
+    this.unsubscribe ??= this.phone.onScreen((screen) => {
+      this.clock!.setTimeout(() => {
+        this.delivered = screen;
+        this.listeners.emit(screen);
+      }, this.latencyMs);
+    });
+    return this.listeners.add(listener);
   }
 }
 
 /** Every fault the simulated bench can show, flat (phone, jig and driver faults together). */
-export interface SimFaults extends SimPhoneFaults, VirtualJigFaults, SimDriverFaults {}
+export interface SimFaults extends SimPhoneFaults, VirtualJigFaults, SimDriverFaults {
+  /** The camera delivers each screen this long after the phone shows it. */
+  observerLatencyMs?: number;
+}
 
 export interface SimBenchConfig {
   modelId: string;
@@ -221,6 +245,8 @@ export interface SimBenchConfig {
   maxHoldMs?: number;
   /** A blind bench: no observer. */
   blind?: boolean;
+  /** The jig as built, when a test builds its own (default: the built jig the fixture names; see jig.ts). */
+  wiring?: JigWiring;
 }
 
 export interface SimBench {
@@ -252,14 +278,21 @@ export function createSimBench(config: SimBenchConfig): SimBench {
     options: config.options,
     faults: { slowBoot: f.slowBoot, misfire: f.misfire, bounce: f.bounce, shortCancelWindowMs: f.shortCancelWindowMs },
   });
-  const jig = new VirtualJig({ fixture: config.fixture, phone, clock: config.clock, faults: { stuckOff: f.stuckOff } });
+  const jig = new VirtualJig({
+    fixture: config.fixture,
+    ...(config.wiring ? { wiring: config.wiring } : {}),
+    phone,
+    clock: config.clock,
+    seed: config.seed,
+    faults: { stuckOff: f.stuckOff, stuckOn: f.stuckOn, neighbour: f.neighbour, miswire: f.miswire },
+  });
   const driver = new SimDriver({
     jig,
     clock: config.clock,
     maxHoldMs: config.maxHoldMs ?? config.fixture.maxHoldMs,
     faults: { linkLostAfterCommands: f.linkLostAfterCommands, linkLostAtMs: f.linkLostAtMs },
   });
-  const observer = config.blind ? undefined : new SimObserver(phone);
+  const observer = config.blind ? undefined : new SimObserver(phone, { clock: config.clock, latencyMs: f.observerLatencyMs ?? 0 });
   return { bench: createBench(driver, config.fixture, observer), phone, jig, driver, observer };
 }
 

@@ -5,7 +5,8 @@
  * Rules (seed 001's keystroke table for 00-04-F2-AA-81-4C; seed 000 "to enter the letter "F" you will need to press
  * the number "3" 3 times"; seed 002 "depending on the letter click on number 1, 2, 3, or 4 times"):
  * - A tap counts on key-down. A key held down does not repeat; it must be released before it taps again.
- * - The mode key commits any pending character, then moves to the next mode of the cycle (the cycle wraps).
+ * - The mode key moves to the next mode of the cycle (the cycle wraps). What it does to a pending character is the
+ *   phone's variant (variants.ts): commits it first (seed 001's table), is ignored while it is pending, or drops it.
  * - In '123' a digit key types its digit at once; a key with a symbol (`*` -> `.`) types the symbol at once.
  * - In 'abc'/'ABC' a key with letters starts a pending character, or, when it is the key of the pending character and
  *   the cursor timeout has not run out, advances it: its letters, then its digit when `digitInCycle`, then it wraps.
@@ -18,7 +19,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { Key } from '../bench/keys.js';
 import { ConfigError } from '../errors/errors.js';
-import type { Mode, TextEntryProfile } from '../text-entry/types.js';
+import type { PendingOnMode, SimMode as Mode } from './variants.js';
 
 export interface SimKeypadSpec {
   /** The key that steps through `cycle`. */
@@ -35,6 +36,8 @@ export interface SimKeypadSpec {
   symbols: Record<Key, string>;
   /** A pending character commits this long after its last tap's key-down, ms. */
   cursorTimeoutMs: number;
+  /** What the mode key does to a pending character (default: commits it). */
+  pendingOnMode?: PendingOnMode;
 }
 
 /** The character being composed by repeated taps of one key. */
@@ -107,6 +110,9 @@ export class MultiTapField {
     const now = this.clock.now();
 
     if (key === this.spec.modeKey) {
+      const rule = this.spec.pendingOnMode ?? 'commit';
+      if (this.pend && rule === 'ignore-mode') return false;
+      if (this.pend && rule === 'discard') this.pend = undefined;
       this.commit();
       const i = this.spec.cycle.indexOf(this.currentMode);
       this.currentMode = this.spec.cycle[(i + 1) % this.spec.cycle.length]!;
@@ -169,24 +175,4 @@ export class MultiTapField {
   private expire(): void {
     if (this.pend && this.clock.now() - this.pend.lastTapAt >= this.spec.cursorTimeoutMs) this.commit();
   }
-}
-
-/**
- * The field spec a planner's profile describes, for tests that replay planner output on the simulated field.
- * The profile maps characters to keys (`{ '.': '*' }`); the field maps keys to characters, so symbols are inverted.
- */
-export function simKeypadSpecFromProfile(profile: TextEntryProfile, cursorTimeoutMs: number): SimKeypadSpec {
-  const symbols: Record<Key, string> = {};
-  for (const [char, key] of Object.entries(profile.symbols)) {
-    if (!(key in symbols)) symbols[key] = char;
-  }
-  return {
-    modeKey: profile.modeKey,
-    cycle: [...profile.cycle],
-    initialMode: profile.initialMode,
-    letters: { ...profile.letters },
-    digitInCycle: profile.digitInCycle,
-    symbols,
-    cursorTimeoutMs,
-  };
 }

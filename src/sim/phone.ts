@@ -71,9 +71,20 @@ import { SETUP_ADMIN_PASSWORDS, SetupMenu, type SetupTruth } from './setup-menu.
 import { EDGE_E_BOOT, simPhoneSpec, type SimPhoneSpec } from './phones.js';
 import { AdminMenu, type AdminAction } from './admin-menu.js';
 import { SimDeviceBase, type SimDeviceFaults, type SimDeviceTruth, type SimEvent } from './device.js';
-import { softwareBefore } from '../catalog/procedures.js';
-import type { CaseRule } from '../text-entry/types.js';
 import type { Range } from './rng.js';
+import type { CaseRule } from './phones.js';
+import { drawVariant, type PhoneVariant } from './variants.js';
+
+/** The simulator's own reading of a version `x.y.z` against another: true when `v` is older. */
+function olderThan(v: string, than: string): boolean {
+  const a = v.split('.').map(Number);
+  const b = than.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d < 0;
+  }
+  return false;
+}
 
 export type SimPhoneState =
   | 'off'
@@ -90,6 +101,7 @@ export type SimPhoneState =
   | 'edge-window'
   | 'menu'
   | 'no-application'
+  | 'prelude'
   | 'invalid-password'
   | 'resetting'
   | 'reset-done'
@@ -125,6 +137,8 @@ export interface SimPhoneOptions {
   software?: string;
   /** Override parts of the password field (tests). */
   keypad?: Partial<SimKeypadSpec>;
+  /** Override parts of the drawn variant (tests, the campaign). */
+  variant?: Partial<PhoneVariant>;
 }
 
 export interface SimPhoneConfig {
@@ -169,6 +183,8 @@ export interface SimPhoneTruth extends SimDeviceTruth {
   resets: number;
   /** Set when a completed reset was a device reset only (oldSoftware). */
   deviceResetOnly?: boolean;
+  /** Which of the seeds' open questions this phone answers how (variants.ts). */
+  variant: Record<string, string>;
   /** The provisioning settings the phone holds (setup-menu.ts), on a platform with a Setup menu. */
   setup?: SetupTruth;
   events: SimEvent[];
@@ -225,8 +241,10 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
   private stale = new Set<Key>();
   private readonly menu: AdminMenu;
   private readonly keypad: SimKeypadSpec;
-  private readonly countdownMs: number;
+  private countdownMs: number;
   private readonly comboHoldMs: number;
+  /** This phone's answers to what the seeds leave open (variants.ts). */
+  readonly variant: PhoneVariant;
   /** The Setup menu behind the countdown's Setup softkey (seeds 002, 003); undefined on a platform without one. */
   readonly setup: SetupMenu | undefined;
 
@@ -279,13 +297,26 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
       throw new ConfigError('bad-software', `simulated phone: software version '${software}'`, 'give it as x.y.z, e.g. 3.2.7');
     }
     // The sim's own reading of seed 001: before 4.0.0 a device reset only, before 3.3.0 no Updater.
-    this.oldSoftware = softwareBefore(software, '4.0.0');
+    this.oldSoftware = olderThan(software, '4.0.0');
     if (options.oldSoftware === true && !this.oldSoftware) {
       throw new ConfigError('bad-software', `oldSoftware with software ${software}`, 'old software is before 4.0.0');
     }
     this.software = software;
-    this.preUpdater = softwareBefore(software, '3.3.0');
-    this.keypad = { ...this.spec.keypad, cursorTimeoutMs, ...options.keypad };
+    this.preUpdater = olderThan(software, '3.3.0');
+    this.variant = { ...drawVariant(this.variants, { countdownMs: this.spec.countdownMs, cancelShownMs: this.spec.boot.cancelShownMs }), ...options.variant };
+    this.minPowerOffMs = this.variant.minPowerOffMs;
+    // The countdown: the model's seed figure, unless this phone's variant says otherwise.
+    if (this.variant.countdownMs !== undefined) this.countdownMs = this.variant.countdownMs;
+    const kv = this.variant.keypad;
+    this.keypad = {
+      ...this.spec.keypad,
+      cycle: kv.cycle,
+      initialMode: kv.initialMode,
+      digitInCycle: kv.digitInCycle,
+      pendingOnMode: kv.pendingOnMode,
+      cursorTimeoutMs,
+      ...options.keypad,
+    };
     // What the Setup menu and the admin menus may do with the phone's screen, timers, log and randomness.
     const menuHost = {
       clock: this.clock,
@@ -297,13 +328,13 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     this.setup = SetupMenu.forPlatform({
       platform: this.spec.platform,
       keypad: this.keypad,
-      modeLabels: this.spec.modeLabels,
+      modeLabels: this.variant.keypad.labels,
       host: { ...menuHost, reboot: () => this.boot(), startApplication: () => this.startApplication() },
     });
     this.menu = new AdminMenu({
       keypad: this.keypad,
       altModeKeys: this.spec.altModeKeys,
-      modeLabels: this.spec.modeLabels,
+      modeLabels: this.variant.keypad.labels,
       adminPassword: this.adminPassword,
       hasResetToFactory: !this.oldSoftware,
       host: { ...menuHost, exit: () => this.idle(), perform: (action) => this.perform(action) },
@@ -361,6 +392,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
       software: this.software,
       config: { ...this.config },
       events: unit.events,
+      variant: { ...this.variant.names, minPowerOffMs: String(this.minPowerOffMs) },
     };
     if (this.deviceResetOnly) t.deviceResetOnly = true;
     if (this.setup) t.setup = this.setup.truth();
@@ -389,25 +421,28 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     const windowMs =
       this.faults.shortCancelWindowMs !== undefined
         ? this.timing.jitter({ min: this.faults.shortCancelWindowMs * 0.9, max: this.faults.shortCancelWindowMs * 1.1 })
-        : this.timing.jitter(b.cancelShownMs);
+        : this.timing.jitter(this.variant.cancelShownMs);
+    const w = this.variant.wording;
 
     this.enter('dark');
     this.show([], [], {}, false);
     this.after(dark, () => {
       this.enter('updater');
       this.event('updater');
-      this.show(['Polycom Updater', 'Please wait...']);
+      this.show(w.updater);
       this.after(updater, () => {
         this.enter('loading');
         this.event('loading-application');
-        this.show(['Loading application...', this.versionLine()]);
+        this.show([w.loading, this.versionLine()]);
         this.after(delay, () => {
           this.event(`cancel-shown for ${windowMs} ms`);
-          this.show(['Loading application...', this.versionLine()], softkeys({ [this.spec.cancelSoftkey]: 'Cancel' }));
+          // The window's end is scheduled before the softkey shows: a Cancel pressed the instant it shows leaves this
+          // state, and leaving cancels the timer (scheduled after, it would start the application behind the Cancel).
           this.after(windowMs, () => {
             this.event('cancel-hidden');
             this.startApplication();
           });
+          this.show([w.loading, this.versionLine()], softkeys({ [this.spec.cancelSoftkey]: 'Cancel' }));
         });
       });
     });
@@ -510,7 +545,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     const ms = this.bootMs(this.spec.boot.appStartMs);
     this.enter('starting');
     this.event('starting-application');
-    this.show(['Starting application...']);
+    this.show([this.variant.wording.starting]);
     this.after(ms, () => this.idle());
   }
 
@@ -540,7 +575,8 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
         this.event('factory-defaults');
       }
     }
-    this.show([this.spec.name, wiped ? 'Line 1: unregistered' : 'Line 1: 1013'], IDLE_SOFTKEYS);
+    const w = this.variant.wording;
+    this.show([this.spec.name, wiped ? w.idleWiped : w.idleConfigured], IDLE_SOFTKEYS);
   }
 
   private cancelPressed(): void {
@@ -566,7 +602,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
       // The next tick is scheduled before the screen shows: a controller that presses Setup the instant it sees the
       // screen leaves the countdown inside show(), and leaving cancels the tick.
       this.after(left - (n - 1) * 1000, tick);
-      this.show(['Welcome', `Autoboot in ${n} s`], COUNTDOWN_SOFTKEYS);
+      this.show(this.variant.wording.countdown(n), COUNTDOWN_SOFTKEYS);
     };
     tick();
     // The bootloader scans the keypad: a combo already held when the countdown starts counts from now.
@@ -589,7 +625,14 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
       this.holdTimer = this.after(need, () => {
         this.holdTimer = undefined;
         this.event('combo-accepted');
-        this.prompt('password');
+        if (this.variant.preludeMs <= 0) {
+          this.prompt('password');
+          return;
+        }
+        // This phone shows a screen of its own on the way to the prompt (variants.ts).
+        this.enter('prelude');
+        this.show(this.variant.wording.prelude);
+        this.after(this.variant.preludeMs, () => this.prompt('password'));
       });
     } else if (!held && this.holdTimer !== undefined) {
       this.cancel(this.holdTimer);
@@ -612,11 +655,12 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     if (!field) return;
     const labels: Partial<Record<Key, string>> = { [this.spec.okSoftkey]: 'OK' };
     for (const k of [this.keypad.modeKey, ...this.spec.altModeKeys]) {
-      if (softkeyIndex(k) !== undefined) labels[k] = this.spec.modeLabels[field.mode];
+      if (softkeyIndex(k) !== undefined) labels[k] = this.variant.keypad.labels[field.mode];
     }
     labels.softkey4 = this.st === 'password' ? 'Cancel' : 'Exit';
-    const title = this.st === 'password' ? 'Password:' : 'Enter setup password:';
-    this.show([title, '*'.repeat(field.value.length), `[${field.mode}]`], softkeys(labels));
+    // The mode shows only on the mode softkey's label (seed 000 "(1->abc)"); the field shows a star per character.
+    const title = this.st === 'password' ? this.variant.wording.prompt : 'Enter setup password:';
+    this.show([title, '*'.repeat(field.value.length)], softkeys(labels));
   }
 
   private isModeKey(key: Key): boolean {
@@ -672,7 +716,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
 
   private invalidPassword(): void {
     this.enter('invalid-password');
-    this.show(['Invalid password']);
+    this.show([this.variant.wording.rejected]);
     this.after(this.timing.jitter(this.spec.invalidPasswordMs), () => this.startApplication());
   }
 
@@ -683,11 +727,11 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     this.phase = 'wiping';
     this.enter('resetting');
     this.event('resetting-configuration');
-    this.show(['Resetting Configuration', 'please wait...']);
+    this.show(this.variant.wording.resetting);
     this.after(this.timing.jitter(r.resettingMs), () => {
       this.enter('reset-done');
       this.event('configuration-reset');
-      this.show(['Configuration Reset']);
+      this.show(this.variant.wording.resetDone);
       this.after(this.timing.jitter(r.resetDoneMs), () => {
         this.event('reboot');
         this.phase = 'reboot-1';

@@ -10,11 +10,15 @@
  * Figures with no seed behind them are marked "assumption" and kept inside what the seeds make plausible.
  */
 import type { Key } from '../bench/keys.js';
-import type { Family } from '../catalog/types.js';
 import { ConfigError, nearest } from '../errors/errors.js';
-import type { CaseRule, Mode } from '../text-entry/types.js';
 import type { SimKeypadSpec } from './keypad.js';
 import type { Range } from './rng.js';
+import type { SimMode as Mode } from './variants.js';
+
+/** A phone family, as the simulator groups its models (its own names). */
+export type Family = 'vvx' | 'spectralink' | 'trio' | 'edge' | 'soundpoint-ip' | 'soundstation-ip';
+/** How the MAC password's letters must be cased on a phone. */
+export type CaseRule = 'lower' | 'upper' | 'either';
 
 /** Firmware platforms: they differ in keypad, softkey layout and timings. SoundStation runs the SoundPoint firmware. */
 export type SimPlatform = 'vvx' | 'soundpoint';
@@ -364,6 +368,7 @@ const MODEL_LIST: ModelTruth[] = [
   sp('soundpoint-ip-601', 'SoundPoint IP 601', 'soundpoint-ip', [{ keys: C468S, sources: [S000_SP468] }]),
   sp('soundpoint-ip-650', 'SoundPoint IP 650', 'soundpoint-ip', [{ keys: C468S, sources: [S000_SP468, S001_468, S002_468] }]),
   sp('soundpoint-ip-670', 'SoundPoint IP 670', 'soundpoint-ip', [{ keys: C468S, sources: [S003_468] }]),
+  sp('soundpoint-ip-570', 'SoundPoint IP 570', 'soundpoint-ip', [{ keys: C468S, sources: [S000_HARD_5XX] }]),
   // The seeds disagree on the IP 560.
   sp('soundpoint-ip-560', 'SoundPoint IP 560', 'soundpoint-ip', [
     { keys: C468S, sources: [S000_HARD_5XX, S001_468, S002_468] },

@@ -15,7 +15,6 @@
  */
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }; // its ESM entry has no types
 import type { Fixture } from '../bench/fixture.js';
-import { keyOnChannel } from '../bench/fixture.js';
 import type { Clock, TimerId } from '../clock/clock.js';
 import { PROTOCOL_ERRORS, protocolErrorCode, type ProtocolErrorName } from '../protocol/errors.js';
 import { BAUD_RATE, FIRMWARE_NAME, FIRMWARE_VERSION, MAX_LINE_LENGTH, PROTOCOL_VERSION, STOP_BYTE } from '../protocol/version.js';
@@ -507,16 +506,15 @@ export interface AttachJigOptions {
  * power, and the phone's screen drives the analog sensor on A0. Returns the function that undoes the wiring.
  */
 export function attachJig(board: SerialBoard, jig: VirtualJig, options: AttachJigOptions = {}): () => void {
-  const fixture = jig.fixture;
   const apply = (channels: readonly number[], t: number): void => {
-    const want = new Set(channels.filter((c) => c < fixture.channels));
+    const want = new Set(channels.filter((c) => c < jig.channels));
     const on = jig.energised();
     const off = on.filter((c) => !want.has(c));
     const fresh = [...want].filter((c) => !jig.channelOn(c)).sort((a, b) => a - b);
     if (off.length > 0) jig.setChannels(off, false);
     if (fresh.length > 0) jig.setChannels(fresh, true);
-    for (const c of off) options.onChange?.({ t, channel: c, key: keyOnChannel(fixture, c) ?? null, on: false });
-    for (const c of fresh) options.onChange?.({ t, channel: c, key: keyOnChannel(fixture, c) ?? null, on: true });
+    for (const c of off) options.onChange?.({ t, channel: c, key: jig.keyOn(c) ?? null, on: false });
+    for (const c of fresh) options.onChange?.({ t, channel: c, key: jig.keyOn(c) ?? null, on: true });
   };
   const offChannels = board.onChannels(apply);
   const offRelay = board.onRelay((on, t) => {
@@ -527,7 +525,7 @@ export function attachJig(board: SerialBoard, jig: VirtualJig, options: AttachJi
   sense(jig.phone.screen().lit);
   const offScreen = jig.phone.onScreen((s) => sense(s.lit));
   // Start from what the board holds now (nothing, for a board not yet powered).
-  const now = new Set(board.channels().filter((c) => c < fixture.channels));
+  const now = new Set(board.channels().filter((c) => c < jig.channels));
   jig.setChannels(jig.energised().filter((c) => !now.has(c)), false);
   jig.setChannels([...now], true);
   jig.setRelay(board.relay());
@@ -612,8 +610,8 @@ export function createVirtualBench(config: VirtualBenchConfig): VirtualBench {
         for (const pin of changed) {
           const channel = FIRMATA_CHANNEL_PINS.indexOf(pin);
           if (pin === FIRMATA_RELAY_PIN) config.onChange?.({ t, channel: 'relay', key: null, on: high[pin]! });
-          else if (channel >= 0 && channel < fixture.channels) {
-            config.onChange?.({ t, channel, key: keyOnChannel(fixture, channel) ?? null, on: high[pin]! });
+          else if (channel >= 0 && channel < jig.channels) {
+            config.onChange?.({ t, channel, key: jig.keyOn(channel) ?? null, on: high[pin]! });
           }
         }
       });

@@ -7,8 +7,9 @@ import type { CaseRule, Mode, Plan, PlanStep, TextEntryProfile } from './types.j
  * The multi-tap planner: the fastest key sequence that types a text into a phone's field.
  *
  * The field's rules (the simulator implements the same ones independently):
- * - It starts in `profile.initialMode`. Each tap of the mode key moves to the next mode of `profile.cycle` (wrapping)
- *   and commits any pending letter at once.
+ * - It starts in `profile.initialMode`. Each tap of the mode key moves to the next mode of `profile.cycle` (wrapping).
+ *   With `modeCommits` it also commits a pending letter at once (seed 001's table relies on it); without, the plan
+ *   never taps the mode key while a letter is pending: the commit pause comes first (phones differ here).
  * - In `123` mode a digit key types its digit at once; a key in `symbols` types its character at once.
  * - In `abc`/`ABC` mode a key with letters starts, or advances, a pending character on that key: 1 tap = first
  *   letter, 2 taps = second, ...; then (if `digitInCycle`) the key's digit; then it wraps. The pending character
@@ -19,8 +20,8 @@ import type { CaseRule, Mode, Plan, PlanStep, TextEntryProfile } from './types.j
  * Cost: every tap (mode key or other) takes `tapMs + gapMs`; a commit pause takes `commitMs`.
  *
  * A plan ends with its last character's taps. If that character is still pending (typed in a letter mode), the plan
- * ends with a `wait` of `commitMs` so the cursor timeout commits it before the controller presses OK. (Under the same
- * rules a mode-key tap would also commit it, in `tapMs + gapMs`; the plan contract asks for the wait.)
+ * commits it before the controller presses OK: one mode-key tap where the mode key commits and a tap is quicker,
+ * else a `wait` of `commitMs` for the cursor timeout.
  *
  * The search is exact: a dynamic program over (position in the text, mode, key of the pending character or none),
  * choosing for each character among every way to type it (its digit key in 123 mode, its letter key in either case
@@ -144,6 +145,9 @@ export function planText(text: string, profile: TextEntryProfile, opts: PlanOpti
   const letterKeys = Object.keys(profile.letters).sort();
   const P = letterKeys.length + 1;
   const pendingOf = (key: Key) => letterKeys.indexOf(key) + 1;
+  // A mode tap that commits a pending letter: only where the profile says the mode key does.
+  const modeCommit = profile.modeCommits === true ? T : Infinity;
+  const finalCommit = Math.min(C, modeCommit);
 
   // Where a way leads from (mode index m, pending p), or undefined when it cannot be taken there.
   const after = (w: Way, m: number, p: number): number | undefined => {
@@ -155,7 +159,7 @@ export function planText(text: string, profile: TextEntryProfile, opts: PlanOpti
 
   // V[pos][m][p]: least time to finish from this state (cost-to-go), filled backwards.
   const V: number[][][] = Array.from({ length: n + 1 }, () => Array.from({ length: M }, () => new Array<number>(P)));
-  for (let m = 0; m < M; m++) for (let p = 0; p < P; p++) V[n]![m]![p] = p === 0 ? 0 : C;
+  for (let m = 0; m < M; m++) for (let p = 0; p < P; p++) V[n]![m]![p] = p === 0 ? 0 : finalCommit;
   for (let pos = n - 1; pos >= 0; pos--) {
     const here = V[pos]!;
     const next = V[pos + 1]!;
@@ -177,7 +181,7 @@ export function planText(text: string, profile: TextEntryProfile, opts: PlanOpti
     // A character pending: type now (on another key), or commit it by a pause or by a mode tap.
     for (let m = 0; m < M; m++) {
       for (let p = 1; p < P; p++) {
-        here[m]![p] = Math.min(typeCost(m, p), C + here[m]![0]!, T + here[(m + 1) % M]![0]!);
+        here[m]![p] = Math.min(typeCost(m, p), C + here[m]![0]!, modeCommit + here[(m + 1) % M]![0]!);
       }
     }
   }
@@ -206,7 +210,7 @@ export function planText(text: string, profile: TextEntryProfile, opts: PlanOpti
         continue;
       }
       const nm = (m + 1) % M;
-      if (Math.abs(T + V[pos]![nm]![0]! - goal) < EPS) {
+      if ((p === 0 || profile.modeCommits === true) && Math.abs(T + V[pos]![nm]![0]! - goal) < EPS) {
         steps.push({ kind: 'mode', key: profile.modeKey, mode: cycle[nm]!, ms: T });
         m = nm;
         p = 0;
@@ -215,7 +219,9 @@ export function planText(text: string, profile: TextEntryProfile, opts: PlanOpti
       throw new Error(`planner: no optimal action at position ${pos} of '${target}' (bug)`);
     }
   }
-  if (p !== 0) steps.push({ kind: 'wait', ms: C }); // let the cursor timeout commit the last character before OK
+  // Commit the last character before OK: a mode tap where it commits and is quicker, else the cursor timeout.
+  if (p !== 0 && modeCommit < C) steps.push({ kind: 'mode', key: profile.modeKey, mode: cycle[(m + 1) % M]!, ms: T });
+  else if (p !== 0) steps.push({ kind: 'wait', ms: C });
   return makePlan(typed, profile, steps);
 }
 

@@ -40,7 +40,12 @@ function dialPadEntry(): Omit<TextEntryProfile, 'id' | 'description' | 'sources'
   return {
     initialMode: '123',
     letters: { ...DIAL_PAD_LETTERS },
-    digitInCycle: true,
+    // No seed says whether a letter key's digit follows its letters: plans never rely on it.
+    digitInCycle: false,
+    // Seed 001's table: "f: Select the input modifier once ... Press the '3' key three times quickly; 2: Select the
+    // input modifier twice to toggle back into numeric mode": the mode key commits the pending f. Phones that do not
+    // are caught by the camera (typing.ts) and retried without it.
+    modeCommits: true,
     symbols: {},
     tapMs: TAP_MS,
     gapMs: GAP_MS,
@@ -164,6 +169,7 @@ export const textEntryProfileSchema = z
     tapMs: positiveMs,
     gapMs: positiveMs,
     commitMs: positiveMs,
+    modeCommits: z.boolean().optional(),
     macCase: z.enum(['lower', 'upper', 'either']),
     macCaseKnown: z.boolean().optional(),
   })

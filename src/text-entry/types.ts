@@ -32,6 +32,12 @@ export interface TextEntryProfile {
   gapMs: number;
   /** Pause that lets the cursor timeout commit a pending letter before the same key is tapped again, ms. */
   commitMs: number;
+  /**
+   * True when a tap of the mode key commits a pending letter at once (seed 001's keystroke table relies on it). Absent
+   * or false: the plan waits `commitMs` before a mode tap that follows a letter (phones differ: some ignore the mode
+   * key while the cursor blinks, some drop the letter).
+   */
+  modeCommits?: boolean;
   /** Case the MAC password's letters must have. */
   macCase: CaseRule;
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock/clock.js';
-import { MultiTapField, simKeypadSpecFromProfile, type SimKeypadSpec } from '../../src/sim/keypad.js';
+import { MultiTapField, type SimKeypadSpec } from '../../src/sim/keypad.js';
 import { PLATFORMS } from '../../src/sim/phones.js';
 import { planMac } from '../../src/text-entry/planner.js';
 import { TEXT_ENTRY_PROFILES } from '../../src/text-entry/profiles.js';
@@ -192,70 +192,59 @@ describe('MultiTapField', () => {
   });
 });
 
-describe('simKeypadSpecFromProfile', () => {
-  const profile: TextEntryProfile = {
-    id: 'test-vvx',
-    description: 'test profile',
-    sources: [],
-    modeKey: 'softkey2',
-    cycle: ['123', 'abc', 'ABC'],
-    initialMode: '123',
-    letters: { '2': 'abc', '3': 'def' },
-    digitInCycle: false,
-    symbols: { '.': '*', '/': '#' },
-    tapMs: 80,
-    gapMs: 120,
-    commitMs: 2000,
-    macCase: 'lower',
-  };
-
-  it('inverts the profile symbols and keeps the rest', () => {
-    const spec = simKeypadSpecFromProfile(profile, 1400);
-    expect(spec).toEqual({
-      modeKey: 'softkey2',
-      cycle: ['123', 'abc', 'ABC'],
-      initialMode: '123',
-      letters: { '2': 'abc', '3': 'def' },
-      digitInCycle: false,
-      symbols: { '*': '.', '#': '/' },
-      cursorTimeoutMs: 1400,
-    });
-  });
-
-  it('gives a field that types what the profile describes', () => {
+describe("the planner's plans, replayed on the simulator's own fields", () => {
+  // The fields are the simulator's (its platforms and its per-phone variants), never built from the controller's
+  // profile: the oracle is the phone.
+  function replay(plan: Plan, spec: SimKeypadSpec, tapMs: number): string {
     const clock = new VirtualClock();
-    const f = new MultiTapField(simKeypadSpecFromProfile(profile, 1400), clock);
-    play(f, clock, ['1', '*', 'softkey2', '3', '3', 'softkey2', 'softkey2', '#', '9']);
-    expect(f.value).toBe('1.e/9');
-  });
-});
-
-describe("the planner's plans, replayed on the simulator's independent field", () => {
-  function replay(plan: Plan, profile: TextEntryProfile, cursorTimeoutMs: number): string {
-    const clock = new VirtualClock();
-    const f = new MultiTapField(simKeypadSpecFromProfile(profile, cursorTimeoutMs), clock);
+    const f = new MultiTapField(spec, clock);
     for (const step of plan.steps) {
       if (step.kind === 'wait') {
         clock.advance(step.ms);
         continue;
       }
       f.keyDown(step.key);
-      clock.advance(profile.tapMs);
+      clock.advance(tapMs);
       f.keyUp(step.key);
-      clock.advance(step.ms - profile.tapMs);
+      clock.advance(step.ms - tapMs);
     }
     return f.value;
   }
 
-  it.each(['vvx', 'soundpoint'])('types the MAC on the %s field at both ends of the cursor timeout range', (id) => {
-    const profile = TEXT_ENTRY_PROFILES[id]!;
-    const rng = new Rng('planner-replay');
-    const macs = ['0004f2aa814c', '64167fccccee', '0004f2000000', 'abcdefabcdef'];
-    for (let i = 0; i < 30; i++) macs.push(Array.from({ length: 12 }, () => rng.pick([...'0123456789abcdef'])).join(''));
-    for (const mac of macs) {
-      for (const timeout of [1000, 1600]) {
-        expect(replay(planMac(mac, profile), profile, timeout)).toBe(mac);
+  const rng = new Rng('planner-replay');
+  const macs = ['0004f2aa814c', '64167fccccee', '0004f2000000', 'abcdefabcdef', '0004f2a1b2c3'];
+  for (let i = 0; i < 20; i++) macs.push(Array.from({ length: 12 }, () => rng.pick([...'0123456789abcdef'])).join(''));
+  const cases = (['vvx', 'soundpoint'] as const).flatMap((platform) =>
+    (['commit', 'ignore-mode', 'discard'] as const).flatMap((pendingOnMode) =>
+      [true, false].map((digitInCycle) => ({ platform, pendingOnMode, digitInCycle })),
+    ),
+  );
+
+  it.each(cases)(
+    'a safe plan types every MAC on the $platform field (mode key on a pending letter: $pendingOnMode, digit in cycle: $digitInCycle)',
+    ({ platform, pendingOnMode, digitInCycle }) => {
+      const profile = TEXT_ENTRY_PROFILES[platform]!;
+      for (const cursorTimeoutMs of [800, 1900]) {
+        const spec: SimKeypadSpec = { ...PLATFORMS[platform].keypad, pendingOnMode, digitInCycle, cursorTimeoutMs };
+        for (const mac of macs) expect(replay(planMac(mac, { ...profile, modeCommits: false }), spec, profile.tapMs)).toBe(mac);
       }
+    },
+  );
+
+  it.each(['vvx', 'soundpoint'] as const)('the fast plan (the mode key commits, seed 001) types every MAC on a %s field that commits', (platform) => {
+    const profile = TEXT_ENTRY_PROFILES[platform]!;
+    expect(profile.modeCommits).toBe(true);
+    const spec: SimKeypadSpec = { ...PLATFORMS[platform].keypad, pendingOnMode: 'commit', cursorTimeoutMs: 1200 };
+    for (const mac of macs) expect(replay(planMac(mac, profile), spec, profile.tapMs)).toBe(mac);
+  });
+
+  it('the fast plan goes wrong on a phone that ignores or drops on the mode key (so the controller must observe or retry)', () => {
+    const profile = TEXT_ENTRY_PROFILES.vvx!;
+    const plan = planMac('0004f2aa814c', profile);
+    expect(plan.steps.some((s, i) => s.kind === 'mode' && plan.steps[i - 1]?.kind === 'press' && /[2-9]/.test(plan.steps[i - 1]!.kind === 'press' ? (plan.steps[i - 1] as { key: string }).key : ''))).toBe(true);
+    for (const pendingOnMode of ['ignore-mode', 'discard'] as const) {
+      const spec: SimKeypadSpec = { ...PLATFORMS.vvx.keypad, pendingOnMode, cursorTimeoutMs: 1200 };
+      expect(replay(plan, spec, profile.tapMs)).not.toBe('0004f2aa814c');
     }
   });
 });

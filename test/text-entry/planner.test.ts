@@ -38,7 +38,8 @@ class Field {
 
   /** Whether tapping `key` does something the rules define (keys 0/1 in a letter mode, say, do not). */
   canTap(key: string): boolean {
-    if (key === this.profile.modeKey) return true;
+    // A mode tap on a pending letter is defined only where the profile says the mode key commits it.
+    if (key === this.profile.modeKey) return !this.pending || this.profile.modeCommits === true;
     if (this.mode === '123') return /^[0-9]$/.test(key) || this.symbolOfKey.has(key);
     return (this.profile.letters[key] ?? '') !== '';
   }
@@ -94,7 +95,8 @@ function casedTarget(text: string, caseRule: CaseRule | undefined): string {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Brute force: Dijkstra over raw key taps and pauses on the interpreter, independent of the planner's ways-to-type.
-// A plan ends with the tap of its last character; a character still pending then costs commitMs (the closing wait).
+// A plan ends with the tap of its last character; a character still pending then costs its commit (a pause, or a mode
+// tap where the mode key commits).
 // ---------------------------------------------------------------------------------------------------------------------
 
 /** A binary min-heap, for the brute force's Dijkstra. */
@@ -189,7 +191,9 @@ function cheapest(
 function bruteForceCost(text: string, profile: TextEntryProfile, caseRule?: CaseRule): number {
   const target = casedTarget(text, caseRule);
   if (target === '') return 0;
-  return cheapest(profile, new Field(profile), target, sameText(caseRule), (f) => (f.pending ? profile.commitMs : 0));
+  // A character still pending at the end is committed by the cursor timeout, or by one mode tap where that commits.
+  const close = Math.min(profile.commitMs, profile.modeCommits === true ? profile.tapMs + profile.gapMs : Infinity);
+  return cheapest(profile, new Field(profile), target, sameText(caseRule), (f) => (f.pending ? close : 0));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -339,9 +343,15 @@ describe('seed 001: the keystroke table for 00-04-F2-AA-81-4C under vvx', () => 
     });
     return { char, steps, before, after: field.clone() };
   });
-  // The table leaves "c" pending. Under our rules the controller lets it commit before OK, as after our own plans, so
-  // the seed's plan gets the same closing wait: like compared with like.
-  const closing: PlanStep[] = field.pending ? [{ kind: 'wait', ms: vvx.commitMs }] : [];
+  // The table leaves "c" pending. Under our rules the controller commits it before OK, as after our own plans, so the
+  // seed's plan gets the same closing commit (one mode tap, which commits under vvx's rules and beats the pause):
+  // like compared with like.
+  const closeByMode = vvx.modeCommits === true && T < vvx.commitMs;
+  const closing: PlanStep[] = !field.pending
+    ? []
+    : closeByMode
+      ? [{ kind: 'mode', key: vvx.modeKey, mode: vvx.cycle[(vvx.cycle.indexOf(field.mode) + 1) % vvx.cycle.length]!, ms: T }]
+      : [{ kind: 'wait', ms: vvx.commitMs }];
   const seedSteps = [...segments.flatMap((s) => s.steps), ...closing];
   const seedPlan: Plan = {
     text: '0004f2aa814c',

@@ -26,7 +26,7 @@ export const FIRMATA_SIM_PORT = 'avr8js:uno-firmata';
  * have nothing under them), the relay follows FIRMATA_RELAY_PIN. Returns the function that disconnects them.
  */
 export function connectFirmataJig(pins: UnoPinWatcher, jig: VirtualJig): () => void {
-  const wired = FIRMATA_CHANNEL_PINS.slice(0, jig.fixture.channels);
+  const wired = FIRMATA_CHANNEL_PINS.slice(0, jig.channels);
   const apply = (high: readonly boolean[]): void => {
     const on: number[] = [];
     const off: number[] = [];

@@ -1,0 +1,171 @@
+/**
+ * What a screen means, read the way a technician reads it: by its words and what they mean, not by one exact
+ * wording. Phones word the same screen differently (firmware versions, languages of the same release, a camera's OCR
+ * slips), so each screen is recognised by key words matched within an edit distance, by the softkeys it offers, and by
+ * what cannot be on it (a countdown has a small number; the idle screen has its call softkeys).
+ *
+ * The words come from the seeds: "Loading application" (000, 002), the "Cancel" softkey (000-003), "a 7 seconds count
+ * down" and the "Welcome" window with its Setup softkey (000, 002, 001 "Do not press Setup"), the password prompt
+ * (001: "The following prompt will appear ... Admin password"), "Resetting Configuration please wait" and
+ * "Configuration Reset" (002); the rest (Updater, "Starting application", the idle screen's line keys and call
+ * softkeys) from how these phones look. A model may add regular expressions of its own (catalog `screens`).
+ */
+import type { ScreenObservation } from '../bench/types.js';
+import type { ScreenPatterns } from '../catalog/types.js';
+import type { Mode } from '../text-entry/types.js';
+import { editDistance } from '../errors/errors.js';
+
+export type ScreenKind =
+  | 'dark'
+  | 'updater'
+  | 'bootrom'
+  | 'loading'
+  | 'countdown'
+  | 'prompt'
+  | 'setup-prompt'
+  | 'rejected'
+  | 'resetting'
+  | 'reset-done'
+  | 'starting'
+  | 'idle'
+  | 'wait'
+  | 'unknown';
+
+export interface ScreenMeaning {
+  kind: ScreenKind;
+  /** The softkey offering Cancel (`softkey3`), when one does. */
+  cancelKey?: string;
+  /** The softkey labelled OK / Enter, when one is. */
+  okKey?: string;
+  /** The field's length, from its stars, on a prompt. */
+  stars?: number;
+  /** The mode the mode softkey's label says the field is in, and that softkey. */
+  mode?: Mode;
+  modeKey?: string;
+  /** Seconds left, on a countdown that shows them. */
+  seconds?: number;
+  /** The application version a boot screen shows (`x.y.z`). */
+  software?: string;
+}
+
+/** How far a word may be from a key word and still be it: none for short words, more for long ones. */
+function tolerance(word: string): number {
+  return word.length <= 3 ? 0 : word.length <= 5 ? 1 : 2;
+}
+
+/** Whether `word` is (near enough) one of the key words. */
+export function nearWord(word: string, keys: readonly string[]): boolean {
+  return keys.some((k) => editDistance(word, k) <= tolerance(k));
+}
+
+const words = (text: string): string[] => text.toLowerCase().match(/[a-z]+|\d+/g) ?? [];
+const has = (ws: readonly string[], keys: readonly string[]) => ws.some((w) => nearWord(w, keys));
+
+const K = {
+  updater: ['updater'],
+  bootrom: ['bootrom'],
+  loading: ['loading'],
+  application: ['application'],
+  cancel: ['cancel'],
+  password: ['password', 'passcode'],
+  setup: ['setup'],
+  rejected: ['invalid', 'incorrect', 'wrong', 'denied', 'failed', 'rejected'],
+  resetting: ['resetting', 'restoring', 'erasing', 'wiping', 'clearing'],
+  reset: ['reset', 'restored', 'defaulted', 'cleared', 'erased'],
+  done: ['complete', 'completed', 'done', 'finished', 'successful'],
+  resetWhat: ['configuration', 'factory', 'defaults', 'settings'],
+  countdown: ['autoboot', 'booting', 'boot', 'starting', 'countdown', 'seconds', 'autostart', 'start'],
+  starting: ['starting'],
+  wait: ['wait', 'please', 'moment', 'checking', 'initializing', 'initialising', 'loading'],
+  line: ['line', 'ext', 'extension'],
+  registered: ['unregistered', 'registered'],
+  idleSoftkeys: ['new call', 'newcall', 'forward', 'dnd', 'more', 'redial', 'directories', 'messages'],
+  countdownSoftkeys: ['setup', 'start', 'about'],
+  ok: ['ok', 'enter'],
+} as const;
+
+const cache = new WeakMap<ScreenObservation, ScreenMeaning>();
+
+/** What the screen means (cached per observation object). */
+export function readScreen(s: ScreenObservation | undefined, patterns?: Partial<ScreenPatterns>): ScreenMeaning {
+  if (!s) return { kind: 'unknown' };
+  let m = cache.get(s);
+  if (!m) {
+    m = classify(s, patterns);
+    cache.set(s, m);
+  }
+  return m;
+}
+
+function softkeyWhere(s: ScreenObservation, test: (label: string) => boolean): string | undefined {
+  const i = s.softkeys.findIndex((l) => l.trim() !== '' && test(l));
+  return i >= 0 ? `softkey${i + 1}` : undefined;
+}
+
+/** The mode a mode softkey's label names: `1->abc`, `a -> 1A`, `A->Aa`, `abc`... (the character before the arrow). */
+export function modeOfLabel(label: string): Mode | undefined {
+  const t = label.trim();
+  const head = (/^(\S+?)\s*(?:->|→|-\s*>)/.exec(t)?.[1] ?? (/^(123|abc|ABC|1|a|A)$/.test(t) ? t : undefined))?.trim();
+  if (head === undefined) return undefined;
+  if (head === '1' || head === '123') return '123';
+  if (head === 'a' || head === 'abc') return 'abc';
+  if (head === 'A' || head === 'ABC') return 'ABC';
+  return undefined;
+}
+
+function regexShows(s: ScreenObservation, pattern: string | undefined): boolean {
+  return pattern !== undefined && new RegExp(pattern, 'im').test(s.lines.join('\n'));
+}
+
+function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): ScreenMeaning {
+  if (!s.lit) return { kind: 'dark' };
+  const text = s.lines.join('\n');
+  const ws = words(text);
+  const labels = s.softkeys.map((l) => l.trim().toLowerCase());
+  const software = /(?:uc software|sip|version|ver\.?|v)\s*(\d+\.\d+\.\d+)/i.exec(text)?.[1];
+  const base: Partial<ScreenMeaning> = software ? { software } : {};
+  const cancelKey = softkeyWhere(s, (l) => has(words(l), K.cancel));
+  const okKey = softkeyWhere(s, (l) => words(l).length === 1 && has(words(l), K.ok));
+
+  if (has(ws, K.rejected) || regexShows(s, p.rejected)) return { ...base, kind: 'rejected' };
+  if (has(ws, K.password) || regexShows(s, p.passwordPrompt)) {
+    const starLine = s.lines.find((l) => /^\s*\*+\s*$/.test(l));
+    let mode: Mode | undefined;
+    let modeKey: string | undefined;
+    s.softkeys.forEach((l, i) => {
+      const m = modeOfLabel(l);
+      if (m && mode === undefined) {
+        mode = m;
+        modeKey = `softkey${i + 1}`;
+      }
+    });
+    return {
+      ...base,
+      kind: has(ws, K.setup) ? 'setup-prompt' : 'prompt',
+      stars: starLine ? starLine.trim().length : 0,
+      ...(mode ? { mode, modeKey } : {}),
+      ...(okKey ? { okKey } : {}),
+    };
+  }
+  if (has(ws, K.resetting) || regexShows(s, p.resetting)) return { ...base, kind: 'resetting' };
+  if ((has(ws, K.reset) && (has(ws, K.done) || has(ws, K.resetWhat))) || regexShows(s, p.resetDone)) return { ...base, kind: 'reset-done' };
+  if (has(ws, K.loading) && (has(ws, K.application) || cancelKey !== undefined)) {
+    return { ...base, kind: 'loading', ...(cancelKey ? { cancelKey } : {}) };
+  }
+  if (regexShows(s, p.loading)) return { ...base, kind: 'loading', ...(cancelKey ? { cancelKey } : {}) };
+  // The countdown: its Setup/Start softkeys (seed 001 "Do not press Setup"; seed 002 'click on Setup'), or a small
+  // number beside a word that means booting.
+  const number = /(?:^|\D)(\d{1,2})(?:\s*(?:s|sec|secs|seconds)?\b|$)/i.exec(text);
+  const countdownWords = has(ws, K.countdown) && !has(ws, K.line) && !has(ws, K.application);
+  const countdownKeys = labels.filter((l) => has(words(l), K.countdownSoftkeys)).length >= 2;
+  if (countdownKeys || (countdownWords && number) || regexShows(s, p.countdown)) {
+    return { ...base, kind: 'countdown', ...(number ? { seconds: Number(number[1]) } : {}) };
+  }
+  if (has(ws, K.bootrom)) return { ...base, kind: 'bootrom' };
+  if (has(ws, K.updater)) return { ...base, kind: 'updater' };
+  if (has(ws, K.starting) && has(ws, K.application)) return { ...base, kind: 'starting' };
+  const idleKeys = labels.filter((l) => K.idleSoftkeys.some((k) => editDistance(l, k) <= tolerance(k))).length >= 2;
+  if (idleKeys || (has(ws, K.line) && /\d/.test(text)) || has(ws, K.registered) || regexShows(s, p.ready)) return { ...base, kind: 'idle' };
+  if (has(ws, K.wait)) return { ...base, kind: 'wait' };
+  return { ...base, kind: 'unknown' };
+}
