@@ -163,9 +163,12 @@ export function planProvisioning(model: PhoneModel, req: ProvisionRequest): Prov
   }
   if (req.serverAddress === '') throw new ConfigError('bad-server-address', '--server is empty', 'give the provisioning server address');
 
+  // Setup fields are typed without relying on the mode key committing a letter: phones differ there (typing.ts), and
+  // a Setup editor that drops a letter would cost a retype.
+  const entry = { ...spec.textEntry, modeCommits: false };
   const plan = (option: string, text: string, secret = false): Plan => {
     try {
-      const p = planText(text, spec.textEntry);
+      const p = planText(text, entry);
       return secret ? { ...p, text: REDACTED } : p;
     } catch (err) {
       if (!(err instanceof ResetbotError)) throw err;

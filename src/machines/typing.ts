@@ -64,6 +64,26 @@ function segments(plan: Plan, initial: Mode): Segment[] {
   return out;
 }
 
+/**
+ * How many characters a plan types, from its taps (its `text` may be redacted): in 123 every press is one; in a
+ * letter mode, presses of one key in a row (no pause or mode tap between) are one.
+ */
+export function charsOf(plan: Plan, initial: Mode): number {
+  let n = 0;
+  for (const seg of segments(plan, initial)) {
+    let last: string | undefined;
+    for (const step of seg.steps) {
+      if (step.kind !== 'press') {
+        last = undefined;
+        continue;
+      }
+      if (seg.mode === '123' || step.key !== last) n++;
+      last = step.key;
+    }
+  }
+  return n;
+}
+
 export async function typePlan(
   bench: Bench,
   plan: Plan,
@@ -85,25 +105,38 @@ export async function typePlan(
   const modeNow = (): Mode | undefined => readScreen(observer?.current()).mode;
   const first = observer ? modeNow() : undefined;
   if (first) report.initialMode = first;
+  // A field may hold text already (a Setup menu editor): the stars must grow by the text's length.
+  const starsAtStart = readScreen(observer?.current()).stars ?? 0;
 
+  // Whether the plan's last tap may have left a letter pending (a press in a letter mode, no pause since).
+  let pending = false;
   for (const seg of segments(plan, profile.initialMode)) {
     signal?.throwIfAborted();
     if (observer && first !== undefined && seg.mode !== undefined && seg.steps.some((s) => s.kind === 'press')) {
-      await reachMode(seg.mode, observer);
+      // Mode taps right after a letter also commit it (even a full turn of the cycle back to the same mode).
+      await reachMode(seg.mode, observer, pending && seg.modeSteps.length > 0);
     } else {
       for (const step of seg.modeSteps) await tap(step);
     }
-    for (const step of seg.steps) await tap(step);
+    for (const step of seg.steps) {
+      await tap(step);
+      pending = step.kind === 'press' ? seg.mode !== '123' : false;
+    }
+    if (seg.modeSteps.length > 0 && !seg.steps.some((s) => s.kind === 'press')) pending = false;
   }
   if (observer && first !== undefined) await checkStars(plan, observer);
   return report;
 
-  /** Taps the mode key until the label shows `want`. */
-  async function reachMode(want: Mode, obs: Observer): Promise<void> {
+  /**
+   * Taps the mode key until the label shows `want`; with `commit`, at least until a letter left pending is committed
+   * (by a tap the label follows, or by the cursor timeout after a tap it ignores).
+   */
+  async function reachMode(want: Mode, obs: Observer, commit: boolean): Promise<void> {
     const tapMs = profile.tapMs + profile.gapMs;
+    let mustCommit = commit;
     for (let taps = 0; ; taps++) {
       const before = modeNow();
-      if (before === want) return;
+      if (before === want && !mustCommit) return;
       if (taps >= MAX_MODE_TAPS || before === undefined) {
         throw new PhoneError(
           'mode-unreachable',
@@ -111,29 +144,41 @@ export async function typePlan(
           'the phone may not offer that mode: the next attempt types the other case',
         );
       }
+      const starsBefore = readScreen(obs.current()).stars;
       await tap({ kind: 'mode', key: profile.modeKey, mode: want, ms: tapMs });
       const after = await changed(obs, (s) => readScreen(s).mode !== before, LABEL_WAIT_MS);
-      const now = readScreen(after).mode;
+      const seen = readScreen(after);
+      if (starsBefore !== undefined && seen.stars !== undefined && seen.stars < starsBefore) {
+        throw new PhoneError(
+          'pending-discarded',
+          'the mode key dropped the letter being typed (the field lost a star)',
+          'the next attempt lets each letter commit before changing mode',
+        );
+      }
+      const now = seen.mode;
       if (now === undefined) continue;
       if (now === before) {
-        // The label did not follow: the tap was lost, or the phone ignores the mode key while a letter is pending.
+        // The label did not follow: the tap was lost, or the phone ignores the mode key while a letter is pending:
+        // the cursor timeout commits it meanwhile.
         report.ignoredModeTaps++;
         await sleep(clock, profile.commitMs, signal);
+        mustCommit = false;
         continue;
       }
+      mustCommit = false;
       report.transitions.push([before, now]);
     }
   }
 
   /** The stars count the password's characters before OK is pressed. */
   async function checkStars(p: Plan, obs: Observer): Promise<void> {
-    const want = [...p.text].length;
+    const want = starsAtStart + charsOf(p, profile.initialMode);
     const seen = await changed(obs, (s) => readScreen(s).stars === want, STARS_WAIT_MS);
     const stars = readScreen(seen).stars;
     if (stars !== undefined && stars !== want) {
       throw new PhoneError(
         'typing-mismatch',
-        `the password field holds ${stars} characters after typing, the password has ${want} (a key missed or bounced)`,
+        `the field holds ${stars} characters after typing, it should hold ${want} (a key missed or bounced)`,
         'the next attempt types it again from power-off',
       );
     }

@@ -124,26 +124,24 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
   const labels = s.softkeys.map((l) => l.trim().toLowerCase());
   const software = /(?:uc software|sip|version|ver\.?|v)\s*(\d+\.\d+\.\d+)/i.exec(text)?.[1];
   const base: Partial<ScreenMeaning> = software ? { software } : {};
+  // A text field's mode softkey (the password prompt, a Setup menu editor): its label names the mode.
+  s.softkeys.forEach((l, i) => {
+    const m = modeOfLabel(l);
+    if (m && base.mode === undefined) {
+      base.mode = m;
+      base.modeKey = `softkey${i + 1}`;
+    }
+  });
   const cancelKey = softkeyWhere(s, (l) => has(words(l), K.cancel));
   const okKey = softkeyWhere(s, (l) => words(l).length === 1 && has(words(l), K.ok));
 
   if (has(ws, K.rejected) || regexShows(s, p.rejected)) return { ...base, kind: 'rejected' };
   if (has(ws, K.password) || regexShows(s, p.passwordPrompt)) {
     const starLine = s.lines.find((l) => /^\s*\*+\s*$/.test(l));
-    let mode: Mode | undefined;
-    let modeKey: string | undefined;
-    s.softkeys.forEach((l, i) => {
-      const m = modeOfLabel(l);
-      if (m && mode === undefined) {
-        mode = m;
-        modeKey = `softkey${i + 1}`;
-      }
-    });
     return {
       ...base,
       kind: has(ws, K.setup) ? 'setup-prompt' : 'prompt',
       stars: starLine ? starLine.trim().length : 0,
-      ...(mode ? { mode, modeKey } : {}),
       ...(okKey ? { okKey } : {}),
     };
   }

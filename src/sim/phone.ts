@@ -73,7 +73,7 @@ import { AdminMenu, type AdminAction } from './admin-menu.js';
 import { SimDeviceBase, type SimDeviceFaults, type SimDeviceTruth, type SimEvent } from './device.js';
 import type { Range } from './rng.js';
 import type { CaseRule } from './phones.js';
-import { drawVariant, type PhoneVariant } from './variants.js';
+import { classicVariant, drawVariant, type PhoneVariant } from './variants.js';
 
 /** The simulator's own reading of a version `x.y.z` against another: true when `v` is older. */
 function olderThan(v: string, than: string): boolean {
@@ -137,8 +137,8 @@ export interface SimPhoneOptions {
   software?: string;
   /** Override parts of the password field (tests). */
   keypad?: Partial<SimKeypadSpec>;
-  /** Override parts of the drawn variant (tests, the campaign). */
-  variant?: Partial<PhoneVariant>;
+  /** Override parts of the drawn variant (tests, the campaign), or `classic`: the seeds' plainest phone (variants.ts). */
+  variant?: Partial<PhoneVariant> | 'classic';
 }
 
 export interface SimPhoneConfig {
@@ -242,7 +242,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
   private readonly menu: AdminMenu;
   private readonly keypad: SimKeypadSpec;
   private countdownMs: number;
-  private readonly comboHoldMs: number;
+  private comboHoldMs: number;
   /** This phone's answers to what the seeds leave open (variants.ts). */
   readonly variant: PhoneVariant;
   /** The Setup menu behind the countdown's Setup softkey (seeds 002, 003); undefined on a platform without one. */
@@ -303,10 +303,17 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     }
     this.software = software;
     this.preUpdater = olderThan(software, '3.3.0');
-    this.variant = { ...drawVariant(this.variants, { countdownMs: this.spec.countdownMs, cancelShownMs: this.spec.boot.cancelShownMs }), ...options.variant };
+    const drawn = drawVariant(this.variants, { countdownMs: this.spec.countdownMs, cancelShownMs: this.spec.boot.cancelShownMs });
+    this.variant =
+      options.variant === 'classic'
+        ? classicVariant({ cycle: this.spec.keypad.cycle, labels: this.spec.modeLabels, countdownMs: this.countdownMs, cancelShownMs: this.spec.boot.cancelShownMs })
+        : { ...drawn, ...options.variant };
     this.minPowerOffMs = this.variant.minPowerOffMs;
     // The countdown: the model's seed figure, unless this phone's variant says otherwise.
     if (this.variant.countdownMs !== undefined) this.countdownMs = this.variant.countdownMs;
+    // A combo that needs longer than the window leaves no way in: a phone with a short countdown takes a short hold
+    // (assumption: its firmware was built so that the seeds' procedure works).
+    this.comboHoldMs = Math.min(this.comboHoldMs, Math.max(1_000, this.countdownMs * 0.97 - 1_500));
     const kv = this.variant.keypad;
     this.keypad = {
       ...this.spec.keypad,

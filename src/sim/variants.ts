@@ -160,3 +160,32 @@ export function drawVariant(rng: Rng, platform: { countdownMs: Range; cancelShow
     },
   };
 }
+
+/**
+ * The phone the seeds describe most plainly: seed 001's cycle and commit rule, seed 000's labels, seed 002's reset
+ * wording, no extra screens, a supply with no ride-through. For tests of the simulator's own rules; campaigns and the
+ * controller's tests draw variants instead.
+ */
+export function classicVariant(platform: { cycle: SimMode[]; labels: Record<SimMode, string>; countdownMs: number; cancelShownMs: Range }): PhoneVariant {
+  return {
+    keypad: { cycle: [...platform.cycle], initialMode: '123', digitInCycle: true, pendingOnMode: 'commit', labels: { ...platform.labels } },
+    wording: {
+      updater: ['Polycom Updater', 'Please wait...'],
+      loading: 'Loading application...',
+      countdown: (n) => ['Welcome', `Autoboot in ${n} s`],
+      prelude: ['Please wait...'],
+      prompt: 'Password:',
+      rejected: 'Invalid password',
+      resetting: ['Resetting Configuration', 'please wait...'],
+      resetDone: ['Configuration Reset'],
+      starting: 'Starting application...',
+      idleConfigured: 'Line 1: 1013',
+      idleWiped: 'Line 1: unregistered',
+    },
+    preludeMs: 0,
+    countdownMs: platform.countdownMs,
+    cancelShownMs: platform.cancelShownMs,
+    minPowerOffMs: 0,
+    names: { variant: 'classic' },
+  };
+}

@@ -63,7 +63,8 @@ describe('retries start again from power-off', () => {
   });
 
   it('a missed window (Cancel window too short to catch) fails as a phone failure after every attempt', async () => {
-    const { record, truth } = await simRun({ mac: '0004f2aa814c', seed: 9, faults: { shortCancelWindowMs: 1 } });
+    // A camera sees the softkey 150 ms late: a window of 50 ms is gone before Cancel can land.
+    const { record, truth } = await simRun({ mac: '0004f2aa814c', seed: 9, faults: { shortCancelWindowMs: 50, observerLatencyMs: 150 } });
     expect(truth.factoryDefaults).toBe(false);
     expect(record.outcome).toBe('fail');
     expect(record.failure?.class).toBe('phone');

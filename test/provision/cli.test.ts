@@ -20,7 +20,7 @@ const base = (model: string, password = SECRET) => [
 
 describe('resetbot provision on the simulator', () => {
   it('VVX 410 (seed 002): the phone ends with exactly the settings asked; the password shows as *** and passwordSet', async () => {
-    const r = await runCli([...base('VVX 410'), '--sim-seed', '7', '--sim-admin-password', '456', '--json']);
+    const r = await runCli([...base('VVX 410'), '--sim-seed', '8', '--sim-admin-password', '456', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.outcome).toBe('pass');
@@ -54,7 +54,7 @@ describe('resetbot provision on the simulator', () => {
   });
 
   it('a phone whose admin password is 1966 takes three tries: 456, 789, 1966', async () => {
-    const r = await runCli([...base('VVX 500'), '--sim-seed', '11', '--sim-admin-password', '1966', '--json']);
+    const r = await runCli([...base('VVX 500'), '--sim-seed', '12', '--sim-admin-password', '1966', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.outcome).toBe('pass');
@@ -91,7 +91,7 @@ describe('the provisioning password never appears', () => {
       // refused before anything moves: the password holds a character the keypad cannot type
       { args: [...base('VVX 410', `${SECRET}:`), '--sim-seed', '5'], code: 2, secret: `${SECRET}:` },
       // refused: a user equal to the password is itself redacted
-      { args: ['provision', '--model', 'VVX 410', '--server-type', 'HTTP', '--server', 'a.b', '--user', SECRET, '--password', SECRET, '--sim-seed', '6', '--json'], code: 0 },
+      { args: ['provision', '--model', 'VVX 410', '--server-type', 'HTTP', '--server', 'a.b', '--user', SECRET, '--password', SECRET, '--sim-seed', '12', '--json'], code: 0 },
     ];
     for (const run of runs) {
       const r = await runCli(run.args);

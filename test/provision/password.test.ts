@@ -53,7 +53,7 @@ describe('resetbot provision with the password outside the command line', () => 
   it('--password-env: the phone holds the password (its own truth), and nothing written shows it', async () => {
     const dir = tempDir();
     const inspect = join(dir, 'env.jsonl');
-    const r = await runCli([...BASE, '--password-env', 'PBX_PW', '--sim-seed', '7', '--sim-admin-password', '456', '--json', '--inspect', inspect], {
+    const r = await runCli([...BASE, '--password-env', 'PBX_PW', '--sim-seed', '8', '--sim-admin-password', '456', '--json', '--inspect', inspect], {
       env: { PBX_PW: SECRET },
     });
     expect(r.code, r.stderr).toBe(0);
@@ -65,7 +65,7 @@ describe('resetbot provision with the password outside the command line', () => 
   });
 
   it('--password-stdin: the same, with the progress lines on stderr', async () => {
-    const r = await runCli([...BASE, '--password-stdin', '--sim-seed', '7', '--sim-admin-password', '456'], { input: `${SECRET}\n` });
+    const r = await runCli([...BASE, '--password-stdin', '--sim-seed', '8', '--sim-admin-password', '456'], { input: `${SECRET}\n` });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/provisioning PASS/);
     expect(r.stdout).toMatch(/password as asked/);
@@ -74,7 +74,7 @@ describe('resetbot provision with the password outside the command line', () => 
   });
 
   it('--password-stdin reads one line: a pipe left open after it does not keep resetbot waiting', async () => {
-    const r = await runCli([...BASE, '--password-stdin', '--sim-seed', '7', '--sim-admin-password', '456', '--json'], { input: `${SECRET}\n`, keepStdinOpen: true });
+    const r = await runCli([...BASE, '--password-stdin', '--sim-seed', '8', '--sim-admin-password', '456', '--json'], { input: `${SECRET}\n`, keepStdinOpen: true });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).simulator.provisioning.passwordSet).toBe(true);
   });

@@ -33,6 +33,14 @@ describe('provisioning on the simulated phone', () => {
     async ({ id, seed }) => {
       const request = { serverType: 'HTTPS' as const, serverAddress: 'pccfg.8x8.com/polycomuc/', serverUser: 'u8x8', serverPassword: 'Pw.9/z', sntpAddress: 'pool.ntp.org' };
       const { record, sim } = await simProvision({ model: id, seed, request });
+      if (!sim.phone.truth().variant.cycle!.includes('ABC')) {
+        // This phone's keypad has no upper case (a two-mode 123 <-> abc field): the P of the password cannot be typed.
+        // It must fail and say so, with nothing saved.
+        expect(record.outcome).toBe('fail');
+        expect(record.failure?.code).toBe('mode-unreachable');
+        expect(sim.phone.truth().setup!.saves).toBe(0);
+        return;
+      }
       expect(record.outcome, `${record.summary} ${JSON.stringify(record.failure)}`).toBe('pass');
       expect(holdsExactly(sim, request)).toBe(true);
       expect(sim.phone.truth().setup!.saves).toBe(1);
@@ -154,7 +162,8 @@ describe('failures', () => {
   });
 
   it('a Cancel window too short to catch fails as a phone failure after every attempt, the phone untouched', async () => {
-    const { record, sim } = await simProvision({ seed: 3, options: { adminPassword: '456' }, faults: { shortCancelWindowMs: 1 } });
+    // A camera sees the softkey 150 ms late: a 50 ms window is gone before Cancel can land.
+    const { record, sim } = await simProvision({ seed: 3, options: { adminPassword: '456' }, faults: { shortCancelWindowMs: 50, observerLatencyMs: 150 } });
     expect(record.outcome).toBe('fail');
     expect(record.failure?.class).toBe('phone');
     expect(record.attempts).toBe(getCatalog().find('VVX 410').timing.maxAttempts);
@@ -203,7 +212,8 @@ describe('failures', () => {
 
   it('the record never holds the password', async () => {
     const password = 'Zq.9/secretword';
-    const { record } = await simProvision({ seed: 6, request: { serverPassword: password }, options: { adminPassword: '789' } });
+    // Seed 8: a phone whose keypad has upper case (the password has a capital).
+    const { record } = await simProvision({ seed: 8, request: { serverPassword: password }, options: { adminPassword: '789' } });
     expect(record.outcome).toBe('pass');
     expect(record.settings.serverPassword).toBe('***');
     expect(JSON.stringify(record)).not.toContain(password);

@@ -26,7 +26,7 @@ const MAC = '0004f2aa814c';
 
 function phone(over: Partial<SimPhoneConfig> = {}): { p: SimPhone; clock: VirtualClock } {
   const clock = new VirtualClock();
-  const p = new SimPhone({ modelId: 'vvx-410', mac: MAC, clock, seed: 5, options: { adminPassword: '456' }, ...over });
+  const p = new SimPhone({ modelId: 'vvx-410', mac: MAC, clock, seed: 5, ...over, options: { adminPassword: '456', variant: 'classic', ...over.options } });
   return { p, clock };
 }
 
@@ -96,7 +96,7 @@ describe('the Setup password prompt', () => {
     expect([...seen.keys()].sort()).toEqual([...SETUP_ADMIN_PASSWORDS].sort());
     // And the drawn one is the one the prompt takes.
     const clock = new VirtualClock();
-    const p = new SimPhone({ modelId: 'soundpoint-ip-550', mac: MAC, clock, seed: 12 });
+    const p = new SimPhone({ modelId: 'soundpoint-ip-550', mac: MAC, clock, seed: 12, options: { variant: 'classic' } });
     openSetup(p, clock, p.truth().adminPassword);
     expect(p.state).toBe('setup');
   });

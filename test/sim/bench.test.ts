@@ -19,7 +19,7 @@ const SMALL: Fixture = parseFixture({ name: 'small', channels: 4, keys: { '1': 0
 
 function rig(fixture: Fixture = SMALL, stuckOff: number[] = []) {
   const clock = new VirtualClock();
-  const phone = new SimPhone({ modelId: 'vvx-410', mac: '0004f2aa814c', clock, seed: 3 });
+  const phone = new SimPhone({ modelId: 'vvx-410', mac: '0004f2aa814c', clock, seed: 3, options: { variant: 'classic' } });
   const jig = new VirtualJig({ fixture, phone, clock, faults: { stuckOff } });
   return { clock, phone, jig };
 }
@@ -259,7 +259,7 @@ describe('createSimBench', () => {
       fixture: VVX_JIG,
       clock,
       seed: 11,
-      options: { caseRule: 'lower' },
+      options: { caseRule: 'lower', variant: 'classic' },
     });
     const { bench, phone } = sim;
     const observer = bench.observer!;
@@ -318,6 +318,7 @@ describe('createSimBench', () => {
       fixture: VVX_JIG,
       clock,
       seed: 5,
+      options: { variant: 'classic' },
       faults: { stuckOff: [VVX_JIG.keys['3']!] },
     });
     const observer = bench.observer!;
