@@ -69,6 +69,8 @@ export interface ResetRecord {
   identity: { by: 'password' | 'network' | 'screen' | 'label'; mac: string };
   /** What proved each step: which observer saw what, when (ms since the run started). */
   evidence: Evidence[];
+  /** The bench's calibration of the model that the run used (calibration file), when it had one. */
+  calibration?: { phones: number; keypad: Record<string, unknown> };
 }
 
 /** One piece of evidence in a record. */

@@ -1,5 +1,4 @@
 import type { Key } from '../bench/keys.js';
-import { POLYCOM_SCREENS } from './profiles.js';
 import type { ComboOption, MenuResetChoice, MenuResetProcedure, ProcedureStep, Sign, StepProcedure } from './types.js';
 
 /*
@@ -25,7 +24,7 @@ export const CORNERS: Key[] = ['corner-tl', 'corner-tr', 'corner-bl', 'corner-br
 
 /** The signs the step procedures look for. A logo is what a camera reports as the line `[Poly logo]`. */
 export const SIGNS = {
-  ready: { what: 'the idle screen', screen: POLYCOM_SCREENS.ready },
+  ready: { what: 'the idle screen', meaning: 'idle' },
   dark: { what: 'the screen goes dark (the unit restarts)', lit: false },
   blank: { what: 'the screen goes blank', lit: false },
   lit: { what: 'the screen lights up', lit: true },
@@ -352,7 +351,7 @@ export function menuResetProcedure(): MenuResetProcedure {
     const end: Sign[] =
       choice === 'factory'
         ? // As the combo's reset: "Configuration Reset", a reboot, then "a second automatic reboot" (seed 002).
-          [{ what: '"Configuration Reset"', screen: POLYCOM_SCREENS.resetDone }, SIGNS.dark, SIGNS.ready, SIGNS.dark, SIGNS.ready]
+          [{ what: '"Configuration Reset"', meaning: 'reset-done' }, SIGNS.dark, SIGNS.ready, SIGNS.dark, SIGNS.ready]
         : choice === 'format'
           ? // The software is gone: the Updater waits for a provisioning server.
             [SIGNS.dark, { what: 'the Updater finds no application', screen: 'application not found' }]

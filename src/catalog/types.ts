@@ -115,6 +115,8 @@ export interface Sign {
   what: string;
   /** A regex source matched against the screen's lines (joined by newlines); implies a lit screen. */
   screen?: string;
+  /** What the screen means, read by meaning whatever its wording (observe/meaning.ts): `idle`, `reset-done`... */
+  meaning?: string;
   /** The display is lit (true) or dark (false). */
   lit?: boolean;
   /** A lit display with no text and no softkey labels (the screen "lights up" before any logo). */

@@ -18,6 +18,8 @@ export interface BlockContext {
   clock: Clock;
 }
 
+import { readScreen } from '../observe/meaning.js';
+
 const DARK: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
 const rx = (source: string) => new RegExp(source, 'im');
 
@@ -27,6 +29,7 @@ export function signShown(sign: Sign, s: ScreenObservation | undefined): boolean
   if (sign.lit !== undefined && o.lit !== sign.lit) return false;
   if (sign.blank && !(o.lit && o.lines.every((l) => l.trim() === '') && o.softkeys.every((k) => k === ''))) return false;
   if (sign.screen !== undefined && !(o.lit && rx(sign.screen).test(o.lines.join('\n')))) return false;
+  if (sign.meaning !== undefined && readScreen(o).kind !== sign.meaning) return false;
   for (const [led, state] of Object.entries(sign.leds ?? {})) {
     if (!rx(state).test(o.leds[led] ?? 'off')) return false;
   }

@@ -192,7 +192,10 @@ export const factoryResetMachine = setup({
     stepPowerOff: assign(({ context: c }) => closeStep(c, c.bench.fixture.relay ? 'power-off' : 'reboot-combo')),
     seeScreen: assign(({ context: c, event }) => {
       const screen = event.type === 'SCREEN' ? event.screen : undefined;
-      return { screen, seenSoftware: c.seenSoftware ?? readScreen(screen, c.model.screens).software };
+      const m = readScreen(screen, c.model.screens);
+      // The first countdown screen's seconds: the countdown is at least that long (for calibration).
+      if (m.kind === 'countdown' && m.seconds !== undefined && c.notes.countdownSeenMs === undefined) c.notes.countdownSeenMs = m.seconds * 1000;
+      return { screen, seenSoftware: c.seenSoftware ?? m.software };
     }),
     startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false })),
     endAttemptFailed: assign(({ context: c }) => {

@@ -11,6 +11,7 @@ import { factoryResetMachine, type MacCase, type ResetOutput } from './factory-r
 import { benchNeeds, requireFit, type BenchNeeds } from './needs.js';
 import { driveMachine, type RunOn } from './runner.js';
 import { stepMachine } from './steps.js';
+import { calibratedModel, learnedFrom, type CalibrationStore } from '../calibration/calibration.js';
 
 /*
  * The procedure runner: from a model and what the user asked (which procedure, the admin password, the menu's
@@ -59,6 +60,8 @@ export type RunPlan =
 
 export interface RunResetOptions extends RunChoices, RunOn {
   model: PhoneModel;
+  /** The bench's calibration file: what it learned of this model is used, and what this run learns is kept. */
+  calibration?: CalibrationStore;
   /** 12 lower-case hex digits (parse with parseMac first). */
   mac: string;
 }
@@ -171,11 +174,17 @@ function adminPlan(model: PhoneModel, password: string): Plan {
 
 /** Runs the model's reset (or the procedure the options pick) on a bench to its end and returns the phone's record. */
 export function runReset(opts: RunResetOptions): Promise<ResetRecord> {
-  return runPlan(resolveRun(opts.model, opts.mac, opts), opts);
+  const cal = opts.calibration?.get(opts.model.id);
+  return runPlan(resolveRun(calibratedModel(opts.model, cal), opts.mac, opts), opts).then((record) =>
+    cal ? { ...record, calibration: { phones: cal.phones, keypad: cal.keypad } } : record,
+  );
 }
 
 /** Runs a decided run on a bench to its end and returns the phone's record. */
-export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | keyof RunChoices>): Promise<ResetRecord> {
+export function runPlan(
+  plan: RunPlan,
+  opts: Omit<RunResetOptions, 'model' | keyof RunChoices> & Pick<RunChoices, 'trustLabel'>,
+): Promise<ResetRecord> {
   const { mac, bench, clock } = opts;
   // Before anything moves: the fixture, the board's hold limit (as its driver reports it), the camera.
   let needs: BenchNeeds;
@@ -206,7 +215,13 @@ export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | key
     screens: plan.machine === 'keypad',
     holdLimitExpected: needs.longestHoldMs >= bench.driver.info.maxHoldMs,
   });
-  return run.then((out) => recordFromOutput(plan, out, opts, bench));
+  return run.then((out) => {
+    // What an observed run saw of the phone is kept for the next phone of its model.
+    if (opts.calibration && bench.observer && out.result !== 'aborted') {
+      opts.calibration.learn(plan.model.id, learnedFrom(out.notes, out.attemptLog.flatMap((a) => (a.failure ? [a.failure.code] : []))));
+    }
+    return recordFromOutput(plan, out, opts, bench);
+  });
 }
 
 /**

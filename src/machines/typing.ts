@@ -110,6 +110,20 @@ export async function typePlan(
 
   // Whether the plan's last tap may have left a letter pending (a press in a letter mode, no pause since).
   let pending = false;
+  try {
+    await typeSegments();
+  } catch (err) {
+    // Typing went wrong before OK: leave the prompt by its Cancel softkey, so the phone boots on to its application
+    // (a bench without a relay power-cycles by the reboot combo, which works only from there).
+    if (observer && err instanceof PhoneError && !signal?.aborted) {
+      const cancel = readScreen(observer.current()).cancelKey;
+      if (cancel) await bench.press([cancel], profile.tapMs, signal).catch(() => undefined);
+    }
+    throw err;
+  }
+  return report;
+
+  async function typeSegments(): Promise<void> {
   for (const seg of segments(plan, profile.initialMode)) {
     signal?.throwIfAborted();
     if (observer && first !== undefined && seg.mode !== undefined && seg.steps.some((s) => s.kind === 'press')) {
@@ -125,7 +139,7 @@ export async function typePlan(
     if (seg.modeSteps.length > 0 && !seg.steps.some((s) => s.kind === 'press')) pending = false;
   }
   if (observer && first !== undefined) await checkStars(plan, observer);
-  return report;
+  }
 
   /**
    * Taps the mode key until the label shows `want`; with `commit`, at least until a letter left pending is committed

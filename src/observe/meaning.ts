@@ -134,6 +134,7 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
   });
   const cancelKey = softkeyWhere(s, (l) => has(words(l), K.cancel));
   const okKey = softkeyWhere(s, (l) => words(l).length === 1 && has(words(l), K.ok));
+  if (cancelKey) base.cancelKey = cancelKey;
 
   if (has(ws, K.rejected) || regexShows(s, p.rejected)) return { ...base, kind: 'rejected' };
   if (has(ws, K.password) || regexShows(s, p.passwordPrompt)) {

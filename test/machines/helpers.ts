@@ -134,7 +134,7 @@ export async function simRun(run: SimRun) {
   const plan: RunPlan = run.reboot ? resolveReboot(model) : resolveRun(model, mac, run.choices ?? {});
   const { sim, clock } = await openSimBench(model, mac, run);
   const { states, options } = hookRun(sim, clock, run);
-  const record = await clock.runUntil(runPlan(plan, { mac, ...options }));
+  const record = await clock.runUntil(runPlan(plan, { mac, ...options, ...(run.choices?.trustLabel ? { trustLabel: true } : {}) }));
   return { record, sim, truth: sim.phone.truth(), model, plan, clock, states };
 }
 

@@ -18,13 +18,28 @@ const STEP_MODELS = ['Edge B30', 'Trio C60', 'Trio 8800', 'Trio 8500', 'CCX 500'
 
 describe('step procedures on the simulator: pass exactly when the unit reset', () => {
   const cases = STEP_MODELS.flatMap((model) => [11, 12, 13].map((seed) => ({ model, seed })));
-  it.each(cases)('$model seed $seed', async ({ model, seed }) => {
-    const { record, truth } = await simRun({ model, seed });
+  it.each(cases)('$model seed $seed (labels trusted)', async ({ model, seed }) => {
+    const { record, truth } = await simRun({ model, seed, choices: { trustLabel: true } });
     expect(record.outcome, `${record.summary} ${JSON.stringify(record.failure)}`).toBe('pass');
     expect(truth.factoryDefaults).toBe(true);
     expect(truth.resets).toBe(1);
     expect(record.resetKind).toBe('factory');
     expect(record.attempts).toBe(1);
+  });
+
+  it.each(STEP_MODELS)('%s without --trust-label: the unit resets, but nothing proved which it was: unverified, identity by label', async (model) => {
+    const { record, truth } = await simRun({ model, seed: 11 });
+    expect(truth.factoryDefaults).toBe(true);
+    expect(record.outcome).toBe('unverified');
+    expect(record.failure?.code).toBe('identity-unproven');
+    expect(record.identity).toEqual({ by: 'label', mac: '0004f2aa814c' });
+  });
+
+  it.each(STEP_MODELS)('%s with a misread label: never pass, even though the unit in the jig reset', async (model) => {
+    const { record, truth } = await simRun({ model, seed: 12, realMac: '0004f2000001' });
+    expect(truth.factoryDefaults).toBe(true);
+    expect(truth.mac).toBe('0004f2000001');
+    expect(record.outcome).not.toBe('pass');
   });
 
   it.each(STEP_MODELS)('%s on a blind bench: unverified, never pass', async (model) => {
@@ -95,7 +110,7 @@ describe('a gesture the bench cannot complete leaves the unit as it was, and the
   });
 
   it('a slow first attempt is retried from its first step, and then passes on the truth', async () => {
-    const { record, truth } = await simRun({ model: 'CCX 400', seed: 9, faults: { misfire: [{ key: 'corner-tl', p: 0.3 }] } });
+    const { record, truth } = await simRun({ model: 'CCX 400', seed: 9, faults: { misfire: [{ key: 'corner-tl', p: 0.3 }] }, choices: { trustLabel: true } });
     expect(record.outcome === 'pass').toBe(truth.factoryDefaults);
     for (const a of record.attemptLog.slice(1)) {
       expect(record.steps.find((s) => s.attempt === a.attempt)?.step).toBe('power-cycle');
@@ -136,7 +151,8 @@ describe('the menu reset (seeds 001 and 003), with the admin password known', ()
     const { record, truth } = await simRun({
       model: m,
       seed: 12,
-      choices: { procedure: 'menu-reset', adminPassword: '456', menuChoice: c },
+      // The admin password proves nothing of which phone it is: the operator vouches for the label.
+      choices: { procedure: 'menu-reset', adminPassword: '456', menuChoice: c, trustLabel: true },
       options: { adminPassword: '456' },
     });
     expect(record.outcome, `${record.summary} ${JSON.stringify(record.failure)}`).toBe('pass');
@@ -212,7 +228,9 @@ describe('which reset happened: the software version (seed 001 NOTE)', () => {
   ] as const)('software %s: %s, and the truth agrees', async (software, kind, step) => {
     const { record, truth } = await simRun({ model: 'IP 335', seed: 19, options: { software } });
     const t = truth as SimPhoneTruth;
-    expect(record.outcome).toBe('pass');
+    // A device reset is not a factory reset: its own outcome (exit 8), never pass.
+    expect(record.outcome).toBe(kind === 'factory' ? 'pass' : 'device-reset');
+    expect(t.factoryDefaults).toBe(kind === 'factory');
     expect(record.software).toBe(software);
     expect(record.resetKind).toBe(kind);
     expect(kind === 'factory' ? t.factoryDefaults : t.events.some((e) => e.what === 'device-reset-complete')).toBe(true);

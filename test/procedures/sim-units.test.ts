@@ -16,7 +16,8 @@ const MAC = '0004f2aa814c';
 
 function unit(modelId: string, seed: number | string = 1, options?: SimPhoneOptions) {
   const clock = new VirtualClock();
-  const u = createSimDevice({ modelId, mac: MAC, clock, seed, ...(options ? { options } : {}) });
+  // The seeds' plainest phone (variants.ts): these tests check the simulator's own rules, word for word.
+  const u = createSimDevice({ modelId, mac: MAC, clock, seed, options: { variant: 'classic', ...options } });
   return { u, clock };
 }
 
@@ -83,6 +84,7 @@ describe('Poly Edge B (seed 001: "While connecting power ... press and hold the 
     up(u, EdgeBPhone.KEYS);
     clock.advance(1_000);
     u.setPower(false);
+    clock.advance(10_000); // seed 000: "unplug it count to 10"
     expect(happened(u, 'reset-interrupted')).toBe(true);
     u.setPower(true);
     expectUntouched(u, clock);

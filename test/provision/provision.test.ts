@@ -6,6 +6,7 @@ import { VirtualClock } from '../../src/clock/clock.js';
 import { ConfigError } from '../../src/errors/errors.js';
 import { planProvisioning, runProvision } from '../../src/machines/provision.js';
 import { createSimBench } from '../../src/sim/driver.js';
+import type { SimPhoneTruth } from '../../src/sim/phone.js';
 import { simModelIds } from '../../src/sim/phones.js';
 import { fixtureFor } from '../../src/bench/jigs.js';
 import { holdsExactly, SEED_002, simProvision } from './helpers.js';
@@ -33,7 +34,7 @@ describe('provisioning on the simulated phone', () => {
     async ({ id, seed }) => {
       const request = { serverType: 'HTTPS' as const, serverAddress: 'pccfg.8x8.com/polycomuc/', serverUser: 'u8x8', serverPassword: 'Pw.9/z', sntpAddress: 'pool.ntp.org' };
       const { record, sim } = await simProvision({ model: id, seed, request });
-      if (!sim.phone.truth().variant.cycle!.includes('ABC')) {
+      if (!(sim.phone.truth() as SimPhoneTruth).variant.cycle!.includes('ABC')) {
         // This phone's keypad has no upper case (a two-mode 123 <-> abc field): the P of the password cannot be typed.
         // It must fail and say so, with nothing saved.
         expect(record.outcome).toBe('fail');

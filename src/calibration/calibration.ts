@@ -1,0 +1,157 @@
+/**
+ * What the bench learns about each model from the phones it runs, kept in a calibration file and used for the next
+ * phone of that model: the keypad's mode cycle and first mode (read off the mode softkey's label), whether the mode
+ * key commits a pending letter (from which typing worked), and the countdown and window timings seen. A model the
+ * file does not know runs on the catalog's profile, which is the seeds' reading.
+ *
+ * The file is JSON, written atomically (temp file + rename), one entry per model id:
+ *   { "version": 1, "models": { "vvx-410": { "phones": 3, "updatedAt": "...", "keypad": {...}, "seen": {...} } } }
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PhoneModel } from '../catalog/types.js';
+import { ConfigError } from '../errors/errors.js';
+import type { Mode } from '../text-entry/types.js';
+import type { RunNotes } from '../machines/factory-reset.js';
+
+export interface ModelCalibration {
+  /** Phones of this model that taught it something. */
+  phones: number;
+  updatedAt: string;
+  keypad: {
+    /** The mode cycle from 123, as the label showed it. */
+    cycle?: Mode[];
+    initialMode?: Mode;
+    /** True: a mode tap committed a pending letter; false: it did not (ignored or dropped it). */
+    modeCommits?: boolean;
+  };
+  seen: {
+    /** The longest countdown seen from its first screen to its end or the prompt, ms. */
+    countdownMs?: number;
+  };
+}
+
+export interface CalibrationFile {
+  version: 1;
+  models: Record<string, ModelCalibration>;
+}
+
+/** Where the calibration file lives: RESETBOT_CALIBRATION, else `calibration.json` in the runs folder. */
+export function defaultCalibrationPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RESETBOT_CALIBRATION || join(env.RESETBOT_RUNS || 'resetbot-runs', 'calibration.json');
+}
+
+export class CalibrationStore {
+  readonly path: string;
+  private data: CalibrationFile;
+
+  constructor(path: string) {
+    this.path = path;
+    this.data = CalibrationStore.read(path);
+  }
+
+  private static read(path: string): CalibrationFile {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, models: {} };
+      throw new ConfigError('calibration-unreadable', `cannot read the calibration file ${path} (${(err as Error).message})`, 'check its permissions, or point RESETBOT_CALIBRATION elsewhere');
+    }
+    try {
+      const parsed = JSON.parse(text) as CalibrationFile;
+      if (parsed.version !== 1 || typeof parsed.models !== 'object' || parsed.models === null) throw new Error('not a version 1 calibration file');
+      return parsed;
+    } catch (err) {
+      throw new ConfigError('bad-calibration', `calibration file ${path} is damaged (${(err as Error).message})`, 'move it aside: resetbot starts a new one');
+    }
+  }
+
+  get(modelId: string): ModelCalibration | undefined {
+    return Object.hasOwn(this.data.models, modelId) ? this.data.models[modelId] : undefined;
+  }
+
+  all(): Record<string, ModelCalibration> {
+    return { ...this.data.models };
+  }
+
+  /** Folds what a run learned into the model's entry and writes the file. Returns the entry, or undefined if nothing was learned. */
+  learn(modelId: string, learned: Learned, now = new Date()): ModelCalibration | undefined {
+    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined) return undefined;
+    const old = this.get(modelId);
+    const entry: ModelCalibration = {
+      phones: (old?.phones ?? 0) + 1,
+      updatedAt: now.toISOString(),
+      keypad: {
+        ...old?.keypad,
+        ...(learned.cycle ? { cycle: learned.cycle } : {}),
+        ...(learned.initialMode ? { initialMode: learned.initialMode } : {}),
+        // Once a phone of the model is seen not to commit on the mode key, the model is typed safely from then on.
+        ...(learned.modeCommits !== undefined ? { modeCommits: old?.keypad.modeCommits === false ? false : learned.modeCommits } : {}),
+      },
+      seen: {
+        ...old?.seen,
+        ...(learned.countdownMs !== undefined ? { countdownMs: Math.max(learned.countdownMs, old?.seen.countdownMs ?? 0) } : {}),
+      },
+    };
+    this.data = { version: 1, models: { ...this.data.models, [modelId]: entry } };
+    this.write();
+    return entry;
+  }
+
+  private write(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(this.data, null, 2)}\n`);
+    renameSync(tmp, this.path);
+  }
+}
+
+/** What one run taught. */
+export interface Learned {
+  cycle?: Mode[];
+  initialMode?: Mode;
+  modeCommits?: boolean;
+  countdownMs?: number;
+}
+
+/** The cycle the label's transitions trace from 123, when they close it. */
+function cycleOf(transitions: Array<[Mode, Mode]>): Mode[] | undefined {
+  const next = new Map<Mode, Mode>();
+  for (const [a, b] of transitions) next.set(a, b);
+  const cycle: Mode[] = ['123'];
+  for (let m = next.get('123'); m !== undefined && m !== '123'; m = next.get(m)) {
+    if (cycle.includes(m)) return undefined;
+    cycle.push(m);
+  }
+  return next.get(cycle.at(-1)!) === '123' ? cycle : undefined;
+}
+
+/** What a run's notes teach about its model (nothing from a blind run: it saw nothing). */
+export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[]): Learned {
+  const out: Learned = {};
+  if (!notes) return out;
+  const t = notes.typing;
+  if (t) {
+    const cycle = cycleOf(t.transitions);
+    if (cycle) out.cycle = cycle;
+    if (t.initialMode) out.initialMode = t.initialMode;
+  }
+  if (failureCodes.includes('pending-discarded') || (t?.ignoredModeTaps ?? 0) > 0) out.modeCommits = false;
+  else if (notes.passedModeCommits === true) out.modeCommits = true;
+  if (notes.countdownSeenMs !== undefined) out.countdownMs = notes.countdownSeenMs;
+  return out;
+}
+
+/** The model as calibration has it: its text-entry profile with the cycle, first mode and commit rule learned. */
+export function calibratedModel(model: PhoneModel, cal: ModelCalibration | undefined): PhoneModel {
+  if (!cal) return model;
+  const k = cal.keypad;
+  const te = model.textEntry;
+  const cycle = k.cycle && k.cycle.every((m) => ['123', 'abc', 'ABC'].includes(m)) ? k.cycle : te.cycle;
+  const initialMode = k.initialMode && cycle.includes(k.initialMode) ? k.initialMode : cycle.includes(te.initialMode) ? te.initialMode : cycle[0]!;
+  return {
+    ...model,
+    textEntry: { ...te, cycle, initialMode, ...(k.modeCommits !== undefined ? { modeCommits: k.modeCommits } : {}) },
+  };
+}
