@@ -1,23 +1,40 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { outputError, writeAllSync } from './outputs.js';
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the new, never half of it: the text goes
- * to a temporary file beside the target, is flushed to disk, and is renamed over the target; then the directory entry
- * is flushed too.
+ * to a temporary file beside the target, every byte of it (a short write is continued), is flushed to disk, and is
+ * renamed over the target; then the directory entry is flushed too. A write that fails (disk full, read-only, I/O
+ * error) leaves the old file as it was and no temporary file behind, and throws an OutputError naming `what`.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, what = 'the report'): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
+  let fd: number | undefined;
   try {
-    writeSync(fd, text);
+    mkdirSync(dir, { recursive: true });
+    fd = openSync(tmp, 'w');
+    writeAllSync(fd, text);
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // closing a file on a failing disk may fail too
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never made
+    }
+    throw outputError(err, path, what);
   }
-  renameSync(tmp, path);
   fsyncDir(dir);
 }
 

@@ -17,6 +17,11 @@ export const EXIT = {
   internal: 5,
   /** `batch`: the batch ran to its end, but some phones did not pass (fail or error): see its summary. */
   batchNotAllPassed: 6,
+  /**
+   * An output could not be written during a run (disk full, read-only, I/O error): every solenoid and relay was
+   * released, what could be recorded was; free space and resume (`batch --resume`).
+   */
+  io: 7,
   /** Stopped by Ctrl-C; every solenoid was released first. */
   aborted: 130,
 } as const;

@@ -160,7 +160,20 @@ export class PtyBenchServer {
 
   private trace(entry: JigTraceEntry | { t: number; event: string }): void {
     if (this.traceFd === undefined) return;
-    writeSync(this.traceFd, JSON.stringify({ ...entry, t: Math.round((entry.t - this.epoch) * 1000) / 1000 }) + '\n');
+    try {
+      writeSync(this.traceFd, JSON.stringify({ ...entry, t: Math.round((entry.t - this.epoch) * 1000) / 1000 }) + '\n');
+    } catch (err) {
+      // A trace that cannot be written (disk full) stops the bench: its account would be incomplete.
+      const fd = this.traceFd;
+      this.traceFd = undefined;
+      try {
+        closeSync(fd);
+      } catch {
+        // the disk is failing
+      }
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      for (const fn of this.exitListeners) fn(`cannot write --trace ${this.options.trace}: ${code}`);
+    }
   }
 
   /** Traces the board's events (`! ...`) and banners (`# ...`) as they are printed. */
