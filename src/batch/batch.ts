@@ -122,7 +122,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
     }
     pending.push({ job, run: (h?.runs ?? 0) + 1, interrupted: h?.interrupted ?? 0 });
   }
-  const warnings = file.jobs.flatMap((j) => j.warnings.map((w) => `line ${j.line}: ${w}`));
+  const warnings = [...file.notes, ...file.jobs.flatMap((j) => j.warnings.map((w) => `line ${j.line}: ${w}`))];
   return {
     id,
     setup: run,
