@@ -85,6 +85,7 @@ interface Queued {
 interface InFlight {
   id: number;
   line: string;
+  body: CommandBody;
   resolve: (data: string) => void;
   reject: (err: Error) => void;
   timer: TimerId;
@@ -491,7 +492,7 @@ export class SerialDriver implements BenchDriver {
     }
     next.onId?.(id);
     const timer = this.clock.setTimeout(() => this.replyTimedOut(id), this.replyTimeoutMs);
-    this.inflight = { id, line: line.trimEnd(), resolve: next.resolve, reject: next.reject, timer };
+    this.inflight = { id, line: line.trimEnd(), body: next.body, resolve: next.resolve, reject: next.reject, timer };
     this.writeRaw(line);
   }
 
@@ -596,14 +597,24 @@ export class SerialDriver implements BenchDriver {
     this.clock.clearTimeout(f.timer);
     this.inflight = undefined;
     if (line.kind === 'ok') f.resolve(line.data);
-    else f.reject(this.refused(f.line, line));
+    else f.reject(this.refused(f, line));
     this.pump();
   }
 
-  private refused(sent: string, line: Extract<BoardLine, { kind: 'err' }>): ResetbotError {
-    const what = `the board refused '${sent}': ${line.message} (error ${line.code})`;
+  private refused(f: InFlight, line: Extract<BoardLine, { kind: 'err' }>): ResetbotError {
+    const what = `the board refused '${f.line}': ${line.message} (error ${line.code})`;
     if (line.name === 'channel-out-of-range') {
       return new ConfigError('channel-out-of-range', what, `the board drives channels 0 to ${(this.fw?.channels ?? 1) - 1}: fix the fixture`);
+    }
+    // The board holds what resetbot believes off (its state drifted from the host's after a fault on the line, e.g. a
+    // banner that was noise): a bench failure, which the retry's release puts right. Refusing what resetbot itself
+    // holds is resetbot's bug.
+    const busyOn = (f.body.op === 'press' || f.body.op === 'hold') && Array.isArray(f.body.channels) ? f.body.channels : [];
+    const believedOn = new Set([...this.held, ...[...this.presses.values()].flatMap((p) => p.channels)]);
+    const drifted =
+      (line.name === 'busy' && busyOn.length > 0 && busyOn.every((c) => !believedOn.has(c))) || (line.name === 'too-many-presses' && this.presses.size === 0);
+    if (drifted) {
+      return new BenchError('board-state-drift', `${what}, which resetbot believed free`, 'the board and resetbot disagree after a fault on the serial line: release everything and start again');
     }
     return new ResetbotError('bug', `board-${line.name ?? `error-${line.code}`}`, what, 'this is a resetbot bug: please report it with the --json record');
   }
