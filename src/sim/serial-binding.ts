@@ -202,7 +202,9 @@ export function createBoardBinding(board: SerialBoard, options: BoardBindingOpti
       return [{ path, manufacturer, serialNumber: undefined, pnpId: undefined, locationId: undefined, productId: undefined, vendorId: undefined }];
     },
     async open(opts: OpenOptions): Promise<SerialBoardPort> {
-      if (opts.path !== path || !present) throw new Error(`Error: No such file or directory, cannot open ${opts.path}`);
+      if (opts.path !== path) throw new Error(`no such port ${opts.path} (the emulated board's port is ${path})`);
+      // Unplugged: the device node is gone, as a real one is.
+      if (!present) throw new Error(`Error: No such file or directory, cannot open ${opts.path}`);
       if (!(opts.baudRate > 0)) throw new TypeError('"baudRate" is not a valid baudRate');
       if (open) throw new Error('Port is locked cannot open');
       const full: Required<OpenOptions> = {
