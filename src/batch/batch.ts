@@ -500,11 +500,26 @@ async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchRes
     if (journal.failure) await Promise.all(stations.map(async (s) => s.port.releaseAll().catch(() => {})));
   }
   if (journal.failure) throw interruptedByOutput(journal, p.journalPath, p.outDir);
-  return report(p.id, p.setup.resetbotVersion, resolve(p.file.path), p.journalPath, p.outDir, result!.stations, p.bad);
+  return reportOrSay(() => report(p.id, p.setup.resetbotVersion, resolve(p.file.path), p.journalPath, p.outDir, result!.stations, p.bad), p.journalPath);
+}
+
+/** The reports, or when they cannot be written (the disk filled at the very end), one line saying how to get them. */
+export function reportOrSay(write: () => BatchResult, journalPath: string, scan = false): BatchResult {
+  try {
+    return write();
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    throw new OutputError(
+      err.code,
+      `${err.message}; every phone's result is in the journal, every station was released`,
+      `free space, then write the reports with: resetbot batch${scan ? ' --scan' : ''} --resume --journal ${journalPath} (it runs nothing again)`,
+      err.path,
+    );
+  }
 }
 
 /** The one line for a journal that could not be written: what happened, what was kept, how to go on. */
-export function interruptedByOutput(journal: Journal, journalPath: string, outDir: string): OutputError {
+export function interruptedByOutput(journal: Journal, journalPath: string, outDir: string, scan = false): OutputError {
   const f = journal.failure!;
   let recorded = '';
   try {
@@ -524,7 +539,7 @@ export function interruptedByOutput(journal: Journal, journalPath: string, outDi
   return new OutputError(
     f.code,
     `${f.message}; the batch stopped and every station was released${recorded}`,
-    `free space (or fix the disk), then resume with: resetbot batch --resume --journal ${journalPath}`,
+    `free space (or fix the disk), then resume with: resetbot batch${scan ? ' --scan' : ''} --resume --journal ${journalPath}`,
     f.path,
   );
 }

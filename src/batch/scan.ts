@@ -1,6 +1,6 @@
 import { resolve, join } from 'node:path';
 import { ConfigError, ResetbotError } from '../errors/errors.js';
-import { batchConfig, clockFor, interruptedByOutput, keptSetup, makeStations, openJournal, report, RUNS_ROOT, sameJournalAsRead, staleLockNote, stopOnJournalFailure, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
+import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, RUNS_ROOT, sameJournalAsRead, staleLockNote, stopOnJournalFailure, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { modelSource, validateRow } from './jobs.js';
@@ -194,8 +194,8 @@ async function scanLocked(a: {
     await runner.teardown();
     truth?.close();
   }
-  if (journal.failure) throw interruptedByOutput(journal, journalPath, outDir);
-  return report(id, setup.resetbotVersion, null, journalPath, outDir, runner.statuses(), []);
+  if (journal.failure) throw interruptedByOutput(journal, journalPath, outDir, true);
+  return reportOrSay(() => report(id, setup.resetbotVersion, null, journalPath, outDir, runner.statuses(), []), journalPath, true);
 }
 
 function missingJournal(): never {

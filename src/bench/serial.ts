@@ -193,8 +193,10 @@ export class SerialDriver implements BenchDriver {
 
   // ---- BenchDriver --------------------------------------------------------------------------------------------------
 
-  open(): Promise<void> {
-    if (this.phase === 'ready') return Promise.resolve();
+  async open(): Promise<void> {
+    // A lost port being reopened: that reopening is this open, unless it gives up.
+    if (this.reconnecting && (await this.reconnecting)) return;
+    if (this.phase === 'ready') return;
     this.opening ??= this.handshake().finally(() => (this.opening = undefined));
     return this.opening;
   }
