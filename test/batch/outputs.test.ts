@@ -97,6 +97,24 @@ describe('one writer per journal', () => {
   });
 });
 
+describe('a lock of another host', () => {
+  it('is never taken over: refused, naming the host, saying which file to remove once that batch is surely gone', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const { path } = batchFile(dir, 1);
+    const first = await cli(['batch', path, '--out', out, '--sim-seed', '2', '--quiet'], dir);
+    expect(first.code, first.stderr).toBeOneOf([EXIT.ok, EXIT.batchNotAllPassed]);
+    const lock = join(out, 'journal.jsonl.lock');
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: 'bench-pc-2', at: '2026-01-01T08:00:00.000Z', command: 'batch jobs.csv' }) + '\n');
+    const r = await cli(['batch', '--resume', '--out', out, '--quiet'], dir);
+    expect(r.code).toBe(EXIT.usage);
+    expect(oneLine(r)).toMatch(
+      new RegExp(`is being written by another batch \\(pid 1 on bench-pc-2, since 2026-01-01T08:00:00.000Z: resetbot batch jobs.csv\\): wait for that batch to end; if it is gone \\(its host crashed\\), remove ${lock}$`),
+    );
+    expect(existsSync(lock)).toBe(true); // left as it was
+  });
+});
+
 describe('every output is checked before anything moves', () => {
   const dir = tempDir();
   const { path } = batchFile(dir, 2);
@@ -131,6 +149,15 @@ describe('every output is checked before anything moves', () => {
     });
   }
 });
+
+const socat = (() => {
+  try {
+    execFileSync('socat', ['-V'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** A small tmpfs (root only): the disk that fills mid-batch. */
 function smallDisk(): { dir: string; unmount: () => void } | string {
@@ -218,6 +245,36 @@ describe('a disk that fills mid-batch', () => {
       }
       for (const t of jsonLines<TruthLine>(truthPath)) expect(endState(t.trace)).toEqual({ on: [], relay: false });
       expect(strays(out)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.skipIf(typeof disk === 'string' || !socat)(
+    `sim serve --trace on a disk that fills: the bench stops, one line, exit ${EXIT.io}, no torn line${typeof disk === 'string' ? ` (skipped: ${disk})` : !socat ? ' (skipped: socat is not installed)' : ''}`,
+    async () => {
+      const { dir: mount } = disk as { dir: string };
+      const work = tempDir();
+      const pty = join(work, 'bench');
+      const trace = join(mount, 'trace.jsonl');
+      const server = spawnCli(['sim', 'serve', '--pty', pty, '--trace', trace, '--seed', '3'], work);
+      const serving = finished(server);
+      let out = '';
+      server.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      await until(whileRunning(serving, () => /^ready: /m.test(out)), 'the bench ready');
+      const filler = join(mount, 'filler3');
+      fill(filler);
+      try {
+        // The jog moves every key: each change is a trace line, which the full disk refuses.
+        await cli(['doctor', '--port', pty, '--fixture', join(process.cwd(), 'fixtures/vvx-jig.json'), '--jog', '--jog-ms', '20', '--jog-gap-ms', '10'], work);
+        const done = await serving;
+        expect(done.code, done.stderr).toBe(EXIT.io);
+        expect(oneLine(done)).toMatch(/^resetbot: cannot write the --trace file .*trace\.jsonl: the disk is full \(ENOSPC\): free space, then start the bench again$/);
+        wholeLines(trace);
+        expect(existsSync(pty)).toBe(false);
+      } finally {
+        rmSync(filler);
+        if (server.exitCode === null) server.kill('SIGINT');
+      }
     },
     60_000,
   );

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../../batch/atomic.js';
-import { checkOutput } from '../../batch/outputs.js';
+import { checkOutput, outputError } from '../../batch/outputs.js';
 import { Option, type Command } from 'commander';
 import { fixtureFor } from '../../bench/jigs.js';
 import { getCatalog } from '../../catalog/catalog.js';
@@ -89,6 +89,7 @@ export function registerSim(program: Command, ctx: CommandContext): void {
       process.stdout.write(
         `stopped: the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'} (${truth.resets} reset(s), state ${truth.state})\n`,
       );
+      if (server.traceError) throw outputError(server.traceError, opts.trace!, 'the --trace file', 'free space, then start the bench again');
       if (failure) throw new BenchError('pty-lost', `the virtual bench stopped: ${failure}`, 'start it again');
       ctx.setExit(0);
     });
