@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/batch/journal.js';
 import type { BatchRecord } from '../../src/batch/phone-record.js';
 import type { BatchSummary } from '../../src/batch/report.js';
@@ -159,8 +159,8 @@ const socat = (() => {
   }
 })();
 
-/** A small tmpfs (root only): the disk that fills mid-batch. */
-function smallDisk(): { dir: string; unmount: () => void } | string {
+/** A small tmpfs (root only): the disk that fills mid-batch. Mounted by each test, unmounted when it ends. */
+function mountSmallDisk(): { dir: string; unmount: () => void } | string {
   if (process.getuid?.() !== 0) return 'not root: cannot mount a small tmpfs';
   const dir = join(tempDir(), 'disk');
   mkdirSync(dir);
@@ -170,6 +170,28 @@ function smallDisk(): { dir: string; unmount: () => void } | string {
     return `mount -t tmpfs failed: ${(e as Error).message.split('\n')[0]}`;
   }
   return { dir, unmount: () => execFileSync('umount', ['-l', dir], { stdio: 'pipe' }) };
+}
+
+/** Why a small tmpfs cannot be had here (tried once, unmounted at once), or undefined when it can. */
+const noDisk: string | undefined = (() => {
+  const d = mountSmallDisk();
+  if (typeof d === 'string') return d;
+  d.unmount();
+  return undefined;
+})();
+
+/** The small tmpfs of the test running (mounted before each test of a describe that uses one, unmounted after). */
+let disk: { dir: string; unmount: () => void } | undefined;
+function useSmallDisk(): void {
+  beforeEach(() => {
+    if (noDisk !== undefined) return;
+    const d = mountSmallDisk();
+    if (typeof d !== 'string') disk = d;
+  });
+  afterEach(() => {
+    disk?.unmount();
+    disk = undefined;
+  });
 }
 
 /** Fills a disk to its last byte. */
@@ -195,15 +217,12 @@ function fill(path: string): void {
 }
 
 describe('a disk that fills mid-batch', () => {
-  const disk = smallDisk();
-  afterAll(() => {
-    if (typeof disk !== 'string') disk.unmount();
-  });
+  useSmallDisk();
 
-  it.skipIf(typeof disk === 'string')(
-    `stops with every channel released, one line and exit ${EXIT.io}; no torn line, no temp file; --resume after space is freed finishes${typeof disk === 'string' ? ` (skipped: ${disk})` : ''}`,
+  it.skipIf(noDisk !== undefined)(
+    `stops with every channel released, one line and exit ${EXIT.io}; no torn line, no temp file; --resume after space is freed finishes${noDisk !== undefined ? ` (skipped: ${noDisk})` : ''}`,
     async () => {
-      const { dir: mount } = disk as { dir: string };
+      const { dir: mount } = disk!;
       const work = tempDir();
       const out = join(mount, 'out');
       const journal = join(out, 'journal.jsonl');
@@ -249,10 +268,10 @@ describe('a disk that fills mid-batch', () => {
     60_000,
   );
 
-  it.skipIf(typeof disk === 'string' || !socat)(
-    `sim serve --trace on a disk that fills: the bench stops, one line, exit ${EXIT.io}, no torn line${typeof disk === 'string' ? ` (skipped: ${disk})` : !socat ? ' (skipped: socat is not installed)' : ''}`,
+  it.skipIf(noDisk !== undefined || !socat)(
+    `sim serve --trace on a disk that fills: the bench stops, one line, exit ${EXIT.io}, no torn line${noDisk !== undefined ? ` (skipped: ${noDisk})` : !socat ? ' (skipped: socat is not installed)' : ''}`,
     async () => {
-      const { dir: mount } = disk as { dir: string };
+      const { dir: mount } = disk!;
       const work = tempDir();
       const pty = join(work, 'bench');
       const trace = join(mount, 'trace.jsonl');
@@ -279,8 +298,8 @@ describe('a disk that fills mid-batch', () => {
     60_000,
   );
 
-  it.skipIf(typeof disk === 'string')(`a disk with too little room is refused before anything moves, exit 2${typeof disk === 'string' ? ` (skipped: ${disk})` : ''}`, async () => {
-    const { dir: mount } = disk as { dir: string };
+  it.skipIf(noDisk !== undefined)(`a disk with too little room is refused before anything moves, exit 2${noDisk !== undefined ? ` (skipped: ${noDisk})` : ''}`, async () => {
+    const { dir: mount } = disk!;
     const work = tempDir();
     const { path } = batchFile(work, 1);
     const filler = join(mount, 'filler2');
@@ -300,12 +319,9 @@ describe('a disk that fills mid-batch', () => {
 });
 
 describe('writes on a full disk leave no half line and no temporary file', () => {
-  const disk = smallDisk();
-  afterAll(() => {
-    if (typeof disk !== 'string') disk.unmount();
-  });
-  it.skipIf(typeof disk === 'string')(`the journal is cut back to its last whole line; an atomic write keeps the old file${typeof disk === 'string' ? ` (skipped: ${disk})` : ''}`, () => {
-    const { dir } = disk as { dir: string };
+  useSmallDisk();
+  it.skipIf(noDisk !== undefined)(`the journal is cut back to its last whole line; an atomic write keeps the old file${noDisk !== undefined ? ` (skipped: ${noDisk})` : ''}`, () => {
+    const { dir } = disk!;
     const path = join(dir, 'j.jsonl');
     const journal = Journal.create(path, 'b', () => 0);
     journal.append({ type: 'end', at: 'x', aborted: false });
