@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -90,7 +91,7 @@ export function checkOutput(path: string, flag: string, kind: 'file' | 'dir', op
   // The nearest folder that exists: new folders below it are made when the run starts.
   while (!existsSync(dir)) dir = dirname(dir);
   if (!statSync(dir).isDirectory()) throw refuse(`${dir} is a file, not a folder`, 'give a path under a folder');
-  const probe = resolve(dir, `.resetbot-probe.${process.pid}.${Date.now()}`);
+  const probe = resolve(dir, `.resetbot-probe.${process.pid}.${randomBytes(4).toString('hex')}`);
   try {
     closeSync(openSync(probe, 'wx'));
   } catch (err) {
