@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { outputError, writeAllSync } from './outputs.js';
 
@@ -14,6 +14,7 @@ export function writeFileAtomic(path: string, text: string, what = 'the report')
   let fd: number | undefined;
   try {
     mkdirSync(dir, { recursive: true });
+    removeDeadTemps(dir, basename(path));
     fd = openSync(tmp, 'w');
     writeAllSync(fd, text);
     fsyncSync(fd);
@@ -36,6 +37,30 @@ export function writeFileAtomic(path: string, text: string, what = 'the report')
     throw outputError(err, path, what);
   }
   fsyncDir(dir);
+}
+
+/** Temporary files of this target left by a process that died mid-write (a kill -9, a power cut): removed. */
+function removeDeadTemps(dir: string, base: string): void {
+  const prefix = `.${base}.`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    try {
+      unlinkSync(`${dir}/${name}`);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Flushes a directory's entries (a rename or a new file) to disk. Some platforms cannot open a directory: skip there. */

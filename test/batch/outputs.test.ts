@@ -344,6 +344,12 @@ describe('writes on a full disk leave no half line and no temporary file', () =>
     expect(readFileSync(report, 'utf8')).toBe('{"old":true}\n');
     expect(strays(dir)).toEqual([]);
     rmSync(filler);
+    // A temporary file left by a writer that died mid-write (kill -9) goes at the next write; a live writer's stays.
+    writeFileSync(join(dir, '.records.jsonl.999999.tmp'), '{"half":');
+    writeFileSync(join(dir, `.records.jsonl.${process.ppid}.tmp`), '{"busy":');
+    writeFileAtomic(report, '{"new":true}\n');
+    expect(strays(dir)).toEqual([`.records.jsonl.${process.ppid}.tmp`]);
+    rmSync(join(dir, `.records.jsonl.${process.ppid}.tmp`));
   });
 });
 
