@@ -52,7 +52,7 @@ describe('one writer per journal', () => {
     const dir = tempDir();
     const out = join(dir, 'out');
     const journal = join(out, 'journal.jsonl');
-    const { path, macs } = batchFile(dir, 6);
+    const { path, macs } = batchFile(dir, 4);
     const first = spawnCli(['batch', path, '--out', out, '--sim-pace', '100', '--sim-seed', '4', '--quiet', '--json'], dir);
     const running = finished(first);
     await until(whileRunning(running, () => jsonLines<JournalEntry>(journal).some((e) => e.type === 'started')), 'the first batch running');
