@@ -440,23 +440,41 @@ export function staleLockNote(h: LockHolder): string {
   return `the journal's lock of pid ${h.pid} (since ${h.at}) was stale: that batch is gone, this one takes over`;
 }
 
-/** Stops the batch when the journal cannot be written, as Ctrl-C stops it. */
-export function stopOnJournalFailure(journal: Journal, signal: AbortSignal): AbortSignal {
-  const stop = new AbortController();
-  const onAbort = () => stop.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  journal.onFailure = (err) => stop.abort(err);
-  if (journal.failure) stop.abort(journal.failure);
-  return stop.signal;
+/**
+ * Stops the batch, as Ctrl-C stops it, when an output cannot be written (the journal, the --sim-truth log): `signal`
+ * is the operator's Ctrl-C or the first output failure, kept in `failure`.
+ */
+export class OutputStop {
+  failure: OutputError | undefined;
+  private readonly stop = new AbortController();
+  readonly signal = this.stop.signal;
+
+  constructor(operator: AbortSignal) {
+    const onAbort = () => this.stop.abort(operator.reason);
+    if (operator.aborted) onAbort();
+    else operator.addEventListener('abort', onAbort, { once: true });
+  }
+
+  readonly fail = (err: OutputError): void => {
+    this.failure ??= err;
+    this.stop.abort(err);
+  };
+
+  /** The journal's write failures stop the batch. */
+  watch(journal: Journal): void {
+    journal.onFailure = this.fail;
+    if (journal.failure) this.fail(journal.failure);
+  }
 }
 
 async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchResult> {
-  const truth = p.setup.simTruth ? openSimTruthLog(p.setup.simTruth) : undefined;
+  const outputs = new OutputStop(opts.signal);
+  const signal = outputs.signal;
+  const truth = p.setup.simTruth ? openSimTruthLog(p.setup.simTruth, outputs.fail) : undefined;
   const stations = makeStations(p.stations, p.clock, p.setup, truth?.write);
   opts.onStations?.(() => Promise.all(stations.map((s) => s.port.releaseAll().catch(() => {}))).then(() => {}));
   const journal = openJournal(p, p.setup, { mode: 'file', file: resolve(p.file.path), fileHash: p.file.hash });
-  const signal = stopOnJournalFailure(journal, opts.signal);
+  outputs.watch(journal);
   let result: { records: BatchRecord[]; stations: StationStatus[] } | undefined;
   try {
     const known = p.resumed ? new Set(replay(p.resumed.entries).jobs.keys()) : new Set<string>();
@@ -497,9 +515,9 @@ async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchRes
     journal.close();
     truth?.close();
     // Not one station is left energised, whatever happened (runJobs tears down too; this covers a failure before it).
-    if (journal.failure) await Promise.all(stations.map(async (s) => s.port.releaseAll().catch(() => {})));
+    if (outputs.failure) await Promise.all(stations.map(async (s) => s.port.releaseAll().catch(() => {})));
   }
-  if (journal.failure) throw interruptedByOutput(journal, p.journalPath, p.outDir);
+  if (outputs.failure) throw interruptedByOutput(outputs.failure, p.journalPath, p.outDir);
   return reportOrSay(() => report(p.id, p.setup.resetbotVersion, resolve(p.file.path), p.journalPath, p.outDir, result!.stations, p.bad), p.journalPath);
 }
 
@@ -518,9 +536,8 @@ export function reportOrSay(write: () => BatchResult, journalPath: string, scan 
   }
 }
 
-/** The one line for a journal that could not be written: what happened, what was kept, how to go on. */
-export function interruptedByOutput(journal: Journal, journalPath: string, outDir: string, scan = false): OutputError {
-  const f = journal.failure!;
+/** The one line for an output that could not be written mid-run: what happened, what was kept, how to go on. */
+export function interruptedByOutput(f: OutputError, journalPath: string, outDir: string, scan = false): OutputError {
   let recorded = '';
   try {
     const read = readJournal(journalPath);

@@ -1,6 +1,6 @@
 import { resolve, join } from 'node:path';
 import { ConfigError, ResetbotError } from '../errors/errors.js';
-import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, RUNS_ROOT, sameJournalAsRead, staleLockNote, stopOnJournalFailure, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
+import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, RUNS_ROOT, OutputStop, sameJournalAsRead, staleLockNote, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { modelSource, validateRow } from './jobs.js';
@@ -93,13 +93,15 @@ async function scanLocked(a: {
   models: ReturnType<typeof modelSource>;
 }): Promise<BatchResult> {
   const { setup, io, spec, clock, id, outDir, journalPath, resumed, models } = a;
-  const truth = setup.simTruth ? openSimTruthLog(setup.simTruth) : undefined;
+  // An output that cannot be written (the journal, the --sim-truth log) stops the session as Ctrl-C does.
+  const outputs = new OutputStop(a.opts.signal);
+  const truth = setup.simTruth ? openSimTruthLog(setup.simTruth, outputs.fail) : undefined;
   const stations = makeStations([spec], clock, setup, truth?.write);
   const station = stations[0]!;
   a.opts.onStations?.(() => station.port.releaseAll().catch(() => {}));
   const journal = openJournal({ id, journalPath, resumed, outDir, clock, stations: [spec] }, setup, { mode: 'scan', file: null, fileHash: null });
-  // A journal write that fails stops the session as Ctrl-C does.
-  const opts = { ...a.opts, signal: stopOnJournalFailure(journal, a.opts.signal) };
+  outputs.watch(journal);
+  const opts = { ...a.opts, signal: outputs.signal };
   const onProgress = io.progress?.(clock, spec.name);
   const runner = new Runner({
     batch: id,
@@ -194,7 +196,7 @@ async function scanLocked(a: {
     await runner.teardown();
     truth?.close();
   }
-  if (journal.failure) throw interruptedByOutput(journal, journalPath, outDir, true);
+  if (outputs.failure) throw interruptedByOutput(outputs.failure, journalPath, outDir, true);
   return reportOrSay(() => report(id, setup.resetbotVersion, null, journalPath, outDir, runner.statuses(), []), journalPath, true);
 }
 

@@ -268,6 +268,36 @@ describe('a disk that fills mid-batch', () => {
     60_000,
   );
 
+  it.skipIf(noDisk !== undefined)(
+    `the --sim-truth log on a disk that fills: the batch stops as on Ctrl-C, exit ${EXIT.io}, the journal whole; the resume finishes${noDisk !== undefined ? ` (skipped: ${noDisk})` : ''}`,
+    async () => {
+      const mount = disk!.dir;
+      const work = tempDir();
+      const out = join(work, 'out');
+      const journal = join(out, 'journal.jsonl');
+      const truthPath = join(mount, 'truth.jsonl');
+      const { path, macs } = batchFile(work, 6);
+      const child = spawnCli(['batch', path, '--out', out, '--sim-pace', '60', '--sim-seed', '12', '--sim-truth', truthPath, '--quiet'], work);
+      const running = finished(child);
+      await until(whileRunning(running, () => jsonLines<JournalEntry>(journal).some((e) => e.type === 'final')), 'a phone done');
+      const filler = join(mount, 'filler4');
+      fill(filler);
+      const done = await running;
+      expect(done.code, done.stderr).toBe(EXIT.io);
+      expect(oneLine(done)).toMatch(/^resetbot: cannot write the --sim-truth file .*truth\.jsonl: the disk is full \(ENOSPC\); the batch stopped and every station was released; the journal keeps \d+ of 6 phone\(s\) done: .*resume with: resetbot batch --resume --journal /);
+      wholeLines(journal);
+      wholeLines(truthPath);
+      for (const t of jsonLines<TruthLine>(truthPath)) expect(endState(t.trace)).toEqual({ on: [], relay: false });
+      expect(existsSync(`${journal}.lock`)).toBe(false);
+      rmSync(filler);
+      const resumed = await cli(['batch', '--resume', '--journal', journal, '--sim-truth', truthPath, '--json'], work);
+      expect(resumed.code, resumed.stderr).toBeOneOf([EXIT.ok, EXIT.batchNotAllPassed]);
+      const summary = JSON.parse(resumed.stdout) as BatchSummary;
+      expect(jsonLines<BatchRecord>(summary.records).map((r) => r.mac).sort()).toEqual([...macs].sort());
+    },
+    60_000,
+  );
+
   it.skipIf(noDisk !== undefined || !socat)(
     `sim serve --trace on a disk that fills: the bench stops, one line, exit ${EXIT.io}, no torn line${noDisk !== undefined ? ` (skipped: ${noDisk})` : !socat ? ' (skipped: socat is not installed)' : ''}`,
     async () => {
