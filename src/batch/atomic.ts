@@ -1,24 +1,66 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { outputError, writeAllSync } from './outputs.js';
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the new, never half of it: the text goes
- * to a temporary file beside the target, is flushed to disk, and is renamed over the target; then the directory entry
- * is flushed too.
+ * to a temporary file beside the target, every byte of it (a short write is continued), is flushed to disk, and is
+ * renamed over the target; then the directory entry is flushed too. A write that fails (disk full, read-only, I/O
+ * error) leaves the old file as it was and no temporary file behind, and throws an OutputError naming `what`.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, what = 'the report'): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
+  let fd: number | undefined;
   try {
-    writeSync(fd, text);
+    mkdirSync(dir, { recursive: true });
+    removeDeadTemps(dir, basename(path));
+    fd = openSync(tmp, 'w');
+    writeAllSync(fd, text);
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // closing a file on a failing disk may fail too
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never made
+    }
+    throw outputError(err, path, what);
   }
-  renameSync(tmp, path);
   fsyncDir(dir);
+}
+
+/** Temporary files of this target left by a process that died mid-write (a kill -9, a power cut): removed. */
+function removeDeadTemps(dir: string, base: string): void {
+  const prefix = `.${base}.`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    try {
+      unlinkSync(`${dir}/${name}`);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Flushes a directory's entries (a rename or a new file) to disk. Some platforms cannot open a directory: skip there. */

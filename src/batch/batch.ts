@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/errors.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { loadBatchFile, modelSource, type BadRow, type BatchFile, type Job } from './jobs.js';
+import { checkOutput, lockJournal, OutputError, type JournalLock, type LockHolder } from './outputs.js';
 import { Journal, needsRun, readJournal, replay, type BatchHeader, type JournalRead } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
 import { summarize, writeReports, type BatchSummary } from './report.js';
@@ -105,6 +106,11 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
   const outDir = resolve(setup.outDir ?? header?.outDir ?? join(RUNS_ROOT, id));
   const journalPath = resolve(resumed?.path ?? setup.journal ?? join(outDir, 'journal.jsonl'));
 
+  // Every output can be written, on a disk with room, before anything moves.
+  checkOutput(outDir, '--out', 'dir');
+  checkOutput(journalPath, '--journal', 'file', { makeDir: true });
+  if (run.simTruth) checkOutput(run.simTruth, '--sim-truth', 'file', { makeDir: true });
+
   const history = resumed ? replay(resumed.entries).jobs : new Map();
   const pending: PendingJob[] = [];
   let done = 0;
@@ -116,7 +122,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
     }
     pending.push({ job, run: (h?.runs ?? 0) + 1, interrupted: h?.interrupted ?? 0 });
   }
-  const warnings = file.jobs.flatMap((j) => j.warnings.map((w) => `line ${j.line}: ${w}`));
+  const warnings = [...file.notes, ...file.jobs.flatMap((j) => j.warnings.map((w) => `line ${j.line}: ${w}`))];
   return {
     id,
     setup: run,
@@ -232,6 +238,20 @@ export function keptSetup<S extends Omit<BatchSetup, 'file'>>(setup: S, header: 
   if (setup.seed !== undefined && header.seed !== undefined && setup.seed !== header.seed) {
     throw conflict('--sim-seed', setup.seed, `runs with seed ${header.seed}`);
   }
+  if (setup.skipBad && header.skipBad === false) {
+    throw new ConfigError(
+      'resume-conflict',
+      `--skip-bad conflicts with batch ${header.batch}, which started without it (its bad rows stopped it)`,
+      'drop --skip-bad to resume the batch as it started, or start a new batch with --skip-bad',
+    );
+  }
+  if (setup.outDir !== undefined && resolve(setup.outDir) !== header.outDir) {
+    throw new ConfigError(
+      'resume-conflict',
+      `--out ${setup.outDir} conflicts with batch ${header.batch}, whose reports are in ${header.outDir}`,
+      'drop --out (the batch keeps its folder), or start a new batch without --resume',
+    );
+  }
   if (header.skipBad) out.skipBad = true;
   return out;
 }
@@ -259,7 +279,18 @@ export function clockFor(stations: StationSpec[]): Clock {
  */
 function findJournal(setup: BatchSetup): JournalRead {
   if (setup.journal) return readJournal(setup.journal);
-  if (setup.outDir && existsSync(join(setup.outDir, 'journal.jsonl'))) return readJournal(join(setup.outDir, 'journal.jsonl'));
+  if (setup.outDir) {
+    // The batch of that folder, and no other: never a sibling's journal.
+    const path = join(setup.outDir, 'journal.jsonl');
+    if (!existsSync(path)) {
+      throw new ConfigError(
+        'nothing-to-resume',
+        `--resume --out ${setup.outDir}: there is no journal in that folder (no ${path})`,
+        'give the folder of the batch to resume (it holds journal.jsonl), or its journal with --journal',
+      );
+    }
+    return readJournal(path);
+  }
   if (!setup.file) throw new ConfigError('nothing-to-resume', '--resume needs the batch FILE or --journal', 'give the batch file, or the journal with --journal');
   const hash = createHash('sha256').update(readFileOrThrow(setup.file)).digest('hex');
   const root = setup.outDir ? resolve(setup.outDir, '..') : resolve(RUNS_ROOT);
@@ -297,6 +328,8 @@ export interface StartOptions {
   onEvent?: (event: BatchEvent) => void;
   /** Called once the stations exist, with a function that releases them all now (a second Ctrl-C). */
   onStations?: (releaseAll: () => Promise<void>) => void;
+  /** A note for the operator (a stale lock taken over). */
+  onNote?: (text: string) => void;
 }
 
 export interface BatchResult {
@@ -361,13 +394,88 @@ export function makeStations(specs: StationSpec[], clock: Clock, setup: { seed: 
   return specs.map((spec) => ({ spec, port: createStationPort(spec, { clock, seed: setup.seed, ...(simTruth ? { simTruth } : {}) }) }));
 }
 
-/** Journals and runs the prepared batch's pending jobs, then writes the reports from the whole journal. */
-export async function startBatch(p: PreparedBatch, opts: StartOptions): Promise<BatchResult> {
-  const truth = p.setup.simTruth ? openSimTruthLog(p.setup.simTruth) : undefined;
+/**
+ * Journals and runs the prepared batch's pending jobs, then writes the reports from the whole journal. The journal is
+ * locked first (a second writer is refused at once). A journal write that fails mid-run (disk full, read-only, I/O
+ * error) stops the batch as Ctrl-C does (every channel on every station released), then throws its OutputError.
+ */
+export async function startBatch(p: PreparedBatch, opts: StartOptions & { lock?: JournalLock }): Promise<BatchResult> {
+  const lock = opts.lock ?? lockBatch(p, opts.onNote);
+  try {
+    return await runLocked(p, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Takes the prepared batch's journal lock (refused at once, naming the holder, when another batch writes it), and
+ * checks that a resumed journal is still as it was read.
+ */
+export function lockBatch(p: PreparedBatch, onNote?: (text: string) => void): JournalLock {
+  const lock = lockJournal(p.journalPath, p.setup.wallClock());
+  try {
+    if (p.resumed) sameJournalAsRead(p.resumed);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  if (lock.replaced) onNote?.(staleLockNote(lock.replaced));
+  return lock;
+}
+
+/** A journal resumed must still be as it was read: another batch may have written it in between. */
+export function sameJournalAsRead(read: JournalRead): void {
+  const now = readJournal(read.path);
+  if (now.lastSeq !== read.lastSeq) {
+    throw new ConfigError(
+      'journal-changed',
+      `journal ${read.path} changed while this batch was getting ready (another batch wrote to it)`,
+      'run the --resume again once the other batch has ended',
+    );
+  }
+}
+
+export function staleLockNote(h: LockHolder): string {
+  return `the journal's lock of pid ${h.pid} (since ${h.at}) was stale: that batch is gone, this one takes over`;
+}
+
+/**
+ * Stops the batch, as Ctrl-C stops it, when an output cannot be written (the journal, the --sim-truth log): `signal`
+ * is the operator's Ctrl-C or the first output failure, kept in `failure`.
+ */
+export class OutputStop {
+  failure: OutputError | undefined;
+  private readonly stop = new AbortController();
+  readonly signal = this.stop.signal;
+
+  constructor(operator: AbortSignal) {
+    const onAbort = () => this.stop.abort(operator.reason);
+    if (operator.aborted) onAbort();
+    else operator.addEventListener('abort', onAbort, { once: true });
+  }
+
+  readonly fail = (err: OutputError): void => {
+    this.failure ??= err;
+    this.stop.abort(err);
+  };
+
+  /** The journal's write failures stop the batch. */
+  watch(journal: Journal): void {
+    journal.onFailure = this.fail;
+    if (journal.failure) this.fail(journal.failure);
+  }
+}
+
+async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchResult> {
+  const outputs = new OutputStop(opts.signal);
+  const signal = outputs.signal;
+  const truth = p.setup.simTruth ? openSimTruthLog(p.setup.simTruth, outputs.fail) : undefined;
   const stations = makeStations(p.stations, p.clock, p.setup, truth?.write);
   opts.onStations?.(() => Promise.all(stations.map((s) => s.port.releaseAll().catch(() => {}))).then(() => {}));
   const journal = openJournal(p, p.setup, { mode: 'file', file: resolve(p.file.path), fileHash: p.file.hash });
-  let result: { records: BatchRecord[]; stations: StationStatus[] };
+  outputs.watch(journal);
+  let result: { records: BatchRecord[]; stations: StationStatus[] } | undefined;
   try {
     const known = p.resumed ? new Set(replay(p.resumed.entries).jobs.keys()) : new Set<string>();
     const fresh = p.pending.filter((pj) => !known.has(pj.job.mac));
@@ -384,28 +492,73 @@ export async function startBatch(p: PreparedBatch, opts: StartOptions): Promise<
         options: redactedOptions(pj.job.options),
       })),
     );
-    result = await drive(
-      p.clock,
-      runJobs({
-        batch: p.id,
-        journal,
-        clock: p.clock,
-        stations,
-        jobs: p.pending,
-        signal: opts.signal,
-        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-        wallClock: p.setup.wallClock,
-        resetbotVersion: p.setup.resetbotVersion,
-        config: batchConfig(p.setup, p.clock, { batchFile: resolve(p.file.path) }),
-      }),
-      p.setup.pace,
-    );
-    journal.append({ type: 'end', at: p.setup.wallClock().toISOString(), aborted: opts.signal.aborted });
+    if (!journal.failure) {
+      result = await drive(
+        p.clock,
+        runJobs({
+          batch: p.id,
+          journal,
+          clock: p.clock,
+          stations,
+          jobs: p.pending,
+          signal,
+          ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+          wallClock: p.setup.wallClock,
+          resetbotVersion: p.setup.resetbotVersion,
+          config: batchConfig(p.setup, p.clock, { batchFile: resolve(p.file.path) }),
+        }),
+        p.setup.pace,
+      );
+    }
+    journal.append({ type: 'end', at: p.setup.wallClock().toISOString(), aborted: signal.aborted });
   } finally {
     journal.close();
     truth?.close();
+    // Not one station is left energised, whatever happened (runJobs tears down too; this covers a failure before it).
+    if (outputs.failure) await Promise.all(stations.map(async (s) => s.port.releaseAll().catch(() => {})));
   }
-  return report(p.id, p.setup.resetbotVersion, resolve(p.file.path), p.journalPath, p.outDir, result.stations, p.bad);
+  if (outputs.failure) throw interruptedByOutput(outputs.failure, p.journalPath, p.outDir);
+  return reportOrSay(() => report(p.id, p.setup.resetbotVersion, resolve(p.file.path), p.journalPath, p.outDir, result!.stations, p.bad), p.journalPath);
+}
+
+/** The reports, or when they cannot be written (the disk filled at the very end), one line saying how to get them. */
+export function reportOrSay(write: () => BatchResult, journalPath: string, scan = false): BatchResult {
+  try {
+    return write();
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    throw new OutputError(
+      err.code,
+      `${err.message}; every phone's result is in the journal, every station was released`,
+      `free space, then write the reports with: resetbot batch${scan ? ' --scan' : ''} --resume --journal ${journalPath} (it runs nothing again)`,
+      err.path,
+    );
+  }
+}
+
+/** The one line for an output that could not be written mid-run: what happened, what was kept, how to go on. */
+export function interruptedByOutput(f: OutputError, journalPath: string, outDir: string, scan = false): OutputError {
+  let recorded = '';
+  try {
+    const read = readJournal(journalPath);
+    const { jobs } = replay(read.entries);
+    const done = [...jobs.values()].filter((h) => !needsRun(h)).length;
+    recorded = `; the journal keeps ${done} of ${jobs.size} phone(s) done`;
+    // The reports, as far as the journal goes (the disk may still be full: then they are left as they were).
+    try {
+      report(read.header.batch, read.header.resetbot, read.header.file, journalPath, outDir, [], []);
+    } catch {
+      // written when the batch is resumed
+    }
+  } catch {
+    // the journal cannot even be read back: the resume will say so
+  }
+  return new OutputError(
+    f.code,
+    `${f.message}; the batch stopped and every station was released${recorded}`,
+    `free space (or fix the disk), then resume with: resetbot batch${scan ? ' --scan' : ''} --resume --journal ${journalPath}`,
+    f.path,
+  );
 }
 
 /** Rebuilds every phone's record from the whole journal (every session) and writes the reports. */

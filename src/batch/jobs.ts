@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { getCatalog, type Catalog } from '../catalog/catalog.js';
@@ -59,6 +59,8 @@ export interface BatchFile {
   hash: string;
   jobs: Job[];
   bad: BadRow[];
+  /** How the file was read, worth saying (a CSV separated by semicolons or tabs). */
+  notes: string[];
 }
 
 /** What a row says before validation: cells as text (CSV) or JSON values. */
@@ -144,18 +146,134 @@ export interface ValidateContext {
  * ConfigError; row-level problems come back in `bad`, each with its line.
  */
 export function loadBatchFile(path: string, ctx: ValidateContext): BatchFile {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new ConfigError('no-batch-file', `cannot read batch file ${path}`, 'check the path');
-  }
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  const text = bytes.toString('utf8');
+  const { bytes, hash } = readBatchBytes(path);
+  const text = batchText(bytes, path);
   const ext = extname(path).toLowerCase();
-  const rows = ext === '.json' ? jsonRows(text, path) : ext === '.jsonl' || ext === '.ndjson' ? jsonLinesRows(text) : csvRows(text, path);
+  const notes: string[] = [];
+  if (ext !== '.json') {
+    // A row a line (a quoted cell may span lines: then this counts high): a file far too long is refused before parsing.
+    let lines = 0;
+    for (const l of text.split('\n')) if (l.trim() !== '' && !l.trimStart().startsWith('#')) lines++;
+    const rowsGiven = ext === '.jsonl' || ext === '.ndjson' ? lines : lines - 1;
+    if (rowsGiven > MAX_BATCH_ROWS) {
+      throw new ConfigError('batch-too-large', `batch file ${path} has ${rowsGiven} rows, more than the ${MAX_BATCH_ROWS} a batch may hold`, 'split it into smaller batches');
+    }
+  }
+  const rows = ext === '.json' ? jsonRows(text, path) : ext === '.jsonl' || ext === '.ndjson' ? jsonLinesRows(text) : csvRows(text, path, notes);
+  if (rows.length > MAX_BATCH_ROWS) {
+    throw new ConfigError('batch-too-large', `batch file ${path} has ${rows.length} rows, more than the ${MAX_BATCH_ROWS} a batch may hold`, 'split it into smaller batches');
+  }
   const { jobs, bad } = validateRows(rows, ctx);
-  return { path, hash, jobs, bad };
+  return { path, hash, jobs, bad, notes };
+}
+
+/** The largest batch file read (README, "Batches"): a batch is a day's bench work, not a database. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** The most rows (phones) a batch file may hold. */
+export const MAX_BATCH_ROWS = 10_000;
+
+/**
+ * Reads a batch file as a stream of chunks, hashing as it goes, and stops at MAX_BATCH_BYTES: a huge file is refused
+ * in one line without being loaded. A folder, a missing file, a file that cannot be read: one line each.
+ */
+function readBatchBytes(path: string): { bytes: Buffer; hash: string } {
+  let fd: number;
+  try {
+    if (statSync(path).isDirectory()) {
+      const inside = listBatchFiles(path);
+      throw new ConfigError(
+        'batch-file-is-folder',
+        `batch file ${path} is a folder, not a file`,
+        inside.length > 0 ? `give one of the files in it, e.g. ${join(path, inside[0]!)}` : 'give the CSV or JSON file of the batch',
+      );
+    }
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `${code ?? (err as Error).message}`;
+    throw new ConfigError('no-batch-file', `cannot read batch file ${path}: ${why}`, 'check the path');
+  }
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_BATCH_BYTES) {
+        throw new ConfigError(
+          'batch-too-large',
+          `batch file ${path} is larger than ${MAX_BATCH_BYTES / (1024 * 1024)} MiB, the most a batch file may be (at most ${MAX_BATCH_ROWS} phones)`,
+          'split it into smaller batches',
+        );
+      }
+      const part = chunk.subarray(0, n);
+      hash.update(part);
+      chunks.push(part);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError('no-batch-file', `cannot read batch file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the file and its disk');
+  } finally {
+    closeSync(fd);
+  }
+  return { bytes: Buffer.concat(chunks, total), hash: hash.digest('hex') };
+}
+
+function listBatchFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /\.(csv|json|jsonl|ndjson)$/i.test(f))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The file's bytes as text, or one line saying it is not a text file (binary, a spreadsheet, not UTF-8). */
+function batchText(bytes: Buffer, path: string): string {
+  const notText = (what: string, hint: string) => new ConfigError('batch-file-not-text', `batch file ${path} ${what}`, hint);
+  if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
+    throw notText('is a ZIP archive (an .xlsx or .ods spreadsheet?), not CSV or JSON', 'save the sheet as CSV (UTF-8) and give that file');
+  }
+  if (bytes.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))) {
+    throw notText('is an old Office document (.xls?), not CSV or JSON', 'save the sheet as CSV (UTF-8) and give that file');
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    throw utf16
+      ? notText('is UTF-16 text', 'save it as CSV UTF-8 (in Excel: "CSV UTF-8 (comma delimited)")')
+      : notText(`is binary, not text (a NUL byte at byte ${nul})`, 'give the CSV or JSON file of the batch');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const line = firstBadUtf8Line(bytes);
+    throw notText(`is not UTF-8 text (line ${line})`, 'save it as CSV UTF-8 (in Excel: "CSV UTF-8 (comma delimited)")');
+  }
+}
+
+/** The line of the first byte sequence that is not UTF-8. */
+function firstBadUtf8Line(bytes: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        return line;
+      }
+      line++;
+      start = i + 1;
+    }
+  }
+  return line;
 }
 
 /** Validates raw rows: MAC, model, station, procedure, options; duplicates. Good rows become jobs. */
@@ -296,8 +414,10 @@ function rowSecrets(row: RawRow): string[] {
  * CSV rows with their line numbers. A UTF-8 BOM (Excel writes one) is dropped; CRLF and lone CR line ends are read as
  * LF; blank lines and lines starting with `#` are skipped. The first row is the header.
  */
-function csvRows(raw: string, path: string): RawRow[] {
+function csvRows(raw: string, path: string, notes: string[]): RawRow[] {
   const source = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const delimiter = csvDelimiter(source);
+  if (delimiter !== ',') notes.push(`is separated by ${delimiter === ';' ? 'semicolons' : 'tabs'}, not commas: read as such`);
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parseCsv(source, {
@@ -305,6 +425,7 @@ function csvRows(raw: string, path: string): RawRow[] {
       skip_empty_lines: true,
       comment: '#',
       comment_no_infix: true,
+      delimiter,
       trim: true,
       info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
@@ -355,6 +476,21 @@ function csvRows(raw: string, path: string): RawRow[] {
     columns.forEach((c, i) => (row[c] = r.record[i]));
     return row;
   });
+}
+
+/**
+ * The separator of a CSV file: a comma, unless the header (its first line that is not blank or a comment) has none and
+ * has semicolons (Excel in many locales) or tabs (a sheet pasted into a text file) between its names.
+ */
+function csvDelimiter(source: string): ',' | ';' | '\t' {
+  const header = source.split('\n').find((l) => l.trim() !== '' && !l.trimStart().startsWith('#')) ?? '';
+  if (header.includes(',')) return ',';
+  const parts = (d: string) => header.split(d).filter((n) => n.trim() !== '').length;
+  const semi = parts(';');
+  const tab = parts('\t');
+  if (semi > 1 && semi >= tab) return ';';
+  if (tab > 1) return '\t';
+  return ',';
 }
 
 // ---- JSON -------------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { fsyncDir } from './atomic.js';
+import { outputError, writeAllSync, type OutputError } from './outputs.js';
 import type { BatchRecord } from './phone-record.js';
 
 /*
@@ -87,6 +88,14 @@ export class Journal {
   private fd: number;
   private seq: number;
   private closed = false;
+  /** Bytes of whole lines on disk: a failed write is cut back to here. */
+  private size: number;
+  /** The write that failed (disk full, read-only, I/O error): nothing more is written after it. */
+  failure: OutputError | undefined;
+  /** Called once, when a write fails: the batch stops (every channel released) and reports it. */
+  onFailure: ((err: OutputError) => void) | undefined;
+  /** Entries appended in this session (after a failure, none). */
+  written = 0;
 
   private constructor(
     readonly path: string,
@@ -98,6 +107,7 @@ export class Journal {
   ) {
     this.fd = fd;
     this.seq = lastSeq;
+    this.size = fstatSync(fd).size;
   }
 
   /** Starts a new journal; refuses to overwrite one. */
@@ -126,7 +136,10 @@ export class Journal {
     return new Journal(read.path, read.header.batch, read.sessions + 1, clockMs, afd, read.lastSeq);
   }
 
-  /** Appends one entry and flushes it to disk before returning. */
+  /**
+   * Appends one entry and flushes it to disk before returning. A write that fails does not throw (it may happen inside
+   * a running machine): the journal keeps the failure in `failure`, calls `onFailure` once, and writes nothing more.
+   */
   append(entry: NewEntry): JournalEntry {
     return this.appendMany([entry])[0]!;
   }
@@ -137,9 +150,24 @@ export class Journal {
     const full = entries.map(
       (e) => ({ seq: ++this.seq, batch: this.batch, session: this.session, clockMs: Math.round(this.clockMs()), ...e }) as JournalEntry,
     );
-    if (full.length === 0) return full;
-    writeSync(this.fd, full.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    fsyncSync(this.fd);
+    if (full.length === 0 || this.failure) return full;
+    const bytes = Buffer.from(full.map((e) => JSON.stringify(e)).join('\n') + '\n', 'utf8');
+    try {
+      writeAllSync(this.fd, bytes);
+      fsyncSync(this.fd);
+      this.size += bytes.length;
+      this.written += full.length;
+    } catch (err) {
+      // No half line is left behind: the file is cut back to its last whole line (if even that fails, the torn line
+      // is dropped when the journal is read). Nothing more is written; the batch is told, and stops.
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the disk is failing: readJournal drops a torn last line
+      }
+      this.failure = outputError(err, this.path, 'the journal');
+      this.onFailure?.(this.failure);
+    }
     return full;
   }
 

@@ -1,10 +1,11 @@
 import { resolve, join } from 'node:path';
 import { ConfigError, ResetbotError } from '../errors/errors.js';
-import { batchConfig, clockFor, keptSetup, makeStations, openJournal, report, RUNS_ROOT, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
+import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, RUNS_ROOT, OutputStop, sameJournalAsRead, staleLockNote, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { modelSource, validateRow } from './jobs.js';
-import { readJournal, replay } from './journal.js';
+import { readJournal, replay, type JournalRead } from './journal.js';
+import { checkOutput, lockJournal } from './outputs.js';
 import type { BatchRecord } from './phone-record.js';
 import { Runner, type BatchEvent } from './runner.js';
 import type { Clock } from '../clock/clock.js';
@@ -65,11 +66,42 @@ export async function runScan(given: ScanSetup, io: ScanIO, opts: StartOptions):
   const outDir = resolve(setup.outDir ?? resumed?.header.outDir ?? join(RUNS_ROOT, id));
   const journalPath = resolve(resumed?.path ?? setup.journal ?? join(outDir, 'journal.jsonl'));
 
-  const truth = setup.simTruth ? openSimTruthLog(setup.simTruth) : undefined;
+  checkOutput(outDir, '--out', 'dir');
+  checkOutput(journalPath, '--journal', 'file', { makeDir: true });
+  if (setup.simTruth) checkOutput(setup.simTruth, '--sim-truth', 'file', { makeDir: true });
+  // One writer per journal: the lock is held for the session's life.
+  const lock = lockJournal(journalPath, setup.wallClock());
+  try {
+    if (resumed) sameJournalAsRead(resumed);
+    if (lock.replaced) opts.onNote?.(staleLockNote(lock.replaced));
+    return await scanLocked({ setup, io, opts, spec, clock, id, outDir, journalPath, resumed, models });
+  } finally {
+    lock.release();
+  }
+}
+
+async function scanLocked(a: {
+  setup: ScanSetup & { seed: number };
+  io: ScanIO;
+  opts: StartOptions;
+  spec: StationSpec;
+  clock: Clock;
+  id: string;
+  outDir: string;
+  journalPath: string;
+  resumed: JournalRead | undefined;
+  models: ReturnType<typeof modelSource>;
+}): Promise<BatchResult> {
+  const { setup, io, spec, clock, id, outDir, journalPath, resumed, models } = a;
+  // An output that cannot be written (the journal, the --sim-truth log) stops the session as Ctrl-C does.
+  const outputs = new OutputStop(a.opts.signal);
+  const truth = setup.simTruth ? openSimTruthLog(setup.simTruth, outputs.fail) : undefined;
   const stations = makeStations([spec], clock, setup, truth?.write);
   const station = stations[0]!;
-  opts.onStations?.(() => station.port.releaseAll().catch(() => {}));
+  a.opts.onStations?.(() => station.port.releaseAll().catch(() => {}));
   const journal = openJournal({ id, journalPath, resumed, outDir, clock, stations: [spec] }, setup, { mode: 'scan', file: null, fileHash: null });
+  outputs.watch(journal);
+  const opts = { ...a.opts, signal: outputs.signal };
   const onProgress = io.progress?.(clock, spec.name);
   const runner = new Runner({
     batch: id,
@@ -164,7 +196,8 @@ export async function runScan(given: ScanSetup, io: ScanIO, opts: StartOptions):
     await runner.teardown();
     truth?.close();
   }
-  return report(id, setup.resetbotVersion, null, journalPath, outDir, runner.statuses(), []);
+  if (outputs.failure) throw interruptedByOutput(outputs.failure, journalPath, outDir, true);
+  return reportOrSay(() => report(id, setup.resetbotVersion, null, journalPath, outDir, runner.statuses(), []), journalPath, true);
 }
 
 function missingJournal(): never {

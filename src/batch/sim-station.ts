@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
+import { outputError, writeAllSync, type OutputError } from './outputs.js';
 import { dirname } from 'node:path';
 import type { Fixture } from '../bench/fixture.js';
 import { fixtureFor } from '../bench/jigs.js';
@@ -110,13 +111,30 @@ function phoneOptions(station: SimPhoneOptions, job: Job): SimPhoneOptions {
  * The simulator's account of every phone a batch ran, as JSON lines (`--sim-truth FILE`), each flushed to disk before
  * the phone's record is journaled. The controller never reads it.
  */
-export function openSimTruthLog(path: string): { write: (line: Record<string, unknown>) => void; close: () => void } {
+export function openSimTruthLog(path: string, onFailure: (err: OutputError) => void = () => {}): { write: (line: Record<string, unknown>) => void; close: () => void } {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, 'a');
+  let size = fstatSync(fd).size;
+  let failed = false;
   return {
+    // A write that fails (disk full) is cut back to the last whole line, and stops the batch (onFailure): the
+    // simulator's account would be incomplete. Nothing more is written.
     write: (line) => {
-      writeSync(fd, JSON.stringify(line) + '\n');
-      fsyncSync(fd);
+      if (failed) return;
+      const bytes = Buffer.from(JSON.stringify(line) + '\n');
+      try {
+        writeAllSync(fd, bytes);
+        fsyncSync(fd);
+        size += bytes.length;
+      } catch (err) {
+        failed = true;
+        try {
+          ftruncateSync(fd, size);
+        } catch {
+          // the disk is failing
+        }
+        onFailure(outputError(err, path, 'the --sim-truth file'));
+      }
     },
     close: () => closeSync(fd),
   };

@@ -11,8 +11,13 @@
  *   time). While anything is energised the driver pings often enough to feed the board's host watchdog.
  * - Faults are bench failures (BenchError): no reply, no banner, another firmware or protocol, the port lost (USB
  *   unplugged), the board's watchdog firing, and a banner in the middle of a run (the board reset: its outputs and
- *   relay went off, so the run's idea of the bench is void). Waiting commands and presses reject with the fault; when
- *   nothing was waiting, the next command rejects with it, once. A lost port stays lost until open() again.
+ *   relay went off, so the run's idea of the bench is void). Each fault is reported once: as its event (board-reset,
+ *   watchdog, link-lost), and to what was waiting on the board then (a press, the command in flight). A command sent
+ *   after the event goes to the board as it is now: it does not fail again for a fault already reported.
+ * - A lost port (a USB adapter unplugged, or re-enumerated after a brown-out) is reopened: after `link-lost` the
+ *   driver tries to open the same path again every `reconnectEveryMs` for `reconnectMs`, and does the whole handshake
+ *   again (identity, safe state). Commands and releaseAll() given meanwhile wait for it; when it gives up they reject
+ *   with the loss. open() again starts afresh.
  * - releaseAll() sends the out-of-band stop byte first (every solenoid and the relay off at once, even mid-line), then
  *   `power off`; close() releases before it closes. All timeouts run on the injected Clock.
  */
@@ -60,6 +65,10 @@ export interface SerialDriverOptions {
   firmwareVersion?: string;
   /** Channels the jig uses (its highest channel + 1): open() fails when the board drives fewer. */
   needChannels?: number;
+  /** After the link is lost, how long the driver keeps trying to reopen the port (default 30000 ms; 0: never). */
+  reconnectMs?: number;
+  /** How often it tries (default 500 ms). */
+  reconnectEveryMs?: number;
 }
 
 /** A command without its id (the driver numbers them). */
@@ -67,8 +76,6 @@ type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'id'> 
 
 interface Queued {
   body: CommandBody;
-  /** False for the driver's own commands (safe state, keepalive), which never report a pending fault. */
-  reportsFault: boolean;
   resolve: (data: string) => void;
   reject: (err: Error) => void;
   /** Called with the command's id just before its line is written. */
@@ -78,7 +85,7 @@ interface Queued {
 interface InFlight {
   id: number;
   line: string;
-  reportsFault: boolean;
+  body: CommandBody;
   resolve: (data: string) => void;
   reject: (err: Error) => void;
   timer: TimerId;
@@ -94,6 +101,8 @@ type Phase = 'closed' | 'opening' | 'ready' | 'lost';
 
 const DEFAULT_REPLY_TIMEOUT_MS = 1000;
 const DEFAULT_BANNER_WAIT_MS = 2500;
+const DEFAULT_RECONNECT_MS = 30_000;
+const DEFAULT_RECONNECT_EVERY_MS = 500;
 /** `version` tries when no banner came: the first may land in a bootloader's last moments. */
 const VERSION_TRIES = 2;
 
@@ -125,6 +134,8 @@ export class SerialDriver implements BenchDriver {
   private readonly bannerWaitMs: number;
   private readonly firmwareVersion: string | undefined;
   private readonly needChannels: number;
+  private readonly reconnectMs: number;
+  private readonly reconnectEveryMs: number;
 
   private phase: Phase = 'closed';
   private opening: Promise<void> | undefined;
@@ -136,8 +147,12 @@ export class SerialDriver implements BenchDriver {
   private readonly presses = new Map<number, PressWait>();
   /** Channels held (hold without release yet), for the keepalive. */
   private readonly held = new Set<number>();
-  /** A fault no waiting command has reported yet: the next command rejects with it. */
-  private fault: ResetbotError | undefined;
+  /** The board reset while this command was in flight: if its reply never comes, it fails with the reset. */
+  private resetInFlight: { id: number; err: BenchError } | undefined;
+  /** The reopening of a lost port under way: resolves true once the board is back. */
+  private reconnecting: Promise<boolean> | undefined;
+  /** Counts close() calls: a reconnection begun before one gives up. */
+  private closes = 0;
   private lostError: BenchError | undefined;
   private stopSeen = false;
   private lastSentAt = 0;
@@ -156,6 +171,8 @@ export class SerialDriver implements BenchDriver {
     this.bannerWaitMs = options.bannerWaitMs ?? (isPseudoTerminal(options.path) ? 0 : DEFAULT_BANNER_WAIT_MS);
     this.firmwareVersion = options.firmwareVersion;
     this.needChannels = options.needChannels ?? 0;
+    this.reconnectMs = options.reconnectMs ?? DEFAULT_RECONNECT_MS;
+    this.reconnectEveryMs = Math.max(1, options.reconnectEveryMs ?? DEFAULT_RECONNECT_EVERY_MS);
   }
 
   get info(): DriverInfo {
@@ -176,8 +193,10 @@ export class SerialDriver implements BenchDriver {
 
   // ---- BenchDriver --------------------------------------------------------------------------------------------------
 
-  open(): Promise<void> {
-    if (this.phase === 'ready') return Promise.resolve();
+  async open(): Promise<void> {
+    // A lost port being reopened: that reopening is this open, unless it gives up.
+    if (this.reconnecting && (await this.reconnecting)) return;
+    if (this.phase === 'ready') return;
     this.opening ??= this.handshake().finally(() => (this.opening = undefined));
     return this.opening;
   }
@@ -246,6 +265,8 @@ export class SerialDriver implements BenchDriver {
   }
 
   async releaseAll(): Promise<void> {
+    // A lost port being reopened: its handshake ends in the safe state; then release again, to be sure.
+    if (this.reconnecting && !(await this.reconnecting)) throw this.lostError!;
     switch (this.phase) {
       case 'closed':
         return; // never opened, or closed (which released): nothing of ours is on
@@ -256,7 +277,13 @@ export class SerialDriver implements BenchDriver {
         this.writeRaw(encodeStop());
         return;
       case 'ready':
-        await this.safeState();
+        try {
+          await this.safeState();
+        } catch (err) {
+          // The link dropped while this was on its way: once the port is back (its handshake releases), release again.
+          if (!this.reconnecting || !(await this.reconnecting)) throw err;
+          await this.safeState();
+        }
     }
   }
 
@@ -269,6 +296,7 @@ export class SerialDriver implements BenchDriver {
   }
 
   async close(): Promise<void> {
+    this.closes++;
     if (this.phase === 'closed') return;
     let failure: unknown;
     if (this.phase === 'ready') {
@@ -299,15 +327,16 @@ export class SerialDriver implements BenchDriver {
 
   // ---- the handshake ------------------------------------------------------------------------------------------------
 
-  private async handshake(): Promise<void> {
+  private async handshake(again = false): Promise<void> {
+    const closes = this.closes;
     this.phase = 'opening';
-    this.fault = undefined;
-    this.lostError = undefined;
+    this.resetInFlight = undefined;
+    if (!again) this.lostError = undefined;
     this.ids = new CommandIds();
     this.heard = [];
     try {
       await this.openPort();
-      const identity = (await this.awaitBanner()) ?? (await this.askVersion());
+      const identity = (await this.awaitBanner(again)) ?? (await this.askVersion());
       const fw = checkIdentity(identity);
       if (this.firmwareVersion !== undefined && fw.version !== this.firmwareVersion) {
         throw new BenchError(
@@ -326,15 +355,44 @@ export class SerialDriver implements BenchDriver {
       this.fw = fw;
       // A board that did not reset on open may hold anything from an earlier session: start from the safe state.
       await this.safeState();
-      if ((this.phase as Phase) !== 'opening') throw this.lostError ?? new BenchError('closed', `serial port ${this.path} was closed`);
+      if ((this.phase as Phase) !== 'opening' || this.closes !== closes) throw this.lostError ?? new BenchError('closed', `serial port ${this.path} was closed`);
       this.phase = 'ready';
     } catch (err) {
       const wasLost = (this.phase as Phase) === 'lost';
-      this.phase = 'closed';
+      // A reconnection that fails leaves the link lost (it may try again), unless the driver was closed meanwhile.
+      this.phase = again && this.closes === closes ? 'lost' : 'closed';
       this.failWaiting(err as Error);
       await this.closePort();
       throw wasLost && this.lostError ? this.lostError : err;
     }
+  }
+
+  /**
+   * Reopens a lost port: the same path, every reconnectEveryMs for reconnectMs (a USB adapter that re-enumerates comes
+   * back under its name once the kernel has it again), with the whole handshake. Resolves true once the board is back.
+   */
+  private reconnect(): Promise<boolean> {
+    const closes = this.closes;
+    const until = this.clock.now() + this.reconnectMs;
+    const attempt = async (): Promise<boolean> => {
+      while (this.clock.now() < until) {
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.reconnectEveryMs));
+        if (this.closes !== closes || this.phase !== 'lost') return false;
+        try {
+          await this.handshake(true);
+          this.emit({ kind: 'reconnected', port: this.path });
+          return true;
+        } catch {
+          if (this.closes !== closes) return false;
+          // not back yet
+        }
+      }
+      return false;
+    };
+    const p = attempt().finally(() => {
+      if (this.reconnecting === p) this.reconnecting = undefined;
+    });
+    return p;
   }
 
   private openPort(): Promise<void> {
@@ -362,8 +420,10 @@ export class SerialDriver implements BenchDriver {
   }
 
   /** The banner, or undefined when none came within bannerWaitMs. */
-  private awaitBanner(): Promise<Identity | undefined> {
-    if (this.bannerWaitMs <= 0) return Promise.resolve(undefined);
+  private awaitBanner(again = false): Promise<Identity | undefined> {
+    // Reopening after a loss: the board has long since booted (or resets on this open and prints it soon after the
+    // version request is answered, which it then is not): ask at once.
+    if (this.bannerWaitMs <= 0 || again) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(() => {
         this.bannerWaiter = undefined;
@@ -380,7 +440,7 @@ export class SerialDriver implements BenchDriver {
   private async askVersion(): Promise<Identity> {
     for (let attempt = 1; attempt <= VERSION_TRIES; attempt++) {
       try {
-        const data = await this.send({ op: 'version' });
+        const data = await this.send({ op: 'version' }, undefined, true);
         const identity = parseIdentity(data);
         if (!identity) throw new BenchError('bad-reply', `the board's version reply is malformed: '${data}'`, 'check that the board runs resetbot firmware');
         return identity;
@@ -404,21 +464,17 @@ export class SerialDriver implements BenchDriver {
   // ---- commands -----------------------------------------------------------------------------------------------------
 
   /**
-   * Queues a command. A pending fault (the board reset, or its watchdog fired, with nothing waiting to hear of it) is
-   * reported by rejecting this command, once; `bypassFault` (the safe state) goes through without reporting it.
+   * Queues a command. While a lost port is being reopened, a command waits for it (`internal`: the handshake's own
+   * commands, which do not); if the port does not come back it rejects with the loss.
    */
-  private send(body: CommandBody, onId?: (id: number) => void, bypassFault = false): Promise<string> {
-    if (this.phase === 'lost') return Promise.reject(this.lostError!);
+  private async send(body: CommandBody, onId?: (id: number) => void, internal = false): Promise<string> {
+    if (this.reconnecting && !internal && !(await this.reconnecting)) throw this.lostError!;
+    if (this.phase === 'lost') throw this.lostError!;
     if (this.phase === 'closed') {
-      return Promise.reject(new BenchError('not-open', `serial bench ${this.path}: command sent before open()`, 'open the driver before using it'));
-    }
-    const fault = this.fault;
-    if (fault && !bypassFault) {
-      this.fault = undefined;
-      return Promise.reject(fault);
+      throw new BenchError('not-open', `serial bench ${this.path}: command sent before open()`, 'open the driver before using it');
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ body, reportsFault: !bypassFault, resolve, reject, ...(onId ? { onId } : {}) });
+      this.queue.push({ body, resolve, reject, ...(onId ? { onId } : {}) });
       this.pump();
     });
   }
@@ -438,7 +494,7 @@ export class SerialDriver implements BenchDriver {
     }
     next.onId?.(id);
     const timer = this.clock.setTimeout(() => this.replyTimedOut(id), this.replyTimeoutMs);
-    this.inflight = { id, line: line.trimEnd(), reportsFault: next.reportsFault, resolve: next.resolve, reject: next.reject, timer };
+    this.inflight = { id, line: line.trimEnd(), body: next.body, resolve: next.resolve, reject: next.reject, timer };
     this.writeRaw(line);
   }
 
@@ -446,9 +502,9 @@ export class SerialDriver implements BenchDriver {
     const f = this.inflight;
     if (!f || f.id !== id) return;
     this.inflight = undefined;
-    // A reply lost to a board reset (or cut short by the watchdog's fault) reports that fault, which is the cause.
-    const fault = f.reportsFault ? this.fault : undefined;
-    if (fault) this.fault = undefined;
+    // A reply lost to a board reset reports the reset, which is the cause.
+    const fault = this.resetInFlight?.id === id ? this.resetInFlight.err : undefined;
+    this.resetInFlight = undefined;
     f.reject(
       fault ??
         new BenchError(
@@ -474,8 +530,16 @@ export class SerialDriver implements BenchDriver {
     this.held.clear();
     this.stopSeen = false;
     this.writeRaw(encodeStop());
-    await this.send({ op: 'power', on: false }, undefined, true);
-    if (!this.stopSeen) await this.send({ op: 'release', channels: 'all' }, undefined, true);
+    try {
+      await this.send({ op: 'power', on: false }, undefined, true);
+      if (!this.stopSeen) await this.send({ op: 'release', channels: 'all' }, undefined, true);
+    } catch (err) {
+      // The board reset while this was on its way (never answered): the board that came back must hear it, once.
+      if (!(err instanceof BenchError && err.code === 'board-reset') || this.phase !== 'ready') throw err;
+      this.writeRaw(encodeStop());
+      await this.send({ op: 'power', on: false }, undefined, true);
+      await this.send({ op: 'release', channels: 'all' }, undefined, true);
+    }
   }
 
   // ---- what the board says ------------------------------------------------------------------------------------------
@@ -522,10 +586,11 @@ export class SerialDriver implements BenchDriver {
     );
     // Presses the board had accepted are gone with the reset. A command in flight may have reached the old board (its
     // reply is lost: it times out, reporting this) or the new one (it is answered): it is left to run its course.
+    // Nothing else reports it: the event has, and the next command goes to the board as it is now.
     const presses = [...this.presses.values()];
     this.presses.clear();
     for (const wait of presses) wait.reject(err);
-    if (presses.length === 0) this.fault = err;
+    if (this.inflight) this.resetInFlight = { id: this.inflight.id, err };
   }
 
   private onReply(line: Extract<BoardLine, { kind: 'ok' | 'err' }>): void {
@@ -534,14 +599,24 @@ export class SerialDriver implements BenchDriver {
     this.clock.clearTimeout(f.timer);
     this.inflight = undefined;
     if (line.kind === 'ok') f.resolve(line.data);
-    else f.reject(this.refused(f.line, line));
+    else f.reject(this.refused(f, line));
     this.pump();
   }
 
-  private refused(sent: string, line: Extract<BoardLine, { kind: 'err' }>): ResetbotError {
-    const what = `the board refused '${sent}': ${line.message} (error ${line.code})`;
+  private refused(f: InFlight, line: Extract<BoardLine, { kind: 'err' }>): ResetbotError {
+    const what = `the board refused '${f.line}': ${line.message} (error ${line.code})`;
     if (line.name === 'channel-out-of-range') {
       return new ConfigError('channel-out-of-range', what, `the board drives channels 0 to ${(this.fw?.channels ?? 1) - 1}: fix the fixture`);
+    }
+    // The board holds what resetbot believes off (its state drifted from the host's after a fault on the line, e.g. a
+    // banner that was noise): a bench failure, which the retry's release puts right. Refusing what resetbot itself
+    // holds is resetbot's bug.
+    const busyOn = (f.body.op === 'press' || f.body.op === 'hold') && Array.isArray(f.body.channels) ? f.body.channels : [];
+    const believedOn = new Set([...this.held, ...[...this.presses.values()].flatMap((p) => p.channels)]);
+    const drifted =
+      (line.name === 'busy' && busyOn.length > 0 && busyOn.every((c) => !believedOn.has(c))) || (line.name === 'too-many-presses' && this.presses.size === 0);
+    if (drifted) {
+      return new BenchError('board-state-drift', `${what}, which resetbot believed free`, 'the board and resetbot disagree after a fault on the serial line: release everything and start again');
     }
     return new ResetbotError('bug', `board-${line.name ?? `error-${line.code}`}`, what, 'this is a resetbot bug: please report it with the --json record');
   }
@@ -552,11 +627,8 @@ export class SerialDriver implements BenchDriver {
         const wait = this.presses.get(event.id);
         if (!wait) return;
         this.presses.delete(event.id);
-        if (event.reason === 'watchdog') {
-          const err = this.fault ?? this.watchdogError();
-          this.fault = undefined;
-          wait.reject(err);
-        } else wait.resolve(event.reason);
+        if (event.reason === 'watchdog') wait.reject(this.watchdogError());
+        else wait.resolve(event.reason);
         return;
       }
       case 'limit':
@@ -565,9 +637,8 @@ export class SerialDriver implements BenchDriver {
         return;
       case 'watchdog':
         for (const c of event.channels) this.held.delete(c);
+        // Reported once, as this event (a press cut by it rejects too: its `! done ... watchdog` follows).
         this.emit({ kind: 'watchdog' });
-        // A press cut by it rejects with this (its `! done ... watchdog` follows); otherwise the next command does.
-        this.fault = this.watchdogError();
         return;
       case 'stop':
         this.stopSeen = true;
@@ -597,7 +668,10 @@ export class SerialDriver implements BenchDriver {
     const port = this.port;
     this.port = undefined;
     if (port?.isOpen) port.close(() => {});
-    if (wasReady) this.emit({ kind: 'link-lost', reason });
+    if (wasReady) {
+      if (this.reconnectMs > 0) this.reconnecting = this.reconnect();
+      this.emit({ kind: 'link-lost', reason });
+    }
   }
 
   /** Rejects everything that waits on the board: the command in flight, presses, and the commands queued. */
@@ -635,7 +709,7 @@ export class SerialDriver implements BenchDriver {
         this.keepaliveTimer = undefined;
         if (this.phase !== 'ready') return;
         if (!this.inflight && this.queue.length === 0 && this.clock.now() - this.lastSentAt >= every - 1) {
-          // Never reports a pending fault (that is for the next real command); its own failure shows there too.
+          // The driver's own: a failure of it shows on the next real command.
           this.send({ op: 'ping' }, undefined, true).catch(() => {});
         }
         this.armKeepalive();

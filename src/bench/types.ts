@@ -20,6 +20,8 @@ export type DriverEvent =
   | { kind: 'hold-limit'; channels: number[] }
   | { kind: 'watchdog'; }
   | { kind: 'link-lost'; reason: string }
+  /** A lost link is back: the driver reopened the port and did the handshake again (the board is in its safe state). */
+  | { kind: 'reconnected'; port: string }
   | { kind: 'sensor'; value: number };
 
 /**

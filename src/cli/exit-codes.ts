@@ -18,6 +18,11 @@ export const EXIT = {
   /** `batch`: the batch ran to its end, but some phones did not pass (fail or error): see its summary. */
   batchNotAllPassed: 6,
   /**
+   * An output could not be written during a run (disk full, read-only, I/O error): every solenoid and relay was
+   * released, what could be recorded was; free space and resume (`batch --resume`).
+   */
+  io: 7,
+  /**
    * The combo reset ran on software before UC Software 4.0.0: a device reset only (seed 001), not factory defaults.
    * Its reason says the way forward.
    */

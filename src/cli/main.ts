@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { OutputError } from '../batch/outputs.js';
 import { ResetbotError } from '../errors/errors.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -68,6 +69,7 @@ function reportError(err: unknown, argv: string[]): number {
   if (err instanceof ResetbotError) {
     process.stderr.write(`resetbot: ${err.oneLine()}\n`);
     if (process.env.RESETBOT_DEBUG) process.stderr.write(`${err.stack}\n`);
+    if (err instanceof OutputError) return EXIT.io;
     return err.failureClass === 'config' ? EXIT.usage : err.failureClass === 'bench' ? EXIT.bench : EXIT.internal;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -2,13 +2,13 @@ import { createActor, type AnyStateMachine, type InspectionEvent, type SnapshotF
 import type { Failure } from '../batch/record.js';
 import type { Bench, DriverEvent, ScreenObservation } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
-import { ResetbotError } from '../errors/errors.js';
 
 /*
  * Running a procedure machine on a bench, the same way for all of them (the keypad machine, the step machine, the
  * provisioning machine): the actor on the run's clock; the observer's screens as SCREEN events (for the machines that
  * wait on them); the signal's abort as ABORT; the driver's unprompted news (bench/types.ts DriverEvent) as BENCH_FAULT,
- * which fails the attempt in progress as a bench failure; live progress; the machine's output once it is done.
+ * which fails the attempt in progress as a bench failure; live progress; the machine's output once it is done. The
+ * drivers report each fault once (bench/serial.ts): the machine gets the bench as it is.
  */
 
 /** A driver's news that fails the attempt in progress: a bench failure with this code and reason. */
@@ -54,73 +54,8 @@ export function benchFault(event: DriverEvent, holdLimitExpected: boolean): Benc
         reason: `the board cut a hold at its limit (channel${event.channels.length > 1 ? 's' : ''} ${event.channels.join(', ')}): a key was held longer than the procedure allows`,
       };
     case 'sensor':
+    case 'reconnected':
       return undefined;
-  }
-}
-
-/**
- * The bench as the machine gets it: the run's bench, except that a fault the driver has announced by event is not
- * reported again to the machine. The serial driver (bench/serial.ts) reports a board reset or a watchdog cut twice when
- * nothing was waiting on the board: as the event, and as the failure of the next command it is given, which it does
- * not send. The machine failed the attempt on the event; the retry's first command must not fail it again. So:
- * - a command begun after the announcement that fails with the announced code never reached the board: it is sent
- *   again, once. (A command begun before it that fails with the code reports it too: the announcement is then spent,
- *   and the failure stands, for a state the machine has left.)
- * - a releaseAll() during which the board reset (sent to the board while it restarted, so never answered) is sent
- *   again, once: the board that came back must hear it.
- */
-export class FaultAwareBench {
-  readonly bench: Bench;
-  /** Numbers the driver's announcements, so a command knows whether it began before or after one. */
-  private seq = 0;
-  private lastReset = 0;
-  /** Fault code -> the announcement no command has reported yet. */
-  private readonly unreported = new Map<string, number>();
-
-  constructor(bench: Bench) {
-    this.bench = {
-      driver: bench.driver,
-      fixture: bench.fixture,
-      observer: bench.observer,
-      press: (keys, ms, signal) => this.command(() => bench.press(keys, ms, signal)),
-      hold: (keys) => this.command(() => bench.hold(keys)),
-      release: (keys) => this.command(() => bench.release(keys)),
-      power: (on) => this.command(() => bench.power(on)),
-      releaseAll: () => this.releaseAll(() => bench.releaseAll()),
-    };
-  }
-
-  /** The driver announced a fault. */
-  announced(code: BenchFaultEvent['code']): void {
-    this.seq++;
-    if (code === 'board-reset') this.lastReset = this.seq;
-    if (code === 'board-reset' || code === 'watchdog') this.unreported.set(code, this.seq);
-  }
-
-  private async command(send: () => Promise<void>): Promise<void> {
-    const since = this.seq;
-    try {
-      await send();
-    } catch (err) {
-      const code = err instanceof ResetbotError ? err.code : undefined;
-      const at = code === undefined ? undefined : this.unreported.get(code);
-      if (at === undefined) throw err;
-      this.unreported.delete(code!);
-      if (at > since) throw err;
-      return send();
-    }
-    // It went through: nothing announced before it is waiting to be reported.
-    for (const [code, at] of this.unreported) if (at <= since) this.unreported.delete(code);
-  }
-
-  private async releaseAll(send: () => Promise<void>): Promise<void> {
-    const since = this.seq;
-    try {
-      await send();
-    } catch (err) {
-      if (this.lastReset <= since) throw err;
-      await send();
-    }
   }
 }
 
@@ -148,15 +83,13 @@ export interface DriveOptions extends RunOn {
  * gets the bench the machine must use.
  */
 export function driveMachine<TOutput>(machine: AnyStateMachine, input: (bench: Bench) => unknown, opts: DriveOptions): Promise<TOutput> {
-  const guard = new FaultAwareBench(opts.bench);
   return new Promise<TOutput>((resolve, reject) => {
-    const actor = createActor(machine, { input: input(guard.bench), clock: opts.clock, ...(opts.inspect ? { inspect: opts.inspect } : {}) });
+    const actor = createActor(machine, { input: input(opts.bench), clock: opts.clock, ...(opts.inspect ? { inspect: opts.inspect } : {}) });
     const send = (event: RunnerEvent) => actor.send(event);
     const unsubscribeScreen = opts.screens ? opts.bench.observer?.subscribe((screen) => send({ type: 'SCREEN', screen })) : undefined;
     const unsubscribeDriver = opts.bench.driver.onEvent((event) => {
       const fault = benchFault(event, opts.holdLimitExpected);
       if (!fault) return;
-      guard.announced(fault.code);
       send(fault);
     });
     const onAbort = () => send({ type: 'ABORT' });

@@ -180,8 +180,14 @@ export interface BoardBindingOptions {
 }
 
 export interface BoardBinding extends BindingInterface<SerialBoardPort, OpenOptions, PortInfo> {
-  /** Fault: the USB cable of the open port is pulled (the stream sees a disconnect). */
+  /**
+   * Fault: the USB cable of the open port is pulled (the stream sees a disconnect). The board, powered by the USB
+   * cable, goes off (every output and the relay off) and the port is gone (opening it fails, as a device node that
+   * vanished) until replug().
+   */
   unplug(): void;
+  /** The cable is plugged back (the adapter re-enumerates under the same name): the port can be opened again. */
+  replug(): void;
 }
 
 /** A binding with one port, `path`, onto `board`'s serial line. One open at a time, as with a real port's lock. */
@@ -190,12 +196,15 @@ export function createBoardBinding(board: SerialBoard, options: BoardBindingOpti
   const resetOnOpen = options.resetOnOpen ?? true;
   const manufacturer = options.manufacturer ?? 'resetbot virtual bench';
   let open: SerialBoardPort | undefined;
+  let present = true;
   return {
     async list(): Promise<PortInfo[]> {
       return [{ path, manufacturer, serialNumber: undefined, pnpId: undefined, locationId: undefined, productId: undefined, vendorId: undefined }];
     },
     async open(opts: OpenOptions): Promise<SerialBoardPort> {
       if (opts.path !== path) throw new Error(`no such port ${opts.path} (the emulated board's port is ${path})`);
+      // Unplugged: the device node is gone, as a real one is.
+      if (!present) throw new Error(`Error: No such file or directory, cannot open ${opts.path}`);
       if (!(opts.baudRate > 0)) throw new TypeError('"baudRate" is not a valid baudRate');
       if (open) throw new Error('Port is locked cannot open');
       const full: Required<OpenOptions> = {
@@ -217,7 +226,12 @@ export function createBoardBinding(board: SerialBoard, options: BoardBindingOpti
       return open;
     },
     unplug(): void {
+      present = false;
       open?.unplug();
+      if (board.powered) board.powerOff();
+    },
+    replug(): void {
+      present = true;
     },
   };
 }

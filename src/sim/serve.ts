@@ -13,7 +13,7 @@
  * `trace` writes every channel and relay change as a JSON line with its time (ms since the bench started), and, for
  * the resetbot firmware boards, every event and banner line the board prints.
  */
-import { closeSync, existsSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -65,6 +65,9 @@ export class PtyBenchServer {
   private socat: Socat | undefined;
   private socatLog = '';
   private traceFd: number | undefined;
+  private traceSize = 0;
+  /** The write of the --trace file that failed (disk full, read-only): the bench stopped on it. */
+  traceError: NodeJS.ErrnoException | undefined;
   /** Clock time the bench started: trace times count from it. */
   private epoch = 0;
   private stopped: Promise<SimPhoneTruth> | undefined;
@@ -160,7 +163,25 @@ export class PtyBenchServer {
 
   private trace(entry: JigTraceEntry | { t: number; event: string }): void {
     if (this.traceFd === undefined) return;
-    writeSync(this.traceFd, JSON.stringify({ ...entry, t: Math.round((entry.t - this.epoch) * 1000) / 1000 }) + '\n');
+    const bytes = Buffer.from(JSON.stringify({ ...entry, t: Math.round((entry.t - this.epoch) * 1000) / 1000 }) + '\n');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(this.traceFd, bytes, off, bytes.length - off);
+      this.traceSize += bytes.length;
+    } catch (err) {
+      // A trace that cannot be written (disk full) stops the bench: its account would be incomplete. No half line is
+      // left: the file is cut back to its last whole line.
+      const fd = this.traceFd;
+      this.traceFd = undefined;
+      this.traceError = err as NodeJS.ErrnoException;
+      try {
+        ftruncateSync(fd, this.traceSize);
+        closeSync(fd);
+      } catch {
+        // the disk is failing
+      }
+      for (const fn of this.exitListeners) fn(`cannot write --trace ${this.options.trace} (${this.traceError.code ?? 'EIO'})`);
+    }
   }
 
   /** Traces the board's events (`! ...`) and banners (`# ...`) as they are printed. */

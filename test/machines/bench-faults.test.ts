@@ -15,7 +15,7 @@ import { getCatalog } from '../../src/catalog/catalog.js';
 import { VirtualClock } from '../../src/clock/clock.js';
 import { BenchError } from '../../src/errors/errors.js';
 import { runReset } from '../../src/machines/run-reset.js';
-import { benchFault, FaultAwareBench } from '../../src/machines/runner.js';
+import { benchFault } from '../../src/machines/runner.js';
 import { createVirtualBench } from '../../src/sim/virtual-bench.js';
 import { holdsExactly, simProvision } from '../provision/helpers.js';
 import { newsBench, once, poll, simRun, type NewsBench } from './helpers.js';
@@ -204,61 +204,5 @@ describe('the runner', () => {
     expect(benchFault({ kind: 'hold-limit', channels: [3, 4] }, false)).toMatchObject({ code: 'hold-limit', reason: expect.stringMatching(/channels 3, 4/) });
     expect(benchFault({ kind: 'hold-limit', channels: [3] }, true)).toBeUndefined();
     expect(benchFault({ kind: 'sensor', value: 512 }, false)).toBeUndefined();
-  });
-
-  /** A bench whose commands fail as the test says, counting what reaches it. */
-  function scriptedBench(failures: { op: string; err: Error }[]) {
-    const sent: string[] = [];
-    const op = (name: string) => async () => {
-      sent.push(name);
-      const i = failures.findIndex((f) => f.op === name);
-      if (i >= 0) throw failures.splice(i, 1)[0]!.err;
-    };
-    const bench = { press: op('press'), hold: op('hold'), release: op('release'), power: op('power'), releaseAll: op('releaseAll') } as unknown as Bench;
-    return { bench, sent };
-  }
-  const reset = () => new BenchError('board-reset', 'the board reset');
-
-  it("sends again, once, a command begun after a fault's announcement that the driver fails with that fault", async () => {
-    const { bench, sent } = scriptedBench([{ op: 'power', err: reset() }]);
-    const guard = new FaultAwareBench(bench);
-    guard.announced('board-reset');
-    await guard.bench.power(false);
-    expect(sent).toEqual(['power', 'power']);
-    // The announcement is spent: the same failure again is a failure.
-    const again = scriptedBench([{ op: 'power', err: reset() }]);
-    const spent = new FaultAwareBench(again.bench);
-    spent.announced('board-reset');
-    await spent.bench.power(false);
-    await expect(spent.bench.hold(['1'])).resolves.toBeUndefined();
-  });
-
-  it('lets a command begun before the announcement fail with it (the machine has left that state)', async () => {
-    let fail!: (err: Error) => void;
-    const pending = new Promise<void>((_, reject) => (fail = reject));
-    const bench = { hold: () => pending } as unknown as Bench;
-    const guard = new FaultAwareBench(bench);
-    const held = guard.bench.hold(['1']);
-    guard.announced('board-reset');
-    fail(reset());
-    await expect(held).rejects.toThrow(/the board reset/);
-  });
-
-  it('sends releaseAll() again when the board reset while it was on its way, and only then', async () => {
-    let fail!: (err: Error) => void;
-    let calls = 0;
-    const bench = {
-      releaseAll: () => (++calls === 1 ? new Promise<void>((_, reject) => (fail = reject)) : Promise.resolve()),
-    } as unknown as Bench;
-    const guard = new FaultAwareBench(bench);
-    const released = guard.bench.releaseAll();
-    guard.announced('board-reset');
-    fail(new BenchError('no-reply', 'no reply'));
-    await released;
-    expect(calls).toBe(2);
-
-    const { bench: plain, sent } = scriptedBench([{ op: 'releaseAll', err: new BenchError('no-reply', 'no reply') }]);
-    await expect(new FaultAwareBench(plain).bench.releaseAll()).rejects.toThrow(/no reply/);
-    expect(sent).toEqual(['releaseAll']);
   });
 });

@@ -17,7 +17,7 @@ import { SerialDriver } from '../../src/bench/serial.js';
 import { getCatalog } from '../../src/catalog/catalog.js';
 import { VirtualClock } from '../../src/clock/clock.js';
 import { runReset } from '../../src/machines/run-reset.js';
-import { createVirtualBench, type VirtualBoardKind } from '../../src/sim/virtual-bench.js';
+import { createVirtualBench, type BoardBinding, type VirtualBoardKind } from '../../src/sim/virtual-bench.js';
 
 const MAC = '0004f2aa814c';
 
@@ -123,6 +123,45 @@ describe('a board that resets in the middle of a run (the protocol board, for sp
     expect(record.attempts).toBe(2);
     expect(vb.phone.truth().factoryDefaults).toBe(true);
     await clock.runUntil(driver.close());
+    vb.dispose();
+  });
+});
+
+describe('a USB adapter pulled and plugged back in the middle of a run (the protocol board)', () => {
+  it('link-lost fails that attempt; the driver reopens the port and handshakes; the run starts again from power-off and passes', async () => {
+    const { model, clock, vb, driver, bench } = loop('VVX 410', 'protocol');
+    const binding = vb.binding as BoardBinding;
+    await clock.runUntil(driver.open());
+    const news: string[] = [];
+    driver.onEvent((e) => news.push(e.kind));
+    let pulledAt = -1;
+    const states: [string, number][] = [];
+    const record = await clock.runUntil(
+      runReset({
+        model,
+        mac: MAC,
+        bench,
+        clock,
+        onState: (state, attempt) => {
+          states.push([state, attempt]);
+          if (state === 'holding' && pulledAt < 0) {
+            pulledAt = clock.now();
+            clock.setTimeout(() => binding.unplug(), 500); // the combo is held: four solenoids on
+            clock.setTimeout(() => binding.replug(), 3500); // the adapter is back under its name 3 s later
+          }
+        },
+      }),
+    );
+    expect(pulledAt).toBeGreaterThan(0);
+    expect(news).toEqual(['link-lost', 'reconnected']);
+    expect(record.attemptLog[0]).toMatchObject({ result: 'fail', failure: { class: 'bench', code: 'link-lost' } });
+    expect(record.attemptLog[1]).toMatchObject({ result: 'pass' });
+    expect(states.find(([, a]) => a === 2)?.[0]).toBe('powerOff'); // the retry starts from power-off
+    expect(record.outcome).toBe('pass');
+    expect(vb.phone.truth().factoryDefaults).toBe(true);
+    expect(vb.board.channels()).toEqual([]); // no solenoid left on; the phone stays powered until the bench closes
+    await clock.runUntil(driver.close());
+    expect(vb.board.relay()).toBe(false);
     vb.dispose();
   });
 });

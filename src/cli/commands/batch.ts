@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { prepareBatch, startBatch, type BatchResult, type BatchSetup } from '../../batch/batch.js';
+import { lockBatch, prepareBatch, startBatch, type BatchResult, type BatchSetup } from '../../batch/batch.js';
 import { createProgress } from '../../batch/progress.js';
 import { formatSummary, type BatchSummary } from '../../batch/report.js';
 import { runScan } from '../../batch/scan.js';
@@ -137,14 +137,20 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
         if (prepared.file.jobs.length === 0) {
           throw new ConfigError('no-jobs', `${prepared.file.path} has no phone to run`, 'add a row per phone: mac,model');
         }
-        if (prepared.resumed) {
-          out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
-        }
-        const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done });
+        // One writer per journal: a second batch on it is refused here, before anything moves.
+        const lock = lockBatch(prepared, note);
         try {
-          result = await startBatch(prepared, { signal: abort.signal, onEvent: (e) => progress?.onEvent(e), onStations: (f) => (releaseNow = f) });
+          if (prepared.resumed) {
+            out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
+          }
+          const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done });
+          try {
+            result = await startBatch(prepared, { lock, signal: abort.signal, onEvent: (e) => progress?.onEvent(e), onStations: (f) => (releaseNow = f) });
+          } finally {
+            progress?.stop();
+          }
         } finally {
-          progress?.stop();
+          lock.release();
         }
       }
     } finally {
@@ -155,6 +161,8 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
     ctx.setExit(batchExitCode(result.summary, abort.signal.aborted));
   });
 }
+
+const note = (text: string) => process.stderr.write(`resetbot: note: ${text}\n`);
 
 /** Bad rows and no --skip-bad: on a terminal, ask; otherwise (a script, a pipe) stop. */
 async function confirmGoodRows(bad: number, good: number, json: boolean): Promise<boolean> {
@@ -197,7 +205,7 @@ async function scan(
               },
             }),
       },
-      { signal, onStations },
+      { signal, onStations, onNote: note },
     );
   } finally {
     rl.close();

@@ -6,7 +6,8 @@ import { SERVER_TYPES, type ServerType } from '../../catalog/provisioning.js';
 import { ConfigError } from '../../errors/errors.js';
 import { runProvision, type ProvisionRequest } from '../../machines/provision.js';
 import { parseMac } from '../../text-entry/mac.js';
-import { exitCodeForOutcome } from '../exit-codes.js';
+import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
+import { checkOutput } from '../../batch/outputs.js';
 import type { CommandContext } from '../main.js';
 import { seconds, writeJson } from '../output.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
@@ -49,6 +50,7 @@ export function registerProvision(program: Command, ctx: CommandContext): void {
     .option('--sim-admin-password <p>', "the simulated phone's admin password (default: one of 456, 789, 1966, drawn from the seed)")
     .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines (secrets redacted)');
   addProfilesOption(cmd).action(async (opts: ProvisionOpts) => {
+    if (opts.inspect) checkOutput(opts.inspect, '--inspect', 'file');
     const password = await serverPassword(opts, process.env, process.stdin);
     const redactor = new Redactor([password]);
     try {
@@ -190,5 +192,5 @@ async function provision(opts: ProvisionOpts, password: string, ctx: CommandCont
       ),
     );
   }
-  ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
+  ctx.setExit(opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class));
 }

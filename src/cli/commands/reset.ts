@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../batch/atomic.js';
+import { checkOutput, OutputError } from '../../batch/outputs.js';
 import type { ResetRecord } from '../../batch/record.js';
 import type { SimDeviceTruth } from '../../sim/device.js';
 import { Option, type Command } from 'commander';
@@ -15,7 +16,7 @@ import type { RunOn } from '../../machines/runner.js';
 import type { PhoneModel } from '../../catalog/types.js';
 import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/driver.js';
 import { parseMac } from '../../text-entry/mac.js';
-import { exitCodeForOutcome } from '../exit-codes.js';
+import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { seconds, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
@@ -35,6 +36,8 @@ export interface OnePhoneOpts {
   simModel?: string;
   simAdminPassword?: string;
   inspect?: string;
+  /** Set when an output (--inspect) could not be written: the command exits with EXIT.io. */
+  outputFailed?: boolean;
 }
 
 export interface ResetOpts extends OnePhoneOpts {
@@ -147,6 +150,7 @@ export async function runOnePhone(
   decide: (model: PhoneModel, mac: string) => RunPlan,
   report: (run: SimOutcome) => { json: unknown; text: string },
 ): Promise<void> {
+  if (opts.inspect) checkOutput(opts.inspect, '--inspect', 'file');
   const choice = chooseModel(opts.model, opts.profiles);
   const model = choice.model;
   const { mac, warnings } = parseMac(opts.mac);
@@ -166,7 +170,21 @@ export async function runOnePhone(
   const out = report({ model, mac, realMac, record, truth, seed });
   if (opts.json) writeJson(out.json);
   else process.stdout.write(out.text);
-  ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
+  ctx.setExit(opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class));
+}
+
+/**
+ * Writes the --inspect file (atomically) after the run. A write that fails (disk full) does not hide the run's outcome:
+ * its one line goes to stderr now, and the command exits with EXIT.io after reporting the outcome.
+ */
+function writeInspect(opts: OnePhoneOpts, lines: string[]): void {
+  try {
+    writeFileAtomic(opts.inspect!, lines.join('\n') + '\n', 'the --inspect file');
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    process.stderr.write(`resetbot: ${err.oneLine()}; every channel was released, the outcome follows\n`);
+    opts.outputFailed = true;
+  }
 }
 
 /**
@@ -227,7 +245,7 @@ export async function onSimulator<R>(
   } finally {
     stopInterrupt();
     await sim.driver.close();
-    if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
+    if (opts.inspect) writeInspect(opts, inspectLines);
   }
 }
 
@@ -257,7 +275,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   } finally {
     stopInterrupt();
     await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
-    if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
+    if (opts.inspect) writeInspect(opts, inspectLines);
   }
   if (opts.json) {
     writeJson(record);
@@ -269,7 +287,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
         `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, no camera\n`,
     );
   }
-  return exitCodeForOutcome(record.outcome, record.failure?.class);
+  return opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class);
 }
 
 /** Live progress on stderr (not with --json), and the --inspect lines collected. */

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../batch/atomic.js';
+import { checkOutput, outputError } from '../../batch/outputs.js';
 import { Option, type Command } from 'commander';
 import { fixtureFor } from '../../bench/jigs.js';
 import { getCatalog } from '../../catalog/catalog.js';
@@ -42,6 +43,8 @@ export function registerSim(program: Command, ctx: CommandContext): void {
     .option('--fixture <file>', 'fixture file of the jig (default: the model family\'s jig in fixtures/)')
     .option('--seed <n>', 'seed of the simulated phone\'s randomness', parseSeed)
     .action(async (opts: ServeOpts) => {
+      if (opts.trace) checkOutput(opts.trace, '--trace', 'file');
+      if (opts.truth) checkOutput(opts.truth, '--truth', 'file');
       const model = getCatalog().find(opts.model);
       const { mac } = parseMac(opts.mac);
       const fixture = fixtureFor(model, opts.fixture);
@@ -82,10 +85,11 @@ export function registerSim(program: Command, ctx: CommandContext): void {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       const truth = await server.stop();
-      if (opts.truth) writeFileSync(opts.truth, JSON.stringify({ seed, ...truth }, null, 2) + '\n');
+      if (opts.truth) writeFileAtomic(opts.truth, JSON.stringify({ seed, ...truth }, null, 2) + '\n', 'the --truth file');
       process.stdout.write(
         `stopped: the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'} (${truth.resets} reset(s), state ${truth.state})\n`,
       );
+      if (server.traceError) throw outputError(server.traceError, opts.trace!, 'the --trace file', 'free space, then start the bench again');
       if (failure) throw new BenchError('pty-lost', `the virtual bench stopped: ${failure}`, 'start it again');
       ctx.setExit(0);
     });
