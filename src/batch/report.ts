@@ -154,9 +154,11 @@ export function summaryCsv(s: BatchSummary): string {
   return out;
 }
 
+/** The phones that did not pass, then the rows that never ran (bad rows skipped by --skip-bad: outcome `not-run`). */
 export function failuresCsv(s: BatchSummary): string {
   let out = csvLine(['mac', 'model', 'station', 'line', 'outcome', 'class', 'code', 'reason']);
   for (const f of s.failures) out += csvLine([formatMac(f.mac, 'plain'), f.model, f.station, f.line, f.outcome, f.class, f.code, f.reason]);
+  for (const r of s.rejected) out += csvLine([r.mac ?? '', r.model ?? '', '', r.line, 'not-run', 'config', 'bad-row', r.reason]);
   return out;
 }
 
@@ -207,5 +209,8 @@ export function formatSummary(s: BatchSummary): string {
   out.push(`Summary: ${s.summaryJson}, ${s.summaryCsv}, ${s.failuresCsv}`);
   out.push(`Journal: ${s.journal}`);
   if (!s.complete) out.push(`Some phones were not finished: continue with --resume --journal ${s.journal}`);
+  if (s.rejected.length > 0) {
+    out.push(`${s.rejected.length} row${s.rejected.length === 1 ? '' : 's'} of the batch file did not run (bad rows, listed in failures.csv): fix ${s.rejected.length === 1 ? 'it' : 'them'} and run them as a batch of their own`);
+  }
   return out.join('\n') + '\n';
 }

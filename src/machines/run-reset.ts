@@ -151,7 +151,7 @@ export function resolveRun(model: PhoneModel, mac: string, choices: RunChoices =
 /** The reboot by key combo (seed 001 "Rebooting the Phone"), as a run. */
 export function resolveReboot(model: PhoneModel): RunPlan {
   if (!model.rebootCombo) {
-    throw new ConfigError('no-reboot-combo', `the sources give the ${model.name} no reboot combo`, 'power-cycle it with the relay (resetbot reset does)');
+    throw new ConfigError('no-reboot-combo', `the sources give the ${model.name} no reboot combo`, 'to reboot it, switch its power off and on (unplug it, count to 10, plug it back in)');
   }
   return { machine: 'steps', model, kind: 'reboot', label: 'reboot', procedure: rebootProcedure(model.rebootCombo) };
 }

@@ -210,10 +210,10 @@ describe('sim serve on a pseudo-terminal', () => {
 });
 
 describe('reset --port and doctor on a port that is not a bench', () => {
-  it('no such port: one line, exit 4 (bench), nothing else', () => {
+  it('no such port: bad input, one line naming the ports that exist, exit 2, nothing else', () => {
     const r = cli(['reset', '--port', '/dev/resetbot-no-such-port', '--model', 'VVX 410', '--mac', '0004F2AA814C']);
-    expect(r.code).toBe(4);
-    expect(expectOneLineError(r)).toMatch(/cannot open serial port \/dev\/resetbot-no-such-port: .*resetbot ports/);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/there is no serial port \/dev\/resetbot-no-such-port: .*resetbot ports/);
   });
 
   it('simulator options do not mix with --port; --driver needs --port; an unknown driver is named', () => {

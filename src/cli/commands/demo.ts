@@ -6,6 +6,7 @@ import { runReset } from '../../machines/run-reset.js';
 import { createSimBench, type SimBenchConfig } from '../../sim/driver.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
+import { parseWhole } from './reset.js';
 import { seconds, table } from '../output.js';
 
 interface DemoPhone {
@@ -32,7 +33,7 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
   program
     .command('demo')
     .description('reset a few simulated phones of different models and show a summary')
-    .option('--seed <n>', 'seed of the simulators (default 1)', (v) => Number.parseInt(v, 10), 1)
+    .option('--seed <n>', 'seed of the simulators (default 1)', (v) => parseWhole('--seed', v), 1)
     .action(async (opts: { seed: number }) => {
       const clock = new VirtualClock();
       const catalog = getCatalog();

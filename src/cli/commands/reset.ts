@@ -19,6 +19,7 @@ import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { seconds, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
+import { requirePort } from './ports.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
 
 /** The options of every command on one phone (reset, reboot, provision): the model, where it runs, how it reports. */
@@ -63,8 +64,13 @@ function parseCaseRule(value: string): 'lower' | 'upper' | 'either' {
 }
 
 export function parseSeed(value: string): number {
+  return parseWhole('--sim-seed', value);
+}
+
+/** A whole-number flag's value, or ConfigError naming the flag. */
+export function parseWhole(flag: string, value: string): number {
   if (!/^\d+$/.test(value)) {
-    throw new ConfigError('bad-seed', `--sim-seed '${value}' is not a whole number`, 'give a number such as 42');
+    throw new ConfigError('bad-seed', `${flag} '${value}' is not a whole number`, 'give a number such as 42');
   }
   return Number(value);
 }
@@ -244,6 +250,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
     const flag = `--${simOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new ConfigError('sim-option-on-port', `${flag} applies to the simulator only, not to a bench on --port`, `drop ${flag}, or drop --port`);
   }
+  requirePort(port);
   const clock = new RealClock();
   const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
   await driver.open();
