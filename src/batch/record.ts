@@ -1,6 +1,7 @@
 import type { DriverInfo } from '../bench/types.js';
 import type { ResetKind } from '../catalog/types.js';
 import type { FailureClass } from '../errors/errors.js';
+import type { ProgressLine } from '../progress/render.js';
 
 /**
  * The outcome of one phone, in OpenHTF's sense:
@@ -61,4 +62,6 @@ export interface ResetRecord {
   software?: string;
   /** The menu reset the user picked (`menu-reset` only). */
   choice?: string;
+  /** The run step by step as its live progress said it: bench time, attempt, step id and the technician's words. */
+  progress?: ProgressLine[];
 }

@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
+import { recordProgress } from '../progress/render.js';
 import type { ResetRecord } from '../batch/record.js';
 import type { Bench } from '../bench/types.js';
 import { rebootProcedure } from '../catalog/procedures.js';
@@ -194,8 +195,10 @@ export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | key
     plan.machine === 'keypad'
       ? { model: plan.model, mac, bench: runBench, clock, planFor: plan.planFor, typesAdminPassword: plan.typesAdminPassword, ...(plan.software ? { software: plan.software } : {}) }
       : { model: plan.model, mac, bench: runBench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
+  const progress = recordProgress(clock, opts.onState);
   const run = driveMachine<ResetOutput>(machine, input, {
     ...opts,
+    onState: progress.onState,
     screens: plan.machine === 'keypad',
     holdLimitExpected: needs.longestHoldMs >= bench.driver.info.maxHoldMs,
   });
@@ -210,5 +213,6 @@ export function runPlan(plan: RunPlan, opts: Omit<RunResetOptions, 'model' | key
     ...(out.resetKind ? { resetKind: out.resetKind } : {}),
     ...(out.software ? { software: out.software } : {}),
     ...(plan.machine === 'steps' && plan.choice ? { choice: plan.choice } : {}),
+    progress: progress.lines,
   }));
 }

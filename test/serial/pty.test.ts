@@ -181,7 +181,7 @@ describe('sim serve on a pseudo-terminal', () => {
     const d = dir();
     const { pty, trace } = await serve(d);
     const reset = new Bg(['reset', '--port', pty, '--model', 'VVX 410', '--mac', '0004F2AA814C']);
-    await reset.until(() => /attempt 1\s+(offWait|power-off)/.test(reset.stderr), 'the power-off step');
+    await reset.until(() => /attempt 1\s+(powering off|offWait|power-off)/.test(reset.stderr), 'the power-off step');
     const stopsBefore = readTrace(trace).filter((l) => l.event === '! stop').length;
     reset.child.kill('SIGINT');
     expect(await reset.exited).toBe(130);

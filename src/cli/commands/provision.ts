@@ -8,7 +8,8 @@ import { runProvision, type ProvisionRequest } from '../../machines/provision.js
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
-import { seconds, writeJson } from '../output.js';
+import { headline, writeJson } from '../output.js';
+import { wantsColour } from '../../progress/render.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
 import { addPlaceOptions, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
 
@@ -184,7 +185,7 @@ async function provision(opts: ProvisionOpts, password: string, ctx: CommandCont
       : 'no Setup menu';
     process.stdout.write(
       redactor.text(
-        `${model.name}: provisioning ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
+        `${headline(model.name, undefined, record, { what: 'provisioning', colour: wantsColour(process.stdout) })}\n` +
           `  ${record.summary}\n` +
           `  simulator (seed ${seed}): the phone holds ${holds}\n`,
       ),

@@ -17,9 +17,11 @@ import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/dr
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
-import { seconds, writeJson } from '../output.js';
+import { headline, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
 import { requirePort } from './ports.js';
+import { createRunProgress, paint, wantsColour } from '../../progress/render.js';
+import type { StepWords } from '../../progress/vocabulary.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
 
 /** The options of every command on one phone (reset, reboot, provision): the model, where it runs, how it reports. */
@@ -124,7 +126,7 @@ export function registerReset(program: Command, ctx: CommandContext): void {
       ({ model, mac, realMac, record, truth, seed }) => ({
         json: { ...record, simulator: { seed, realMac, ...truth } },
         text:
-          `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
+          `${headline(model.name, mac, record, { colour: wantsColour(process.stdout) })}\n` +
           `  ${record.summary}\n` +
           (record.resetKind ? `  reset performed: ${record.resetKind}\n` : '') +
           `  simulator (seed ${seed}): the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'}\n`,
@@ -226,11 +228,13 @@ export async function onSimulator<R>(
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
-  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines, redact) });
+  const live = progress(opts, clock, inspectLines, redact);
+  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...live.on });
   try {
     const result = clock instanceof VirtualClock ? await clock.runUntil(running) : await running;
     return { result, sim };
   } finally {
+    live.stop();
     stopInterrupt();
     await sim.driver.close();
     if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
@@ -259,9 +263,11 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => driver.releaseAll());
   const inspectLines: string[] = [];
   let record;
+  const live = progress(opts, clock, inspectLines);
   try {
-    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines) });
+    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...live.on });
   } finally {
+    live.stop();
     stopInterrupt();
     await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
     if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
@@ -271,7 +277,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   } else {
     const fw = record.bench.firmware;
     process.stdout.write(
-      `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)}\n` +
+      `${headline(model.name, mac, record, { colour: wantsColour(process.stdout), benchTime: false })}\n` +
         `  ${record.summary}\n` +
         `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, no camera\n`,
     );
@@ -279,13 +285,23 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   return exitCodeForOutcome(record.outcome, record.failure?.class);
 }
 
-/** Live progress on stderr (not with --json), and the --inspect lines collected. */
-function progress(opts: OnePhoneOpts, clock: Clock, inspectLines: string[], redact: (text: string) => string = (text) => text): Pick<RunOn, 'onState' | 'inspect'> {
+/**
+ * Live progress on stderr in the technician's words (not with --json): on a terminal the step in progress is redrawn
+ * with its countdown; piped, one line a step. And the --inspect lines collected.
+ */
+function progress(
+  opts: OnePhoneOpts,
+  clock: Clock,
+  inspectLines: string[],
+  redact: (text: string) => string = (text) => text,
+): { on: Pick<RunOn, 'onState' | 'inspect'>; stop: () => void } {
+  const shown = opts.json ? undefined : createRunProgress({ stream: process.stderr, clock, live: process.stderr.isTTY === true, redact });
   return {
-    ...(opts.inspect ? { inspect: (e: InspectionEvent) => inspectLines.push(redact(inspectionLine(e, clock.now()))) } : {}),
-    ...(opts.json
-      ? {}
-      : { onState: (state: string, attempt: number) => process.stderr.write(redact(`${seconds(clock.now()).padStart(9)}  attempt ${attempt}  ${state}\n`)) }),
+    on: {
+      ...(opts.inspect ? { inspect: (e: InspectionEvent) => inspectLines.push(redact(inspectionLine(e, clock.now()))) } : {}),
+      ...(shown ? { onState: (state: string, attempt: number, words: StepWords) => shown.onState(state, attempt, words) } : {}),
+    },
+    stop: () => shown?.stop(),
   };
 }
 
