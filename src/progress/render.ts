@@ -78,12 +78,20 @@ export function recordProgress(
 ): { lines: ProgressLine[]; onState: (state: string, attempt: number, words: StepWords) => void } {
   const start = clock.now();
   const lines: ProgressLine[] = [];
+  /** When the step in progress began (new words for the same step keep it: the countdown is the step's). */
+  let since = start;
+  let lastSaid = '';
   return {
     lines,
     onState(state, attempt, words) {
-      const text = stepText(words, 0, false);
-      const last = lines.at(-1);
-      if (!last || last.attempt !== attempt || last.id !== words.id || last.words !== text) lines.push({ t: clock.now() - start, attempt, id: words.id, words: text });
+      const said = `${attempt} ${words.id} ${words.words}`;
+      if (said !== lastSaid) {
+        const last = lines.at(-1);
+        const now = clock.now();
+        if (!last || last.attempt !== attempt || last.id !== words.id) since = now;
+        lastSaid = said;
+        lines.push({ t: now - start, attempt, id: words.id, words: stepText(words, now - since, false) });
+      }
       next?.(state, attempt, words);
     },
   };

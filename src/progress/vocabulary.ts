@@ -115,15 +115,15 @@ export function charTimes(plan: Plan, initialMode: string): number[] {
     at = end;
   }
   commit();
-  // The planner's text is what counts: never more characters than it has.
-  const chars = [...plan.text].length;
-  return done.length > chars ? done.slice(done.length - chars) : done;
+  return done;
 }
 
 function typing(id: string, words: string, plan: Plan | undefined, c: SeenContext): StepWords {
   if (!plan) return w(id, words);
   const initial = c.spec?.textEntry?.initialMode ?? c.model?.textEntry.initialMode ?? '123';
-  return { id, words, typing: { chars: [...plan.text].length, doneAt: charTimes(plan, initial) } };
+  // Counted from the keys, not the text: a secret's plan carries `***` as its text (the length shows as stars anyway).
+  const doneAt = charTimes(plan, initial);
+  return { id, words, typing: { chars: doneAt.length, doneAt } };
 }
 
 /** An ordinal for a count: 1st, 2nd, 3rd, 4th. */
