@@ -211,6 +211,9 @@ const STEP: { [K in ProcedureStep['do']]: (step: Extract<ProcedureStep, { do: K 
       : w('confirm', `watching for ${s.signs.map((x) => x.what).join(', then ')}`, within(s.deadlineMs)),
 };
 
+/** Every kind of step a step procedure has (catalog/types.ts ProcedureStep), each with words in the table above. */
+export const STEP_KINDS = Object.keys(STEP) as ProcedureStep['do'][];
+
 function stepWords(c: SeenContext): StepWords {
   const steps = c.procedure?.steps ?? [];
   const step = steps[c.index ?? 0];
@@ -222,7 +225,10 @@ function stepWords(c: SeenContext): StepWords {
 /** The provisioning machine's Setup-menu operation in progress, by the sub-state it is in. */
 function opWords(c: SeenContext, phase: 'find' | 'clear' | 'type' | 'check'): StepWords {
   const op = c.plan?.ops[c.opIndex ?? 0];
-  if (!op) return w('setup-menu', 'working in the Setup menu');
+  if (!op) {
+    const generic = { find: ['find-item', 'finding the next item in the menu'], clear: ['clear-field', 'clearing the field'], type: ['type-field', 'typing the field'], check: ['check-field', 'checking what the screen shows'] } as const;
+    return w(generic[phase][0], generic[phase][1]);
+  }
   const what = op.what;
   switch (op.op) {
     case 'goto':
@@ -256,9 +262,9 @@ const PROVISION: Record<string, Entry> = {
   awaitPrompt: (c) => w('await-setup-prompt', 'waiting for the Setup password prompt', within(t(c)?.answerTimeoutMs)),
   settle: (c) => w('prompt-settle', 'letting the password prompt settle', lasting(t(c)?.promptSettleMs)),
   typeAdmin: (c) => {
-    const tries = c.plan?.adminPlans.length ?? 1;
+    const tries = c.plan?.adminPlans.length;
     const n = (c.adminIndex ?? 0) + 1;
-    return typing('type-admin-password', `typing the admin password (the ${ordinal(n)} of the ${tries} seed 002 gives)`, c.plan?.adminPlans[c.adminIndex ?? 0], c);
+    return typing('type-admin-password', `typing admin password ${n}${tries ? ` of ${tries}` : ''} (seed 002)`, c.plan?.adminPlans[c.adminIndex ?? 0], c);
   },
   checkAdmin: () => w('check-admin', 'checking the password field'),
   confirmAdmin: () => w('confirm', 'pressing OK'),
