@@ -12,6 +12,7 @@ import type { CommandContext } from '../main.js';
 import { writeJson } from '../output.js';
 import { addProfilesOption } from '../profiles-option.js';
 import { VERSION } from '../version.js';
+import { wantsColour } from '../../progress/render.js';
 
 interface BatchOpts {
   stations?: string;
@@ -156,7 +157,7 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
       stopInterrupt();
     }
     if (opts.json) writeJson(result.summary);
-    else process.stdout.write('\n' + formatSummary(result.summary));
+    else process.stdout.write('\n' + formatSummary(result.summary, { colour: wantsColour(process.stdout) }));
     ctx.setExit(batchExitCode(result.summary, abort.signal.aborted));
   });
 }

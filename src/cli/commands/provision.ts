@@ -11,7 +11,8 @@ import type { CommandContext } from '../main.js';
 import { headline, writeJson } from '../output.js';
 import { wantsColour } from '../../progress/render.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
-import { addPlaceOptions, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
+import { addPlaceOptions, keepRun, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
+import type { SingleRecord } from '../../batch/runs.js';
 
 interface ProvisionOpts extends OnePhoneOpts {
   serverType: ServerType;
@@ -191,5 +192,6 @@ async function provision(opts: ProvisionOpts, password: string, ctx: CommandCont
       ),
     );
   }
+  keepRun(opts, { kind: 'provision', modelName: model.name, station: 'simulator', record: redactor.value({ ...record, simulator }) as unknown as SingleRecord });
   ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
 }

@@ -1,4 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { runsRoot } from '../../batch/batch.js';
+import { keepSingleRun, type SingleRecord, type SingleRun } from '../../batch/runs.js';
 import type { ResetRecord } from '../../batch/record.js';
 import type { SimDeviceTruth } from '../../sim/device.js';
 import { Option, type Command } from 'commander';
@@ -38,6 +41,8 @@ export interface OnePhoneOpts {
   simModel?: string;
   simAdminPassword?: string;
   inspect?: string;
+  /** Where the run's record is kept (default: $RESETBOT_RUNS, else ./resetbot-runs). */
+  runs?: string;
 }
 
 export interface ResetOpts extends OnePhoneOpts {
@@ -86,7 +91,21 @@ export function addPlaceOptions(cmd: Command, portHelp: string): Command {
     .option('--json', 'one JSON object on stdout')
     .option('--realtime', 'on the simulator, run in real time instead of virtual time')
     .option('--sim-seed <n>', 'seed of the simulator\'s randomness', parseSeed)
-    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)');
+    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)')
+    .option('--runs <dir>', 'where the run\'s record is kept for `resetbot runs` (default: $RESETBOT_RUNS, else ./resetbot-runs)');
+}
+
+/**
+ * Keeps a single run's record where `resetbot runs` finds it, and says so (not with --json: stdout is the record). A
+ * record that cannot be kept is a warning: the run itself is done.
+ */
+export function keepRun(opts: OnePhoneOpts, run: Omit<SingleRun, 'id' | 'at'>): void {
+  try {
+    const dir = keepSingleRun(run, opts.runs ?? runsRoot());
+    if (!opts.json) process.stdout.write(`  kept as run ${basename(dir)}: \`resetbot runs show ${basename(dir)}\`\n`);
+  } catch (err) {
+    process.stderr.write(`resetbot: warning: the run's record was not kept: ${(err as Error).message}\n`);
+  }
 }
 
 /** The options of every command that runs a procedure on one phone (reset, reboot). */
@@ -135,6 +154,9 @@ export function registerReset(program: Command, ctx: CommandContext): void {
   );
 }
 
+/** A reset record's kind of run: a reboot, or a reset. */
+const kindOf = (record: ResetRecord): 'reset' | 'reboot' => (record.procedure === 'reboot' ? 'reboot' : 'reset');
+
 /** A run on the simulator, as its report is made of it. */
 export interface SimOutcome {
   model: PhoneModel;
@@ -174,6 +196,7 @@ export async function runOnePhone(
   const out = report({ model, mac, realMac, record, truth, seed });
   if (opts.json) writeJson(out.json);
   else process.stdout.write(out.text);
+  keepRun(opts, { kind: kindOf(record), modelName: model.name, mac, station: 'simulator', record: out.json as SingleRecord });
   ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
 }
 
@@ -282,6 +305,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
         `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, no camera\n`,
     );
   }
+  keepRun(opts, { kind: kindOf(record), modelName: model.name, mac, station: port, record: record as SingleRecord });
   return exitCodeForOutcome(record.outcome, record.failure?.class);
 }
 
