@@ -73,6 +73,25 @@ describe('reset in a terminal', () => {
   });
 });
 
+describe('demo in a terminal', () => {
+  it.skipIf(pty.skip)('the summary table stays aligned with its outcomes in colour' + pty.note, () => {
+    const r = inTerminal(['demo']);
+    expect(r.code).toBe(0);
+    expect(r.raw).toContain('\x1b[32mPASS\x1b[0m');
+    expect(r.raw).toContain('\x1b[31mFAIL\x1b[0m');
+    const shown = screen(r.raw);
+    const head = shown.findIndex((l) => /^station +model +MAC +outcome +tries/.test(l));
+    const rows = shown.slice(head + 2, head + 8);
+    expect(rows).toHaveLength(6);
+    const at = shown[head]!.indexOf('tries');
+    for (const row of rows) expect(row.slice(at - 2, at), row).toBe('  ');
+    expect(rows.map((row) => row.slice(at).split(' ')[0])).toEqual(['1', '1', '2', '1', '1', '4']);
+    // The progress lines: a model column as wide as the longest name, so the attempts line up.
+    const progress = shown.filter((l) => /^ +\d+\.\d s {2}station \d/.test(l));
+    expect(new Set(progress.map((l) => l.indexOf('attempt'))).size).toBe(1);
+  });
+});
+
 describe('piped', () => {
   it('reset: a line a step in words with its length, no control codes; --json keeps the same words beside their ids', async () => {
     const r = await runCli(['reset', ...PHONE]);
