@@ -179,6 +179,9 @@ function heldBefore(steps: ProcedureStep[], index: number): string[] {
 }
 
 const signWords = (sign: Sign, nth?: number) => (nth && nth > 1 ? `${sign.what} (the ${ordinal(nth)} time)` : sign.what);
+/** A sign that reads as a sentence ("the screen goes dark") is waited `until`; a thing ("the idle screen") `for`. */
+const isSentence = (what: string) => /\b(goes|go|is|are|lights|blinks|flash|flashes|finds|was)\b/.test(what);
+const awaiting = (what: string) => (isSentence(what) ? `until ${what}` : `for ${what}`);
 const label = (pattern: string) => pattern.replace(/[\\^$()[\]|?+*]/g, '').replace(/\s+/g, ' ').trim();
 
 /** The step machine's steps (machines/steps.ts), by the step's `do`: every kind a step procedure has. */
@@ -199,7 +202,7 @@ const STEP: { [K in ProcedureStep['do']]: (step: Extract<ProcedureStep, { do: K 
   'wait-for': (s, c, held) => {
     const what = signWords(s.sign, s.nth);
     const blind = c.bench !== undefined && c.bench.observer === undefined;
-    const words = held.length > 0 ? `holding ${keysName(held)} until ${what}` : `waiting for ${what}`;
+    const words = held.length > 0 ? `holding ${keysName(held)} ${awaiting(what).replace(/^for /, 'until ')}` : `waiting ${awaiting(what)}`;
     return blind ? w('wait-for', `${words} (no camera: by the clock)`, lasting(s.blindMs)) : w('wait-for', words, within(s.deadlineMs));
   },
   menu: (s) => w('menu', `choosing ${s.item} in the menu`),
@@ -208,7 +211,7 @@ const STEP: { [K in ProcedureStep['do']]: (step: Extract<ProcedureStep, { do: K 
   confirm: (s, c) =>
     c.bench !== undefined && c.bench.observer === undefined
       ? w('confirm', 'done (no camera: nothing to watch)')
-      : w('confirm', `watching for ${s.signs.map((x) => x.what).join(', then ')}`, within(s.deadlineMs)),
+      : w('confirm', `watching for the end: ${s.signs.map((x) => x.what).join(', then ')}`, within(s.deadlineMs)),
 };
 
 /** Every kind of step a step procedure has (catalog/types.ts ProcedureStep), each with words in the table above. */
