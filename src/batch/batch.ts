@@ -22,8 +22,13 @@ import {
   type StationSpec,
 } from './stations.js';
 
-/** Where batches keep their journal and reports unless told otherwise: ./resetbot-runs/<batch-id>/. */
-export const RUNS_ROOT = 'resetbot-runs';
+/**
+ * Where runs are kept unless told otherwise: batches in <root>/<batch-id>/, single runs (reset, reboot, provision) in
+ * <root>/<run-id>/. The root is $RESETBOT_RUNS, else ./resetbot-runs. `resetbot runs` lists them.
+ */
+export function runsRoot(): string {
+  return process.env.RESETBOT_RUNS || 'resetbot-runs';
+}
 
 export interface BatchSetup {
   /** The batch file; may be left out with `resume` and `journal` (the journal names it). */
@@ -103,7 +108,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
   rowsNoStationCanRun(file, stations);
 
   const id = header?.batch ?? setup.newBatchId();
-  const outDir = resolve(setup.outDir ?? header?.outDir ?? join(RUNS_ROOT, id));
+  const outDir = resolve(setup.outDir ?? header?.outDir ?? join(runsRoot(), id));
   const journalPath = resolve(resumed?.path ?? setup.journal ?? join(outDir, 'journal.jsonl'));
 
   // Every output can be written, on a disk with room, before anything moves.
@@ -293,7 +298,7 @@ function findJournal(setup: BatchSetup): JournalRead {
   }
   if (!setup.file) throw new ConfigError('nothing-to-resume', '--resume needs the batch FILE or --journal', 'give the batch file, or the journal with --journal');
   const hash = createHash('sha256').update(readFileOrThrow(setup.file)).digest('hex');
-  const root = setup.outDir ? resolve(setup.outDir, '..') : resolve(RUNS_ROOT);
+  const root = setup.outDir ? resolve(setup.outDir, '..') : resolve(runsRoot());
   const candidates: JournalRead[] = [];
   if (existsSync(root)) {
     for (const dir of readdirSync(root)) {

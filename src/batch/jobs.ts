@@ -50,6 +50,14 @@ export interface Job {
 export interface BadRow {
   line: number;
   reason: string;
+  /** The row's MAC and model as written (for failures.csv), when it has them. */
+  mac?: string;
+  model?: string;
+}
+
+/** The MAC and model cells of a raw row as written, for the report of a bad row. */
+function asWritten(row: RawRow): Pick<BadRow, 'mac' | 'model'> {
+  return { ...(text(row.mac) !== '' ? { mac: text(row.mac) } : {}), ...(text(row.model) !== '' ? { model: text(row.model) } : {}) };
 }
 
 export interface BatchFile {
@@ -286,7 +294,7 @@ function validateRows(rows: RawRow[], ctx: ValidateContext): { jobs: Job[]; bad:
       const job = validateRow(row, ctx);
       const first = seen.get(job.mac);
       if (first !== undefined) {
-        bad.push({ line: row.line, reason: `MAC ${job.mac.toUpperCase()} is already on line ${first}: one row per phone` });
+        bad.push({ line: row.line, reason: `MAC ${job.mac.toUpperCase()} is already on line ${first}: one row per phone`, ...asWritten(row) });
         continue;
       }
       seen.set(job.mac, row.line);
@@ -294,7 +302,7 @@ function validateRows(rows: RawRow[], ctx: ValidateContext): { jobs: Job[]; bad:
     } catch (err) {
       if (!(err instanceof ResetbotError)) throw err;
       // A reason may quote what the row says (an untypeable admin password): secrets are replaced.
-      bad.push({ line: row.line, reason: new Redactor(rowSecrets(row)).text(err.oneLine()) });
+      bad.push({ line: row.line, reason: new Redactor(rowSecrets(row)).text(err.oneLine()), ...asWritten(row) });
     }
   }
   return { jobs, bad };

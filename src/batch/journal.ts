@@ -76,7 +76,7 @@ export type JournalEntry = Base &
         options: unknown;
       }
     | { type: 'started'; job: string; run: number; attempt: 0; station: string; at: string }
-    | { type: 'step'; job: string; run: number; attempt: number; station: string; step: string }
+    | { type: 'step'; job: string; run: number; attempt: number; station: string; step: string; id?: string; words?: string }
     | { type: 'final'; job: string; run: number; attempt: number; outcome: BatchRecord['outcome']; record: BatchRecord }
     | { type: 'end'; at: string; aborted: boolean }
   );

@@ -1,10 +1,13 @@
-import type { TimingProfile } from '../catalog/types.js';
 import { RealClock, type Clock, type TimerId } from '../clock/clock.js';
 import { formatMac } from '../text-entry/mac.js';
 import type { Job } from './jobs.js';
 import type { Outcome } from './record.js';
 import { OUTCOMES } from './report.js';
 import type { BatchEvent } from './runner.js';
+import { paint, stepText, visibleLength, wantsColour } from '../progress/render.js';
+import type { StepWords } from '../progress/vocabulary.js';
+
+const stripColour = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /**
  * Live progress of a batch. On a terminal: one line per station (its phone, step and the step's countdown) and the
@@ -12,37 +15,14 @@ import type { BatchEvent } from './runner.js';
  * terminal (a log, a pipe): plain lines, one per station change, step and result, stamped with bench time.
  */
 
-/** Machine states as the operator reads them, and the timing figure that bounds each (its countdown). */
-const STEPS: Record<string, { label: string; limit?: (t: TimingProfile) => number }> = {
-  powerOff: { label: 'power off', limit: (t) => t.powerOffMs },
-  offWait: { label: 'power off', limit: (t) => t.powerOffMs },
-  powerOn: { label: 'power on' },
-  awaitCancel: { label: 'wait for Cancel', limit: (t) => t.cancelDeadlineMs },
-  blindCancelWait: { label: 'wait for Cancel', limit: (t) => t.cancelAfterMs },
-  pressCancel: { label: 'press Cancel' },
-  awaitCountdown: { label: 'wait for countdown', limit: (t) => t.answerTimeoutMs },
-  comboWait: { label: 'hold combo', limit: (t) => t.comboAfterCancelMs },
-  holdCombo: { label: 'hold combo', limit: (t) => t.comboHoldMs },
-  holding: { label: 'hold combo', limit: (t) => t.comboHoldMs },
-  blindHolding: { label: 'hold combo', limit: (t) => t.comboHoldMs },
-  releaseCombo: { label: 'release combo' },
-  settle: { label: 'prompt settles', limit: (t) => t.promptSettleMs },
-  typing: { label: 'type password' },
-  confirm: { label: 'confirm' },
-  awaitAnswer: { label: 'wait for answer', limit: (t) => t.answerTimeoutMs },
-  awaitReboots: { label: 'wait for reboots', limit: (t) => t.rebootTimeoutMs },
-  blindReboots: { label: 'wait for reboots', limit: (t) => t.rebootTimeoutMs },
-  recover: { label: 'recover' },
-  aborting: { label: 'releasing' },
-};
-
 interface Slot {
   job?: Job;
+  /** The step in progress in the vocabulary's words (progress/vocabulary.ts), or a plain label (`idle`, `starting`). */
+  words?: StepWords;
   label: string;
   attempt: number;
-  /** Bench time the step started, and its limit. */
+  /** Bench time the step started: its countdown's start. */
   since: number;
-  limitMs?: number;
   out?: string;
 }
 
@@ -58,6 +38,10 @@ export interface ProgressOptions {
   plain?: boolean;
   /** Redraws per second on a terminal. */
   fps?: number;
+  /** The jobs to come, when known: the phone column is as wide as the longest (a long model name stays aligned). */
+  jobs?: Job[];
+  /** Outcomes in colour (default: on a terminal without NO_COLOR). */
+  colour?: boolean;
 }
 
 export interface Progress {
@@ -77,6 +61,7 @@ export function hms(ms: number): string {
 export function createProgress(opts: ProgressOptions): Progress {
   const { stream, clock } = opts;
   const tty = stream.isTTY === true && opts.plain !== true;
+  const colour = opts.colour ?? wantsColour(stream);
   const start = clock.now();
   const slots = new Map<string, Slot>(opts.stations.map((s) => [s, { label: 'idle', attempt: 0, since: start }]));
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
@@ -86,11 +71,13 @@ export function createProgress(opts: ProgressOptions): Progress {
   let drawn = 0;
   const stamp = () => `[${hms(clock.now() - start)}]`;
   const who = (job: Job) => `${formatMac(job.mac, 'plain')} ${job.model.name}`;
+  /** The phone column's width: the longest phone so far (and to come, when the jobs are known). */
+  let whoWidth = Math.max(28, ...(opts.jobs ?? []).map((j) => who(j).length));
 
   const totals = (): string => {
     const elapsed = clock.now() - start;
     const rate = elapsed > 0 && ran > 0 ? ` | ${((ran * 3_600_000) / elapsed).toFixed(1)} phones/h` : '';
-    const byOutcome = OUTCOMES.map((o) => `${o} ${counts[o]}`).join('  ');
+    const byOutcome = OUTCOMES.map((o) => (counts[o] > 0 ? paint(o, `${o} ${counts[o]}`, colour) : `${o} ${counts[o]}`)).join('  ');
     const of = opts.total !== undefined ? `/${opts.done + opts.total}` : '';
     return `${opts.done + finished}${of} done | ${byOutcome} | ${hms(elapsed)} bench time${rate}`;
   };
@@ -103,10 +90,10 @@ export function createProgress(opts: ProgressOptions): Progress {
       const s = slots.get(name)!;
       if (s.out) return `${name.padEnd(nameWidth)}  out: ${s.out}`;
       if (!s.job) return `${name.padEnd(nameWidth)}  ${s.label}`;
-      const left = s.limitMs !== undefined ? `  ${Math.max(0, (s.limitMs - (now - s.since)) / 1000).toFixed(0).padStart(4)} s left` : '';
-      return `${name.padEnd(nameWidth)}  ${who(s.job).padEnd(28)}  attempt ${s.attempt}  ${s.label.padEnd(18)}${left}`;
+      const step = s.words ? stepText(s.words, now - s.since, true) : s.label;
+      return `${name.padEnd(nameWidth)}  ${who(s.job).padEnd(whoWidth)}  attempt ${s.attempt}  ${step}`;
     });
-    return [...lines, totals()].map((l) => (l.length > width ? l.slice(0, width) : l));
+    return [...lines, totals()].map((l) => (visibleLength(l) > width && l === stripColour(l) ? l.slice(0, width) : l));
   };
 
   const clear = () => {
@@ -145,25 +132,28 @@ export function createProgress(opts: ProgressOptions): Progress {
           say(e.status === 'ok' ? `${e.station}: ready` : `${e.station}: OUT: ${e.reason}`);
           break;
         case 'started':
-          if (s) Object.assign(s, { job: e.job, label: 'start', attempt: 0, since: clock.now(), limitMs: undefined });
-          if (!tty) say(`${e.station} ${who(e.job)}: start${e.run > 1 ? ` (run ${e.run})` : ''}`);
+          whoWidth = Math.max(whoWidth, who(e.job).length);
+          if (s) Object.assign(s, { job: e.job, words: undefined, label: 'placing the phone', attempt: 0, since: clock.now() });
+          if (!tty) say(`${e.station} ${who(e.job)}: placing the phone${e.run > 1 ? ` (run ${e.run})` : ''}`);
           break;
         case 'state': {
-          const step = STEPS[e.state];
-          if (!s || !step) break;
-          const changed = step.label !== s.label || e.attempt !== s.attempt;
-          // The countdown runs from the step's first state (power off's wait continues power off's).
-          if (changed) Object.assign(s, { label: step.label, attempt: e.attempt, since: clock.now(), limitMs: step.limit?.(e.job.model.timing) });
-          if (changed && !tty) say(`${e.station} ${who(e.job)}: ${step.label} (attempt ${e.attempt})`);
+          if (!s) break;
+          const w = e.words;
+          const sameStep = s.words !== undefined && s.words.id === w.id && s.attempt === e.attempt;
+          const changed = !sameStep || s.words!.words !== w.words;
+          if (!changed) break;
+          // New words for the same step (the next reboot seen) keep its countdown.
+          Object.assign(s, { words: w, attempt: e.attempt, ...(sameStep ? {} : { since: clock.now() }) });
+          if (!tty) say(`${e.station} ${who(e.job)}: attempt ${e.attempt}  ${stepText(w, clock.now() - s.since, false)}`);
           break;
         }
         case 'final': {
           finished++;
           counts[e.record.outcome]++;
           if (e.record.startedAt !== null && e.record.outcome !== 'aborted') ran++;
-          if (s) Object.assign(s, { job: undefined, label: 'idle', attempt: 0, limitMs: undefined });
+          if (s) Object.assign(s, { job: undefined, words: undefined, label: 'idle', attempt: 0 });
           const why = e.record.outcome === 'pass' ? '' : `: ${e.record.failure?.reason ?? e.record.summary}`;
-          say(`${e.station ?? '-'} ${who(e.job)}: ${e.record.outcome.toUpperCase()}${why}`);
+          say(`${e.station ?? '-'} ${who(e.job)}: ${paint(e.record.outcome, e.record.outcome.toUpperCase(), colour)}${why}`);
           if (!tty) stream.write(`${stamp()} ${totals()}\n`);
           break;
         }

@@ -1,6 +1,7 @@
 import type { DriverInfo } from '../bench/types.js';
 import type { ResetKind } from '../catalog/types.js';
 import type { FailureClass } from '../errors/errors.js';
+import type { ProgressLine } from '../progress/render.js';
 
 /**
  * The outcome of one phone, in OpenHTF's sense:
@@ -71,6 +72,8 @@ export interface ResetRecord {
   evidence: Evidence[];
   /** The bench's calibration of the model that the run used (calibration file), when it had one. */
   calibration?: { phones: number; keypad: Record<string, unknown> };
+  /** The run step by step as its live progress said it: bench time, attempt, step id and the technician's words. */
+  progress?: ProgressLine[];
 }
 
 /** One piece of evidence in a record. */

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { table } from '../cli/output.js';
+import { getCatalog } from '../catalog/catalog.js';
+import { paint } from '../progress/render.js';
 import { formatMac } from '../text-entry/mac.js';
 import { writeFileAtomic } from './atomic.js';
 import type { BadRow } from './jobs.js';
@@ -154,9 +156,11 @@ export function summaryCsv(s: BatchSummary): string {
   return out;
 }
 
+/** The phones that did not pass, then the rows that never ran (bad rows skipped by --skip-bad: outcome `not-run`). */
 export function failuresCsv(s: BatchSummary): string {
   let out = csvLine(['mac', 'model', 'station', 'line', 'outcome', 'class', 'code', 'reason']);
   for (const f of s.failures) out += csvLine([formatMac(f.mac, 'plain'), f.model, f.station, f.line, f.outcome, f.class, f.code, f.reason]);
+  for (const r of s.rejected) out += csvLine([r.mac ?? '', r.model ?? '', '', r.line, 'not-run', 'config', 'bad-row', r.reason]);
   return out;
 }
 
@@ -167,17 +171,25 @@ function duration(ms: number): string {
   return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : m > 0 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
 }
 
-/** The summary as the terminal shows it. */
-export function formatSummary(s: BatchSummary): string {
+/** A model's name from the id a record keeps (a profiles-file model the built-in catalog lacks keeps its id). */
+function modelName(id: string): string {
+  return getCatalog().models.find((m) => m.id === id)?.name ?? id;
+}
+
+/** The summary as the terminal shows it: model names, MACs as on the label, outcomes in colour on a terminal. */
+export function formatSummary(s: BatchSummary, opts: { colour?: boolean } = {}): string {
+  const colour = opts.colour === true;
   const out: string[] = [];
   const rate = s.phonesPerHour === null ? '' : `, ${s.phonesPerHour} phones/h`;
   out.push(`Batch ${s.batch}: ${s.total} phone${s.total === 1 ? '' : 's'} in ${duration(s.benchMs)} of bench time${rate}${s.sessions > 1 ? ` over ${s.sessions} sessions` : ''}`);
   out.push('');
-  const countRows = (m: Record<string, Counts>) => Object.entries(m).map(([name, c]) => [name, String(c.total), ...OUTCOMES.map((o) => String(c[o]))]);
-  out.push(table(['', 'total', ...OUTCOMES], [['all', String(s.total), ...OUTCOMES.map((o) => String(s.byOutcome[o]))]]));
+  const n = (o: Outcome, k: number) => (k > 0 ? paint(o, String(k), colour) : String(k));
+  const countRows = (m: Record<string, Counts>, name: (key: string) => string = (k) => k) =>
+    Object.entries(m).map(([key, c]) => [name(key), String(c.total), ...OUTCOMES.map((o) => n(o, c[o]))]);
+  out.push(table(['', 'total', ...OUTCOMES], [['all', String(s.total), ...OUTCOMES.map((o) => n(o, s.byOutcome[o]))]]));
   if (s.total > 0) {
     out.push('');
-    out.push(table(['model', 'total', ...OUTCOMES], countRows(s.byModel)));
+    out.push(table(['model', 'total', ...OUTCOMES], countRows(s.byModel, modelName)));
     out.push('');
     out.push(table(['station', 'total', ...OUTCOMES], countRows(s.byStation)));
   }
@@ -193,7 +205,7 @@ export function formatSummary(s: BatchSummary): string {
     out.push(
       table(
         ['mac', 'model', 'station', 'line', 'outcome', 'why'],
-        s.failures.map((f) => [formatMac(f.mac, 'plain'), f.model, f.station ?? '-', f.line ? String(f.line) : '-', f.outcome, f.code ? `${f.code}: ${f.reason}` : f.reason]),
+        s.failures.map((f) => [formatMac(f.mac, 'plain'), modelName(f.model), f.station ?? '-', f.line ? String(f.line) : '-', paint(f.outcome, f.outcome, colour), f.code ? `${f.code}: ${f.reason}` : f.reason]),
       ),
     );
   }
@@ -207,5 +219,8 @@ export function formatSummary(s: BatchSummary): string {
   out.push(`Summary: ${s.summaryJson}, ${s.summaryCsv}, ${s.failuresCsv}`);
   out.push(`Journal: ${s.journal}`);
   if (!s.complete) out.push(`Some phones were not finished: continue with --resume --journal ${s.journal}`);
+  if (s.rejected.length > 0) {
+    out.push(`${s.rejected.length} row${s.rejected.length === 1 ? '' : 's'} of the batch file did not run (bad rows, listed in failures.csv): fix ${s.rejected.length === 1 ? 'it' : 'them'} and run them as a batch of their own`);
+  }
   return out.join('\n') + '\n';
 }

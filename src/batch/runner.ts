@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import { classify } from '../errors/errors.js';
+import type { StepWords } from '../progress/vocabulary.js';
 import { runPlan } from '../machines/run-reset.js';
 import type { Job } from './jobs.js';
 import type { Journal } from './journal.js';
@@ -38,7 +39,7 @@ export interface StationStatus {
 export type BatchEvent =
   | { type: 'station'; station: string; status: 'ok' | 'out'; reason?: string }
   | { type: 'started'; station: string; job: Job; run: number }
-  | { type: 'state'; station: string; job: Job; state: string; attempt: number }
+  | { type: 'state'; station: string; job: Job; state: string; attempt: number; words: StepWords }
   | { type: 'final'; station: string | null; job: Job; record: BatchRecord };
 
 /** What a runner needs besides its jobs. */
@@ -195,9 +196,9 @@ export class Runner {
         bench: slot.bench,
         clock,
         signal,
-        onState: (state, attempt) => {
-          journal.append({ type: 'step', job: p.job.mac, run: p.run, attempt, station: st.spec.name, step: state });
-          this.emit({ type: 'state', station: st.spec.name, job: p.job, state, attempt });
+        onState: (state, attempt, words) => {
+          journal.append({ type: 'step', job: p.job.mac, run: p.run, attempt, station: st.spec.name, step: state, id: words.id, words: words.words });
+          this.emit({ type: 'state', station: st.spec.name, job: p.job, state, attempt, words });
         },
       });
       record = batchRecord(reset, this.context(p, st.spec, p.run, startedAt));

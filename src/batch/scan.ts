@@ -1,6 +1,6 @@
 import { resolve, join } from 'node:path';
 import { ConfigError, ResetbotError } from '../errors/errors.js';
-import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, RUNS_ROOT, OutputStop, sameJournalAsRead, staleLockNote, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
+import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, runsRoot, OutputStop, sameJournalAsRead, staleLockNote, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { modelSource, validateRow } from './jobs.js';
@@ -63,7 +63,7 @@ export async function runScan(given: ScanSetup, io: ScanIO, opts: StartOptions):
   const spec = pickStation(setup);
   const clock = clockFor([spec]);
   const id = resumed?.header.batch ?? setup.newBatchId();
-  const outDir = resolve(setup.outDir ?? resumed?.header.outDir ?? join(RUNS_ROOT, id));
+  const outDir = resolve(setup.outDir ?? resumed?.header.outDir ?? join(runsRoot(), id));
   const journalPath = resolve(resumed?.path ?? setup.journal ?? join(outDir, 'journal.jsonl'));
 
   checkOutput(outDir, '--out', 'dir');

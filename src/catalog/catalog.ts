@@ -4,7 +4,9 @@ import type { PhoneModel } from './types.js';
 
 /** Folds a typed model name to its bare form: case, spaces, dashes, dots and a Polycom/Poly prefix do not matter. */
 export function foldName(name: string): string {
+  // NFKC folds what a keyboard in another input mode types: full-width digits and letters ("VVX ４１０").
   return name
+    .normalize('NFKC')
     .toLowerCase()
     .replace(/[\s\-_.\/]+/g, '')
     .replace(/^(polycom|poly)/, '');
@@ -43,6 +45,7 @@ export class Catalog {
   /** Finds a model by any spelling; a clear ConfigError with the nearest names when none or several match. */
   find(name: string): PhoneModel {
     const key = foldName(name);
+    if (key === '') throw new ConfigError('empty-model', 'the model is empty', 'give the model as on its label, e.g. --model "VVX 410"; `resetbot models` lists them');
     const hits = this.byName.get(key);
     if (hits && hits.length === 1) return hits[0]!;
     if (hits && hits.length > 1) {

@@ -15,7 +15,7 @@ export const EXIT = {
   bench: 4,
   /** resetbot itself failed (a bug): please report it with the record. */
   internal: 5,
-  /** `batch`: the batch ran to its end, but some phones did not pass (fail or error): see its summary. */
+  /** `batch`: the batch ran to its end, but some phones did not pass (fail or error), or some bad rows did not run (--skip-bad): see failures.csv. */
   batchNotAllPassed: 6,
   /**
    * An output could not be written during a run (disk full, read-only, I/O error): every solenoid and relay was

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { OutputError } from '../batch/outputs.js';
-import { ResetbotError } from '../errors/errors.js';
+import { editDistance, nearest, ResetbotError } from '../errors/errors.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from './version.js';
 import { registerDemo } from './commands/demo.js';
@@ -14,6 +14,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerSim } from './commands/sim.js';
 import { registerReboot } from './commands/reboot.js';
 import { registerCheckFixture } from './commands/check-fixture.js';
+import { registerRuns } from './commands/runs.js';
 
 /** What a command's action reports back to main: the process exit code. */
 export interface CommandContext {
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerSim(program, ctx);
   registerReboot(program, ctx);
   registerCheckFixture(program, ctx);
+  registerRuns(program, ctx);
   return program;
 }
 
@@ -48,22 +50,62 @@ export function buildProgram(ctx: CommandContext): Command {
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram({ setExit: (c) => (code = c) });
+  // Bare `resetbot`: what it can do, not silence.
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return EXIT.ok;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
-    return reportError(err, argv);
+    return reportError(err, argv, program);
   }
 }
 
-function reportError(err: unknown, argv: string[]): number {
+/** The (sub)command argv names, as far as it names known ones: ['sim', 'serve'], ['reset'], or []. */
+export function commandPath(program: Command, argv: string[]): Command[] {
+  const path: Command[] = [];
+  let at = program;
+  for (const a of argv) {
+    if (a.startsWith('-')) continue;
+    const next = at.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!next) break;
+    path.push(next);
+    at = next;
+  }
+  return path;
+}
+
+/** The first flag in argv that the command does not take (commander reports missing options before unknown ones). */
+function unknownFlag(cmd: Command, argv: string[]): string | undefined {
+  const known = new Set<string>(['--help', '-h']);
+  for (const o of cmd.options) {
+    if (o.long) known.add(o.long);
+    if (o.short) known.add(o.short);
+  }
+  return argv.find((a) => a.startsWith('-') && a !== '-' && a !== '--' && !known.has(a.split('=')[0]!));
+}
+
+function reportError(err: unknown, argv: string[], program: Command): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') {
       return EXIT.ok;
     }
-    const sub = argv.find((a) => !a.startsWith('-'));
-    const text = err.message.replace(/^error: /, '');
-    process.stderr.write(`resetbot: ${text} (run 'resetbot ${sub ? sub + ' ' : ''}--help' for usage)\n`);
+    const path = commandPath(program, argv);
+    const cmd = path.at(-1);
+    const usage = `run 'resetbot ${path.map((c) => c.name() + ' ').join('')}--help' for usage`;
+    let text = err.message.replace(/^error: /, '');
+    const stray = cmd && err.code === 'commander.missingMandatoryOptionValue' ? unknownFlag(cmd, argv) : undefined;
+    if (stray !== undefined) {
+      const flag = stray.split('=')[0]!;
+      const near = nearest(flag, cmd!.options.map((o) => o.long).filter((l): l is string => !!l), 1)[0];
+      const close = near !== undefined && editDistance(flag, near) <= Math.max(2, Math.floor(flag.length / 3));
+      text = `unknown option '${stray}'${close ? ` (did you mean ${near}?)` : ''}`;
+    }
+    // Commander puts its suggestion on a line of its own: one line, ours.
+    text = text.replace(/\s*\n\s*\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`resetbot: ${text} (${usage})\n`);
     return EXIT.usage;
   }
   if (err instanceof ResetbotError) {

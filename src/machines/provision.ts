@@ -1,4 +1,5 @@
 import { assign, setup } from 'xstate';
+import { recordProgress, type ProgressLine } from '../progress/render.js';
 import type { Failure, Outcome, StepRecord } from '../batch/record.js';
 import { REDACTED } from '../batch/redact.js';
 import { requireKeys } from '../bench/fixture.js';
@@ -132,6 +133,8 @@ export interface ProvisionRecord {
   steps: StepRecord[];
   bench: DriverInfo;
   observed: boolean;
+  /** The run step by step as its live progress said it (progress/render.ts). */
+  progress?: ProgressLine[];
 }
 
 // ---- planning ---------------------------------------------------------------------------------------------------
@@ -672,8 +675,10 @@ export function runProvision(opts: RunProvisionOptions): Promise<ProvisionRecord
   const plan = prepareProvisioning(model, request, bench);
 
   // The Setup menus hold no key down: any hold the board cuts at its limit is a fault.
+  const progress = recordProgress(clock, opts.onState);
   const run = driveMachine<ProvisionOutput>(provisionMachine, (runBench) => ({ model, bench: runBench, clock, plan }), {
     ...opts,
+    onState: progress.onState,
     screens: true,
     holdLimitExpected: false,
   });
@@ -691,5 +696,6 @@ export function runProvision(opts: RunProvisionOptions): Promise<ProvisionRecord
     ...recordOf(out),
     bench: bench.driver.info,
     observed: true,
+    progress: progress.lines,
   }));
 }

@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
+import { recordProgress } from '../progress/render.js';
 import type { ResetRecord } from '../batch/record.js';
 import type { Bench } from '../bench/types.js';
 import { rebootProcedure } from '../catalog/procedures.js';
@@ -161,7 +162,7 @@ export function resolveRun(model: PhoneModel, mac: string, choices: RunChoices =
 /** The reboot by key combo (seed 001 "Rebooting the Phone"), as a run. */
 export function resolveReboot(model: PhoneModel): RunPlan {
   if (!model.rebootCombo) {
-    throw new ConfigError('no-reboot-combo', `the sources give the ${model.name} no reboot combo`, 'power-cycle it with the relay (resetbot reset does)');
+    throw new ConfigError('no-reboot-combo', `the sources give the ${model.name} no reboot combo`, 'to reboot it, switch its power off and on (unplug it, count to 10, plug it back in)');
   }
   return { machine: 'steps', model, kind: 'reboot', label: 'reboot', procedure: rebootProcedure(model.rebootCombo) };
 }
@@ -210,8 +211,10 @@ export function runPlan(
     plan.machine === 'keypad'
       ? { model: plan.model, mac, bench: runBench, clock, planFor: plan.planFor, typesAdminPassword: plan.typesAdminPassword, ...(plan.software ? { software: plan.software } : {}) }
       : { model: plan.model, mac, bench: runBench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
+  const progress = recordProgress(clock, opts.onState);
   const run = driveMachine<ResetOutput>(machine, input, {
     ...opts,
+    onState: progress.onState,
     screens: plan.machine === 'keypad',
     holdLimitExpected: needs.longestHoldMs >= bench.driver.info.maxHoldMs,
   });
@@ -220,7 +223,7 @@ export function runPlan(
     if (opts.calibration && bench.observer && out.result !== 'aborted') {
       opts.calibration.learn(plan.model.id, learnedFrom(out.notes, out.attemptLog.flatMap((a) => (a.failure ? [a.failure.code] : []))));
     }
-    return recordFromOutput(plan, out, opts, bench);
+    return recordFromOutput(plan, out, opts, bench, progress.lines);
   });
 }
 
@@ -231,7 +234,13 @@ export function runPlan(
  * not a pass. A run whose phone is known only by its label (nothing it did proved its MAC) is not a pass unless the
  * operator trusts labels.
  */
-function recordFromOutput(plan: RunPlan, out: ResetOutput, opts: { mac: string; trustLabel?: boolean }, bench: Bench): ResetRecord {
+function recordFromOutput(
+  plan: RunPlan,
+  out: ResetOutput,
+  opts: { mac: string; trustLabel?: boolean },
+  bench: Bench,
+  progress?: ResetRecord['progress'],
+): ResetRecord {
   const evidence = [...(out.evidence ?? [])];
   const identityBy: ResetRecord['identity']['by'] = out.identityBy ?? 'label';
   if (identityBy === 'label') {
@@ -283,5 +292,6 @@ function recordFromOutput(plan: RunPlan, out: ResetOutput, opts: { mac: string; 
     ...(out.resetKind ? { resetKind: out.resetKind } : {}),
     ...(out.software ? { software: out.software } : {}),
     ...(plan.machine === 'steps' && plan.choice ? { choice: plan.choice } : {}),
+    ...(progress ? { progress } : {}),
   };
 }

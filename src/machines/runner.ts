@@ -2,6 +2,8 @@ import { createActor, type AnyStateMachine, type InspectionEvent, type SnapshotF
 import type { Failure } from '../batch/record.js';
 import type { Bench, DriverEvent, ScreenObservation } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
+import { ResetbotError } from '../errors/errors.js';
+import { describeState, progressKey, type SeenContext, type StepWords } from '../progress/vocabulary.js';
 
 /*
  * Running a procedure machine on a bench, the same way for all of them (the keypad machine, the step machine, the
@@ -65,8 +67,12 @@ export interface RunOn {
   clock: Clock;
   /** Aborting it (Ctrl-C) sends ABORT: the machine releases everything and ends `aborted`. */
   signal?: AbortSignal;
-  /** Called with each state the machine enters (its innermost name), for live progress. */
-  onState?: (state: string, attempt: number) => void;
+  /**
+   * Called with each state the machine enters (its innermost name) and what it means in the technician's words
+   * (progress/vocabulary.ts), for live progress: again when the words change within a state (the step machine's next
+   * step, the next reboot seen, the next Setup field). Two states may have the same words (`holdCombo`, `holding`).
+   */
+  onState?: (state: string, attempt: number, words: StepWords) => void;
   /** Receives every XState inspection event (the `--inspect` JSON lines: redact a provisioning run's). */
   inspect?: (event: InspectionEvent) => void;
 }
@@ -101,12 +107,20 @@ export function driveMachine<TOutput>(machine: AnyStateMachine, input: (bench: B
     };
 
     let last = '';
+    let lastWords = '';
     actor.subscribe({
       next: (snap: SnapshotFrom<AnyStateMachine>) => {
-        const state = JSON.stringify(snap.value);
-        if (state !== last) {
-          last = state;
-          opts.onState?.(stateName(snap.value), (snap.context as { attempt: number }).attempt);
+        const key = progressKey(snap.value, snap.context as SeenContext);
+        if (key !== last && opts.onState) {
+          last = key;
+          const state = stateName(snap.value);
+          const words = describeState(machine.id, state, snap.context);
+          // Every new state (the journal keeps them all), and new words within one; the display drops repeats.
+          const said = JSON.stringify([snap.value, (snap.context as { attempt: number }).attempt, words.id, words.words]);
+          if (said !== lastWords) {
+            lastWords = said;
+            opts.onState(state, (snap.context as { attempt: number }).attempt, words);
+          }
         }
         if (snap.status !== 'done') return;
         cleanup();

@@ -180,7 +180,7 @@ export const stepMachine = setup({
     }),
     endAttemptUnverified: assign(({ context: c }) => ({
       attemptLog: [...c.attemptLog, attemptRecord(c, 'unverified')],
-      summary: 'the procedure ran to its end on a blind bench (no camera): nothing confirmed the reset',
+      summary: `the procedure ran to its end on a blind bench (no camera): nothing confirmed the ${c.procedure.kind === 'reboot' ? 'reboot' : 'reset'}`,
     })),
   },
 }).createMachine({

@@ -80,12 +80,12 @@ export class PtyBenchServer {
   /** Starts socat and the board; resolves once the pseudo-terminal is at `pty`. */
   async start(): Promise<void> {
     const { pty } = this.options;
+    if (existsSync(pty) || isLink(pty)) {
+      throw new ConfigError('pty-exists', `${pty} already exists`, 'choose another --pty path, or delete it if no `sim serve` uses it');
+    }
     const socatPath = findOnPath('socat');
     if (!socatPath) {
       throw new ConfigError('no-socat', '`sim serve` needs socat to make the pseudo-terminal, and it is not installed', 'install the socat package (sudo apt install socat)');
-    }
-    if (existsSync(pty) || isLink(pty)) {
-      throw new ConfigError('pty-exists', `${pty} already exists`, 'choose another --pty path, or delete it if no `sim serve` uses it');
     }
     if (this.options.trace) this.traceFd = openSync(this.options.trace, 'w');
     this.epoch = this.options.clock.now();

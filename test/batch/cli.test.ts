@@ -70,7 +70,15 @@ describe('resetbot batch', () => {
       expect(r.steps.length).toBeGreaterThan(0);
     }
     expectTruthAgrees(records, jsonLines<TruthLine>(truthPath));
-    expect(ran.code).toBe(summary.byOutcome.pass === 2 ? 0 : 6);
+    // Five rows never ran: the exit code says the batch did not do all it was given, and failures.csv lists them.
+    expect(ran.code).toBe(6);
+    const failures = readFileSync(summary.failuresCsv, 'utf8').split('\r\n').filter(Boolean);
+    const notRun = failures.filter((l) => l.includes(',not-run,'));
+    expect(notRun.map((l) => l.split(',')[3])).toEqual(['3', '4', '5', '6', '7']);
+    expect(notRun[1]).toMatch(/^0004F2AA8150,VVX 999,,4,not-run,config,bad-row,.*unknown model 'VVX 999'/);
+    const human = await cli(['batch', file, '--out', join(dir, 'again'), '--skip-bad', '--quiet', '--sim-seed', '11'], dir);
+    expect(human.code).toBe(6);
+    expect(human.stdout.trim().split('\n').at(-1)).toMatch(/^5 rows of the batch file did not run \(bad rows, listed in failures.csv\)/);
     // The CSV and JSON reports are there, whole.
     expect(JSON.parse(readFileSync(summary.summaryJson, 'utf8'))).toEqual(summary);
     expect(readFileSync(summary.summaryCsv, 'utf8').split('\r\n')[0]).toBe('group,name,total,pass,unverified,fail,error,aborted');
@@ -321,7 +329,8 @@ describe('resetbot batch', () => {
       ['vvx-311', 'pass'],
       ['vvx-600', 'pass'],
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(6); // both phones passed, but the bad row did not run
+    expect(readFileSync(summary.failuresCsv, 'utf8')).toMatch(/,4,not-run,config,bad-row,/);
     // The simulated phones had the rows' passwords, and were reset: the passwords were typed.
     const truths = jsonLines<MixedTruth>(truthPath);
     expect(records.map((x) => truthFor(truths, x)!.truth.adminPassword)).toEqual(secrets.slice(0, 2));

@@ -50,7 +50,7 @@ describe('CSV batch files', () => {
     expect(b.jobs[0]!.line).toBe(2);
     expect(b.jobs[0]!.model.timing.maxAttempts).toBe(2);
     expect(b.jobs[0]!.model.timing.comboHoldMs).toBe(20000);
-    expect(b.bad).toEqual([{ line: 4, reason: expect.stringContaining('10 hex digits') }]);
+    expect(b.bad).toEqual([{ line: 4, reason: expect.stringContaining('10 hex digits'), mac: '0004F2AA81', model: 'VVX 410' }]);
   });
 
   it('reports every bad row with its line and why, and keeps the good ones', () => {

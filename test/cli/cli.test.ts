@@ -109,7 +109,9 @@ describe('resetbot models', () => {
   it('prints a table', () => {
     const r = cli(['models']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/soundpoint-ip-560 .*4\+6\+8\+\* then 1\+3\+5\+7/);
+    // name, procedure, reset combos (the seeds disagree: both, in order), reboot combo, seeds, id
+    expect(r.stdout).toMatch(/^SoundPoint IP 560 +cancel-combo +4\+6\+8\+\* then 1\+3\+5\+7 +\S+ +(\d{3}, )*\d{3} +soundpoint-ip-560\b/m);
+    expect(r.stdout.split('\n')[0]).toMatch(/^model +procedure +reset combo +reboot combo +seeds +id/);
   });
 });
 

@@ -12,6 +12,7 @@ import type { CommandContext } from '../main.js';
 import { writeJson } from '../output.js';
 import { addProfilesOption } from '../profiles-option.js';
 import { VERSION } from '../version.js';
+import { wantsColour } from '../../progress/render.js';
 
 interface BatchOpts {
   stations?: string;
@@ -52,11 +53,14 @@ function newBatchId(): string {
   return `${t}-${randomBytes(2).toString('hex')}`;
 }
 
-/** The batch's exit code: 0 all passed, 3 all passed or unverified, 6 some failed, 4 no station could run, 130 Ctrl-C. */
+/**
+ * The batch's exit code: 0 all passed, 3 all passed or unverified, 6 some failed or errored or some rows were bad and
+ * not run (--skip-bad), 4 no station could run, 130 Ctrl-C.
+ */
 export function batchExitCode(s: BatchSummary, aborted: boolean): number {
   if (aborted || s.byOutcome.aborted > 0) return EXIT.aborted;
   if (s.total > 0 && s.stations.length > 0 && s.stations.every((st) => st.status === 'out')) return EXIT.bench;
-  if (s.byOutcome.fail > 0 || s.byOutcome.error > 0) return EXIT.batchNotAllPassed;
+  if (s.byOutcome.fail > 0 || s.byOutcome.error > 0 || s.rejected.length > 0) return EXIT.batchNotAllPassed;
   if (s.byOutcome.unverified > 0) return EXIT.unverified;
   return EXIT.ok;
 }
@@ -129,7 +133,9 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
             throw new ConfigError(
               'bad-rows',
               `${prepared.bad.length} bad row${prepared.bad.length === 1 ? '' : 's'} in ${prepared.file.path}; nothing was run`,
-              `fix ${prepared.bad.length === 1 ? 'it' : 'them'}, or run the ${prepared.file.jobs.length} good rows with --skip-bad`,
+              prepared.file.jobs.length === 0
+                ? `fix ${prepared.bad.length === 1 ? 'it' : 'them'}: no row of the file is good, so --skip-bad would run nothing`
+                : `fix ${prepared.bad.length === 1 ? 'it' : 'them'}, or run the ${prepared.file.jobs.length} good row${prepared.file.jobs.length === 1 ? '' : 's'} with --skip-bad`,
             );
           }
           prepared.setup.skipBad = true;
@@ -139,6 +145,10 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
         }
         // One writer per journal: a second batch on it is refused here, before anything moves.
         const lock = lockBatch(prepared, note);
+        if (prepared.resumed) {
+          out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
+        }
+        const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done, jobs: prepared.pending.map((pj) => pj.job) });
         try {
           if (prepared.resumed) {
             out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
@@ -157,7 +167,7 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
       stopInterrupt();
     }
     if (opts.json) writeJson(result.summary);
-    else process.stdout.write('\n' + formatSummary(result.summary));
+    else process.stdout.write('\n' + formatSummary(result.summary, { colour: wantsColour(process.stdout) }));
     ctx.setExit(batchExitCode(result.summary, abort.signal.aborted));
   });
 }

@@ -6,7 +6,10 @@ import { runReset } from '../../machines/run-reset.js';
 import { createSimBench, type SimBenchConfig } from '../../sim/driver.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
+import { parseWhole } from './reset.js';
 import { seconds, table } from '../output.js';
+import { paint, stepText, wantsColour } from '../../progress/render.js';
+import { formatMac } from '../../text-entry/mac.js';
 
 interface DemoPhone {
   model: string;
@@ -32,12 +35,16 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
   program
     .command('demo')
     .description('reset a few simulated phones of different models and show a summary')
-    .option('--seed <n>', 'seed of the simulators (default 1)', (v) => Number.parseInt(v, 10), 1)
+    .option('--seed <n>', 'seed of the simulators (default 1)', (v) => parseWhole('--seed', v), 1)
     .action(async (opts: { seed: number }) => {
       const clock = new VirtualClock();
       const catalog = getCatalog();
       process.stdout.write(`resetbot demo: ${PHONES.length} simulated phones, one station each, in virtual time (seed ${opts.seed})\n\n`);
       const wallStart = performance.now();
+      const colour = wantsColour(process.stdout);
+      const names = PHONES.map((p) => catalog.find(p.model).name);
+      const nameWidth = Math.max(...names.map((n) => n.length));
+      const said = new Map<string, string>();
       const runs = PHONES.map(async (p, i) => {
         const model = catalog.find(p.model);
         const sim = createSimBench({
@@ -57,8 +64,13 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
           mac: p.mac.replace(/[^0-9a-f]/gi, '').toLowerCase(),
           bench: sim.bench,
           clock,
-          onState: (state, attempt) =>
-            process.stdout.write(`${seconds(clock.now()).padStart(8)}  ${station.padEnd(10)} ${model.name.padEnd(21)} attempt ${attempt}  ${state}\n`),
+          // One line when a phone's words change, in the words of `resetbot reset` (progress/vocabulary.ts).
+          onState: (_state, attempt, words) => {
+            const text = `attempt ${attempt}  ${stepText(words, 0, false)}`;
+            if (said.get(station) === text) return;
+            said.set(station, text);
+            process.stdout.write(`${seconds(clock.now()).padStart(8)}  ${station.padEnd(10)} ${model.name.padEnd(nameWidth)}  ${text}\n`);
+          },
         });
         await sim.driver.close();
         return { p, model, record, truth: sim.phone.truth(), station };
@@ -68,8 +80,8 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
       const rows = results.map(({ p, model, record, truth, station }) => [
         station,
         model.name,
-        p.mac,
-        record.outcome.toUpperCase(),
+        formatMac(p.mac, 'plain'),
+        paint(record.outcome, record.outcome.toUpperCase(), colour),
         String(record.attempts),
         seconds(record.durationMs),
         truth.factoryDefaults ? 'yes' : 'no',

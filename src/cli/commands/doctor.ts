@@ -8,6 +8,7 @@ import { EXIT } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import type { CommandContext } from '../main.js';
 import { writeJson } from '../output.js';
+import { requirePort } from './ports.js';
 
 interface DoctorOpts {
   port: string;
@@ -63,6 +64,7 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
       const say = (label: string, text: string): void => {
         if (!opts.json) process.stdout.write(`${label.padEnd(8)} ${text}\n`);
       };
+      requirePort(opts.port);
       const driver: BenchDriver = await createPortDriver({ driver: driverName, port: opts.port, clock, ...(fixture ? { fixture } : {}) });
 
       say('port', `${opts.port} (driver ${driverName})`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { spellings } from '../../catalog/catalog.js';
-import type { Procedure } from '../../catalog/types.js';
+import type { PhoneModel, Procedure } from '../../catalog/types.js';
 import { catalogWithProfiles } from '../../catalog/user-profiles.js';
 import { gestureKeys } from '../../machines/steps.js';
 import type { CommandContext } from '../main.js';
@@ -41,18 +41,34 @@ export function registerModels(program: Command, _ctx: CommandContext): void {
       return;
     }
     const rows = models.map((m) => [
-      m.id,
       m.name,
       m.procedure.kind,
       comboKeys(m.procedure)
         .map((keys) => keys.join('+'))
         .join(' then ') || 'none: refused (see --json)',
+      m.rebootCombo ? m.rebootCombo.keys.join('+') : '-',
+      fromFile.has(m.id) ? 'profiles file' : seedsOf(allSources(m)).join(', ') || '-',
+      m.id,
       m.aliases.join(', '),
     ]);
-    process.stdout.write(table(['id', 'name', 'procedure', 'combo', 'also known as'], rows) + '\n');
+    process.stdout.write(table(['model', 'procedure', 'reset combo', 'reboot combo', 'seeds', 'id (--sim-model)', 'also known as'], rows) + '\n');
     const own = fromFile.size > 0 ? ` (${fromFile.size} from ${profiles!.source})` : '';
     process.stdout.write(`\n${models.length} models${own}. Names are matched without regard to case, spaces or dashes ("VVX410", "vvx-410", "IP 335").\n`);
   });
+}
+
+/** Every source a model cites: its own, its combos', its reboot combo's. */
+function allSources(m: PhoneModel): string[] {
+  const p = m.procedure;
+  const combos = p.kind === 'cancel-combo' || p.kind === 'led-combo' ? p.combos.flatMap((c) => c.sources) : [];
+  return [...m.sources, ...combos, ...(m.rebootCombo?.sources ?? [])];
+}
+
+/** The seeds a model's sources cite, by number ('000'...), from each source's part before its quote. */
+export function seedsOf(sources: string[]): string[] {
+  const seeds = new Set<string>();
+  for (const s of sources) for (const n of (s.split(':')[0] ?? '').match(/\b\d{3}\b/g) ?? []) seeds.add(n);
+  return [...seeds].sort();
 }
 
 /** The keys a procedure holds: each combo it tries (keypad procedures), or its steps' keys (step procedures). */

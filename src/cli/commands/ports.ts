@@ -1,4 +1,5 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { ConfigError } from '../../errors/errors.js';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
@@ -86,6 +87,22 @@ export async function listPorts(): Promise<PortList> {
       ? { ports: scanDev(), note: `serialport could not list the ports (${reason}); these are the serial devices in /dev` }
       : { ports: [], note: `serialport could not list the ports: ${reason}` };
   }
+}
+
+/**
+ * A --port that does not exist is bad input (exit 2), not a bench failure: one line naming the serial ports that do.
+ * (A virtual bench from `resetbot sim serve` exists as soon as it says `ready`.)
+ */
+export function requirePort(port: string): void {
+  if (existsSync(port)) return;
+  const here = scanDev().map((p) => p.path);
+  throw new ConfigError(
+    'no-such-port',
+    `there is no serial port ${port}`,
+    here.length > 0
+      ? `the serial ports here: ${here.join(', ')} (\`resetbot ports\` says which is which)`
+      : 'no serial port is here at all: plug the bench board in (`resetbot ports` lists them), or start `resetbot sim serve --pty PATH`',
+  );
 }
 
 export function registerPorts(program: Command, ctx: CommandContext): void {

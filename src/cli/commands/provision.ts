@@ -9,9 +9,11 @@ import { parseMac } from '../../text-entry/mac.js';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import { checkOutput } from '../../batch/outputs.js';
 import type { CommandContext } from '../main.js';
-import { seconds, writeJson } from '../output.js';
+import { headline, writeJson } from '../output.js';
+import { wantsColour } from '../../progress/render.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
-import { addPlaceOptions, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
+import { addPlaceOptions, keepRun, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
+import type { SingleRecord } from '../../batch/runs.js';
 
 interface ProvisionOpts extends OnePhoneOpts {
   serverType: ServerType;
@@ -186,11 +188,12 @@ async function provision(opts: ProvisionOpts, password: string, ctx: CommandCont
       : 'no Setup menu';
     process.stdout.write(
       redactor.text(
-        `${model.name}: provisioning ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
+        `${headline(model.name, undefined, record, { what: 'provisioning', colour: wantsColour(process.stdout) })}\n` +
           `  ${record.summary}\n` +
           `  simulator (seed ${seed}): the phone holds ${holds}\n`,
       ),
     );
   }
+  keepRun(opts, { kind: 'provision', modelName: model.name, station: 'simulator', record: redactor.value({ ...record, simulator }) as unknown as SingleRecord });
   ctx.setExit(opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class));
 }

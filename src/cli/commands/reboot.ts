@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { resolveReboot } from '../../machines/run-reset.js';
 import type { CommandContext } from '../main.js';
-import { seconds } from '../output.js';
+import { headline } from '../output.js';
+import { wantsColour } from '../../progress/render.js';
 import { addProfilesOption } from '../profiles-option.js';
 import { addRunOptions, runOnePhone, type ResetOpts } from './reset.js';
 
@@ -24,7 +25,7 @@ export function registerReboot(program: Command, ctx: CommandContext): void {
       ({ model, mac, record, truth, seed }) => ({
         json: { ...record, simulator: { seed, ...truth } },
         text:
-          `${model.name} ${mac}: reboot ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
+          `${headline(model.name, mac, record, { what: 'reboot', colour: wantsColour(process.stdout) })}\n` +
           `  ${record.summary}\n` +
           `  simulator (seed ${seed}): the phone rebooted ${truth.reboots} time(s) by its combo\n`,
       }),

@@ -1,5 +1,9 @@
 import { writeFileAtomic } from '../../batch/atomic.js';
 import { checkOutput, OutputError } from '../../batch/outputs.js';
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { runsRoot } from '../../batch/batch.js';
+import { keepSingleRun, type SingleRecord, type SingleRun } from '../../batch/runs.js';
 import type { ResetRecord } from '../../batch/record.js';
 import type { SimDeviceTruth } from '../../sim/device.js';
 import { Option, type Command } from 'commander';
@@ -18,8 +22,11 @@ import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/dr
 import { parseMac } from '../../text-entry/mac.js';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
-import { seconds, writeJson } from '../output.js';
+import { headline, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
+import { requirePort } from './ports.js';
+import { createRunProgress, paint, wantsColour } from '../../progress/render.js';
+import type { StepWords } from '../../progress/vocabulary.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
 
 /** The options of every command on one phone (reset, reboot, provision): the model, where it runs, how it reports. */
@@ -38,6 +45,8 @@ export interface OnePhoneOpts {
   inspect?: string;
   /** Set when an output (--inspect) could not be written: the command exits with EXIT.io. */
   outputFailed?: boolean;
+  /** Where the run's record is kept (default: $RESETBOT_RUNS, else ./resetbot-runs). */
+  runs?: string;
 }
 
 export interface ResetOpts extends OnePhoneOpts {
@@ -66,8 +75,13 @@ function parseCaseRule(value: string): 'lower' | 'upper' | 'either' {
 }
 
 export function parseSeed(value: string): number {
+  return parseWhole('--sim-seed', value);
+}
+
+/** A whole-number flag's value, or ConfigError naming the flag. */
+export function parseWhole(flag: string, value: string): number {
   if (!/^\d+$/.test(value)) {
-    throw new ConfigError('bad-seed', `--sim-seed '${value}' is not a whole number`, 'give a number such as 42');
+    throw new ConfigError('bad-seed', `${flag} '${value}' is not a whole number`, 'give a number such as 42');
   }
   return Number(value);
 }
@@ -81,7 +95,21 @@ export function addPlaceOptions(cmd: Command, portHelp: string): Command {
     .option('--json', 'one JSON object on stdout')
     .option('--realtime', 'on the simulator, run in real time instead of virtual time')
     .option('--sim-seed <n>', 'seed of the simulator\'s randomness', parseSeed)
-    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)');
+    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)')
+    .option('--runs <dir>', 'where the run\'s record is kept for `resetbot runs` (default: $RESETBOT_RUNS, else ./resetbot-runs)');
+}
+
+/**
+ * Keeps a single run's record where `resetbot runs` finds it, and says so (not with --json: stdout is the record). A
+ * record that cannot be kept is a warning: the run itself is done.
+ */
+export function keepRun(opts: OnePhoneOpts, run: Omit<SingleRun, 'id' | 'at'>): void {
+  try {
+    const dir = keepSingleRun(run, opts.runs ?? runsRoot());
+    if (!opts.json) process.stdout.write(`  kept as run ${basename(dir)}: \`resetbot runs show ${basename(dir)}\`\n`);
+  } catch (err) {
+    process.stderr.write(`resetbot: warning: the run's record was not kept: ${(err as Error).message}\n`);
+  }
 }
 
 /** The options of every command that runs a procedure on one phone (reset, reboot). */
@@ -121,7 +149,7 @@ export function registerReset(program: Command, ctx: CommandContext): void {
       ({ model, mac, realMac, record, truth, seed }) => ({
         json: { ...record, simulator: { seed, realMac, ...truth } },
         text:
-          `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)} bench time\n` +
+          `${headline(model.name, mac, record, { colour: wantsColour(process.stdout) })}\n` +
           `  ${record.summary}\n` +
           (record.resetKind ? `  reset performed: ${record.resetKind}\n` : '') +
           `  simulator (seed ${seed}): the phone is ${truth.factoryDefaults ? 'at factory defaults' : 'NOT at factory defaults'}\n`,
@@ -129,6 +157,9 @@ export function registerReset(program: Command, ctx: CommandContext): void {
     ),
   );
 }
+
+/** A reset record's kind of run: a reboot, or a reset. */
+const kindOf = (record: ResetRecord): 'reset' | 'reboot' => (record.procedure === 'reboot' ? 'reboot' : 'reset');
 
 /** A run on the simulator, as its report is made of it. */
 export interface SimOutcome {
@@ -170,7 +201,9 @@ export async function runOnePhone(
   const out = report({ model, mac, realMac, record, truth, seed });
   if (opts.json) writeJson(out.json);
   else process.stdout.write(out.text);
+  keepRun(opts, { kind: kindOf(record), modelName: model.name, mac, station: 'simulator', record: out.json as SingleRecord });
   ctx.setExit(opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class));
+
 }
 
 /**
@@ -238,11 +271,13 @@ export async function onSimulator<R>(
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
-  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines, redact) });
+  const live = progress(opts, clock, inspectLines, redact);
+  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...live.on });
   try {
     const result = clock instanceof VirtualClock ? await clock.runUntil(running) : await running;
     return { result, sim };
   } finally {
+    live.stop();
     stopInterrupt();
     await sim.driver.close();
     if (opts.inspect) writeInspect(opts, inspectLines);
@@ -262,6 +297,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
     const flag = `--${simOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new ConfigError('sim-option-on-port', `${flag} applies to the simulator only, not to a bench on --port`, `drop ${flag}, or drop --port`);
   }
+  requirePort(port);
   const clock = new RealClock();
   const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
   await driver.open();
@@ -270,9 +306,11 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => driver.releaseAll());
   const inspectLines: string[] = [];
   let record;
+  const live = progress(opts, clock, inspectLines);
   try {
-    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines) });
+    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...live.on });
   } finally {
+    live.stop();
     stopInterrupt();
     await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
     if (opts.inspect) writeInspect(opts, inspectLines);
@@ -282,21 +320,32 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   } else {
     const fw = record.bench.firmware;
     process.stdout.write(
-      `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)}\n` +
+      `${headline(model.name, mac, record, { colour: wantsColour(process.stdout), benchTime: false })}\n` +
         `  ${record.summary}\n` +
         `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, no camera\n`,
     );
   }
+  keepRun(opts, { kind: kindOf(record), modelName: model.name, mac, station: port, record: record as SingleRecord });
   return opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class);
 }
 
-/** Live progress on stderr (not with --json), and the --inspect lines collected. */
-function progress(opts: OnePhoneOpts, clock: Clock, inspectLines: string[], redact: (text: string) => string = (text) => text): Pick<RunOn, 'onState' | 'inspect'> {
+/**
+ * Live progress on stderr in the technician's words (not with --json): on a terminal the step in progress is redrawn
+ * with its countdown; piped, one line a step. And the --inspect lines collected.
+ */
+function progress(
+  opts: OnePhoneOpts,
+  clock: Clock,
+  inspectLines: string[],
+  redact: (text: string) => string = (text) => text,
+): { on: Pick<RunOn, 'onState' | 'inspect'>; stop: () => void } {
+  const shown = opts.json ? undefined : createRunProgress({ stream: process.stderr, clock, live: process.stderr.isTTY === true, redact });
   return {
-    ...(opts.inspect ? { inspect: (e: InspectionEvent) => inspectLines.push(redact(inspectionLine(e, clock.now()))) } : {}),
-    ...(opts.json
-      ? {}
-      : { onState: (state: string, attempt: number) => process.stderr.write(redact(`${seconds(clock.now()).padStart(9)}  attempt ${attempt}  ${state}\n`)) }),
+    on: {
+      ...(opts.inspect ? { inspect: (e: InspectionEvent) => inspectLines.push(redact(inspectionLine(e, clock.now()))) } : {}),
+      ...(shown ? { onState: (state: string, attempt: number, words: StepWords) => shown.onState(state, attempt, words) } : {}),
+    },
+    stop: () => shown?.stop(),
   };
 }
 
