@@ -168,6 +168,7 @@ const SPECS: Spec[] = [
     }),
   ),
   sp('670', [C468S], ['seed 003: "SoundPoint IP 550 and 670, and VVX 1500: 4, 6, 8, and * dial pad keys"']),
+  sp('570', [C468S], ['seed 000: "Sound Point IP series (IP550,560,570, etc): press and hold 4 6 8* within the 7 second count down"']),
   sp(
     '560',
     [C468S, { keys: ['1', '3', '5', '7'], sources: ['seed 003: "SoundPoint IP 335 and 560: 1, 3, 5, and 7 dial pad keys"'] }],
@@ -298,7 +299,8 @@ const OTHERS: OtherSpec[] = [
       id: `edge-${n.toLowerCase()}`,
       name: `Edge ${n}`,
       family: 'edge',
-      aliases: [n, `Poly Edge ${n}`],
+      // The seed names the series ("Poly Edge E Series"): its name runs the series' one procedure, on its first model.
+      aliases: [n, `Poly Edge ${n}`, ...(n === 'E100' ? ['Edge E', 'Poly Edge E', 'Edge E Series', 'Poly Edge E Series'] : [])],
       procedure: EDGE_E_LED,
       timing: 'edge',
       sources: [S001_EDGE_E],
@@ -313,7 +315,8 @@ const OTHERS: OtherSpec[] = [
       id: `edge-${n.toLowerCase()}`,
       name: `Edge ${n}`,
       family: 'edge',
-      aliases: [n, `Poly Edge ${n}`],
+      // Seed 001: "a Poly Edge B phone": the series name runs its one procedure, on its first model.
+      aliases: [n, `Poly Edge ${n}`, ...(n === 'B10' ? ['Edge B', 'Poly Edge B', 'Edge B Series'] : [])],
       procedure: edgeBProcedure(),
       timing: 'edge-b',
       sources: [S001_EDGE_B],
@@ -383,7 +386,8 @@ const OTHERS: OtherSpec[] = [
       id: `rove-${n.toLowerCase()}`,
       name: `Rove ${n}`,
       family: 'rove',
-      aliases: [`Poly Rove ${n}`, `Rove ${n} Base Station`, `Rove ${n} Base`],
+      // Seed 001: "a Poly Rove Base Station": the series name runs its one procedure, on its first model.
+      aliases: [`Poly Rove ${n}`, `Rove ${n} Base Station`, `Rove ${n} Base`, ...(n === 'B1' ? ['Rove', 'Poly Rove', 'Rove Base Station', 'Poly Rove Base Station'] : [])],
       procedure: roveProcedure(),
       timing: 'base',
       sources: ['seed 001: "A Poly Rove Base Station can be factory defaulted via pressing the Pair Button on the top for at least 20 seconds."'],

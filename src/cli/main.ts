@@ -14,6 +14,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerSim } from './commands/sim.js';
 import { registerReboot } from './commands/reboot.js';
 import { registerCheckFixture } from './commands/check-fixture.js';
+import { registerCalibrate } from './commands/calibrate.js';
 import { registerRuns } from './commands/runs.js';
 
 /** What a command's action reports back to main: the process exit code. */
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerSim(program, ctx);
   registerReboot(program, ctx);
   registerCheckFixture(program, ctx);
+  registerCalibrate(program, ctx);
   registerRuns(program, ctx);
   return program;
 }

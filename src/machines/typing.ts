@@ -27,10 +27,14 @@ export interface TypingReport {
   transitions: Array<[Mode, Mode]>;
   /** Mode taps the label did not follow. */
   ignoredModeTaps: number;
+  /** Keys tapped again because their first tap showed no new star. */
+  retappedKeys?: number;
 }
 
 /** How long a mode softkey's label may take to follow a tap (a camera's latency, a slow phone). */
 const LABEL_WAIT_MS = 1_500;
+/** How long a letter's first tap waits for its star before the letter's next taps (well inside a cursor timeout). */
+const LETTER_STAR_WAIT_MS = 500;
 /** How long the stars may take to catch up with the last tap before OK. */
 const STARS_WAIT_MS = 2_000;
 /** Mode taps to reach one mode before giving up (a cycle has at most three modes). */
@@ -104,6 +108,7 @@ export async function typePlan(
   const observer = bench.observer;
   const modeNow = (): Mode | undefined => readScreen(observer?.current()).mode;
   const first = observer ? modeNow() : undefined;
+  const first0 = first;
   if (first) report.initialMode = first;
   // A field may hold text already (a Setup menu editor): the stars must grow by the text's length.
   const starsAtStart = readScreen(observer?.current()).stars ?? 0;
@@ -132,8 +137,15 @@ export async function typePlan(
     } else {
       for (const step of seg.modeSteps) await tap(step);
     }
+    let lastKey: string | undefined;
     for (const step of seg.steps) {
+      // The first tap of a character shows a new star: a tap the field did not take (a solenoid that missed) is seen
+      // at once and tapped again, instead of costing the whole attempt.
+      const first = step.kind === 'press' && (seg.mode === '123' || step.key !== lastKey);
+      const stars = first && observer && first0 !== undefined ? readScreen(observer.current()).stars : undefined;
       await tap(step);
+      if (stars !== undefined && observer) await verifyTap(step, stars + 1, seg.mode !== '123', observer);
+      lastKey = step.kind === 'press' ? step.key : undefined;
       pending = step.kind === 'press' ? seg.mode !== '123' : false;
     }
     if (seg.modeSteps.length > 0 && !seg.steps.some((s) => s.kind === 'press')) pending = false;
@@ -182,6 +194,18 @@ export async function typePlan(
       mustCommit = false;
       report.transitions.push([before, now]);
     }
+  }
+
+  /**
+   * Waits for the star a first tap adds; when it does not come, taps again once. A letter waits less: its next taps
+   * must come before the cursor timeout commits it (a slow camera then leaves the check to the final count).
+   */
+  async function verifyTap(step: PlanStep, want: number, letter: boolean, obs: Observer): Promise<void> {
+    const seen = await changed(obs, (s) => (readScreen(s).stars ?? want) >= want, letter ? LETTER_STAR_WAIT_MS : LABEL_WAIT_MS);
+    const stars = readScreen(seen).stars;
+    if (stars === undefined || stars >= want) return;
+    report.retappedKeys = (report.retappedKeys ?? 0) + 1;
+    await tap(step);
   }
 
   /** The stars count the password's characters before OK is pressed. */

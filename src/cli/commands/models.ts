@@ -5,15 +5,33 @@ import { catalogWithProfiles } from '../../catalog/user-profiles.js';
 import { gestureKeys } from '../../machines/steps.js';
 import type { CommandContext } from '../main.js';
 import { table, writeJson } from '../output.js';
+import { CalibrationStore, defaultCalibrationPath } from '../../calibration/calibration.js';
+import { describeCalibration } from './calibrate.js';
 import { addProfilesOption } from '../profiles-option.js';
 
 export function registerModels(program: Command, _ctx: CommandContext): void {
   const cmd = program
     .command('models')
     .description('list the phone models resetbot knows, with their aliases, procedure and key combo (and a profiles file\'s, with --profiles)')
-    .option('--json', 'one JSON array on stdout');
-  addProfilesOption(cmd).action((opts: { json?: boolean; profiles?: string }) => {
+    .option('--json', 'one JSON array on stdout')
+    .option('--calibration [file]', "what this bench has learned of each model (default file: calibration.json in the runs folder)");
+  addProfilesOption(cmd).action((opts: { json?: boolean; profiles?: string; calibration?: string | boolean }) => {
     const { catalog, profiles } = catalogWithProfiles(opts.profiles);
+    if (opts.calibration !== undefined) {
+      const store = new CalibrationStore(typeof opts.calibration === 'string' ? opts.calibration : defaultCalibrationPath());
+      const known = catalog.models.filter((m) => store.get(m.id));
+      if (opts.json) {
+        writeJson({ file: store.path, models: Object.fromEntries(known.map((m) => [m.id, store.get(m.id)])) });
+        return;
+      }
+      if (known.length === 0) {
+        process.stdout.write(`No model calibrated yet in ${store.path}: a reset with a camera (or \`resetbot calibrate\`) teaches it.\n`);
+        return;
+      }
+      process.stdout.write(table(['model', 'what the bench learned'], known.map((m) => [m.name, describeCalibration(store.get(m.id)!)])) + '\n');
+      process.stdout.write(`\n${known.length} model(s) calibrated in ${store.path}.\n`);
+      return;
+    }
     const models = catalog.models;
     // Models the profiles file defines: marked with the file they come from.
     const fromFile = new Set(profiles?.models.map((m) => m.id) ?? []);

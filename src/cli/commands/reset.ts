@@ -16,6 +16,7 @@ import { RealClock, VirtualClock, type Clock } from '../../clock/clock.js';
 import { ConfigError } from '../../errors/errors.js';
 import { requireFit } from '../../machines/needs.js';
 import { resolveRun, runPlan, type RunPlan } from '../../machines/run-reset.js';
+import { calibratedModel, CalibrationStore, defaultCalibrationPath } from '../../calibration/calibration.js';
 import type { RunOn } from '../../machines/runner.js';
 import type { PhoneModel } from '../../catalog/types.js';
 import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/driver.js';
@@ -59,6 +60,12 @@ export interface ResetOpts extends OnePhoneOpts {
   simCase?: 'lower' | 'upper' | 'either';
   simSoftware?: string;
   simBlind?: boolean;
+  /** A run whose identity rests on the label alone may pass (the operator vouches for the labels). */
+  trustLabel?: boolean;
+  /** The bench's calibration file (default: calibration.json in the runs folder). */
+  calibration?: string;
+  /** Set by runOnePhone: the store opened from `calibration`. */
+  calibrationStore?: CalibrationStore;
 }
 
 /** A software version as x.y.z, or ConfigError. */
@@ -122,6 +129,8 @@ export function addRunOptions(cmd: Command): Command {
   )
     .option('--driver <name>', 'with --port: serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
     .option('--sim-blind', 'a simulated bench without a camera: a run that completes is unverified')
+    .option('--trust-label', "accept the label's MAC as the phone's identity when nothing the phone does proves it (touch, long-press, menu resets)")
+    .option('--calibration <file>', 'the calibration file this bench learns each model in (default: calibration.json in the runs folder)')
     .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines');
 }
 
@@ -183,7 +192,10 @@ export async function runOnePhone(
 ): Promise<void> {
   if (opts.inspect) checkOutput(opts.inspect, '--inspect', 'file');
   const choice = chooseModel(opts.model, opts.profiles);
-  const model = choice.model;
+  // What the bench has learned of this model (calibration file) shapes the plan; what this run learns is kept there.
+  const store = new CalibrationStore(opts.calibration ?? defaultCalibrationPath());
+  opts.calibrationStore = store;
+  const model = calibratedModel(choice.model, store.get(choice.model.id));
   const { mac, warnings } = parseMac(opts.mac);
   const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : mac;
   for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);
@@ -245,9 +257,14 @@ async function runPlanOnSim(
       },
       ...(opts.simBlind ? { blind: true } : {}),
     },
-    (on) => runPlan(plan, { mac, ...on }),
+    (on) => runPlan(plan, { mac, ...on, ...runExtras(opts) }),
   );
   return { record, truth: sim.phone.truth(), seed };
+}
+
+/** What every run of a one-phone command takes from its options: the label trust and the calibration store. */
+function runExtras(opts: ResetOpts): { trustLabel?: boolean; calibration?: CalibrationStore } {
+  return { ...(opts.trustLabel ? { trustLabel: true } : {}), ...(opts.calibrationStore ? { calibration: opts.calibrationStore } : {}) };
 }
 
 /** --sim-seed, or a seed drawn now. */
@@ -308,7 +325,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   let record;
   const live = progress(opts, clock, inspectLines);
   try {
-    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...live.on });
+    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...live.on, ...runExtras(opts) });
   } finally {
     live.stop();
     stopInterrupt();
