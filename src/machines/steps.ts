@@ -91,6 +91,9 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
     case 'power-off':
       return switchPower(ctx, false, signal);
     case 'power-on':
+      // A retry starts after `recover` switched the relay off: the phone must stay off the profile's off time, or a
+      // supply that rides through a short cut never reboots it (seed 000: "unplug it count to 10").
+      if (c.attempt > 1 && c.index === 0 && c.bench.fixture.relay) await switchPower(ctx, false, signal);
       return switchPower(ctx, true, signal);
     case 'hold':
       return c.bench.hold(step.keys);
@@ -130,8 +133,9 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
       return tap(ctx, key, signal);
     }
     case 'confirm': {
-      // A blind bench cannot see the end: the machine makes the run `unverified`.
-      if (blind) return;
+      // A blind bench cannot see the end: it keeps the power on for the longest the end may take (its deadline), so
+      // that the reset completes before the run releases the bench; the machine then makes the run `unverified`.
+      if (blind) return sleep(c.clock, step.deadlineMs, signal);
       const until = c.clock.now() + step.deadlineMs;
       for (const sign of step.signs) {
         await waitForSign(ctx, sign, { deadlineMs: Math.max(0, until - c.clock.now()), failCode: 'no-reset' }, signal);

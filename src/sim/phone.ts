@@ -12,7 +12,8 @@
  *   phone at factory defaults (seed 002). Wrong password + OK -> "Invalid password", then the application starts.
  *   Power removed at any point stops everything; power removed during the reset leaves the phone NOT reset.
  *
- * SCREEN CATALOGUE (the controller's patterns are written against this). A ScreenObservation has `lines` (top to
+ * SCREEN CATALOGUE of the plainest phone (variant 'classic'; every other phone words its screens, orders its keypad
+ * and times its windows its own way: variants.ts). The controller is never written against this. A ScreenObservation has `lines` (top to
  * bottom), `softkeys` (softkey1..softkey4, '' for an unlabelled softkey; [] when the display is dark), `leds` ({}),
  * `lit`.
  *
@@ -31,11 +32,11 @@
  *                     seed 002 'the next "Welcome" window'). Start: the application starts now. Setup: the setup
  *                     password screen below, which never resets the phone (seed 001 "Do not press Setup").
  *   password          ['Password:', <one '*' per character, '' when    VVX:        ['OK', '1->abc', '', 'Cancel']
- *                     empty>, '[123]' | '[abc]' | '[ABC]']             SoundPoint: ['OK', '1 -> Aa', '', 'Cancel']
+ *                     empty>]                                           SoundPoint: ['OK', '1 -> Aa', '', 'Cancel']
  *                     the mode softkey's label follows the mode: VVX '1->abc' | 'a->abc' | 'A->abc' (seed 000);
  *                     SoundPoint '1 -> Aa' | 'a -> 1A' | 'A -> a1' (seed 003 "(a -> 1A)"). Cancel: the application
  *                     starts (no reset).
- *   setup-password    ['Enter setup password:', <stars>, '[123]' ...] ['OK', <mode label>, '', 'Exit']
+ *   setup-password    ['Enter setup password:', <stars>]                ['OK', <mode label>, '', 'Exit']
  *                     OK with the admin password: the Setup menu; OK with anything else: "Invalid password", then
  *                     the application starts; Exit: the application starts. Never a reset.
  *   setup             the Setup menu's screens (setup-menu.ts): menus, field editors, the exit screen, then a reboot.

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { getCatalog } from '../../src/catalog/catalog.js';
+import { simUnitIds } from '../../src/sim/driver.js';
+import { simRun } from '../machines/helpers.js';
+
+/*
+ * Issue 8, item 5: a blind bench (no camera, the real bench before this wave) keeps the power on until the reset has
+ * completed, powers off at least the profile's off time on every cycle, and still never claims a pass.
+ */
+const units = new Set(simUnitIds());
+const models = getCatalog().models.filter((m) => m.procedure.kind !== 'unsupported' && m.procedure.kind !== 'menu-reset' && units.has(m.id));
+
+describe('blind runs that reset', () => {
+  it.each(models.map((m) => m.name))('%s, blind: the unit really resets, and the run is unverified', async (name) => {
+    const { record, truth } = await simRun({ model: name, mac: '0004f2a1b2c3', seed: 'blind-1', blind: true, options: { variant: 'classic' } });
+    expect(record.outcome).toBe('unverified');
+    // Blind typing of a keypad phone is a guess at its keypad (no label to read): the classic phone is the seeds'.
+    expect(truth.factoryDefaults, `${name}: ${record.summary}`).toBe(true);
+  });
+
+  it('every power cycle of a retry is off for at least the profile\'s off time (a base station too)', async () => {
+    for (const name of ['VVX D60', 'Rove B1', 'Trio C60', 'VVX 410']) {
+      const model = getCatalog().find(name);
+      const { sim } = await simRun({ model: name, seed: 3, faults: { misfire: [{ key: Object.keys(sim0(name))[0]!, p: 1 }] } });
+      const relay = sim.jig.trace().filter((t) => t.channel === 'relay');
+      for (let i = 0; i + 1 < relay.length; i++) {
+        if (!relay[i]!.on && relay[i + 1]!.on && i > 0) expect(relay[i + 1]!.t - relay[i]!.t, name).toBeGreaterThanOrEqual(model.timing.powerOffMs);
+      }
+    }
+  });
+});
+
+/** The keys the model's default jig has (for a misfire that forces retries). */
+function sim0(name: string): Record<string, number> {
+  const m = getCatalog().find(name);
+  const gesture = 'combos' in m.procedure ? m.procedure.combos[0]!.keys : 'steps' in m.procedure ? m.procedure.steps.flatMap((s) => ('keys' in s ? s.keys : [])) : [];
+  return Object.fromEntries(gesture.map((k, i) => [k, i]));
+}
