@@ -42,7 +42,7 @@
  */
 import type { Clock } from '../clock/clock.js';
 import type { Key } from '../bench/keys.js';
-import type { Mode } from '../text-entry/types.js';
+import type { SimMode as Mode } from './variants.js';
 import { MultiTapField, type SimKeypadSpec } from './keypad.js';
 import type { Range } from './rng.js';
 
