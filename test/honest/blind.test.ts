@@ -12,7 +12,11 @@ const models = getCatalog().models.filter((m) => m.procedure.kind !== 'unsupport
 
 describe('blind runs that reset', () => {
   it.each(models.map((m) => m.name))('%s, blind: the unit really resets, and the run is unverified', async (name) => {
-    const { record, truth } = await simRun({ model: name, mac: '0004f2a1b2c3', seed: 41, blind: true, options: { variant: 'classic' } });
+    // Where the seeds disagree on the combo a blind bench tries only the first (it cannot see the prompt not coming):
+    // the phone here answers to that one.
+    const m = getCatalog().find(name);
+    const combo = 'combos' in m.procedure && m.procedure.combos.length > 1 ? { combo: m.procedure.combos[0]!.keys } : {};
+    const { record, truth } = await simRun({ model: name, mac: '0004f2a1b2c3', seed: 41, blind: true, options: { variant: 'classic', ...combo } });
     expect(record.outcome).toBe('unverified');
     // Blind typing of a keypad phone is a guess at its keypad (no label to read): the classic phone is the seeds'.
     expect(truth.factoryDefaults, `${name}: ${record.summary}`).toBe(true);
