@@ -1,0 +1,103 @@
+/**
+ * A simulated phone's network cable: a network namespace for the phone, and a veth pair whose phone end (inside the
+ * namespace) carries the phone's real MAC and whose bench end stays in the host's namespace, with the bench's address
+ * on a private subnet (10.213.X.0/24), as a station's interface would. Needs root and `ip` (iproute2).
+ *
+ * Nothing here routes anywhere: the phone's namespace has no default route, and the subnet exists only on this pair.
+ */
+import { execFile } from 'node:child_process';
+import { BenchError } from '../../errors/errors.js';
+
+export interface SimLinkConfig {
+  /** The phone's MAC, 12 lower-case hex digits. */
+  mac: string;
+  /** Third octet of 10.213.X.0/24; default: the first one free on this host. */
+  subnet?: number;
+}
+
+export interface SimLink {
+  /** The phone's namespace. */
+  ns: string;
+  /** The bench end, in the host's namespace (dnsmasq binds it). */
+  benchIf: string;
+  /** The phone end, inside `ns`. */
+  phoneIf: string;
+  /** The bench's address on the link, e.g. 10.213.7.1. */
+  benchIp: string;
+  prefix: number;
+  /** The DHCP range the bench hands out on it. */
+  range: { start: string; end: string };
+  /** Removes the namespace and the pair (the phone's processes must be gone). Safe to call twice. */
+  destroy(): Promise<void>;
+}
+
+let counter = 0;
+
+export function ip(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('ip', args, (err, stdout, stderr) => {
+      if (err) {
+        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+        reject(
+          missing
+            ? new BenchError('ip-missing', "the 'ip' command (iproute2) is not installed", 'apt-get install iproute2')
+            : new BenchError('netns-failed', `ip ${args.join(' ')}: ${stderr.trim() || err.message}`, 'run as root (network namespaces need it)'),
+        );
+      } else resolve(stdout);
+    });
+  });
+}
+
+/** Why this process cannot build namespaced links, or undefined when it can (root on Linux with `ip`). */
+export function netnsUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'network namespaces exist on Linux only';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'network namespaces need root (run as root, as CI does)';
+  return undefined;
+}
+
+/** A third octet for 10.213.X.0/24 not used by any address on this host. */
+async function freeSubnet(): Promise<number> {
+  const used = new Set<number>();
+  const out = await ip(['-4', '-o', 'addr', 'show']);
+  for (const m of out.matchAll(/inet 10\.213\.(\d+)\./g)) used.add(Number(m[1]));
+  const start = (process.pid + counter * 7) % 250;
+  for (let i = 0; i < 250; i++) {
+    const x = ((start + i) % 250) + 1;
+    if (!used.has(x)) return x;
+  }
+  throw new BenchError('no-subnet', 'every 10.213.X.0/24 subnet is in use on this host', 'remove stale rb* links (ip link show)');
+}
+
+export async function createSimLink(config: SimLinkConfig): Promise<SimLink> {
+  const why = netnsUnavailable();
+  if (why) throw new BenchError('netns-unavailable', `the simulated phone's network cannot be built: ${why}`, 'run as root on Linux, or drop --sim-network');
+  const tag = `${process.pid % 100000}x${(counter++).toString(36)}`;
+  const ns = `rbp-${tag}`;
+  const benchIf = `rbb${tag}`.slice(0, 15);
+  const phoneIf = `rbp${tag}`.slice(0, 15);
+  const x = config.subnet ?? (await freeSubnet());
+  const benchIp = `10.213.${x}.1`;
+  const macColons = config.mac.match(/../g)!.join(':');
+  let made = false;
+  let destroyed = false;
+  const destroy = async (): Promise<void> => {
+    if (destroyed) return;
+    destroyed = true;
+    await ip(['link', 'del', benchIf]).catch(() => undefined);
+    if (made) await ip(['netns', 'del', ns]).catch(() => undefined);
+  };
+  try {
+    await ip(['netns', 'add', ns]);
+    made = true;
+    await ip(['link', 'add', benchIf, 'type', 'veth', 'peer', 'name', phoneIf]);
+    await ip(['link', 'set', phoneIf, 'netns', ns]);
+    await ip(['-n', ns, 'link', 'set', phoneIf, 'address', macColons]);
+    await ip(['-n', ns, 'link', 'set', phoneIf, 'up']);
+    await ip(['addr', 'add', `${benchIp}/24`, 'dev', benchIf]);
+    await ip(['link', 'set', benchIf, 'up']);
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+  return { ns, benchIf, phoneIf, benchIp, prefix: 24, range: { start: `10.213.${x}.100`, end: `10.213.${x}.199` }, destroy };
+}
