@@ -1,6 +1,7 @@
 import type { DriverInfo } from '../bench/types.js';
 import type { ResetKind } from '../catalog/types.js';
 import type { FailureClass } from '../errors/errors.js';
+import type { Evidence } from '../observe/evidence.js';
 
 /**
  * The outcome of one phone, in OpenHTF's sense:
@@ -61,4 +62,8 @@ export interface ResetRecord {
   software?: string;
   /** The menu reset the user picked (`menu-reset` only). */
   choice?: string;
+  /** What proved the phone's identity and its reset, each proof with its source (observe/evidence.ts). */
+  evidence?: Evidence;
+  /** The MAC the bench's network heard from the phone (the network observer), when it heard one. */
+  networkMac?: string;
 }

@@ -14,6 +14,7 @@ import type { Job } from './jobs.js';
 import { Redactor } from './redact.js';
 import type { BatchRecord } from './phone-record.js';
 import { simStationSchema, type SimStationOptions } from './sim-options.js';
+import { resolveStationNetwork, stationNetworkSchema, type StationNetwork } from '../observe/network/config.js';
 import { simStation } from './sim-station.js';
 
 /*
@@ -42,6 +43,8 @@ export interface StationSpec {
   firmware?: string;
   /** Simulator settings (driver `sim`). */
   sim?: SimStationOptions;
+  /** The station's own network (its interface or VLAN, the bench's address): the network observer's. */
+  network?: StationNetwork;
   /** Driver-specific settings, passed to the driver factory as given. */
   options: Record<string, unknown>;
 }
@@ -163,6 +166,7 @@ const stationSchema = z.strictObject({
   fixture: z.string().min(1, 'must name a fixture file or a built-in jig (vvx-jig, soundpoint-jig)'),
   firmware: z.string().min(1).optional(),
   sim: simStationSchema.optional(),
+  network: stationNetworkSchema.optional(),
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -216,10 +220,19 @@ export function loadStationFile(path: string): StationSpec[] {
       const c = classify(e);
       throw new ConfigError('bad-stations', `station file ${path}: stations.${i} (${s.name}): ${c.reason}`, 'fix the "fixture" path or the fixture file');
     }
+    let network: StationNetwork | undefined;
+    if (s.network !== undefined) {
+      try {
+        network = resolveStationNetwork(s.network);
+      } catch (e) {
+        throw new ConfigError('bad-stations', `station file ${path}: stations.${i} (${s.name}): ${classify(e).reason}`, 'fix the station\'s "network" section');
+      }
+    }
     return {
       name: s.name,
       driver: s.driver,
       ...(s.port !== undefined ? { port: s.port } : {}),
+      ...(network !== undefined ? { network } : {}),
       fixture,
       ...(s.firmware !== undefined ? { firmware: s.firmware } : {}),
       ...(s.sim !== undefined ? { sim: s.sim } : {}),
@@ -333,6 +346,7 @@ export function stationConfig(spec: StationSpec, job?: Job): Record<string, unkn
     fixture: fixture ? { name: fixture.name, source: fixture.source } : "each model's own jig",
     ...(spec.firmware !== undefined ? { firmware: spec.firmware } : {}),
     ...(spec.sim !== undefined ? { sim: spec.sim } : {}),
+    ...(spec.network !== undefined ? { network: { interface: spec.network.interface, address: `${spec.network.address}/${spec.network.prefix}` } } : {}),
     ...(Object.keys(spec.options).length > 0 ? { options: spec.options } : {}),
   });
 }

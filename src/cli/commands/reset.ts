@@ -20,6 +20,7 @@ import type { CommandContext } from '../main.js';
 import { seconds, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
+import { runOnePhoneNetworked } from './reset-network.js';
 
 /** The options of every command on one phone (reset, reboot, provision): the model, where it runs, how it reports. */
 export interface OnePhoneOpts {
@@ -47,6 +48,8 @@ export interface ResetOpts extends OnePhoneOpts {
   simCase?: 'lower' | 'upper' | 'either';
   simSoftware?: string;
   simBlind?: boolean;
+  /** The simulated phone on a real namespaced network, facing the bench's network observer (issue 10). */
+  simNetwork?: boolean;
 }
 
 /** A software version as x.y.z, or ConfigError. */
@@ -103,7 +106,8 @@ export function registerReset(program: Command, ctx: CommandContext): void {
     .option('--software <x.y.z>', "the phone's UC/SIP software version, when known (before 3.3.0: no Cancel; before 4.0.0: a device reset only)", parseSoftware('--software'))
     .option('--sim-case <rule>', "the simulated phone's MAC case rule: lower, upper or either (default: drawn from the seeds' lower and either)", parseCaseRule)
     .option('--sim-software <x.y.z>', "the simulated phone's software version", parseSoftware('--sim-software'))
-    .option('--sim-admin-password <pw>', "the simulated phone's admin password (default: --admin-password, else one of seed 002's)");
+    .option('--sim-admin-password <pw>', "the simulated phone's admin password (default: --admin-password, else one of seed 002's)")
+    .option('--sim-network', "the simulated phone on its own network namespace and link, facing the bench's dnsmasq, provisioning server and probe (root); --mac auto takes the MAC from it");
   addProfilesOption(cmd).action((opts: ResetOpts) =>
     runOnePhone(
       opts,
@@ -147,6 +151,13 @@ export async function runOnePhone(
   decide: (model: PhoneModel, mac: string) => RunPlan,
   report: (run: SimOutcome) => { json: unknown; text: string },
 ): Promise<void> {
+  if (opts.simNetwork) {
+    await runOnePhoneNetworked(opts, ctx, decide, report);
+    return;
+  }
+  if (opts.mac.toLowerCase() === 'auto') {
+    throw new ConfigError('mac-auto-needs-network', '--mac auto takes the MAC from the bench\'s network, which this run does not watch', 'add --sim-network (or give the MAC from the label)');
+  }
   const choice = chooseModel(opts.model, opts.profiles);
   const model = choice.model;
   const { mac, warnings } = parseMac(opts.mac);
@@ -211,7 +222,7 @@ export function simSeed(opts: OnePhoneOpts): number {
 export async function onSimulator<R>(
   opts: OnePhoneOpts,
   place: Omit<SimBenchConfig, 'clock'>,
-  run: (on: RunOn) => Promise<R>,
+  run: (on: RunOn, sim: SimBench) => Promise<R>,
   redact: (text: string) => string = (text) => text,
 ): Promise<{ result: R; sim: SimBench }> {
   const clock = opts.realtime ? new RealClock() : new VirtualClock();
@@ -220,7 +231,7 @@ export async function onSimulator<R>(
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
-  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines, redact) });
+  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines, redact) }, sim);
   try {
     const result = clock instanceof VirtualClock ? await clock.runUntil(running) : await running;
     return { result, sim };

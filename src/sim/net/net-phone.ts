@@ -7,8 +7,9 @@
  *   (`updater`, `bootrom`,  server named by option 66 with User-Agent `FileTransport <product>-UA/<ver> Type/Updater`:
  *    `leds-on`...)          GET <mac>.cfg (on 404: 000000000000.cfg), PUT <mac>-boot.log
  *   the application starts -> DHCP again (apptype SIP), GET <mac>.cfg (or 000000000000.cfg), GET <mac>-phone.cfg,
- *   (`starting-application`, PUT <mac>-app.log with `Type/Application`; then its web server answers on port 80
- *    `idle`, `running`)
+ *   (`starting-application`)  PUT <mac>-app.log with `Type/Application`
+ *   the application runs   -> its web server answers on port 80
+ *   (`idle`, `running`)
  *   power off             -> the web server stops, the address is gone
  *
  * Each stage is real traffic that the virtual clock waits for (holdClock): virtual time stands still while the phone
@@ -54,7 +55,10 @@ export interface SimNetTruth {
 }
 
 const UPDATER_EVENTS = new Set(['updater', 'bootrom', 'leds-on', 'application-not-found']);
+/** The application starts: its DHCP and provisioning. */
 const APPLICATION_EVENTS = new Set(['starting-application', 'idle', 'running']);
+/** The application runs: its web server answers. */
+const RUNNING_EVENTS = new Set(['idle', 'running']);
 const BOOT_EVENTS = new Set(['power-on', 'reboot', 'automatic-reboot', 'reboot-tone', 'menu-reboot']);
 /** Admin passwords of a locked unit that is not a SimPhone (which has its own). */
 const OTHER_ADMIN = ['789', '1966', '2580'];
@@ -183,9 +187,12 @@ export class SimNetPhone {
     } else if (UPDATER_EVENTS.has(what)) {
       this.appDone = false;
       this.queue(() => this.unserve().then(() => this.stage('updater')));
-    } else if (APPLICATION_EVENTS.has(what) && !this.appDone) {
-      this.appDone = true;
-      this.queue(() => this.stage('application').then(() => this.serve()));
+    } else if (APPLICATION_EVENTS.has(what)) {
+      if (!this.appDone) {
+        this.appDone = true;
+        this.queue(() => this.stage('application'));
+      }
+      if (RUNNING_EVENTS.has(what)) this.queue(() => this.serve());
     }
   }
 
