@@ -108,7 +108,7 @@ export interface ResetProof {
   proven: boolean;
   /** The network says it did NOT reset (the factory password refused after the reset's reboots). */
   refuted: boolean;
-  /** Updater boots seen since `since`. */
+  /** Boots (application stages) seen since `since`. */
   boots: number;
   probe: ProbeSeen;
   evidence: Evidence;
@@ -122,7 +122,9 @@ function bootsSince(observer: NetworkSource, mac: string, since: number): BootSe
 export async function proveReset(observer: NetworkSource, clock: Clock, mac: string, o: ProveOptions): Promise<ResetProof> {
   const m = mac.toLowerCase();
   const deadline = clock.now() + o.timeoutMs;
-  const updaterBoots = (): number => bootsSince(observer, m, o.since).filter((b) => b.stage !== 'application').length;
+  // Each boot ends with one application stage (its DHCP request with a SIP application version); an Updater stage
+  // alone is a boot that did not finish (or a phone without an Updater: its boots have application stages only).
+  const updaterBoots = (): number => bootsSince(observer, m, o.since).filter((b) => b.stage === 'application').length;
   const appUp = (): boolean => {
     const boots = bootsSince(observer, m, o.since);
     return boots.length > 0 && boots[boots.length - 1]!.stage === 'application';
@@ -140,7 +142,7 @@ export async function proveReset(observer: NetworkSource, clock: Clock, mac: str
     source: 'network:dhcp',
     t: bootT,
     holds: boots >= o.reboots,
-    detail: `${boots} of ${o.reboots} reboot(s) seen on the network (a DHCP request from the Updater each)`,
+    detail: `${boots} of ${o.reboots} reboot(s) seen on the network (the application's DHCP request, each boot)`,
   });
   if (!observer.probe) throw new Error('proveReset: the observer has no probe');
   // The web server comes up a while after the application's DHCP: until the deadline, no answer means try again.
