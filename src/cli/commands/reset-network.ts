@@ -79,6 +79,7 @@ export async function runOnePhoneNetworked(
       const teardown = async (): Promise<void> => {
         await observer?.stop().catch(() => undefined);
         await net?.stop().catch(() => undefined);
+        netTruth = net?.truth();
         await link?.destroy().catch(() => undefined);
       };
       try {
@@ -120,7 +121,6 @@ export async function runOnePhoneNetworked(
         });
         heard = result.heardMac;
         await on.bench.releaseAll();
-        netTruth = net!.truth();
         return heard ? { ...result.record, networkMac: heard } : result.record;
       } finally {
         await holdClock(clock, teardown());
