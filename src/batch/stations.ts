@@ -14,6 +14,7 @@ import type { Job } from './jobs.js';
 import { Redactor } from './redact.js';
 import type { BatchRecord } from './phone-record.js';
 import { simStationSchema, type SimStationOptions } from './sim-options.js';
+import type { NetworkSource } from '../observe/network/proof.js';
 import { resolveStationNetwork, stationNetworkSchema, type StationNetwork } from '../observe/network/config.js';
 import { simStation } from './sim-station.js';
 
@@ -52,6 +53,8 @@ export interface StationSpec {
 /** One phone in a station's jig: the bench to run it on, and what to do once its run ends. */
 export interface PhoneSlot {
   bench: Bench;
+  /** The station's network observer, watching this phone (identity before typing, proof of reset). */
+  network?: NetworkSource;
   /** Called once the phone's run has ended (any outcome), before its record is journaled. */
   finish(record: BatchRecord): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * links (root; CI runs as root). Judged by the simulator's truth in the JSON (`simulator`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,44 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     expect(r.code).toBe(4);
     expect(expectOneLineError(r)).toMatch(/dnsmasq is not installed.*apt-get install dnsmasq/);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe.skipIf(reason !== undefined)(title('resetbot batch on simulated stations with "network": true'), () => {
+  it('every phone is identified before typing and proven by the probe; a misread label fails untyped', () => {
+    const jobs = join(dir, 'jobs.csv');
+    writeFileSync(jobs, 'mac,model,station\n0004F2AA0001,VVX 410,n1\n0004F2AA0002,VVX 410,n1\n0004F2AA0004,VVX 410,n2\n');
+    const stations = join(dir, 'net-stations.json');
+    writeFileSync(
+      stations,
+      JSON.stringify({
+        stations: [
+          { name: 'n1', driver: 'sim', fixture: 'vvx-jig', sim: { seed: 3, blind: true, network: true, options: { adminPassword: '789' }, realMacs: { '0004F2AA0002': '0004F2BB0002' } } },
+          { name: 'n2', driver: 'sim', fixture: 'vvx-jig', sim: { seed: 3, blind: true, network: true, options: { adminPassword: '789' } } },
+        ],
+      }),
+    );
+    const out = join(dir, 'batch-out');
+    const r = cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '1']);
+    expect(r.stderr).toBe('');
+    const records = readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json & { station: string });
+    const truth = new Map(readFileSync(join(out, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const t = JSON.parse(l) as { mac: string; realMac: string; truth: { factoryDefaults: boolean } };
+      return [t.mac, t] as const;
+    }));
+    const byMac = new Map(records.map((x) => [x.mac, x]));
+    for (const mac of ['0004f2aa0001', '0004f2aa0004']) {
+      const rec = byMac.get(mac)!;
+      expect(truth.get(mac)!.truth.factoryDefaults).toBe(true);
+      expect(rec.outcome).toBe('pass');
+      expect(rec.evidence!.filter((e) => e.holds).map((e) => e.proof)).toEqual(['dhcp', 'network-reboots', 'probe']);
+    }
+    const misread = byMac.get('0004f2aa0002')!;
+    expect(truth.get('0004f2aa0002')!.realMac).toBe('0004f2bb0002');
+    expect(truth.get('0004f2aa0002')!.truth.factoryDefaults).toBe(false);
+    expect(misread.outcome).toBe('fail');
+    expect(misread.failure!.reason).toContain('0004f2bb0002');
+    expect(misread.steps.map((s) => s.step)).toEqual(['network-identity']);
   });
 });
 

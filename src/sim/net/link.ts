@@ -6,6 +6,9 @@
  * Nothing here routes anywhere: the phone's namespace has no default route, and the subnet exists only on this pair.
  */
 import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BenchError } from '../../errors/errors.js';
 
 export interface SimLinkConfig {
@@ -55,17 +58,63 @@ export function netnsUnavailable(): string | undefined {
   return undefined;
 }
 
-/** A third octet for 10.213.X.0/24 not used by any address on this host. */
+/** Where the subnet claims are: one file per subnet in use, holding the claiming process's pid. */
+const CLAIMS = join(tmpdir(), 'resetbot-sim-subnets');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims subnet X for this process (exclusive create), taking over a claim whose process is gone. */
+function claim(x: number): boolean {
+  const file = join(CLAIMS, String(x));
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch {
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(file, 'utf8'));
+      } catch {
+        continue;
+      }
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+/**
+ * A third octet for 10.213.X.0/24 used by no address on this host and claimed by no other link being built (links
+ * are built concurrently: by parallel stations, and by test files in parallel processes).
+ */
 async function freeSubnet(): Promise<number> {
+  mkdirSync(CLAIMS, { recursive: true });
   const used = new Set<number>();
   const out = await ip(['-4', '-o', 'addr', 'show']);
   for (const m of out.matchAll(/inet 10\.213\.(\d+)\./g)) used.add(Number(m[1]));
   const start = (process.pid + counter * 7) % 250;
   for (let i = 0; i < 250; i++) {
     const x = ((start + i) % 250) + 1;
-    if (!used.has(x)) return x;
+    if (!used.has(x) && claim(x)) return x;
   }
   throw new BenchError('no-subnet', 'every 10.213.X.0/24 subnet is in use on this host', 'remove stale rb* links (ip link show)');
+}
+
+function release(x: number): void {
+  const file = join(CLAIMS, String(x));
+  try {
+    if (Number(readFileSync(file, 'utf8')) === process.pid) rmSync(file, { force: true });
+  } catch {
+    // not ours, or gone already
+  }
 }
 
 export async function createSimLink(config: SimLinkConfig): Promise<SimLink> {
@@ -75,6 +124,7 @@ export async function createSimLink(config: SimLinkConfig): Promise<SimLink> {
   const ns = `rbp-${tag}`;
   const benchIf = `rbb${tag}`.slice(0, 15);
   const phoneIf = `rbp${tag}`.slice(0, 15);
+  const claimed = config.subnet === undefined;
   const x = config.subnet ?? (await freeSubnet());
   const benchIp = `10.213.${x}.1`;
   const macColons = config.mac.match(/../g)!.join(':');
@@ -85,6 +135,7 @@ export async function createSimLink(config: SimLinkConfig): Promise<SimLink> {
     destroyed = true;
     await ip(['link', 'del', benchIf]).catch(() => undefined);
     if (made) await ip(['netns', 'del', ns]).catch(() => undefined);
+    if (claimed) release(x);
   };
   try {
     await ip(['netns', 'add', ns]);
