@@ -218,7 +218,7 @@ export class Runner {
               labelMac: p.job.mac,
               identityTimeoutMs: NETWORK_IDENTITY_TIMEOUT_MS,
               baseline: true,
-              reboots: p.job.model.timing.resetReboots,
+              reboots: p.job.plan.machine === 'keypad' ? p.job.model.timing.resetReboots : 1,
               rebootTimeoutMs: p.job.model.timing.rebootTimeoutMs,
               ...(signal ? { signal } : {}),
               run,

@@ -301,6 +301,7 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
     this.atDefaults = true;
     this.resets++;
     this.event('factory-defaults');
+    this.event('restarting');
     this.enter('restart');
     this.show([], [], leds, false);
     this.after(darkMs, restart);

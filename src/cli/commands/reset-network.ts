@@ -8,7 +8,7 @@ import type { ResetRecord } from '../../batch/record.js';
 import { fixtureFor } from '../../bench/jigs.js';
 import { holdClock } from '../../clock/clock.js';
 import { BenchError, ConfigError } from '../../errors/errors.js';
-import { requireFit } from '../../machines/needs.js';
+import { benchNeeds, requireFit } from '../../machines/needs.js';
 import { runPlan, type RunPlan } from '../../machines/run-reset.js';
 import type { PhoneModel } from '../../catalog/types.js';
 import { runWithNetwork } from '../../observe/network/networked-run.js';
@@ -50,6 +50,9 @@ export async function runOnePhoneNetworked(
   // Everything that can be checked before anything moves: the plan for the label's MAC (or the phone's, for auto).
   const firstPlan = decide(model, label ?? realMac);
   requireFit(firstPlan, fixture);
+  if (opts.simBlind && benchNeeds(firstPlan).observer) {
+    throw new ConfigError('needs-observer', `the ${model.name} ${firstPlan.label} finds its way by what the screen shows: it needs an observer (a camera)`, 'drop --sim-blind');
+  }
   const why = netnsUnavailable();
   if (why) throw new BenchError('netns-unavailable', `--sim-network cannot build the simulated phone's network: ${why}`, 'run as root on Linux, or drop --sim-network');
 
@@ -100,7 +103,9 @@ export async function runOnePhoneNetworked(
           labelMac: label ?? 'auto',
           identityTimeoutMs: IDENTITY_TIMEOUT_MS,
           baseline: true,
-          reboots: model.timing.resetReboots,
+          // The keypad reset's reboots (seed 002: two); a step procedure's unit restarts once (a probe refused between
+          // two restarts waits for the next one anyway).
+          reboots: firstPlan.machine === 'keypad' ? model.timing.resetReboots : 1,
           rebootTimeoutMs: model.timing.rebootTimeoutMs,
           ...(on.signal ? { signal: on.signal } : {}),
           run: (mac) => runPlan(mac === (label ?? realMac) ? firstPlan : decide(model, mac), { ...on, mac }),

@@ -125,7 +125,8 @@ export async function runWithNetwork(o: NetworkedRunOptions): Promise<NetworkedR
   }
   if (record.outcome === 'pass' || record.outcome === 'unverified') {
     const lastStarted = [...record.steps].reverse().find((s) => RESET_STARTED.includes(s.step));
-    const since = lastStarted ? runStart + lastStarted.endMs : runStart;
+    // From the start of that step: a step may span the reset itself (the menu reset's confirm waits for its reboots).
+    const since = lastStarted ? runStart + lastStarted.startMs : runStart;
     const proof = await proveReset(observer, clock, labelMac, {
       since,
       reboots: lastStarted ? o.reboots : o.reboots + 1,

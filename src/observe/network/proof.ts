@@ -124,37 +124,46 @@ export async function proveReset(observer: NetworkSource, clock: Clock, mac: str
   const deadline = clock.now() + o.timeoutMs;
   // Each boot ends with one application stage (its DHCP request with a SIP application version); an Updater stage
   // alone is a boot that did not finish (or a phone without an Updater: its boots have application stages only).
-  const updaterBoots = (): number => bootsSince(observer, m, o.since).filter((b) => b.stage === 'application').length;
+  const appBoots = (): number => bootsSince(observer, m, o.since).filter((b) => b.stage === 'application').length;
   const appUp = (): boolean => {
     const boots = bootsSince(observer, m, o.since);
     return boots.length > 0 && boots[boots.length - 1]!.stage === 'application';
   };
-  while (clock.now() < deadline && !(updaterBoots() >= o.reboots && appUp())) {
+  while (clock.now() < deadline && !(appBoots() >= o.reboots && appUp())) {
     // The next boot of this phone, or the deadline.
     await waitFor(observer, clock, (x): x is BootSeen => x.kind === 'boot' && x.mac === m, deadline - clock.now(), o.signal, false);
   }
-  const evidence: Evidence = [];
-  const boots = updaterBoots();
-  const bootT = bootsSince(observer, m, o.since).at(-1)?.t ?? clock.now();
-  evidence.push({
-    about: 'reboot',
-    proof: 'network-reboots',
-    source: 'network:dhcp',
-    t: bootT,
-    holds: boots >= o.reboots,
-    detail: `${boots} of ${o.reboots} reboot(s) seen on the network (the application's DHCP request, each boot)`,
-  });
   if (!observer.probe) throw new Error('proveReset: the observer has no probe');
-  // The web server comes up a while after the application's DHCP: until the deadline, no answer means try again.
+  // The web server comes up a while after the application's DHCP: no answer means try again a little later. A refusal
+  // before the deadline may come between two reboots of a reset: wait for the next boot and ask again. Only the
+  // deadline makes a refusal final.
   let probe = await observer.probe(m, o.signal);
-  while (probe.verdict === 'no-answer' && clock.now() + PROBE_RETRY_MS < deadline) {
-    await sleep(clock, PROBE_RETRY_MS, o.signal);
+  while (probe.verdict !== 'factory-defaults' && clock.now() < deadline) {
+    if (probe.verdict === 'no-answer') {
+      if (clock.now() + PROBE_RETRY_MS >= deadline) break;
+      await sleep(clock, PROBE_RETRY_MS, o.signal);
+    } else {
+      const next = await waitFor(observer, clock, (x): x is BootSeen => x.kind === 'boot' && x.mac === m && x.stage === 'application', deadline - clock.now(), o.signal, false);
+      if (!next) break;
+    }
     probe = await observer.probe(m, o.signal);
   }
+  const boots = appBoots();
+  const evidence: Evidence = [
+    {
+      about: 'reboot',
+      proof: 'network-reboots',
+      source: 'network:dhcp',
+      t: bootsSince(observer, m, o.since).at(-1)?.t ?? clock.now(),
+      holds: boots >= o.reboots,
+      detail: `${boots} reboot(s) seen on the network (the application's DHCP request, each boot); ${o.reboots} expected`,
+    },
+  ];
   const baselineAccepted = o.baseline?.verdict === 'factory-defaults';
   const accepted = probe.verdict === 'factory-defaults';
   const proven = accepted && !baselineAccepted && boots >= 1;
-  const refuted = probe.verdict === 'locked' && boots >= o.reboots;
+  // Refused at the deadline by a phone that rebooted: it came back with its old configuration.
+  const refuted = probe.verdict === 'locked' && boots >= 1;
   evidence.push({
     about: 'reset',
     proof: 'probe',

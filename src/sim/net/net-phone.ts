@@ -59,7 +59,8 @@ const UPDATER_EVENTS = new Set(['updater', 'bootrom', 'leds-on', 'application-no
 const APPLICATION_EVENTS = new Set(['starting-application', 'idle', 'running']);
 /** The application runs: its web server answers. */
 const RUNNING_EVENTS = new Set(['idle', 'running']);
-const BOOT_EVENTS = new Set(['power-on', 'reboot', 'automatic-reboot', 'reboot-tone', 'menu-reboot']);
+/** The unit restarts (a SimPhone's next stage then says which; the units of devices.ts only come back running). */
+const BOOT_EVENTS = new Set(['power-on', 'reboot', 'automatic-reboot', 'reboot-tone', 'menu-reboot', 'restarting']);
 /** Admin passwords of a locked unit that is not a SimPhone (which has its own). */
 const OTHER_ADMIN = ['789', '1966', '2580'];
 
