@@ -78,6 +78,7 @@ describe("the probe's login against the simulated web server (no network)", () =
     variant: { auth, restApi: true, forcePasswordChange: false, ...extra },
     password,
     factoryDefaults,
+    config: { 'reg.1.address': factoryDefaults ? '' : '1013' },
     realm: 'PolycomVVX-VVX_410',
     nonce: 'abcdef0123456789',
     mac: '0004f2aa814c',
@@ -108,6 +109,18 @@ describe("the probe's login against the simulated web server (no network)", () =
     const s = state('basic', '456', { forcePasswordChange: true }, true);
     expect(login(s)).toBe(403);
     expect(login(s, 'POST', '/form-submit/auth.htm')).toBe(302);
+  });
+
+  it("the REST API's config/get tells a configured phone from a wiped one", () => {
+    const ask = (st: WebState): unknown => {
+      const url = '/api/v1/mgmt/config/get';
+      const body = JSON.stringify({ data: ['reg.1.address'] });
+      const first = webAnswer({ method: 'POST', url, headers: {}, body }, st);
+      const auth = authorization(first.headers['www-authenticate']!, 'POST', url)!;
+      return JSON.parse(webAnswer({ method: 'POST', url, headers: { authorization: auth }, body }, st).body);
+    };
+    expect(ask(state('digest', '456'))).toEqual({ Status: '2000', data: { 'reg.1.address': '1013' } });
+    expect(ask(state('basic', '456', {}, true))).toEqual({ Status: '2000', data: { 'reg.1.address': '' } });
   });
 
   it('a Digest answer made for another password is refused', () => {

@@ -133,11 +133,24 @@ describe.skipIf(reason !== undefined)(title('proof of reset on a blind bench, ju
     expect(r.record.evidence!.find((e) => e.about === 'reboot')).toMatchObject({ holds: true });
   });
 
-  it('a locked phone whose admin password is already 456 cannot be proven reset by the probe', async () => {
+  it('a locked phone whose admin password is already 456: its configuration gives it away (REST API on)', async () => {
     const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e2', realMac: '0004f2e0e0e2', blind: true, seed: 3, options: { adminPassword: '456', oldSoftware: true }, net: { auth: 'digest', restApi: true } });
     expect(r.truth.factoryDefaults).toBe(false);
-    expect(r.record.outcome).not.toBe('pass');
+    expect(r.record.outcome).toBe('fail');
+    expect(r.record.evidence!.at(-1)).toMatchObject({ proof: 'probe', holds: false, detail: expect.stringMatching(/still holds its configuration/) });
+  });
+
+  it('...and with the REST API off the probe proves nothing: not a pass', async () => {
+    const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e5', realMac: '0004f2e0e0e5', blind: true, seed: 3, options: { adminPassword: '456', oldSoftware: true }, net: { auth: 'digest', restApi: false } });
+    expect(r.truth.factoryDefaults).toBe(false);
+    expect(r.record.outcome).toBe('unverified');
     expect(r.record.evidence!.at(-1)).toMatchObject({ proof: 'probe', holds: false, detail: expect.stringMatching(/proves nothing/) });
+  });
+
+  it('a true reset of a phone whose admin password was 456 is proven (REST API on: the configuration is gone)', async () => {
+    const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e6', realMac: '0004f2e0e0e6', blind: true, seed: 3, options: { adminPassword: '456', software: '5.9.6' }, net: { auth: 'basic', restApi: true, forcePasswordChange: false } });
+    expect(r.truth.factoryDefaults).toBe(true);
+    expect(r.record.outcome).toBe('pass');
   });
 
   it('a misread label ends the run before anything is typed, naming the MAC heard', async () => {

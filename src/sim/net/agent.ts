@@ -10,7 +10,7 @@
  *                    {id, op: 'serve', port} / {id, op: 'unserve'}   the phone's web server up / down
  *                    {id, op: 'down'}   power off: web server closed, address removed
  *                    {web: n, status, headers, body}   the parent's answer to web request n
- *   agent -> parent  {web: n, method, url, headers}   a request to the phone's web server, to be answered
+ *   agent -> parent  {web: n, method, url, headers, body}   a request to the phone's web server, to be answered
  *                    {ready: true} once started
  */
 import { createSocket, type Socket } from 'node:dgram';
@@ -165,9 +165,9 @@ function serve(port: number): Promise<void> {
   const s = createServer((req, res) => {
     const n = nextWeb++;
     waiting.set(n, res);
-    // The body is not needed by the phone's model (logins are headers and query); drain it.
-    req.resume();
-    req.on('end', () => send({ web: n, method: req.method, url: req.url, headers: req.headers }));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => send({ web: n, method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }));
   });
   return new Promise((resolve, reject) => {
     s.once('error', reject);

@@ -277,11 +277,13 @@ export class SimNetPhone {
     const truth = this.device.truth() as { factoryDefaults: boolean; adminPassword?: string; mac: string };
     const password = truth.factoryDefaults ? '456' : (truth.adminPassword ?? this.otherAdmin);
     const answer = webAnswer(
-      { method: String(msg.method), url: String(msg.url), headers: msg.headers as Record<string, string> },
+      { method: String(msg.method), url: String(msg.url), headers: msg.headers as Record<string, string>, body: String(msg.body ?? '') },
       {
         variant: this.variant,
         password,
         factoryDefaults: truth.factoryDefaults,
+        // The line the phone was configured with (its idle screen's 'Line 1: 1013'), gone once it is reset.
+        config: { 'reg.1.address': truth.factoryDefaults ? '' : '1013' },
         realm: this.identity.uaProduct,
         nonce: this.nonce,
         mac: truth.mac,

@@ -8,6 +8,8 @@
  * Variants (per phone, from its seeded RNG, or forced):
  *  - `auth`: the phone asks for Basic or Digest (RFC 2617, MD5, qop=auth);
  *  - `restApi`: the REST API is on, or off (404, its default on many releases);
+ *  - `/api/v1/mgmt/config/get` (POST {"data": [names]}) answers the configuration's values: a configured phone's line
+ *    `reg.1.address`, '' once the configuration is wiped;
  *  - `forcePasswordChange`: UC Software 5+: a login with the factory password lands on a page that asks for a new
  *    admin password (the REST API then answers 403 until it is changed) (assumption: the exact status codes).
  * The password the phone accepts is its truth's: 456 at factory defaults, else its configured admin password, so a
@@ -29,6 +31,8 @@ export interface WebState {
   password: string;
   /** At factory defaults (the forced password change applies only then). */
   factoryDefaults: boolean;
+  /** The configuration's values the REST API's config/get answers (`reg.1.address`: the line; '' once wiped). */
+  config: Record<string, string>;
   realm: string;
   nonce: string;
   mac: string;
@@ -40,6 +44,7 @@ export interface WebRequest {
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  body?: string;
 }
 
 export interface WebAnswer {
@@ -105,6 +110,19 @@ export function webAnswer(req: WebRequest, s: WebState): WebAnswer {
       Status: '2000',
       data: { ModelNumber: s.model, MACAddress: s.mac, FirmwareRelease: s.software, IPStack: 'IPv4 Only' },
     });
+  }
+  if (path === '/api/v1/mgmt/config/get') {
+    if (!s.variant.restApi) return json(404, { Status: '4004', Message: 'REST API is disabled' });
+    if (!authorised(req, s)) return challenge(s);
+    if (mustChange) return json(403, { Status: '4007', Message: 'Admin password change required' });
+    let names: unknown;
+    try {
+      names = (JSON.parse(req.body ?? '') as { data?: unknown }).data;
+    } catch {
+      return json(400, { Status: '4000', Message: 'Invalid JSON' });
+    }
+    if (!Array.isArray(names)) return json(400, { Status: '4000', Message: 'data must list parameter names' });
+    return json(200, { Status: '2000', data: Object.fromEntries(names.map((n) => [String(n), s.config[String(n)] ?? ''])) });
   }
   if (path === '/form-submit/auth.htm') {
     if (!authorised(req, s)) return challenge(s);
