@@ -85,7 +85,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   let ran = 0;
   let drawn = 0;
   const stamp = () => `[${hms(clock.now() - start)}]`;
-  const who = (job: Job) => `${formatMac(job.mac, 'plain')} ${job.model.name}`;
+  const who = (job: Job) => `${job.auto ? `(line ${job.line}, MAC from the network)` : formatMac(job.mac, 'plain')} ${job.model.name}`;
 
   const totals = (): string => {
     const elapsed = clock.now() - start;

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { table } from '../cli/output.js';
 import { formatMac } from '../text-entry/mac.js';
+
+/** A MAC as reports show it; a row without one keeps its key (`auto-<line>`: the network never said). */
+function macCell(mac: string): string {
+  return /^[0-9a-f]{12}$/.test(mac) ? formatMac(mac, 'plain') : mac;
+}
 import { writeFileAtomic } from './atomic.js';
 import type { BadRow } from './jobs.js';
 import type { BatchRecord } from './phone-record.js';
@@ -156,7 +161,7 @@ export function summaryCsv(s: BatchSummary): string {
 
 export function failuresCsv(s: BatchSummary): string {
   let out = csvLine(['mac', 'model', 'station', 'line', 'outcome', 'class', 'code', 'reason']);
-  for (const f of s.failures) out += csvLine([formatMac(f.mac, 'plain'), f.model, f.station, f.line, f.outcome, f.class, f.code, f.reason]);
+  for (const f of s.failures) out += csvLine([macCell(f.mac), f.model, f.station, f.line, f.outcome, f.class, f.code, f.reason]);
   return out;
 }
 
@@ -193,7 +198,7 @@ export function formatSummary(s: BatchSummary): string {
     out.push(
       table(
         ['mac', 'model', 'station', 'line', 'outcome', 'why'],
-        s.failures.map((f) => [formatMac(f.mac, 'plain'), f.model, f.station ?? '-', f.line ? String(f.line) : '-', f.outcome, f.code ? `${f.code}: ${f.reason}` : f.reason]),
+        s.failures.map((f) => [macCell(f.mac), f.model, f.station ?? '-', f.line ? String(f.line) : '-', f.outcome, f.code ? `${f.code}: ${f.reason}` : f.reason]),
       ),
     );
   }

@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
-import { classify } from '../errors/errors.js';
 import { runPlan } from '../machines/run-reset.js';
 import { runWithNetwork } from '../observe/network/networked-run.js';
+import { ConfigError, classify } from '../errors/errors.js';
 import type { ResetRecord } from './record.js';
 
 /** How long a phone has to say who it is on the station's network after power-on (clock ms). */
@@ -197,7 +197,7 @@ export class Runner {
       const bench = slot.bench;
       // The run as `resetbot reset` runs it: the plan decided when the row was read.
       const run = (mac: string): Promise<ResetRecord> =>
-        runPlan(p.job.plan, {
+        runPlan(p.job.auto ? p.job.auto.planFor(mac) : p.job.plan, {
           mac,
           bench,
           clock,
@@ -215,7 +215,7 @@ export class Runner {
               bench,
               clock,
               observer: slot.network,
-              labelMac: p.job.mac,
+              labelMac: p.job.auto ? 'auto' : p.job.mac,
               identityTimeoutMs: NETWORK_IDENTITY_TIMEOUT_MS,
               baseline: true,
               reboots: p.job.plan.machine === 'keypad' ? p.job.model.timing.resetReboots : 1,
@@ -238,7 +238,9 @@ export class Runner {
               }),
             }).finally(() => bench.releaseAll())
           ).record
-        : await run(p.job.mac);
+        : p.job.auto
+          ? await Promise.reject(new ConfigError('mac-from-network', `line ${p.job.line} has no MAC, and station ${st.spec.name} does not watch its network`, 'give the MAC, or run the row on a station with the network observer'))
+          : await run(p.job.mac);
       record = batchRecord(reset, this.context(p, st.spec, p.run, startedAt));
     } catch (err) {
       // The phone could not be placed on the bench, or the run itself threw: an error of its class.

@@ -10,6 +10,7 @@ import { createSimBench, type SimBench } from '../sim/driver.js';
 import type { SimPhoneOptions } from '../sim/phone.js';
 import { parseMac } from '../text-entry/mac.js';
 import { holdClock } from '../clock/clock.js';
+import { Rng } from '../sim/rng.js';
 import { NetworkObserver } from '../observe/network/observer.js';
 import { createSimLink, netnsUnavailable } from '../sim/net/link.js';
 import { SimNetPhone } from '../sim/net/net-phone.js';
@@ -76,11 +77,15 @@ export const simStation: StationFactory = (spec, env) => {
     async load(job, run) {
       if (lost) throw new BenchError('link-lost', lost, 'check the station\'s board and cable');
       const seed = `${env.seed}:${sim.seed ?? spec.name}:${job.mac}:${run}`;
-      const realMac = realMacs.get(job.mac) ?? job.mac;
+      // A row without a MAC: the phone in the jig has one of its own (drawn from the seed); only its network says which.
+      const realMac = realMacs.get(job.mac) ?? (job.auto ? `0004f2${new Rng(seed).fork('mac').int(0, 0xffffff).toString(16).padStart(6, '0')}` : job.mac);
+      if (job.auto && !sim.network) {
+        throw new ConfigError('mac-from-network', `line ${job.line} has no MAC, and station ${spec.name} has no network to hear it from`, 'give the MAC, or run it on a station with "network": true');
+      }
       if (job.simModel === undefined) {
         throw new ConfigError('no-sim-model', `the simulator has no unit for the ${job.model.name}`, 'run it on a real station, or define the model with "extends" in the profiles file');
       }
-      const s = place(job.simModel, fixtureOf(spec, job), job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
+      const s = place(job.simModel, fixtureOf(spec, job), job.auto ? realMac : job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
       await s.driver.open();
       current = s;
       const net = sim.network ? await holdClock(env.clock, phoneNetwork(s, realMac, env.clock, seed)) : undefined;

@@ -201,6 +201,38 @@ describe.skipIf(reason !== undefined)(title('resetbot batch on simulated station
   });
 });
 
+describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC (zero touch)'), () => {
+  it('take the MAC from the network on a station that has it; elsewhere an error naming the line', () => {
+    const jobs = join(dir, 'auto.csv');
+    writeFileSync(jobs, 'mac,model,station\n,VVX 410,n1\nauto,VVX 410,n1\n,VVX 410,plain\n');
+    const stations = join(dir, 'auto-stations.json');
+    writeFileSync(
+      stations,
+      JSON.stringify({
+        stations: [
+          { name: 'n1', driver: 'sim', fixture: 'vvx-jig', sim: { seed: 3, blind: true, network: true, options: { adminPassword: '789' } } },
+          { name: 'plain', driver: 'sim', fixture: 'vvx-jig', sim: { blind: true } },
+        ],
+      }),
+    );
+    const out = join(dir, 'auto-out');
+    const r = cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '2']);
+    expect(r.code).toBe(6);
+    const records = readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json & { line: number });
+    const truth = readFileSync(join(out, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { mac: string; realMac: string; truth: { factoryDefaults: boolean } });
+    const n1 = truth.filter((t) => t.mac.startsWith('auto-'));
+    expect(n1).toHaveLength(2);
+    for (const t of n1) {
+      const rec = records.find((x) => x.mac === t.realMac)!;
+      expect(t.truth.factoryDefaults).toBe(true);
+      expect(rec.outcome).toBe('pass');
+    }
+    const plain = records.find((x) => x.mac === 'auto-4')!;
+    expect(plain.outcome).toBe('error');
+    expect(plain.failure!.reason).toBe('line 4 has no MAC, and station plain has no network to hear it from');
+  });
+});
+
 describe('resetbot reset --mac auto without the network', () => {
   it('exit 2, one line saying what it needs', () => {
     const r = cli(['reset', '--model', 'VVX 410', '--mac', 'auto', '--json']);
