@@ -52,7 +52,8 @@ const PROBE_RETRY_MS = 5_000;
 
 async function baselineProbe(o: NetworkedRunOptions, mac: string, deadline: number): Promise<ProbeSeen | undefined> {
   const { clock, observer } = o;
-  const app = await waitFor(observer, clock, (x): x is BootSeen => x.kind === 'boot' && x.mac === mac && x.stage === 'application', deadline - clock.now(), o.signal);
+  const since = clock.now();
+  const app = await waitFor(observer, clock, (x): x is BootSeen => x.kind === 'boot' && x.mac === mac && x.stage === 'application' && x.t >= since, deadline - clock.now(), o.signal);
   if (!app || !observer.probe) return undefined;
   let p = await observer.probe(mac, o.signal);
   while (p.verdict === 'no-answer' && clock.now() + PROBE_RETRY_MS < deadline) {
@@ -67,7 +68,7 @@ export async function runWithNetwork(o: NetworkedRunOptions): Promise<NetworkedR
   const start = clock.now();
   const evidence: Evidence = [];
   await o.bench.power(true);
-  const identity = await identityBeforeTyping(observer, clock, o.identityTimeoutMs, o.signal);
+  const identity = await identityBeforeTyping(observer, clock, o.identityTimeoutMs, o.signal, start);
   const idStep: StepRecord = {
     attempt: 0,
     step: 'network-identity',

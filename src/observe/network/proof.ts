@@ -61,9 +61,19 @@ export function waitFor<T extends Observation>(
   });
 }
 
-/** The phone's identity, heard on the network before anything is typed; undefined if none came within `timeoutMs`. */
-export function identityBeforeTyping(observer: NetworkSource, clock: Clock, timeoutMs: number, signal?: AbortSignal): Promise<IdentitySeen | undefined> {
-  return waitFor(observer, clock, (o): o is IdentitySeen => o.kind === 'identity', timeoutMs, signal);
+/**
+ * The phone's identity, heard on the network before anything is typed; undefined if none came within `timeoutMs`.
+ * Only what was heard from `since` on counts (an observer that serves a station phone after phone has heard the ones
+ * before); default: from now.
+ */
+export function identityBeforeTyping(
+  observer: NetworkSource,
+  clock: Clock,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  since: number = clock.now(),
+): Promise<IdentitySeen | undefined> {
+  return waitFor(observer, clock, (o): o is IdentitySeen => o.kind === 'identity' && o.t >= since, timeoutMs, signal);
 }
 
 function describeIdentity(seen: IdentitySeen): string {
