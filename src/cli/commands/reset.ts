@@ -156,7 +156,7 @@ export async function runOnePhone(
     return;
   }
   if (opts.mac.toLowerCase() === 'auto') {
-    throw new ConfigError('mac-auto-needs-network', '--mac auto takes the MAC from the bench\'s network, which this run does not watch', 'add --sim-network (or give the MAC from the label)');
+    throw new ConfigError('mac-auto-needs-network', '--mac auto takes the MAC from the bench\'s network, which this run does not watch', 'use `resetbot reset --sim-network` (or give the MAC from the label)');
   }
   const choice = chooseModel(opts.model, opts.profiles);
   const model = choice.model;

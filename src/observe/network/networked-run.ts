@@ -64,8 +64,20 @@ async function baselineProbe(o: NetworkedRunOptions, mac: string, deadline: numb
 }
 
 export async function runWithNetwork(o: NetworkedRunOptions): Promise<NetworkedRun> {
+  const start = o.clock.now();
+  try {
+    return await networkedRun(o, start);
+  } catch (err) {
+    // Ctrl-C before the machine started (while the network was being heard): the run is aborted, nothing was typed.
+    if (!o.signal?.aborted) throw err;
+    const record = o.earlyRecord(o.labelMac === 'auto' ? '000000000000' : o.labelMac, { code: 'aborted', reason: 'stopped by the operator' }, []);
+    const { failure: _none, ...rest } = record;
+    return { record: { ...rest, outcome: 'aborted', summary: 'stopped by the operator before anything was typed; every solenoid released', durationMs: o.clock.now() - start } };
+  }
+}
+
+async function networkedRun(o: NetworkedRunOptions, start: number): Promise<NetworkedRun> {
   const { clock, observer } = o;
-  const start = clock.now();
   const evidence: Evidence = [];
   await o.bench.power(true);
   const identity = await identityBeforeTyping(observer, clock, o.identityTimeoutMs, o.signal, start);
