@@ -37,6 +37,11 @@ export interface Job {
   options: JobOptions;
   /** The run, decided and planned as `resetbot reset` plans it (resolveRun): what the station runs. */
   plan: RunPlan;
+  /**
+   * A row without a MAC (empty, or `auto`): the MAC comes from the station's network observer (zero touch). `mac` is
+   * then the row's key, `auto-<line>`, and `planFor` plans the run once the MAC is heard.
+   */
+  auto?: { planFor: (mac: string) => RunPlan };
   /** The simulated unit a simulated station places for the job: the built-in model it is or extends; undefined
    * when the simulator has none (a profiles-file model defined without `extends`). */
   simModel: string | undefined;
@@ -315,8 +320,9 @@ const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 export function validateRow(row: RawRow, ctx: ValidateContext): Job {
   if (row.problem !== undefined) throw new ConfigError('bad-row', row.problem);
   const macText = text(row.mac);
-  if (macText === '') throw new ConfigError('bad-mac', 'no MAC', 'give the 12 hex digits from the label under the phone');
-  const { mac, warnings } = parseMac(macText);
+  // No MAC, or `auto`: the station's network observer hears it (a station with the network; see observe/network).
+  const auto = macText === '' || macText.toLowerCase() === 'auto';
+  const { mac, warnings } = auto ? { mac: `auto-${row.line}`, warnings: [] as string[] } : parseMac(macText);
 
   const modelText = text(row.model);
   if (modelText === '') throw new ConfigError('unknown-model', 'no model', "give the phone's model, e.g. VVX 410 (see 'resetbot models')");
@@ -338,9 +344,12 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
   const { choices, warnings: optionWarnings } = runChoices(model, procedure, options);
   // Decided and planned as `resetbot reset` does: a bad choice, a missing password, a MAC or password the keypad
   // cannot type fail here, before anything moves.
-  const plan = planRun(model, mac, choices);
+  // A row without a MAC is checked with a stand-in MAC (every MAC types with the same keys' kinds), planned for real
+  // once the network says which phone it is.
+  const plan = planRun(model, auto ? '0004f2000000' : mac, choices);
   return {
     mac,
+    ...(auto ? { auto: { planFor: (heard: string) => planRun(model, heard, choices) } } : {}),
     model: plan.model,
     ...(stationText !== '' ? { station: stationText } : {}),
     procedure: procedure.kind,

@@ -2,6 +2,7 @@ import type { DriverInfo } from '../bench/types.js';
 import type { ResetKind } from '../catalog/types.js';
 import type { FailureClass } from '../errors/errors.js';
 import type { ProgressLine } from '../progress/render.js';
+import type { Evidence } from '../observe/evidence.js';
 
 /**
  * The outcome of one phone, in OpenHTF's sense:
@@ -68,19 +69,12 @@ export interface ResetRecord {
   choice?: string;
   /** How the phone's identity was established: the password it accepted, the network, the screen, or only the label. */
   identity: { by: 'password' | 'network' | 'screen' | 'label'; mac: string };
-  /** What proved each step: which observer saw what, when (ms since the run started). */
-  evidence: Evidence[];
+  /** What proved the phone's identity and its reset, each proof with its source (observe/evidence.ts). */
+  evidence: Evidence;
   /** The bench's calibration of the model that the run used (calibration file), when it had one. */
   calibration?: { phones: number; keypad: Record<string, unknown> };
   /** The run step by step as its live progress said it: bench time, attempt, step id and the technician's words. */
   progress?: ProgressLine[];
-}
-
-/** One piece of evidence in a record. */
-export interface Evidence {
-  what: string;
-  /** The observer (`sim-screen`, `camera`, `network`), `password` (the phone's answer), or `label`. */
-  by: string;
-  saw: string;
-  atMs: number;
+  /** The MAC the bench's network heard from the phone (the network observer), when it heard one. */
+  networkMac?: string;
 }

@@ -3,6 +3,11 @@ import { table } from '../cli/output.js';
 import { getCatalog } from '../catalog/catalog.js';
 import { paint } from '../progress/render.js';
 import { formatMac } from '../text-entry/mac.js';
+
+/** A MAC as reports show it; a row without one keeps its key (`auto-<line>`: the network never said). */
+function macCell(mac: string): string {
+  return /^[0-9a-f]{12}$/.test(mac) ? formatMac(mac, 'plain') : mac;
+}
 import { writeFileAtomic } from './atomic.js';
 import type { BadRow } from './jobs.js';
 import type { BatchRecord } from './phone-record.js';
@@ -159,7 +164,7 @@ export function summaryCsv(s: BatchSummary): string {
 /** The phones that did not pass, then the rows that never ran (bad rows skipped by --skip-bad: outcome `not-run`). */
 export function failuresCsv(s: BatchSummary): string {
   let out = csvLine(['mac', 'model', 'station', 'line', 'outcome', 'class', 'code', 'reason']);
-  for (const f of s.failures) out += csvLine([formatMac(f.mac, 'plain'), f.model, f.station, f.line, f.outcome, f.class, f.code, f.reason]);
+  for (const f of s.failures) out += csvLine([macCell(f.mac), f.model, f.station, f.line, f.outcome, f.class, f.code, f.reason]);
   for (const r of s.rejected) out += csvLine([r.mac ?? '', r.model ?? '', '', r.line, 'not-run', 'config', 'bad-row', r.reason]);
   return out;
 }
@@ -205,7 +210,7 @@ export function formatSummary(s: BatchSummary, opts: { colour?: boolean } = {}):
     out.push(
       table(
         ['mac', 'model', 'station', 'line', 'outcome', 'why'],
-        s.failures.map((f) => [formatMac(f.mac, 'plain'), modelName(f.model), f.station ?? '-', f.line ? String(f.line) : '-', paint(f.outcome, f.outcome, colour), f.code ? `${f.code}: ${f.reason}` : f.reason]),
+        s.failures.map((f) => [macCell(f.mac), modelName(f.model), f.station ?? '-', f.line ? String(f.line) : '-', paint(f.outcome, f.outcome, colour), f.code ? `${f.code}: ${f.reason}` : f.reason]),
       ),
     );
   }

@@ -1,9 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import type { DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
-import { classify } from '../errors/errors.js';
 import type { StepWords } from '../progress/vocabulary.js';
 import { runPlan } from '../machines/run-reset.js';
+import { runWithNetwork } from '../observe/network/networked-run.js';
+import { ConfigError, classify } from '../errors/errors.js';
+import type { ResetRecord } from './record.js';
+
+/** How long a phone has to say who it is on the station's network after power-on (clock ms). */
+const NETWORK_IDENTITY_TIMEOUT_MS = 120_000;
 import type { Job } from './jobs.js';
 import type { Journal } from './journal.js';
 import { secretValues } from './options.js';
@@ -190,17 +195,53 @@ export class Runner {
     let slot: PhoneSlot | undefined;
     try {
       slot = await st.port.load(p.job, p.run);
+      const bench = slot.bench;
       // The run as `resetbot reset` runs it: the plan decided when the row was read.
-      const reset = await runPlan(p.job.plan, {
-        mac: p.job.mac,
-        bench: slot.bench,
-        clock,
-        signal,
-        onState: (state, attempt, words) => {
-          journal.append({ type: 'step', job: p.job.mac, run: p.run, attempt, station: st.spec.name, step: state, id: words.id, words: words.words });
-          this.emit({ type: 'state', station: st.spec.name, job: p.job, state, attempt, words });
-        },
-      });
+      const run = (mac: string): Promise<ResetRecord> =>
+        runPlan(p.job.auto ? p.job.auto.planFor(mac) : p.job.plan, {
+          mac,
+          bench,
+          clock,
+          signal,
+          onState: (state, attempt, words) => {
+            journal.append({ type: 'step', job: p.job.mac, run: p.run, attempt, station: st.spec.name, step: state, id: words.id, words: words.words });
+            this.emit({ type: 'state', station: st.spec.name, job: p.job, state, attempt, words });
+          },
+        });
+      // With the station's network observer: the phone's identity before anything is typed, the reset proven by the
+      // probe (observe/network/networked-run.ts), as `reset --sim-network` does.
+      const reset = slot.network
+        ? (
+            await runWithNetwork({
+              bench,
+              clock,
+              observer: slot.network,
+              labelMac: p.job.auto ? 'auto' : p.job.mac,
+              identityTimeoutMs: NETWORK_IDENTITY_TIMEOUT_MS,
+              baseline: true,
+              reboots: p.job.plan.machine === 'keypad' ? p.job.model.timing.resetReboots : 1,
+              rebootTimeoutMs: p.job.model.timing.rebootTimeoutMs,
+              ...(signal ? { signal } : {}),
+              run,
+              earlyRecord: (mac, failure, steps) => ({
+                outcome: 'fail',
+                model: p.job.model.id,
+                mac,
+                procedure: p.job.procedure,
+                attempts: 0,
+                durationMs: steps.at(-1)?.endMs ?? 0,
+                failure: { class: failure.code === 'mac-mismatch' ? 'config' : 'phone', ...failure },
+                summary: failure.reason,
+                attemptLog: [],
+                steps,
+                bench: bench.driver.info,
+                observed: bench.observer !== undefined,
+              }),
+            }).finally(() => bench.releaseAll())
+          ).record
+        : p.job.auto
+          ? await Promise.reject(new ConfigError('mac-from-network', `line ${p.job.line} has no MAC, and station ${st.spec.name} does not watch its network`, 'give the MAC, or run the row on a station with the network observer'))
+          : await run(p.job.mac);
       record = batchRecord(reset, this.context(p, st.spec, p.run, startedAt));
     } catch (err) {
       // The phone could not be placed on the bench, or the run itself threw: an error of its class.

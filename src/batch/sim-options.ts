@@ -44,6 +44,11 @@ export const simStationSchema = z.strictObject({
   realMacs: z.record(z.string(), z.string()).optional(),
   /** No camera: runs that complete are `unverified`. */
   blind: z.boolean().optional(),
+  /**
+   * Each phone on its own namespaced link facing the station's network observer (dnsmasq, provisioning, probe; root):
+   * its identity is checked before anything is typed and its reset proven by the probe (issue 10).
+   */
+  network: z.boolean().optional(),
   /** The simulated board's per-solenoid hold limit, ms. */
   maxHoldMs: z.number().int().positive().optional(),
 });

@@ -4,11 +4,17 @@ import { dirname } from 'node:path';
 import type { Fixture } from '../bench/fixture.js';
 import { fixtureFor } from '../bench/jigs.js';
 import type { DriverInfo } from '../bench/types.js';
+import type { Clock } from '../clock/clock.js';
 import { getCatalog } from '../catalog/catalog.js';
 import { BenchError, ConfigError } from '../errors/errors.js';
 import { createSimBench, type SimBench } from '../sim/driver.js';
 import type { SimPhoneOptions } from '../sim/phone.js';
 import { parseMac } from '../text-entry/mac.js';
+import { holdClock } from '../clock/clock.js';
+import { Rng } from '../sim/rng.js';
+import { NetworkObserver } from '../observe/network/observer.js';
+import { createSimLink, netnsUnavailable } from '../sim/net/link.js';
+import { SimNetPhone } from '../sim/net/net-phone.js';
 import type { Job } from './jobs.js';
 import { fixtureOf, type StationFactory } from './stations.js';
 
@@ -59,6 +65,8 @@ export const simStation: StationFactory = (spec, env) => {
   return {
     async open(): Promise<DriverInfo> {
       if (linkLost) throw new BenchError('link-lost', 'the simulated board never answered (fault linkLost)', 'remove the fault');
+      const why = sim.network ? netnsUnavailable() : undefined;
+      if (why) throw new BenchError('netns-unavailable', `station ${spec.name}: its simulated network cannot be built: ${why}`, 'run as root, or drop "network" from its sim settings');
       if (lost) throw new BenchError('link-lost', lost, 'the station stays out for the rest of the batch');
       const probeFixture = spec.fixture ?? fixtureFor(getCatalog().find(PROBE_MODEL));
       const probe = place(PROBE_MODEL, probeFixture, PROBE_MAC, PROBE_MAC, `${env.seed}:${spec.name}:probe`, sim.options ?? {});
@@ -70,16 +78,23 @@ export const simStation: StationFactory = (spec, env) => {
     async load(job, run) {
       if (lost) throw new BenchError('link-lost', lost, 'check the station\'s board and cable');
       const seed = `${env.seed}:${sim.seed ?? spec.name}:${job.mac}:${run}`;
-      const realMac = realMacs.get(job.mac) ?? job.mac;
+      // A row without a MAC: the phone in the jig has one of its own (drawn from the seed); only its network says which.
+      const realMac = realMacs.get(job.mac) ?? (job.auto ? `0004f2${new Rng(seed).fork('mac').int(0, 0xffffff).toString(16).padStart(6, '0')}` : job.mac);
+      if (job.auto && !sim.network) {
+        throw new ConfigError('mac-from-network', `line ${job.line} has no MAC, and station ${spec.name} has no network to hear it from`, 'give the MAC, or run it on a station with "network": true');
+      }
       if (job.simModel === undefined) {
         throw new ConfigError('no-sim-model', `the simulator has no unit for the ${job.model.name}`, 'run it on a real station, or define the model with "extends" in the profiles file');
       }
-      const s = place(job.simModel, fixtureOf(spec, job), job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
+      const s = place(job.simModel, fixtureOf(spec, job), job.auto ? realMac : job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
       await s.driver.open();
       current = s;
+      const net = sim.network ? await holdClock(env.clock, phoneNetwork(s, realMac, env.clock, seed)) : undefined;
       return {
         bench: s.bench,
+        ...(net ? { network: net.observer } : {}),
         finish: async () => {
+          if (net) await holdClock(env.clock, net.close());
           await s.driver.close();
           if (current === s) current = undefined;
           // The simulator's own account of the phone: tests judge the controller's records by it.
@@ -96,6 +111,26 @@ export const simStation: StationFactory = (spec, env) => {
     },
   };
 };
+
+/** The phone on its own namespaced link, its network stack following it, and the station's observer on the other end. */
+async function phoneNetwork(s: SimBench, realMac: string, clock: Clock, seed: string): Promise<{ observer: NetworkObserver; close: () => Promise<void> }> {
+  const link = await createSimLink({ mac: realMac });
+  const net = new SimNetPhone({ device: s.phone, clock, link, seed });
+  const observer = new NetworkObserver({ clock, interface: link.benchIf, address: link.benchIp, range: { ...link.range, netmask: '255.255.255.0' }, name: 'network' });
+  const close = async (): Promise<void> => {
+    await observer.stop().catch(() => undefined);
+    await net.stop().catch(() => undefined);
+    await link.destroy().catch(() => undefined);
+  };
+  try {
+    await net.start();
+    await observer.start();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { observer, close };
+}
 
 /** The simulated phone's options: the station's, and what the row says of the phone where the station says nothing. */
 function phoneOptions(station: SimPhoneOptions, job: Job): SimPhoneOptions {

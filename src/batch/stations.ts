@@ -14,6 +14,8 @@ import type { Job } from './jobs.js';
 import { Redactor } from './redact.js';
 import type { BatchRecord } from './phone-record.js';
 import { simStationSchema, type SimStationOptions } from './sim-options.js';
+import type { NetworkSource } from '../observe/network/proof.js';
+import { resolveStationNetwork, stationNetworkSchema, type StationNetwork } from '../observe/network/config.js';
 import { simStation } from './sim-station.js';
 
 /*
@@ -42,6 +44,8 @@ export interface StationSpec {
   firmware?: string;
   /** Simulator settings (driver `sim`). */
   sim?: SimStationOptions;
+  /** The station's own network (its interface or VLAN, the bench's address): the network observer's. */
+  network?: StationNetwork;
   /** Driver-specific settings, passed to the driver factory as given. */
   options: Record<string, unknown>;
 }
@@ -49,6 +53,8 @@ export interface StationSpec {
 /** One phone in a station's jig: the bench to run it on, and what to do once its run ends. */
 export interface PhoneSlot {
   bench: Bench;
+  /** The station's network observer, watching this phone (identity before typing, proof of reset). */
+  network?: NetworkSource;
   /** Called once the phone's run has ended (any outcome), before its record is journaled. */
   finish(record: BatchRecord): Promise<void>;
 }
@@ -163,6 +169,7 @@ const stationSchema = z.strictObject({
   fixture: z.string().min(1, 'must name a fixture file or a built-in jig (vvx-jig, soundpoint-jig)'),
   firmware: z.string().min(1).optional(),
   sim: simStationSchema.optional(),
+  network: stationNetworkSchema.optional(),
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -216,10 +223,19 @@ export function loadStationFile(path: string): StationSpec[] {
       const c = classify(e);
       throw new ConfigError('bad-stations', `station file ${path}: stations.${i} (${s.name}): ${c.reason}`, 'fix the "fixture" path or the fixture file');
     }
+    let network: StationNetwork | undefined;
+    if (s.network !== undefined) {
+      try {
+        network = resolveStationNetwork(s.network);
+      } catch (e) {
+        throw new ConfigError('bad-stations', `station file ${path}: stations.${i} (${s.name}): ${classify(e).reason}`, 'fix the station\'s "network" section');
+      }
+    }
     return {
       name: s.name,
       driver: s.driver,
       ...(s.port !== undefined ? { port: s.port } : {}),
+      ...(network !== undefined ? { network } : {}),
       fixture,
       ...(s.firmware !== undefined ? { firmware: s.firmware } : {}),
       ...(s.sim !== undefined ? { sim: s.sim } : {}),
@@ -333,6 +349,7 @@ export function stationConfig(spec: StationSpec, job?: Job): Record<string, unkn
     fixture: fixture ? { name: fixture.name, source: fixture.source } : "each model's own jig",
     ...(spec.firmware !== undefined ? { firmware: spec.firmware } : {}),
     ...(spec.sim !== undefined ? { sim: spec.sim } : {}),
+    ...(spec.network !== undefined ? { network: { interface: spec.network.interface, address: `${spec.network.address}/${spec.network.prefix}` } } : {}),
     ...(Object.keys(spec.options).length > 0 ? { options: spec.options } : {}),
   });
 }

@@ -16,6 +16,7 @@ import { registerReboot } from './commands/reboot.js';
 import { registerCheckFixture } from './commands/check-fixture.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerRuns } from './commands/runs.js';
+import { registerNet } from './commands/net.js';
 
 /** What a command's action reports back to main: the process exit code. */
 export interface CommandContext {
@@ -45,6 +46,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerCheckFixture(program, ctx);
   registerCalibrate(program, ctx);
   registerRuns(program, ctx);
+  registerNet(program, ctx);
   return program;
 }
 

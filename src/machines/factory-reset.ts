@@ -27,6 +27,7 @@ import { rebootByCombo } from './blocks.js';
 import type { RunnerEvent } from './runner.js';
 import { typePlan, type TypingReport } from './typing.js';
 import { readScreen, type ScreenKind } from '../observe/meaning.js';
+import type { Evidence } from '../observe/evidence.js';
 
 /*
  * The factory-reset machine for the seeds' main procedure (seeds 000, 001, 002, 003) and Poly Edge E's (seed 001):
@@ -86,19 +87,10 @@ interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   notes: RunNotes;
 }
 
-/** Evidence for the record: which observer saw what, when (ms since the run started). */
-export interface Evidence {
-  what: 'identity' | 'reset-started' | 'reset-done' | 'reboot' | 'ready' | 'software';
-  /** The observer (`sim-screen`, `camera`, `network`), or `password` for what the phone's answer proves. */
-  by: string;
-  saw: string;
-  atMs: number;
-}
-
 /** What a run learns of its phone along the way, for the record and the calibration file. */
 export interface RunNotes {
   typing?: TypingReport;
-  evidence: Evidence[];
+  evidence: Evidence;
   /** How long the countdown ran from its first sight to the prompt or its end, ms (a lower bound of its length). */
   countdownSeenMs?: number;
   /** The mode-commit assumption the passing attempt typed under. */
@@ -112,7 +104,7 @@ export interface ResetOutput extends RunOutput<AttemptRecord> {
   software?: string;
   /** How the phone's identity was established: `password` when it accepted its own MAC as the password. */
   identityBy?: 'password';
-  evidence?: Evidence[];
+  evidence?: Evidence;
   notes?: RunNotes;
 }
 
@@ -248,20 +240,20 @@ export const factoryResetMachine = setup({
       const lit = !!s && s.lit;
       const kind = readScreen(s, c.model.screens).kind;
       const reboot = !lit && !c.dark;
-      const at = c.clock.now() - c.startMs;
-      const by = c.bench.observer?.name ?? 'screen';
+      const t = c.clock.now();
+      const source = c.bench.observer?.name ?? 'screen';
       const saw = (s?.lines ?? []).join(' / ');
       if (kind === 'resetting' || kind === 'reset-done') {
-        const what = kind === 'resetting' ? ('reset-started' as const) : ('reset-done' as const);
-        if (!c.notes.evidence.some((e) => e.what === what)) {
-          c.notes.evidence.push({ what, by, saw: `"${saw}"`, atMs: at });
+        const detail = `${kind === 'resetting' ? 'the reset started' : 'the reset is done'}: "${saw}"`;
+        if (!c.notes.evidence.some((e) => e.detail === detail)) {
+          c.notes.evidence.push({ about: 'reset', proof: 'screen', source, t, holds: true, detail });
           // The phone took the password: it is the phone whose MAC was typed.
-          if (!c.typesAdminPassword && !c.notes.evidence.some((e) => e.what === 'identity')) {
-            c.notes.evidence.push({ what: 'identity', by: 'password', saw: `the phone accepted ${c.mac} as its reset password`, atMs: at });
+          if (!c.typesAdminPassword && !c.notes.evidence.some((e) => e.about === 'identity')) {
+            c.notes.evidence.push({ about: 'identity', proof: 'password-accepted', source: 'password', t, holds: true, detail: `the phone accepted ${c.mac} as its reset password` });
           }
         }
       }
-      if (reboot) c.notes.evidence.push({ what: 'reboot', by, saw: `the display went dark (reboot ${c.reboots + 1})`, atMs: at });
+      if (reboot) c.notes.evidence.push({ about: 'reboot', proof: 'screen', source, t, holds: true, detail: `the display went dark (reboot ${c.reboots + 1})` });
       return {
         // "Resetting Configuration" or "Configuration Reset" (seed 002): the phone is doing the reset.
         sawResetDone: c.sawResetDone || kind === 'reset-done' || kind === 'resetting',
@@ -440,9 +432,9 @@ export const factoryResetMachine = setup({
   output: ({ context: c }) => {
     if (c.result === 'pass') {
       const s = c.screen;
-      c.notes.evidence.push({ what: 'ready', by: c.bench.observer?.name ?? 'screen', saw: `"${(s?.lines ?? []).join(' / ')}"`, atMs: c.clock.now() - c.startMs });
+      c.notes.evidence.push({ about: 'reset', proof: 'screen', source: c.bench.observer?.name ?? 'screen', t: c.clock.now(), holds: true, detail: `back at the idle screen: "${(s?.lines ?? []).join(' / ')}"` });
     }
-    const identity = c.notes.evidence.some((e) => e.what === 'identity' && e.by === 'password');
+    const identity = c.notes.evidence.some((e) => e.about === 'identity' && e.proof === 'password-accepted');
     return {
       ...runOutput(c),
       ...(c.result === 'pass' && resetKindOf(c) ? { resetKind: resetKindOf(c) } : {}),

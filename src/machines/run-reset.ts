@@ -244,7 +244,7 @@ function recordFromOutput(
   const evidence = [...(out.evidence ?? [])];
   const identityBy: ResetRecord['identity']['by'] = out.identityBy ?? 'label';
   if (identityBy === 'label') {
-    evidence.push({ what: 'identity', by: 'label', saw: `the job's MAC ${opts.mac}${opts.trustLabel ? ' (--trust-label)' : ''}`, atMs: out.endMs - out.startMs });
+    evidence.push({ about: 'identity', proof: 'label', source: 'label', t: out.endMs, holds: opts.trustLabel === true, detail: `the job's MAC ${opts.mac}${opts.trustLabel ? ' (--trust-label)' : ', from the label alone'}` });
   }
   let outcome = outcomeOf(out);
   let summary = out.summary;

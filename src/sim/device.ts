@@ -47,6 +47,8 @@ export interface SimDevice {
   /** Keys physically down on the unit now (the jig's effect). */
   keysDown(): Key[];
   truth(): SimDeviceTruth;
+  /** Calls `listener` with each event the unit logs; returns the unsubscribe function. */
+  onEvent(listener: (e: SimEvent) => void): () => void;
 }
 
 /** Faults every unit can show (SimPhone has these, and more). */
@@ -107,6 +109,7 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   private scr: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
   private scrKey = JSON.stringify(this.scr);
   private readonly listeners = new Set<(screen: ScreenObservation) => void>();
+  private readonly eventListeners = new Set<(e: SimEvent) => void>();
 
   constructor(config: SimDeviceConfig) {
     if (!MAC_RE.test(config.mac)) {
@@ -238,6 +241,17 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
     return [...this.physical];
   }
 
+  /**
+   * Calls `listener` with each event the unit logs from now on (after it is logged): for the simulator's own parts that
+   * follow the unit's life, such as its network stack (sim/net). Returns the unsubscribe function.
+   */
+  onEvent(listener: (e: SimEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => {
+      this.eventListeners.delete(listener);
+    };
+  }
+
   truth(): SimDeviceTruth {
     return {
       modelId: this.modelId,
@@ -305,7 +319,9 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   }
 
   protected event(what: string): void {
-    this.log.push({ t: this.clock.now(), what });
+    const e = { t: this.clock.now(), what };
+    this.log.push(e);
+    for (const listener of [...this.eventListeners]) listener({ ...e });
   }
 
   /**
@@ -316,6 +332,7 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
     this.atDefaults = true;
     this.resets++;
     this.event('factory-defaults');
+    this.event('restarting');
     this.enter('restart');
     this.show([], [], leds, false);
     this.after(darkMs, restart);

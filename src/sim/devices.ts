@@ -263,6 +263,7 @@ export class CcxPhone extends TouchPhone {
       this.show(['Factory mode initiated']);
       // seed 001: "5. The unit will reboot".
       this.after(this.timing.jitter({ min: 2_000, max: 4_000 }), () => {
+        this.event('restarting');
         this.show([], [], {}, false);
         this.after(this.bootMs(DARK_MS), () => this.boot());
       });

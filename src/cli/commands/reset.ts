@@ -29,6 +29,7 @@ import { requirePort } from './ports.js';
 import { createRunProgress, paint, wantsColour } from '../../progress/render.js';
 import type { StepWords } from '../../progress/vocabulary.js';
 import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
+import { runOnePhoneNetworked } from './reset-network.js';
 
 /** The options of every command on one phone (reset, reboot, provision): the model, where it runs, how it reports. */
 export interface OnePhoneOpts {
@@ -66,6 +67,8 @@ export interface ResetOpts extends OnePhoneOpts {
   calibration?: string;
   /** Set by runOnePhone: the store opened from `calibration`. */
   calibrationStore?: CalibrationStore;
+  /** The simulated phone on a real namespaced network, facing the bench's network observer (issue 10). */
+  simNetwork?: boolean;
 }
 
 /** A software version as x.y.z, or ConfigError. */
@@ -143,7 +146,8 @@ export function registerReset(program: Command, ctx: CommandContext): void {
     .option('--software <x.y.z>', "the phone's UC/SIP software version, when known (before 3.3.0: no Cancel; before 4.0.0: a device reset only)", parseSoftware('--software'))
     .option('--sim-case <rule>', "the simulated phone's MAC case rule: lower, upper or either (default: drawn from the seeds' lower and either)", parseCaseRule)
     .option('--sim-software <x.y.z>', "the simulated phone's software version", parseSoftware('--sim-software'))
-    .option('--sim-admin-password <pw>', "the simulated phone's admin password (default: --admin-password, else one of seed 002's)");
+    .option('--sim-admin-password <pw>', "the simulated phone's admin password (default: --admin-password, else one of seed 002's)")
+    .option('--sim-network', "the simulated phone on its own network namespace and link, facing the bench's dnsmasq, provisioning server and probe (root); --mac auto takes the MAC from it");
   addProfilesOption(cmd).action((opts: ResetOpts) =>
     runOnePhone(
       opts,
@@ -191,6 +195,13 @@ export async function runOnePhone(
   report: (run: SimOutcome) => { json: unknown; text: string },
 ): Promise<void> {
   if (opts.inspect) checkOutput(opts.inspect, '--inspect', 'file');
+  if (opts.simNetwork) {
+    await runOnePhoneNetworked(opts, ctx, decide, report);
+    return;
+  }
+  if (opts.mac.toLowerCase() === 'auto') {
+    throw new ConfigError('mac-auto-needs-network', '--mac auto takes the MAC from the bench\'s network, which this run does not watch', 'use `resetbot reset --sim-network` (or give the MAC from the label)');
+  }
   const choice = chooseModel(opts.model, opts.profiles);
   // What the bench has learned of this model (calibration file) shapes the plan; what this run learns is kept there.
   const store = new CalibrationStore(opts.calibration ?? defaultCalibrationPath());
@@ -279,7 +290,7 @@ export function simSeed(opts: OnePhoneOpts): number {
 export async function onSimulator<R>(
   opts: OnePhoneOpts,
   place: Omit<SimBenchConfig, 'clock'>,
-  run: (on: RunOn) => Promise<R>,
+  run: (on: RunOn, sim: SimBench) => Promise<R>,
   redact: (text: string) => string = (text) => text,
 ): Promise<{ result: R; sim: SimBench }> {
   const clock = opts.realtime ? new RealClock() : new VirtualClock();
@@ -289,7 +300,7 @@ export async function onSimulator<R>(
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
   const live = progress(opts, clock, inspectLines, redact);
-  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...live.on });
+  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...live.on }, sim);
   try {
     const result = clock instanceof VirtualClock ? await clock.runUntil(running) : await running;
     return { result, sim };

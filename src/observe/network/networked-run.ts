@@ -1,0 +1,177 @@
+/**
+ * A run with the network observer around it (issue 10), without changing the machines: the lead folds this into them
+ * later. It wraps a machine run (any procedure kind) in two network steps:
+ *
+ *  1. before anything is typed (before the machine starts at all, so procedures that hold keys at power-on are covered
+ *     too): the phone is powered on and its identity heard on the network (DHCP option 60, else a provisioning
+ *     request). A MAC that differs from the label ends the run here, as a failure naming the MAC seen, with no typing
+ *     step. `auto` takes the MAC from the network. Optionally, a baseline probe of the default login once the
+ *     application is up (a locked phone whose admin password happens to be 456 cannot be proven reset by the probe).
+ *  2. after the machine: the reset's reboots counted on the network and the default-login probe (proof.ts). On a
+ *     blind bench an `unverified` run that the probe proves ends `pass`; a phone that still refuses the factory
+ *     password after its reboots ends `fail` (it came back with its old configuration).
+ * The record gains `evidence`: each proof of identity and reset, with its source.
+ */
+import type { ResetRecord, StepRecord } from '../../batch/record.js';
+import type { Bench } from '../../bench/types.js';
+import { sleep, type Clock } from '../../clock/clock.js';
+import type { Evidence } from '../evidence.js';
+import type { BootSeen, IdentitySeen, ProbeSeen } from '../types.js';
+import { checkIdentity, identityBeforeTyping, proveReset, waitFor, type NetworkSource } from './proof.js';
+
+export interface NetworkedRunOptions {
+  bench: Bench;
+  clock: Clock;
+  observer: NetworkSource;
+  /** The label's MAC (12 lower-case hex digits), or `auto`: the network's. */
+  labelMac: string | 'auto';
+  /** How long to wait for the phone to say who it is after power-on (clock ms). */
+  identityTimeoutMs: number;
+  /** Probe the default login once before the reset (waits for the application to come up). */
+  baseline: boolean;
+  /** The reboots a reset makes and how long they may take (the model's profile). */
+  reboots: number;
+  rebootTimeoutMs: number;
+  /** Runs the machine for this MAC; the machine starts by cutting the power. */
+  run: (mac: string) => Promise<ResetRecord>;
+  /** A record for a run that ends before the machine starts (the MAC is wrong, or unknown). */
+  earlyRecord: (mac: string, failure: { code: string; reason: string }, steps: StepRecord[]) => Omit<ResetRecord, 'identity' | 'evidence'>;
+  signal?: AbortSignal;
+}
+
+export interface NetworkedRun {
+  record: ResetRecord;
+  /** The MAC the network heard, if any. */
+  heardMac?: string;
+  identity?: IdentitySeen;
+}
+
+/** Steps that end the typing or the procedure's own work: the reset's reboots are counted after the last of them. */
+const RESET_STARTED = ['confirm', 'type-password', 'type-admin-password', 'release-combo', 'hold-combo'];
+const PROBE_RETRY_MS = 5_000;
+
+async function baselineProbe(o: NetworkedRunOptions, mac: string, deadline: number): Promise<ProbeSeen | undefined> {
+  const { clock, observer } = o;
+  const since = clock.now();
+  const app = await waitFor(observer, clock, (x): x is BootSeen => x.kind === 'boot' && x.mac === mac && x.stage === 'application' && x.t >= since, deadline - clock.now(), o.signal);
+  if (!app || !observer.probe) return undefined;
+  let p = await observer.probe(mac, o.signal);
+  while (p.verdict === 'no-answer' && clock.now() + PROBE_RETRY_MS < deadline) {
+    await sleep(clock, PROBE_RETRY_MS, o.signal);
+    p = await observer.probe(mac, o.signal);
+  }
+  return p;
+}
+
+export async function runWithNetwork(o: NetworkedRunOptions): Promise<NetworkedRun> {
+  const start = o.clock.now();
+  try {
+    return await networkedRun(o, start);
+  } catch (err) {
+    // Ctrl-C before the machine started (while the network was being heard): the run is aborted, nothing was typed.
+    if (!o.signal?.aborted) throw err;
+    const record = o.earlyRecord(o.labelMac === 'auto' ? '000000000000' : o.labelMac, { code: 'aborted', reason: 'stopped by the operator' }, []);
+    const { failure: _none, ...rest } = record;
+    return { record: { identity: { by: 'label', mac: record.mac }, evidence: [], ...rest, outcome: 'aborted', summary: 'stopped by the operator before anything was typed; every solenoid released', durationMs: o.clock.now() - start } };
+  }
+}
+
+async function networkedRun(o: NetworkedRunOptions, start: number): Promise<NetworkedRun> {
+  const { clock, observer } = o;
+  const early = o.earlyRecord;
+  // A record that ends before the machine ran names the phone by the label, or by what the network heard.
+  o = { ...o, earlyRecord: (mac, failure, steps) => ({ identity: { by: 'label', mac }, evidence: [], ...early(mac, failure, steps) }) as ResetRecord };
+  const evidence: Evidence = [];
+  await o.bench.power(true);
+  const identity = await identityBeforeTyping(observer, clock, o.identityTimeoutMs, o.signal, start);
+  const idStep: StepRecord = {
+    attempt: 0,
+    step: 'network-identity',
+    startMs: 0,
+    endMs: clock.now() - start,
+    detail: identity ? `heard ${identity.mac}${identity.model ? ` (${identity.model})` : ''} by ${identity.source}` : 'nothing heard',
+  };
+  if (!identity) {
+    if (o.labelMac === 'auto') {
+      const record = o.earlyRecord('000000000000', { code: 'no-identity', reason: `the phone said nothing on the bench's network within ${Math.round(o.identityTimeoutMs / 1000)} s of power-on: its MAC is unknown` }, [idStep]);
+      return { record: { ...record, identity: { by: 'label', mac: record.mac }, evidence } };
+    }
+  }
+  let mac = o.labelMac;
+  if (identity) {
+    if (mac === 'auto') {
+      mac = identity.mac;
+      evidence.push({ ...checkIdentity(identity, mac).entry, detail: `MAC taken from the network: ${checkIdentity(identity, mac).entry.detail}` });
+    } else {
+      const check = checkIdentity(identity, mac);
+      evidence.push(check.entry);
+      if (!check.matches) {
+        const record = o.earlyRecord(mac, { code: 'mac-mismatch', reason: `the phone on the network is ${identity.mac}, not the label's ${mac}: nothing was typed` }, [idStep]);
+        return { record: { ...record, identity: { by: 'network', mac: identity.mac }, evidence }, heardMac: identity.mac, identity };
+      }
+    }
+  }
+  const labelMac = mac as string;
+  let baseline: ProbeSeen | undefined;
+  if (o.baseline && identity) {
+    baseline = await baselineProbe(o, labelMac, clock.now() + o.rebootTimeoutMs);
+    if (baseline) {
+      evidence.push({
+        about: 'reset',
+        proof: 'probe',
+        source: baseline.source,
+        t: baseline.t,
+        holds: false,
+        detail: `before the reset: ${baseline.detail}`,
+      });
+    }
+  }
+  const runStart = clock.now();
+  const record = await o.run(labelMac);
+  // The machine's times are from its own start; the record's are from the run's (the identity step first).
+  const shift = runStart - start;
+  const out: ResetRecord = {
+    ...record,
+    steps: [{ ...idStep }, ...record.steps.map((s) => ({ ...s, startMs: s.startMs + shift, endMs: s.endMs + shift }))],
+    attemptLog: record.attemptLog.map((a) => ({ ...a, startMs: a.startMs + shift, endMs: a.endMs + shift })),
+  };
+  out.durationMs = record.durationMs + (runStart - start);
+  if (record.observed && record.outcome === 'pass') {
+    evidence.push({ about: 'reset', proof: 'screen', source: 'screen', t: clock.now(), holds: true, detail: record.summary });
+  }
+  if (record.outcome === 'pass' || record.outcome === 'unverified') {
+    const lastStarted = [...record.steps].reverse().find((s) => RESET_STARTED.includes(s.step));
+    // From the start of that step: a step may span the reset itself (the menu reset's confirm waits for its reboots).
+    const since = lastStarted ? runStart + lastStarted.startMs : runStart;
+    const proof = await proveReset(observer, clock, labelMac, {
+      since,
+      reboots: lastStarted ? o.reboots : o.reboots + 1,
+      timeoutMs: o.rebootTimeoutMs,
+      ...(baseline ? { baseline } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    evidence.push(...proof.evidence);
+    if (proof.proven && record.outcome === 'unverified') {
+      out.outcome = 'pass';
+      delete out.failure;
+      out.summary = `${record.summary}; the network proved the reset: ${proof.probe.detail} after ${proof.boots} reboot(s)`;
+    } else if (proof.refuted) {
+      out.outcome = 'fail';
+      out.failure = { class: 'phone', code: 'not-reset', reason: `after ${proof.boots} reboot(s) the phone still refuses the factory admin password: it came back with its old configuration (${proof.probe.detail})` };
+      out.summary = out.failure.reason;
+    }
+  }
+  out.durationMs = clock.now() - start;
+  // The machine's own proofs (the screen, the password it took) and the network's; the label's is moot once the
+  // network has named the phone.
+  const heard = identity !== undefined && identity.mac === labelMac;
+  out.evidence = [...record.evidence.filter((e) => !(heard && e.proof === 'label')), ...evidence];
+  if (heard && out.identity.by === 'label') out.identity = { by: 'network', mac: labelMac };
+  if (heard && out.outcome === 'unverified' && out.failure?.code === 'identity-unproven') {
+    // The camera saw the reset; the network proved which phone it was.
+    out.outcome = 'pass';
+    delete out.failure;
+    out.summary = `${record.summary.split('; but nothing proved')[0]}; the network named the phone ${labelMac}`;
+  }
+  return { record: out, ...(identity ? { heardMac: identity.mac, identity } : {}) };
+}
