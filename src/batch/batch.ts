@@ -43,6 +43,8 @@ export interface BatchSetup {
   resume?: boolean;
   /** Run the good rows when some rows are bad (--skip-bad, or the operator said yes). */
   skipBad?: boolean;
+  /** The operator vouches for the labels: a phone whose identity rests on its label alone may pass. */
+  trustLabel?: boolean;
   /** Simulated stations: virtual time no faster than this many times real time. */
   pace?: number;
   /** Seed of the simulated stations' randomness (recorded; default: a resumed batch's, else a new one). */
@@ -511,6 +513,7 @@ async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchRes
           wallClock: p.setup.wallClock,
           resetbotVersion: p.setup.resetbotVersion,
           config: batchConfig(p.setup, p.clock, { batchFile: resolve(p.file.path) }),
+          ...(p.setup.trustLabel ? { trustLabel: true } : {}),
         }),
         p.setup.pace,
       );

@@ -55,6 +55,8 @@ export interface RunnerOptions {
   stations: Station[];
   /** Ctrl-C: running phones are stopped (everything released), the rest are not started. */
   signal: AbortSignal;
+  /** The operator vouches for the labels (`--trust-label`). */
+  trustLabel?: boolean;
   onEvent?: (event: BatchEvent) => void;
   /** Wall-clock time for records (ISO 8601 timestamps). */
   wallClock: () => Date;
@@ -203,6 +205,7 @@ export class Runner {
           bench,
           clock,
           signal,
+          ...(this.opts.trustLabel ? { trustLabel: true } : {}),
           onState: (state, attempt, words) => {
             journal.append({ type: 'step', job: p.job.mac, run: p.run, attempt, station: st.spec.name, step: state, id: words.id, words: words.words });
             this.emit({ type: 'state', station: st.spec.name, job: p.job, state, attempt, words });

@@ -21,6 +21,7 @@ interface BatchOpts {
   out?: string;
   resume?: boolean;
   skipBad?: boolean;
+  trustLabel?: boolean;
   json?: boolean;
   quiet?: boolean;
   scan?: boolean;
@@ -81,6 +82,7 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
     .option('--scan', 'interactive: scan (or type) each phone\'s MAC label, place the phone, press Enter')
     .option('--model <model>', 'with --scan: the model of the scanned phones (else scan "MAC MODEL")')
     .option('--station <name>', 'with --scan and --stations: the station to use (default: the first)')
+    .option('--trust-label', "accept each row's MAC as its phone's identity when nothing the phone does proves it (touch, long-press, menu resets)")
     .option('--sim-pace <factor>', 'simulated stations: virtual time runs at most this many times real time (e.g. 60)', positiveNumber('--sim-pace'))
     .option('--sim-seed <n>', 'seed of the simulated stations\' randomness', wholeNumber('--sim-seed', 0))
     .option('--sim-truth <file>', 'simulated stations: write the simulator\'s own account of each phone here (JSON lines)');
@@ -106,6 +108,7 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
       resume: opts.resume === true,
       skipBad: opts.skipBad === true,
       ...(opts.simPace !== undefined ? { pace: opts.simPace } : {}),
+      ...(opts.trustLabel ? { trustLabel: true } : {}),
       ...(opts.simSeed !== undefined ? { seed: opts.simSeed } : {}),
       ...(opts.simTruth !== undefined ? { simTruth: opts.simTruth } : {}),
       newBatchId,
