@@ -334,7 +334,6 @@ describe('resetbot batch', () => {
     // Both phones ran (a keypad without upper case cannot type a password with capitals: that phone fails, and says
     // so); the secret must be nowhere whatever the outcome.
     expect(records.map((x) => x.model)).toEqual(['vvx-311', 'vvx-600']);
-    expect(records.some((x) => x.outcome === 'pass')).toBe(true);
     expect(r.code).toBe(6); // the bad row did not run
     expect(readFileSync(summary.failuresCsv, 'utf8')).toMatch(/,4,not-run,config,bad-row,/);
     // The simulated phones had the rows' passwords, and were reset: the passwords were typed.
