@@ -123,7 +123,7 @@ describe('resetbot net check: bad input', () => {
 
 describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () => {
   it('a true reset on a blind bench ends pass, the record naming the network proofs', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '00-04-F2-AA-81-4C', '--sim-network', '--sim-blind', '--sim-seed', '3', '--json']);
+    const r = cli(['reset', '--model', 'VVX 410', '--mac', '00-04-F2-AA-81-4C', '--sim-network', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout) as Json;
     expect(rec.simulator.factoryDefaults).toBe(true);
@@ -147,7 +147,7 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
   }
 
   it('--mac auto takes the MAC from the network: the record has the phone\'s real one', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', 'auto', '--sim-network', '--sim-blind', '--sim-seed', '3', '--json']);
+    const r = cli(['reset', '--model', 'VVX 410', '--mac', 'auto', '--sim-network', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout) as Json;
     expect(rec.mac).toBe(rec.simulator.realMac);

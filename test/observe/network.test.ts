@@ -115,7 +115,7 @@ describe.skipIf(reason !== undefined)(title('proof of reset on a blind bench, ju
   ];
   for (const v of variants) {
     it(`a true reset ends pass, proven by the probe (${JSON.stringify(v.net)})`, async () => {
-      const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e0', realMac: '0004f2e0e0e0', blind: true, seed: 3, options: { adminPassword: '789', software: '5.9.6' }, net: v.net });
+      const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e0', realMac: '0004f2e0e0e0', blind: true, seed: 3, options: { adminPassword: '789', software: '5.9.6', variant: 'classic' }, net: v.net });
       expect(r.truth.factoryDefaults).toBe(true);
       expect(r.record.outcome).toBe('pass');
       const probe = r.record.evidence!.filter((e) => e.proof === 'probe');
@@ -148,7 +148,7 @@ describe.skipIf(reason !== undefined)(title('proof of reset on a blind bench, ju
   });
 
   it('a true reset of a phone whose admin password was 456 is proven (REST API on: the configuration is gone)', async () => {
-    const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e6', realMac: '0004f2e0e0e6', blind: true, seed: 3, options: { adminPassword: '456', software: '5.9.6' }, net: { auth: 'basic', restApi: true, forcePasswordChange: false } });
+    const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e6', realMac: '0004f2e0e0e6', blind: true, seed: 3, options: { adminPassword: '456', software: '5.9.6', variant: 'classic' }, net: { auth: 'basic', restApi: true, forcePasswordChange: false } });
     expect(r.truth.factoryDefaults).toBe(true);
     expect(r.record.outcome).toBe('pass');
   });

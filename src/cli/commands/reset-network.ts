@@ -69,6 +69,7 @@ export async function runOnePhoneNetworked(
       seed,
       options: {
         ...(opts.simCase ? { caseRule: opts.simCase } : {}),
+        ...(opts.simVariant ? { variant: opts.simVariant } : {}),
         ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
         ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
       },

@@ -59,6 +59,8 @@ export interface ResetOpts extends OnePhoneOpts {
   adminPassword?: string;
   software?: string;
   simCase?: 'lower' | 'upper' | 'either';
+  /** `classic`: the simulated phone is the seeds' plainest (no drawn variant). */
+  simVariant?: 'classic';
   simSoftware?: string;
   simBlind?: boolean;
   /** A run whose identity rests on the label alone may pass (the operator vouches for the labels). */
@@ -144,6 +146,10 @@ export function registerReset(program: Command, ctx: CommandContext): void {
     .option('--menu-reset <choice>', 'with --procedure menu-reset: factory (default), local, web, device, format or reboot')
     .option('--admin-password <pw>', "the phone's admin password, when known: typed instead of the MAC; the menu reset needs it")
     .option('--software <x.y.z>', "the phone's UC/SIP software version, when known (before 3.3.0: no Cancel; before 4.0.0: a device reset only)", parseSoftware('--software'))
+    .option('--sim-variant <name>', "the simulated phone's variant: 'classic', the seeds' plainest phone (default: drawn per phone from --sim-seed)", (v: string) => {
+      if (v !== 'classic') throw new ConfigError('bad-flag', `--sim-variant '${v}' is not a variant`, "give --sim-variant classic, or leave it out to draw one");
+      return v;
+    })
     .option('--sim-case <rule>', "the simulated phone's MAC case rule: lower, upper or either (default: drawn from the seeds' lower and either)", parseCaseRule)
     .option('--sim-software <x.y.z>', "the simulated phone's software version", parseSoftware('--sim-software'))
     .option('--sim-admin-password <pw>', "the simulated phone's admin password (default: --admin-password, else one of seed 002's)")
@@ -263,6 +269,7 @@ async function runPlanOnSim(
       seed,
       options: {
         ...(opts.simCase ? { caseRule: opts.simCase } : {}),
+        ...(opts.simVariant ? { variant: opts.simVariant } : {}),
         ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
         ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
       },
@@ -318,7 +325,7 @@ export async function onSimulator<R>(
  */
 async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
   const model = plan.model;
-  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simSoftware', 'simAdminPassword', 'simBlind'] as const).filter(
+  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simVariant', 'simSoftware', 'simAdminPassword', 'simBlind'] as const).filter(
     (k) => opts[k] !== undefined,
   );
   if (simOnly.length > 0) {
