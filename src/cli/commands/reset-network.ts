@@ -21,7 +21,7 @@ import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { writeJson } from '../output.js';
 import { chooseModel, simModelFor } from '../profiles-option.js';
-import { onSimulator, simSeed, type ResetOpts, type SimOutcome } from './reset.js';
+import { onSimulator, simPhoneOptions, simSeed, type ResetOpts, type SimOutcome } from './reset.js';
 
 /** How long the phone has to say who it is after power-on (clock ms): its Updater's DHCP comes within seconds. */
 const IDENTITY_TIMEOUT_MS = 120_000;
@@ -56,7 +56,6 @@ export async function runOnePhoneNetworked(
   const why = netnsUnavailable();
   if (why) throw new BenchError('netns-unavailable', `--sim-network cannot build the simulated phone's network: ${why}`, 'run as root on Linux, or drop --sim-network');
 
-  const simAdmin = opts.simAdminPassword ?? opts.adminPassword;
   let netTruth: unknown;
   let heard: string | undefined;
   const { result: record, sim } = await onSimulator(
@@ -67,12 +66,7 @@ export async function runOnePhoneNetworked(
       realMac,
       fixture,
       seed,
-      options: {
-        ...(opts.simCase ? { caseRule: opts.simCase } : {}),
-        ...(opts.simVariant ? { variant: opts.simVariant } : {}),
-        ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
-        ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
-      },
+      options: simPhoneOptions(opts),
       ...(opts.simBlind ? { blind: true } : {}),
     },
     async (on, sim): Promise<ResetRecord> => {

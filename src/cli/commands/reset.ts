@@ -259,7 +259,6 @@ async function runPlanOnSim(
 ): Promise<{ record: ResetRecord; truth: SimDeviceTruth; seed: number }> {
   const { mac, opts } = args;
   const seed = simSeed(opts);
-  const simAdmin = opts.simAdminPassword ?? opts.adminPassword;
   const { result: record, sim } = await onSimulator(
     opts,
     {
@@ -267,17 +266,23 @@ async function runPlanOnSim(
       mac: args.realMac,
       fixture: args.fixture,
       seed,
-      options: {
-        ...(opts.simCase ? { caseRule: opts.simCase } : {}),
-        ...(opts.simVariant ? { variant: opts.simVariant } : {}),
-        ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
-        ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
-      },
+      options: simPhoneOptions(opts),
       ...(opts.simBlind ? { blind: true } : {}),
     },
     (on) => runPlan(plan, { mac, ...on, ...runExtras(opts) }),
   );
   return { record, truth: sim.phone.truth(), seed };
+}
+
+/** The simulated phone's forced choices from the --sim-* options (its admin password defaults to --admin-password). */
+export function simPhoneOptions(opts: ResetOpts): NonNullable<SimBenchConfig['options']> {
+  const simAdmin = opts.simAdminPassword ?? opts.adminPassword;
+  return {
+    ...(opts.simCase ? { caseRule: opts.simCase } : {}),
+    ...(opts.simVariant ? { variant: opts.simVariant } : {}),
+    ...(opts.simSoftware ? { software: opts.simSoftware } : {}),
+    ...(simAdmin !== undefined ? { adminPassword: simAdmin } : {}),
+  };
 }
 
 /** What every run of a one-phone command takes from its options: the label trust and the calibration store. */
