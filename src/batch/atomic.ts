@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { outputError, writeAllSync } from './outputs.js';
+import { alive, outputError, writeAllSync } from './outputs.js';
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the new, never half of it: the text goes
@@ -51,15 +51,6 @@ function removeDeadTemps(dir: string, base: string): void {
     } catch {
       // gone already
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -153,7 +153,8 @@ export interface JournalLock {
 const held = new Set<string>();
 let exitHook = false;
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid is alive on this host (EPERM: alive, but another user's). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
