@@ -47,7 +47,7 @@ const LEVELS: Record<Degradation, LevelSpec> = {
 export interface CameraModelOptions {
   seed: number | string;
   level?: Degradation;
-  /** Frame size (default 480 x 360). */
+  /** Frame size (default 640 x 480, a UVC camera's usual mode). */
   width?: number;
   height?: number;
 }
@@ -75,8 +75,8 @@ export class CameraModel {
 
   constructor(options: CameraModelOptions) {
     this.level = options.level ?? 'moderate';
-    this.width = options.width ?? 480;
-    this.height = options.height ?? 360;
+    this.width = options.width ?? 640;
+    this.height = options.height ?? 480;
     this.spec = LEVELS[this.level];
     this.rng = new Rng(options.seed).fork('camera');
     this.noiseRng = this.rng.fork('noise');
