@@ -13,6 +13,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerSim } from './commands/sim.js';
 import { registerReboot } from './commands/reboot.js';
 import { registerCheckFixture } from './commands/check-fixture.js';
+import { registerCamera } from './commands/camera.js';
 
 /** What a command's action reports back to main: the process exit code. */
 export interface CommandContext {
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerSim(program, ctx);
   registerReboot(program, ctx);
   registerCheckFixture(program, ctx);
+  registerCamera(program, ctx);
   return program;
 }
 
