@@ -10,6 +10,8 @@
  * with the softkey strip (borders erased) below it; words in the strip go to the cell under their centre.
  */
 import {
+  applyHomography,
+  homography,
   createGrey,
   cropGrey,
   scaleGrey,
@@ -260,7 +262,7 @@ function tidy(text: string): string {
 }
 
 /** The colour name of a lit LED, or 'off'. */
-function ledAt(frame: Raster, p: Point): string {
+export function ledAt(frame: Raster, p: Point): string {
   const r = Math.max(2, Math.round(Math.min(frame.width, frame.height) * 0.006));
   const sample = (rad0: number, rad1: number) => {
     let R = 0;
@@ -315,6 +317,67 @@ export function cutDisplay(frame: Raster, corners: Quad | undefined): Raster {
   const size = quadSize(q);
   const scale = Math.min(1200 / size.width, Math.max(2, 560 / size.width));
   return rectify(frame, q, Math.round(size.width * scale), Math.round(size.height * scale));
+}
+
+/**
+ * A coarse, exposure-normalised picture of the display (32 x 16 cells, each a 5 x 5 mean, sampled through the
+ * corners): two frames whose signatures are close show the same screen, so the second needs no OCR.
+ */
+export function displaySignature(frame: Raster, corners: Quad | undefined): Float32Array {
+  const q: Quad = corners ?? [
+    { x: 0, y: 0 },
+    { x: frame.width, y: 0 },
+    { x: frame.width, y: frame.height },
+    { x: 0, y: frame.height },
+  ];
+  const GW = 32;
+  const GH = 16;
+  const h = homography(
+    [
+      { x: 0, y: 0 },
+      { x: GW, y: 0 },
+      { x: GW, y: GH },
+      { x: 0, y: GH },
+    ],
+    q,
+  );
+  const sig = new Float32Array(GW * GH);
+  for (let gy = 0; gy < GH; gy++) {
+    for (let gx = 0; gx < GW; gx++) {
+      let sum = 0;
+      let n = 0;
+      for (let sy = 0; sy < 5; sy++) {
+        for (let sx = 0; sx < 5; sx++) {
+          const p = applyHomography(h, { x: gx + (sx + 0.5) / 5, y: gy + (sy + 0.5) / 5 });
+          const x = Math.round(p.x);
+          const y = Math.round(p.y);
+          if (x < 0 || y < 0 || x >= frame.width || y >= frame.height) continue;
+          const i = (y * frame.width + x) * 4;
+          sum += frame.data[i]! * 0.3 + frame.data[i + 1]! * 0.59 + frame.data[i + 2]! * 0.11;
+          n++;
+        }
+      }
+      sig[gy * GW + gx] = n ? sum / n : 0;
+    }
+  }
+  let mean = 0;
+  for (const v of sig) mean += v;
+  mean /= sig.length;
+  let sd = 0;
+  for (const v of sig) sd += (v - mean) ** 2;
+  sd = Math.sqrt(sd / sig.length);
+  // A flat (dark or blank) display keeps its absolute level: scaling noise up would make every frame differ.
+  const scale = Math.max(sd, 12);
+  for (let i = 0; i < sig.length; i++) sig[i] = (sig[i]! - mean) / scale;
+  return sig;
+}
+
+/** The largest cell difference between two signatures (Infinity when either is missing). */
+export function signatureDistance(a: Float32Array | undefined, b: Float32Array | undefined): number {
+  if (!a || !b || a.length !== b.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
 }
 
 /** Edit distance (Levenshtein), for phrase matching. */

@@ -163,40 +163,45 @@ export class CameraModel {
     return this.expose(clean, t);
   }
 
+  /** The glare added at each pixel (a smooth spot; fixed for a mount). */
+  private glareMap: Float32Array | undefined;
+  /** A bank of sensor noise; each frame reads it from a random offset (cheap, and never the same twice in a row). */
+  private noiseBank: Float32Array | undefined;
+
+  private prepare(): { glare: Float32Array; noise: Float32Array } {
+    if (!this.glareMap) {
+      const g = this.glareSpot;
+      const inv = 1 / (2 * g.r * g.r);
+      this.glareMap = new Float32Array(this.width * this.height);
+      if (g.peak > 0) {
+        for (let y = 0; y < this.height; y++) {
+          for (let x = 0; x < this.width; x++) {
+            const d2 = (x - g.x) ** 2 + (y - g.y) ** 2;
+            this.glareMap[y * this.width + x] = 255 * g.peak * Math.exp(-d2 * inv);
+          }
+        }
+      }
+      const n = this.width * this.height * 3 + 65_537;
+      this.noiseBank = new Float32Array(n);
+      const k = this.spec.noise * 2.449; // (u1 + u2 - 1) has sd 1/sqrt(6)
+      for (let i = 0; i < n; i++) this.noiseBank[i] = (this.noiseRng.float() + this.noiseRng.float() - 1) * k;
+    }
+    return { glare: this.glareMap, noise: this.noiseBank! };
+  }
+
   /** Exposure (with drift), glare and sensor noise on a clean photograph. */
   private expose(clean: Raster, t: number): Raster {
     const s = this.spec;
     const gain = this.baseGain * (1 + s.drift * Math.sin((2 * Math.PI * t) / this.driftPeriod));
+    const { glare, noise } = this.prepare();
     const out = new Uint8ClampedArray(clean.data.length);
     const src = clean.data;
-    const w = this.width;
-    const g = this.glareSpot;
-    const inv = 1 / (2 * g.r * g.r);
-    const sigma = s.noise;
-    // A fast xorshift for noise (the seeded Rng seeds it per frame): two uniforms summed approximate a Gaussian.
-    let x = (this.noiseRng.int(1, 0x7fffffff) ^ 0x5bd1e995) >>> 0 || 1;
-    const rand = () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x / 4294967296;
-    };
-    const k = sigma * 2.449; // (u1 + u2 - 1) has sd 1/sqrt(6)
+    let o = this.noiseRng.int(0, 65_536);
     for (let i = 0, p = 0; i < src.length; i += 4, p++) {
-      let glare = 0;
-      if (g.peak > 0) {
-        const dx = (p % w) - g.x;
-        const dy = Math.floor(p / w) - g.y;
-        const d2 = dx * dx + dy * dy;
-        if (d2 < 9 * g.r * g.r) glare = 255 * g.peak * Math.exp(-d2 * inv);
-      }
-      for (let c = 0; c < 3; c++) {
-        let v = src[i + c]! * gain + glare;
-        if (sigma > 0) v += (rand() + rand() - 1) * k;
-        out[i + c] = v;
-      }
+      const gl = glare[p]!;
+      out[i] = src[i]! * gain + gl + noise[o++]!;
+      out[i + 1] = src[i + 1]! * gain + gl + noise[o++]!;
+      out[i + 2] = src[i + 2]! * gain + gl + noise[o++]!;
       out[i + 3] = 255;
     }
     return { width: clean.width, height: clean.height, data: out };
@@ -212,12 +217,17 @@ export class CameraModel {
   }
 }
 
-/** A unit's face for a screen at time t, and a key naming what it shows (blinking LEDs included). */
+/** A key naming what a face shows at time t (blinking LEDs included): equal keys, equal pictures. */
+export function faceKey(screen: ScreenObservation, style: DisplayStyle, t: number): string {
+  const ledKey = Object.entries(screen.leds).map(([n, s]) => `${n}=${ledColour(s, t) ?? 'off'}`).join(',');
+  return `${style.name}|${screen.lit}|${screen.lines.join('\n')}|${screen.softkeys.join('\t')}|${ledKey}`;
+}
+
+/** A unit's face for a screen at time t, and its key. */
 export function faceOf(screen: ScreenObservation, style: DisplayStyle, t: number): { face: Raster; layout: FaceLayout; key: string } {
   const display = renderDisplay(screen, style);
   const { face, layout } = renderFace(display, screen.leds, t);
-  const ledKey = Object.entries(screen.leds).map(([n, s]) => `${n}=${ledColour(s, t) ?? 'off'}`).join(',');
-  return { face, layout, key: `${style.name}|${screen.lit}|${screen.lines.join('\n')}|${screen.softkeys.join('\t')}|${ledKey}` };
+  return { face, layout, key: faceKey(screen, style, t) };
 }
 
 export interface SimCameraOptions {
@@ -251,6 +261,7 @@ export class SimCamera implements FrameSource {
   private timer: number | undefined;
   private seq = 0;
   private previous: Raster | undefined;
+  private lastFace: { face: Raster; layout: FaceLayout; key: string } | undefined;
   private running = false;
 
   constructor(phone: SimDevice, clock: Clock, options: SimCameraOptions) {
@@ -314,8 +325,10 @@ export class SimCamera implements FrameSource {
     this.schedule();
     if (this.dice.chance(this.model.dropP)) return;
     const t = now - this.latencyMs;
-    const { face, layout, key } = faceOf(this.screenAt(t), this.style, t);
-    let raster = this.model.photograph(face, layout, t, key);
+    const screen = this.screenAt(t);
+    const key = faceKey(screen, this.style, t);
+    if (this.lastFace?.key !== key) this.lastFace = faceOf(screen, this.style, t);
+    let raster = this.model.photograph(this.lastFace.face, this.lastFace.layout, t, key);
     if (this.previous && this.dice.chance(this.model.tornP)) {
       const rows = this.dice.int(1, raster.height - 1);
       const torn = new Uint8ClampedArray(raster.data);

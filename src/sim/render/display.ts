@@ -182,7 +182,8 @@ export function ledColour(state: string | undefined, t: number): string | undefi
     case 'blink':
       return Math.floor(t / 500) % 2 === 0 ? '#30ff50' : undefined;
     case 'flash':
-      return Math.floor(t / 125) % 2 === 0 ? '#30ff50' : undefined;
+      // "flashing in different colours" (seed 001, Trio C60): red and green by turns, about three times a second.
+      return Math.floor(t / 150) % 2 === 0 ? '#30ff50' : '#ff2a1a';
     default:
       return '#30ff50';
   }
