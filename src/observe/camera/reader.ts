@@ -256,6 +256,12 @@ function realWord(text: string, confidence: number): boolean {
   return confidence >= 25 || t.length >= 3;
 }
 
+/** A zero among letters is an O ("0K" -> "OK", "L0ading"): words of letters have no digits. */
+function letterOs(word: string): string {
+  if (!/[A-Za-z]/.test(word) || /[1-9]/.test(word)) return word;
+  return word.replace(/0/g, (_, i: number) => (/[a-z]/.test(word[i - 1] ?? '') || /[a-z]/.test(word[i + 1] ?? '') ? 'o' : 'O'));
+}
+
 /** Characters OCR gives for box edges and glare at the ends of a word. */
 function tidy(text: string): string {
   return text.replace(/^[|{}_"'`~,\\/‘’“”-]+/, '').replace(/[|{}_"'`~\\/‘’“”]+$/, '').trim();
@@ -555,7 +561,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const medianBand = bandHeights[Math.floor(bandHeights.length / 2)] ?? 0;
   for (const [a, b] of bands) {
     const box = inkBox(binary, { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b }, minRowInk * 4);
-    if (box) slots.push({ box, target: { kind: 'line', logo: b - a > 1.7 * medianBand && bands.length > 1 } });
+    if (box) slots.push({ box, target: { kind: 'line', logo: b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1) } });
   }
   // Softkeys: the ink inside each cell of the strip.
   if (cells > 0 && stripTop < H) {
@@ -580,7 +586,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
       if (i < 0) continue;
       for (const w of line.words) {
         if (!realWord(w.text, w.confidence)) continue;
-        const t = tidy(w.text);
+        const t = letterOs(tidy(w.text));
         if (!t) continue;
         texts[i]!.push(t);
         conf[i]!.push(w.confidence);

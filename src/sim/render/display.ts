@@ -60,7 +60,7 @@ export const DISPLAY_STYLES: Record<string, DisplayStyle> = {
     softkeyFill: '#c9d6e4', softkeyBorder: '#5d7189', softkeyText: '#101820', strip: 0.18, margin: 8, center: false,
   },
   soundpoint: {
-    name: 'soundpoint', width: 256, height: 128, font: 'Sim Mono', textPx: 13, background: '#b7c29c', unlit: '#2f3429', text: '#1c2314',
+    name: 'soundpoint', width: 256, height: 128, font: 'Sim Mono', textPx: 13, background: '#b7c29c', unlit: '#1c1f19', text: '#1c2314',
     softkeyFill: '#b7c29c', softkeyBorder: '#1c2314', softkeyText: '#1c2314', strip: 0.2, margin: 5, center: false,
   },
   edge: {
