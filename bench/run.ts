@@ -6,6 +6,7 @@ import { benchResets } from './resets.js';
 import { benchBatch } from './batch.js';
 import { benchFirmware } from './firmware.js';
 import { benchFirmata } from './firmata.js';
+import { benchCamera } from './camera.js';
 
 async function main(): Promise<void> {
   benchPlanner();
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   await benchFirmware();
   console.log();
   await benchFirmata();
+  console.log();
+  await benchCamera();
 }
 
 main().catch((err: unknown) => {

@@ -14,6 +14,10 @@ import { resolveRun, runPlan, type RunPlan } from '../../machines/run-reset.js';
 import type { RunOn } from '../../machines/runner.js';
 import type { PhoneModel } from '../../catalog/types.js';
 import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/driver.js';
+import { DEGRADATIONS, type Degradation } from '../../sim/render/camera.js';
+import { simCameraBench } from '../../observe/camera/sim.js';
+import { stopSharedOcr } from '../../observe/camera/ocr.js';
+import { holdClock } from '../../clock/clock.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
@@ -34,6 +38,8 @@ export interface OnePhoneOpts {
   simMac?: string;
   simModel?: string;
   simAdminPassword?: string;
+  /** --sim-camera [level]: the simulator seen through the rendered camera path (true: the default level). */
+  simCamera?: Degradation | true;
   inspect?: string;
 }
 
@@ -47,6 +53,12 @@ export interface ResetOpts extends OnePhoneOpts {
   simCase?: 'lower' | 'upper' | 'either';
   simSoftware?: string;
   simBlind?: boolean;
+}
+
+/** --sim-camera's level. */
+function parseDegradation(value: string): Degradation {
+  if ((DEGRADATIONS as readonly string[]).includes(value)) return value as Degradation;
+  throw new ConfigError('bad-degradation', `--sim-camera '${value}' is not a degradation level`, `give one of ${DEGRADATIONS.join(', ')}`);
 }
 
 /** A software version as x.y.z, or ConfigError. */
@@ -78,7 +90,12 @@ export function addPlaceOptions(cmd: Command, portHelp: string): Command {
     .option('--json', 'one JSON object on stdout')
     .option('--realtime', 'on the simulator, run in real time instead of virtual time')
     .option('--sim-seed <n>', 'seed of the simulator\'s randomness', parseSeed)
-    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)');
+    .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)')
+    .option(
+      '--sim-camera [level]',
+      "on the simulator, see the phone through a camera: its display rendered, photographed (degradation none, mild, moderate or severe; default mild) and read by OCR, instead of the perfect screen",
+      parseDegradation,
+    );
 }
 
 /** The options of every command that runs a procedure on one phone (reset, reboot). */
@@ -220,12 +237,21 @@ export async function onSimulator<R>(
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
-  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines, redact) });
+  // --sim-camera (`--sim-camera` alone parses as true: the default level).
+  const level = opts.simCamera === undefined ? undefined : typeof opts.simCamera === 'string' ? opts.simCamera : 'mild';
+  const seen = level === undefined || place.blind ? undefined : simCameraBench(sim, clock, { seed: place.seed, level });
+  if (seen) void holdClock(clock, seen.observer.start());
+  const bench = seen ? seen.bench : sim.bench;
+  const running = run({ bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines, redact) });
   try {
     const result = clock instanceof VirtualClock ? await clock.runUntil(running) : await running;
     return { result, sim };
   } finally {
     stopInterrupt();
+    if (seen) {
+      await seen.observer.stop();
+      await stopSharedOcr();
+    }
     await sim.driver.close();
     if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
   }
@@ -237,7 +263,7 @@ export async function onSimulator<R>(
  */
 async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
   const model = plan.model;
-  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simSoftware', 'simAdminPassword', 'simBlind'] as const).filter(
+  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simSoftware', 'simAdminPassword', 'simBlind', 'simCamera'] as const).filter(
     (k) => opts[k] !== undefined,
   );
   if (simOnly.length > 0) {
