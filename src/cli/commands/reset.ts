@@ -18,6 +18,11 @@ import { DEGRADATIONS, type Degradation } from '../../sim/render/camera.js';
 import { simCameraBench } from '../../observe/camera/sim.js';
 import { stopSharedOcr } from '../../observe/camera/ocr.js';
 import { holdClock } from '../../clock/clock.js';
+import { benchWithCamera } from '../../observe/camera/bench.js';
+import { parseCorners, parseLedPoint, parseSoftkeys } from '../../observe/camera/calibration.js';
+import { FfmpegCamera } from '../../observe/camera/capture.js';
+import { softkeyCount } from '../../observe/camera/models.js';
+import { CameraObserver } from '../../observe/camera/observer.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
@@ -53,6 +58,10 @@ export interface ResetOpts extends OnePhoneOpts {
   simCase?: 'lower' | 'upper' | 'either';
   simSoftware?: string;
   simBlind?: boolean;
+  camera?: string;
+  screen?: string;
+  softkeys?: string;
+  led?: string[];
 }
 
 /** --sim-camera's level. */
@@ -107,6 +116,10 @@ export function addRunOptions(cmd: Command): Command {
     'serial port of the bench board, e.g. /dev/ttyUSB0 (or the pty of `resetbot sim serve`)',
   )
     .option('--driver <name>', 'with --port: serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
+    .option('--camera <source>', 'with --port: the camera over the display: /dev/videoN, an rtsp:// or http:// URL, or a folder of frames')
+    .option('--screen <corners>', "with --camera: the display's corners in the camera's pixels, clockwise from the top-left: x1,y1,...,x4,y4")
+    .option('--softkeys <n>', "with --camera: softkey cells at the bottom of the display (default: the model's count)")
+    .option('--led <name=x,y>', 'with --camera: an LED to watch at a pixel position (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--sim-blind', 'a simulated bench without a camera: a run that completes is unverified')
     .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines');
 }
@@ -195,6 +208,9 @@ async function runPlanOnSim(
   args: { modelId: string; mac: string; realMac: string; fixture: Fixture; opts: ResetOpts },
 ): Promise<{ record: ResetRecord; truth: SimDeviceTruth; seed: number }> {
   const { mac, opts } = args;
+  if (opts.camera !== undefined) {
+    throw new ConfigError('camera-on-sim', '--camera is for a bench on --port; the simulator has its own camera', 'use --sim-camera on the simulator, or give --port');
+  }
   const seed = simSeed(opts);
   const simAdmin = opts.simAdminPassword ?? opts.adminPassword;
   const { result: record, sim } = await onSimulator(
@@ -259,7 +275,8 @@ export async function onSimulator<R>(
 
 /**
  * A planned run on a bench on --port (`reset`, `reboot`): the real bench (or `sim serve`'s virtual one) in real time.
- * The bench has no camera, so a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone.
+ * Without --camera a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone; with one, the
+ * machines wait on what the camera reads and a completed reset ends `pass`.
  */
 async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
   const model = plan.model;
@@ -273,7 +290,18 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   const clock = new RealClock();
   const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
   await driver.open();
-  const bench = createBench(driver, fixture);
+  let bench = createBench(driver, fixture);
+  // With a camera, the machines see the screen: a completed reset can then end `pass`.
+  const camera = cameraFor(opts, model, clock);
+  if (camera) {
+    try {
+      await camera.start();
+    } catch (err) {
+      await driver.close().catch(() => {});
+      throw err;
+    }
+    bench = benchWithCamera(bench, camera);
+  }
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => driver.releaseAll());
   const inspectLines: string[] = [];
@@ -282,6 +310,10 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
     record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...progress(opts, clock, inspectLines) });
   } finally {
     stopInterrupt();
+    if (camera) {
+      await camera.stop();
+      await stopSharedOcr();
+    }
     await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
     if (opts.inspect) writeFileSync(opts.inspect, inspectLines.join('\n') + '\n');
   }
@@ -292,10 +324,29 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
     process.stdout.write(
       `${model.name} ${mac}: ${record.outcome.toUpperCase()} after ${record.attempts} attempt(s), ${seconds(record.durationMs)}\n` +
         `  ${record.summary}\n` +
-        `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, no camera\n`,
+        `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, ${opts.camera ? `camera ${opts.camera}` : 'no camera'}\n`,
     );
   }
   return exitCodeForOutcome(record.outcome, record.failure?.class);
+}
+
+/** The camera observer of --camera (with --screen, --softkeys, --led), or undefined without --camera. */
+function cameraFor(opts: ResetOpts, model: PhoneModel, clock: Clock): CameraObserver | undefined {
+  if (opts.camera === undefined) {
+    const stray = opts.screen !== undefined ? '--screen' : opts.softkeys !== undefined ? '--softkeys' : opts.led ? '--led' : undefined;
+    if (stray) throw new ConfigError('camera-option-without-camera', `${stray} describes a camera, but no --camera was given`, 'add --camera SOURCE, or drop ' + stray);
+    return undefined;
+  }
+  const frames = new FfmpegCamera({ source: opts.camera, clock });
+  return new CameraObserver({
+    frames,
+    clock,
+    calibration: {
+      corners: opts.screen === undefined ? undefined : parseCorners(opts.screen),
+      softkeys: opts.softkeys === undefined ? softkeyCount(model.family) : parseSoftkeys(opts.softkeys),
+      leds: Object.fromEntries((opts.led ?? []).map(parseLedPoint)),
+    },
+  });
 }
 
 /** Live progress on stderr (not with --json), and the --inspect lines collected. */
