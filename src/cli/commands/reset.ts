@@ -288,11 +288,11 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
     throw new ConfigError('sim-option-on-port', `${flag} applies to the simulator only, not to a bench on --port`, `drop ${flag}, or drop --port`);
   }
   const clock = new RealClock();
+  // With a camera, the machines see the screen: a completed reset can then end `pass`.
+  const camera = cameraFor(opts, model, clock);
   const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
   await driver.open();
   let bench = createBench(driver, fixture);
-  // With a camera, the machines see the screen: a completed reset can then end `pass`.
-  const camera = cameraFor(opts, model, clock);
   if (camera) {
     try {
       await camera.start();
