@@ -44,6 +44,8 @@ export const simStationSchema = z.strictObject({
   realMacs: z.record(z.string(), z.string()).optional(),
   /** No camera: runs that complete are `unverified`. */
   blind: z.boolean().optional(),
+  /** See the phone through the rendered camera path (display rendered, photographed at this degradation, OCR). */
+  camera: z.enum(['none', 'mild', 'moderate', 'severe']).optional(),
   /** The simulated board's per-solenoid hold limit, ms. */
   maxHoldMs: z.number().int().positive().optional(),
 });

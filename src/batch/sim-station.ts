@@ -6,6 +6,8 @@ import type { DriverInfo } from '../bench/types.js';
 import { getCatalog } from '../catalog/catalog.js';
 import { BenchError, ConfigError } from '../errors/errors.js';
 import { createSimBench, type SimBench } from '../sim/driver.js';
+import { holdClock } from '../clock/clock.js';
+import { simCameraBench } from '../observe/camera/sim.js';
 import type { SimPhoneOptions } from '../sim/phone.js';
 import { parseMac } from '../text-entry/mac.js';
 import type { Job } from './jobs.js';
@@ -76,9 +78,13 @@ export const simStation: StationFactory = (spec, env) => {
       const s = place(job.simModel, fixtureOf(spec, job), job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
       await s.driver.open();
       current = s;
+      // `sim.camera`: the phone seen through the rendered camera path instead of its perfect screen.
+      const seen = sim.camera && !sim.blind ? simCameraBench(s, env.clock, { seed, level: sim.camera }) : undefined;
+      if (seen) await holdClock(env.clock, seen.observer.start());
       return {
-        bench: s.bench,
+        bench: seen ? seen.bench : s.bench,
         finish: async () => {
+          await seen?.observer.stop();
           await s.driver.close();
           if (current === s) current = undefined;
           // The simulator's own account of the phone: tests judge the controller's records by it.

@@ -14,6 +14,7 @@ import { registerSim } from './commands/sim.js';
 import { registerReboot } from './commands/reboot.js';
 import { registerCheckFixture } from './commands/check-fixture.js';
 import { registerCamera } from './commands/camera.js';
+import { stopSharedOcr } from '../observe/camera/ocr.js';
 
 /** What a command's action reports back to main: the process exit code. */
 export interface CommandContext {
@@ -54,6 +55,9 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (err) {
     return reportError(err, argv);
+  } finally {
+    // The OCR workers (camera runs) would keep the process alive.
+    await stopSharedOcr().catch(() => {});
   }
 }
 
