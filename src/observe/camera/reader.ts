@@ -203,15 +203,16 @@ function eraseBorders(b: Grey, top: number, cells: number): void {
   const clearRows: number[] = [];
   for (let y = top; y < h; y++) {
     let n = 0;
-    for (let x = 0; x < w; x++) if (at(x, y - 1) || at(x, y) || at(x, y + 1)) n++;
+    for (let x = 0; x < w; x++) if (at(x, y - 2) || at(x, y - 1) || at(x, y) || at(x, y + 1) || at(x, y + 2)) n++;
     if (n > w * 0.6) clearRows.push(y);
   }
   const stripH = h - top;
   const clearCols: number[] = [];
   for (let x = 0; x < w; x++) {
     let n = 0;
-    for (let y = top; y < h; y++) if (at(x - 1, y) || at(x, y) || at(x + 1, y)) n++;
-    if (n > stripH * 0.6) clearCols.push(x);
+    // A vertical edge leans by a few pixels over the strip's height when the corners are a little off: seven columns.
+    for (let y = top; y < h; y++) if (at(x - 3, y) || at(x - 2, y) || at(x - 1, y) || at(x, y) || at(x + 1, y) || at(x + 2, y) || at(x + 3, y)) n++;
+    if (n > stripH * 0.65) clearCols.push(x);
   }
   for (const y of clearRows) for (let yy = Math.max(top, y - 1); yy <= Math.min(h - 1, y + 1); yy++) b.data.fill(255, yy * w, (yy + 1) * w);
   for (const x of clearCols) for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) for (let y = top; y < h; y++) b.data[y * w + xx] = 255;
