@@ -7,6 +7,7 @@ import { benchBatch } from './batch.js';
 import { benchFirmware } from './firmware.js';
 import { benchFirmata } from './firmata.js';
 import { benchNetwork } from './network.js';
+import { benchCamera } from './camera.js';
 
 async function main(): Promise<void> {
   benchPlanner();
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   await benchFirmata();
   console.log();
   await benchNetwork();
+    console.log();
+  await benchCamera();
 }
 
 main().catch((err: unknown) => {

@@ -49,6 +49,8 @@ export const simStationSchema = z.strictObject({
    * its identity is checked before anything is typed and its reset proven by the probe (issue 10).
    */
   network: z.boolean().optional(),
+  /** See the phone through the rendered camera path (display rendered, photographed at this degradation, OCR). */
+  camera: z.enum(['none', 'mild', 'moderate', 'severe']).optional(),
   /** The simulated board's per-solenoid hold limit, ms. */
   maxHoldMs: z.number().int().positive().optional(),
 });

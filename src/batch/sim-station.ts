@@ -8,9 +8,10 @@ import type { Clock } from '../clock/clock.js';
 import { getCatalog } from '../catalog/catalog.js';
 import { BenchError, ConfigError } from '../errors/errors.js';
 import { createSimBench, type SimBench } from '../sim/driver.js';
+import { holdClock } from '../clock/clock.js';
+import { simCameraBench } from '../observe/camera/sim.js';
 import type { SimPhoneOptions } from '../sim/phone.js';
 import { parseMac } from '../text-entry/mac.js';
-import { holdClock } from '../clock/clock.js';
 import { Rng } from '../sim/rng.js';
 import { NetworkObserver } from '../observe/network/observer.js';
 import { createSimLink, netnsUnavailable } from '../sim/net/link.js';
@@ -90,10 +91,14 @@ export const simStation: StationFactory = (spec, env) => {
       await s.driver.open();
       current = s;
       const net = sim.network ? await holdClock(env.clock, phoneNetwork(s, realMac, env.clock, seed)) : undefined;
+      // `sim.camera`: the phone seen through the rendered camera path instead of its perfect screen.
+      const seen = sim.camera && !sim.blind ? simCameraBench(s, env.clock, { seed, level: sim.camera }) : undefined;
+      if (seen) await holdClock(env.clock, seen.observer.start());
       return {
-        bench: s.bench,
+        bench: seen ? seen.bench : s.bench,
         ...(net ? { network: net.observer } : {}),
         finish: async () => {
+          await seen?.observer.stop();
           if (net) await holdClock(env.clock, net.close());
           await s.driver.close();
           if (current === s) current = undefined;

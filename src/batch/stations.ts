@@ -7,6 +7,11 @@ import { loadFixture, type Fixture } from '../bench/fixture.js';
 import { defaultFixturePath, fixtureFor } from '../bench/jigs.js';
 import type { Bench, BenchDriver, DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
+import type { Point, Quad } from '../image/raster.js';
+import { benchWithCamera } from '../observe/camera/bench.js';
+import { parseCorners } from '../observe/camera/calibration.js';
+import { FfmpegCamera } from '../observe/camera/capture.js';
+import { CameraObserver } from '../observe/camera/observer.js';
 import { ConfigError, classify } from '../errors/errors.js';
 import { benchNeeds, fixtureProblems } from '../machines/needs.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
@@ -46,8 +51,24 @@ export interface StationSpec {
   sim?: SimStationOptions;
   /** The station's own network (its interface or VLAN, the bench's address): the network observer's. */
   network?: StationNetwork;
+  /** The camera over the phone's display (real stations): its source and calibration. */
+  camera?: StationCamera;
   /** Driver-specific settings, passed to the driver factory as given. */
   options: Record<string, unknown>;
+}
+
+/** A station's camera: where frames come from and where the display and LEDs are on them. */
+export interface StationCamera {
+  /** /dev/videoN, an rtsp:// or http:// URL, or a folder of frames. */
+  source: string;
+  /** The display's corners on the frame, clockwise from the top-left. */
+  corners?: Quad;
+  /** Softkey cells at the bottom of the display (default 4). */
+  softkeys?: number;
+  /** LED centres on the frame. */
+  leds?: Record<string, Point>;
+  /** Frames a second (default 4). */
+  fps?: number;
 }
 
 /** One phone in a station's jig: the bench to run it on, and what to do once its run ends. */
@@ -94,7 +115,8 @@ export function registerStationFactory(driver: string, factory: StationFactory):
 
 /**
  * Plugs in a real board's driver: one BenchDriver per station, made and opened at the health check, used for every
- * phone the station runs. Real benches have no camera yet, so their runs end `unverified` at best.
+ * phone the station runs. A station with a `camera` section sees the screen (its runs can end `pass`); without one,
+ * its runs end `unverified` at best.
  */
 export function registerBenchDriver(driver: string, make: BenchDriverFactory): void {
   registerStationFactory(driver, (spec, env) => {
@@ -117,7 +139,18 @@ export function registerBenchDriver(driver: string, make: BenchDriverFactory): v
         await d.open();
         return d.info;
       },
-      load: async () => ({ bench: createBench(await driverFor(), requiredFixture(spec)), finish: async () => {} }),
+      load: async () => {
+        const bench = createBench(await driverFor(), requiredFixture(spec));
+        if (!spec.camera) return { bench, finish: async () => {} };
+        // The camera is started for each phone and stopped after it: a stalled camera fails that phone's run only.
+        const camera = new CameraObserver({
+          frames: new FfmpegCamera({ source: spec.camera.source, clock: env.clock, ...(spec.camera.fps ? { fps: spec.camera.fps } : {}) }),
+          clock: env.clock,
+          calibration: { corners: spec.camera.corners, softkeys: spec.camera.softkeys ?? 4, leds: spec.camera.leds },
+        });
+        await camera.start();
+        return { bench: benchWithCamera(bench, camera), finish: () => camera.stop() };
+      },
       releaseAll: async () => {
         await made?.releaseAll();
       },
@@ -170,6 +203,18 @@ const stationSchema = z.strictObject({
   firmware: z.string().min(1).optional(),
   sim: simStationSchema.optional(),
   network: stationNetworkSchema.optional(),
+  camera: z
+    .strictObject({
+      source: z.string().min(1, 'must name a camera: /dev/video0, an rtsp:// or http:// URL, or a folder of frames'),
+      corners: z
+        .array(z.number().nonnegative())
+        .length(8, 'must be the 8 pixel coordinates of the display corners, clockwise from the top-left')
+        .optional(),
+      softkeys: z.number().int().min(0).max(8).optional(),
+      leds: z.record(z.string(), z.tuple([z.number().nonnegative(), z.number().nonnegative()])).optional(),
+      fps: z.number().positive().max(60).optional(),
+    })
+    .optional(),
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -239,9 +284,32 @@ export function loadStationFile(path: string): StationSpec[] {
       fixture,
       ...(s.firmware !== undefined ? { firmware: s.firmware } : {}),
       ...(s.sim !== undefined ? { sim: s.sim } : {}),
+      ...(s.camera !== undefined ? { camera: stationCamera(path, s.name, s.camera) } : {}),
       options: s.options ?? {},
     };
   });
+}
+
+function stationCamera(
+  path: string,
+  name: string,
+  c: { source: string; corners?: number[] | undefined; softkeys?: number | undefined; leds?: Record<string, [number, number]> | undefined; fps?: number | undefined },
+): StationCamera {
+  let corners: Quad | undefined;
+  if (c.corners) {
+    try {
+      corners = parseCorners(c.corners.join(','), 'camera.corners');
+    } catch (e) {
+      throw new ConfigError('bad-stations', `station file ${path}: station ${name}: ${(e as Error).message}`, 'list the corners top-left, top-right, bottom-right, bottom-left');
+    }
+  }
+  return {
+    source: c.source,
+    ...(corners ? { corners } : {}),
+    ...(c.softkeys !== undefined ? { softkeys: c.softkeys } : {}),
+    ...(c.leds ? { leds: Object.fromEntries(Object.entries(c.leds).map(([n, [x, y]]) => [n, { x, y }])) } : {}),
+    ...(c.fps !== undefined ? { fps: c.fps } : {}),
+  };
 }
 
 /**
@@ -350,6 +418,7 @@ export function stationConfig(spec: StationSpec, job?: Job): Record<string, unkn
     ...(spec.firmware !== undefined ? { firmware: spec.firmware } : {}),
     ...(spec.sim !== undefined ? { sim: spec.sim } : {}),
     ...(spec.network !== undefined ? { network: { interface: spec.network.interface, address: `${spec.network.address}/${spec.network.prefix}` } } : {}),
+    ...(spec.camera !== undefined ? { camera: spec.camera } : {}),
     ...(Object.keys(spec.options).length > 0 ? { options: spec.options } : {}),
   });
 }

@@ -17,6 +17,8 @@ import { registerCheckFixture } from './commands/check-fixture.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerRuns } from './commands/runs.js';
 import { registerNet } from './commands/net.js';
+import { registerCamera } from './commands/camera.js';
+import { stopSharedOcr } from '../observe/camera/ocr.js';
 
 /** What a command's action reports back to main: the process exit code. */
 export interface CommandContext {
@@ -47,6 +49,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerCalibrate(program, ctx);
   registerRuns(program, ctx);
   registerNet(program, ctx);
+  registerCamera(program, ctx);
   return program;
 }
 
@@ -64,6 +67,9 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (err) {
     return reportError(err, argv, program);
+  } finally {
+    // The OCR workers (camera runs) would keep the process alive.
+    await stopSharedOcr().catch(() => {});
   }
 }
 

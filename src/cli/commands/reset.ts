@@ -20,6 +20,15 @@ import { calibratedModel, CalibrationStore, defaultCalibrationPath } from '../..
 import type { RunOn } from '../../machines/runner.js';
 import type { PhoneModel } from '../../catalog/types.js';
 import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/driver.js';
+import { DEGRADATIONS, type Degradation } from '../../sim/render/camera.js';
+import { simCameraBench } from '../../observe/camera/sim.js';
+import { stopSharedOcr } from '../../observe/camera/ocr.js';
+import { holdClock } from '../../clock/clock.js';
+import { benchWithCamera } from '../../observe/camera/bench.js';
+import { parseCorners, parseLedPoint, parseSoftkeys } from '../../observe/camera/calibration.js';
+import { FfmpegCamera } from '../../observe/camera/capture.js';
+import { softkeyCount } from '../../observe/camera/models.js';
+import { CameraObserver } from '../../observe/camera/observer.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
@@ -44,6 +53,8 @@ export interface OnePhoneOpts {
   simMac?: string;
   simModel?: string;
   simAdminPassword?: string;
+  /** --sim-camera [level]: the simulator seen through the rendered camera path (true: the default level). */
+  simCamera?: Degradation | true;
   inspect?: string;
   /** Set when an output (--inspect) could not be written: the command exits with EXIT.io. */
   outputFailed?: boolean;
@@ -71,6 +82,16 @@ export interface ResetOpts extends OnePhoneOpts {
   calibrationStore?: CalibrationStore;
   /** The simulated phone on a real namespaced network, facing the bench's network observer (issue 10). */
   simNetwork?: boolean;
+  camera?: string;
+  screen?: string;
+  softkeys?: string;
+  led?: string[];
+}
+
+/** --sim-camera's level. */
+function parseDegradation(value: string): Degradation {
+  if ((DEGRADATIONS as readonly string[]).includes(value)) return value as Degradation;
+  throw new ConfigError('bad-degradation', `--sim-camera '${value}' is not a degradation level`, `give one of ${DEGRADATIONS.join(', ')}`);
 }
 
 /** A software version as x.y.z, or ConfigError. */
@@ -108,7 +129,12 @@ export function addPlaceOptions(cmd: Command, portHelp: string): Command {
     .option('--realtime', 'on the simulator, run in real time instead of virtual time')
     .option('--sim-seed <n>', 'seed of the simulator\'s randomness', parseSeed)
     .option('--sim-model <id>', 'the simulated phone model (default: the model, or the built-in model a --profiles model extends)')
-    .option('--runs <dir>', 'where the run\'s record is kept for `resetbot runs` (default: $RESETBOT_RUNS, else ./resetbot-runs)');
+    .option('--runs <dir>', 'where the run\'s record is kept for `resetbot runs` (default: $RESETBOT_RUNS, else ./resetbot-runs)')
+    .option(
+      '--sim-camera [level]',
+      "on the simulator, see the phone through a camera: its display rendered, photographed (degradation none, mild, moderate or severe; default mild) and read by OCR, instead of the perfect screen",
+      parseDegradation,
+    );
 }
 
 /**
@@ -133,6 +159,10 @@ export function addRunOptions(cmd: Command): Command {
     'serial port of the bench board, e.g. /dev/ttyUSB0 (or the pty of `resetbot sim serve`)',
   )
     .option('--driver <name>', 'with --port: serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
+    .option('--camera <source>', 'with --port: the camera over the display: /dev/videoN, an rtsp:// or http:// URL, or a folder of frames')
+    .option('--screen <corners>', "with --camera: the display's corners in the camera's pixels, clockwise from the top-left: x1,y1,...,x4,y4")
+    .option('--softkeys <n>', "with --camera: softkey cells at the bottom of the display (default: the model's count)")
+    .option('--led <name=x,y>', 'with --camera: an LED to watch at a pixel position (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--sim-blind', 'a simulated bench without a camera: a run that completes is unverified')
     .option('--trust-label', "accept the label's MAC as the phone's identity when nothing the phone does proves it (touch, long-press, menu resets)")
     .option('--calibration <file>', 'the calibration file this bench learns each model in (default: calibration.json in the runs folder)')
@@ -258,6 +288,9 @@ async function runPlanOnSim(
   args: { modelId: string; mac: string; realMac: string; fixture: Fixture; opts: ResetOpts },
 ): Promise<{ record: ResetRecord; truth: SimDeviceTruth; seed: number }> {
   const { mac, opts } = args;
+  if (opts.camera !== undefined) {
+    throw new ConfigError('camera-on-sim', '--camera is for a bench on --port; the simulator has its own camera', 'use --sim-camera on the simulator, or give --port');
+  }
   const seed = simSeed(opts);
   const { result: record, sim } = await onSimulator(
     opts,
@@ -311,14 +344,23 @@ export async function onSimulator<R>(
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
+  // --sim-camera (`--sim-camera` alone parses as true: the default level).
+  const level = opts.simCamera === undefined ? undefined : typeof opts.simCamera === 'string' ? opts.simCamera : 'mild';
+  const seen = level === undefined || place.blind ? undefined : simCameraBench(sim, clock, { seed: place.seed, level });
+  if (seen) void holdClock(clock, seen.observer.start());
+  const bench = seen ? seen.bench : sim.bench;
   const live = progress(opts, clock, inspectLines, redact);
-  const running = run({ bench: sim.bench, clock, signal: abort.signal, ...live.on }, sim);
+  const running = run({ bench, clock, signal: abort.signal, ...live.on }, sim);
   try {
     const result = clock instanceof VirtualClock ? await clock.runUntil(running) : await running;
     return { result, sim };
   } finally {
     live.stop();
     stopInterrupt();
+    if (seen) {
+      await seen.observer.stop();
+      await stopSharedOcr();
+    }
     await sim.driver.close();
     if (opts.inspect) writeInspect(opts, inspectLines);
   }
@@ -326,11 +368,12 @@ export async function onSimulator<R>(
 
 /**
  * A planned run on a bench on --port (`reset`, `reboot`): the real bench (or `sim serve`'s virtual one) in real time.
- * The bench has no camera, so a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone.
+ * Without --camera a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone; with one, the
+ * machines wait on what the camera reads and a completed reset ends `pass`.
  */
 async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
   const model = plan.model;
-  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simVariant', 'simSoftware', 'simAdminPassword', 'simBlind'] as const).filter(
+  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simVariant', 'simSoftware', 'simAdminPassword', 'simBlind', 'simCamera'] as const).filter(
     (k) => opts[k] !== undefined,
   );
   if (simOnly.length > 0) {
@@ -339,9 +382,20 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   }
   requirePort(port);
   const clock = new RealClock();
+  // With a camera, the machines see the screen: a completed reset can then end `pass`.
+  const camera = cameraFor(opts, model, clock);
   const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
   await driver.open();
-  const bench = createBench(driver, fixture);
+  let bench = createBench(driver, fixture);
+  if (camera) {
+    try {
+      await camera.start();
+    } catch (err) {
+      await driver.close().catch(() => {});
+      throw err;
+    }
+    bench = benchWithCamera(bench, camera);
+  }
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => driver.releaseAll());
   const inspectLines: string[] = [];
@@ -352,6 +406,10 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   } finally {
     live.stop();
     stopInterrupt();
+    if (camera) {
+      await camera.stop();
+      await stopSharedOcr();
+    }
     await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
     if (opts.inspect) writeInspect(opts, inspectLines);
   }
@@ -362,11 +420,30 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
     process.stdout.write(
       `${headline(model.name, mac, record, { colour: wantsColour(process.stdout), benchTime: false })}\n` +
         `  ${record.summary}\n` +
-        `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, no camera\n`,
+        `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, ${opts.camera ? `camera ${opts.camera}` : 'no camera'}\n`,
     );
   }
   keepRun(opts, { kind: kindOf(record), modelName: model.name, mac, station: port, record: record as SingleRecord });
   return opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class);
+}
+
+/** The camera observer of --camera (with --screen, --softkeys, --led), or undefined without --camera. */
+function cameraFor(opts: ResetOpts, model: PhoneModel, clock: Clock): CameraObserver | undefined {
+  if (opts.camera === undefined) {
+    const stray = opts.screen !== undefined ? '--screen' : opts.softkeys !== undefined ? '--softkeys' : opts.led ? '--led' : undefined;
+    if (stray) throw new ConfigError('camera-option-without-camera', `${stray} describes a camera, but no --camera was given`, 'add --camera SOURCE, or drop ' + stray);
+    return undefined;
+  }
+  const frames = new FfmpegCamera({ source: opts.camera, clock });
+  return new CameraObserver({
+    frames,
+    clock,
+    calibration: {
+      corners: opts.screen === undefined ? undefined : parseCorners(opts.screen),
+      softkeys: opts.softkeys === undefined ? softkeyCount(model.family) : parseSoftkeys(opts.softkeys),
+      leds: Object.fromEntries((opts.led ?? []).map(parseLedPoint)),
+    },
+  });
 }
 
 /**

@@ -1,0 +1,620 @@
+/**
+ * Reads one camera frame: the display cut out by its four corners (perspective-corrected), whether it is lit, its text
+ * lines, the labels of the bottom softkey strip (N equal cells), and the LEDs at calibrated points.
+ *
+ * Made for frames we did not draw: any font, light text on dark or dark on light, coloured backlights, blur, noise,
+ * glare (removed with the local background), a display at an angle inside a larger frame.
+ *
+ * Preprocessing for LCD text (DESIGN.md): greyscale, upscale (the display is rectified at about twice the size it has
+ * on the frame), polarity to dark-on-light, local (Sauvola) threshold. Then one OCR call per frame on the text area
+ * with the softkey strip (borders erased) below it; words in the strip go to the cell under their centre.
+ */
+import {
+  applyHomography,
+  homography,
+  createGrey,
+  cropGrey,
+  scaleGrey,
+  encodePgm,
+  integral,
+  quadSize,
+  rectify,
+  toGrey,
+  type Grey,
+  type Point,
+  type Quad,
+  type Raster,
+} from '../../image/raster.js';
+import type { OcrLine, OcrPool } from './ocr.js';
+
+export interface ReadOptions {
+  /** The display's corners on the frame, clockwise from the top-left; absent: the frame is the display. */
+  corners?: Quad | undefined;
+  /** Cells in the bottom softkey strip (default 4); 0: no strip. */
+  softkeys?: number | undefined;
+  /** LED centres on the frame, by name. */
+  leds?: Record<string, Point> | undefined;
+}
+
+export interface FrameReading {
+  lit: boolean;
+  lines: string[];
+  softkeys: string[];
+  /** By name: 'off' or the colour seen ('green', 'red', 'amber', 'blue', 'white'). */
+  leds: Record<string, string>;
+  /** 0..1. */
+  confidence: number;
+  /** Time the read took, ms (wall clock). */
+  ms: number;
+}
+
+/** What the reader worked on, for `camera snapshot` and debugging. */
+export interface ReadDetail {
+  display: Raster;
+  binary: Grey;
+  stripTop: number;
+}
+
+const LOGO_LINE = '[Poly logo]';
+
+function percentile(values: Uint8ClampedArray | number[], p: number): number {
+  const hist = new Uint32Array(256);
+  for (const v of values) hist[v]!++;
+  const target = p * values.length;
+  let acc = 0;
+  for (let i = 0; i < 256; i++) {
+    acc += hist[i]!;
+    if (acc >= target) return i;
+  }
+  return 255;
+}
+
+/** Max(R, G, B) a pixel: a coloured backlight is bright in one channel even where its luma is low. */
+function valueChannel(r: Raster): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(r.width * r.height);
+  for (let i = 0, j = 0; j < out.length; i += 4, j++) out[j] = Math.max(r.data[i]!, r.data[i + 1]!, r.data[i + 2]!);
+  return out;
+}
+
+/** Sauvola binarisation: ink (0) where darker than the local mean by a margin scaled by the local contrast. */
+function sauvola(g: Grey, window: number, k: number): Grey {
+  const w = g.width;
+  const h = g.height;
+  const sum = integral(g);
+  const sq = integral(g, true);
+  const out = createGrey(w, h);
+  const r = Math.max(2, Math.floor(window / 2));
+  const W = w + 1;
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(w, x + r + 1);
+      const n = (x1 - x0) * (y1 - y0);
+      const s = sum[y1 * W + x1]! - sum[y0 * W + x1]! - sum[y1 * W + x0]! + sum[y0 * W + x0]!;
+      const s2 = sq[y1 * W + x1]! - sq[y0 * W + x1]! - sq[y1 * W + x0]! + sq[y0 * W + x0]!;
+      const mean = s / n;
+      const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+      const t = mean * (1 + k * (sd / 128 - 1));
+      // A flat region (sd small) is background, whatever its level: no speckle from noise or glare.
+      out.data[y * w + x] = g.data[y * w + x]! < t && sd > 12 ? 0 : 255;
+    }
+  }
+  return out;
+}
+
+/** Grey with the text dark on light: inverted when the bright extreme is further from the background than the dark. */
+function darkOnLight(g: Grey): { grey: Grey; inverted: boolean } {
+  const median = percentile(g.data, 0.5);
+  const lo = percentile(g.data, 0.01);
+  const hi = percentile(g.data, 0.99);
+  if (hi - median > median - lo) {
+    const out = createGrey(g.width, g.height);
+    for (let i = 0; i < g.data.length; i++) out.data[i] = 255 - g.data[i]!;
+    return { grey: out, inverted: true };
+  }
+  return { grey: g, inverted: false };
+}
+
+/** Background flattened (divided by the local background level), contrast stretched: glare and gradients gone. */
+function normalise(g: Grey, window: number): Grey {
+  const w = g.width;
+  const h = g.height;
+  // Local background: the max over a window (text is dark), by a separable running max, then a box mean.
+  const r = Math.max(3, Math.floor(window / 3));
+  const tmp = new Uint8ClampedArray(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let m = 0;
+    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k += 2) m = Math.max(m, g.data[y * w + k]!);
+    tmp[y * w + x] = m;
+  }
+  const bg = createGrey(w, h);
+  for (let x = 0; x < w; x++) for (let y = 0; y < h; y++) {
+    let m = 0;
+    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k += 2) m = Math.max(m, tmp[k * w + x]!);
+    bg.data[y * w + x] = m;
+  }
+  const out = createGrey(w, h);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, (255 * g.data[i]!) / Math.max(1, bg.data[i]!));
+  const lo = percentile(out.data, 0.01);
+  const span = Math.max(1, 230 - lo);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, Math.max(0, ((out.data[i]! - lo) * 255) / span));
+  return out;
+}
+
+/** Light 3x3 smoothing against sensor noise before thresholding. */
+function smooth(g: Grey): Grey {
+  const out = createGrey(g.width, g.height);
+  const w = g.width;
+  for (let y = 0; y < g.height; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= g.height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const wt = dx === 0 && dy === 0 ? 4 : dx === 0 || dy === 0 ? 2 : 1;
+          s += g.data[yy * w + xx]! * wt;
+          n += wt;
+        }
+      }
+      out.data[y * w + x] = s / n;
+    }
+  }
+  return out;
+}
+
+/**
+ * The top of the softkey strip: the row of the cells' top border (a long horizontal line) in the bottom 40 %, or,
+ * without one, a fixed 18 % of the height.
+ */
+function findStripTop(b: Grey, cells: number): number {
+  const { width: w, height: h } = b;
+  const fallback = Math.round(h * 0.82);
+  if (cells === 0) return h;
+  const ink = rowInk(b, 0, h);
+  for (let y = Math.round(h * 0.6); y < h - 6; y++) {
+    if (ink[y]! + ink[y + 1]! + ink[y + 2]! > w * 0.45) return Math.max(0, y - 1);
+  }
+  return fallback;
+}
+
+function rowInk(b: Grey, y0: number, y1: number): number[] {
+  const out = new Array<number>(b.height).fill(0);
+  for (let y = y0; y < y1; y++) {
+    let n = 0;
+    for (let x = 0; x < b.width; x++) if (b.data[y * b.width + x] === 0) n++;
+    out[y] = n;
+  }
+  return out;
+}
+
+/** Erases the strip's box borders (long rows and columns of ink), leaving the labels. */
+function eraseBorders(b: Grey, top: number, cells: number): void {
+  const { width: w, height: h } = b;
+  if (top >= h) return;
+  // Box edges are thin lines, a little slanted after rectification: a row (column) counts as a border when, with
+  // its two neighbours OR-ed in, most of it is ink.
+  const at = (x: number, y: number) => x >= 0 && y >= top && x < w && y < h && b.data[y * w + x] === 0;
+  const clearRows: number[] = [];
+  for (let y = top; y < h; y++) {
+    let n = 0;
+    for (let x = 0; x < w; x++) if (at(x, y - 2) || at(x, y - 1) || at(x, y) || at(x, y + 1) || at(x, y + 2)) n++;
+    if (n > w * 0.6) clearRows.push(y);
+  }
+  const stripH = h - top;
+  const clearCols: number[] = [];
+  for (let x = 0; x < w; x++) {
+    let n = 0;
+    // A vertical edge leans by a few pixels over the strip's height when the corners are a little off: seven columns.
+    for (let y = top; y < h; y++) if (at(x - 3, y) || at(x - 2, y) || at(x - 1, y) || at(x, y) || at(x + 1, y) || at(x + 2, y) || at(x + 3, y)) n++;
+    if (n > stripH * 0.65) clearCols.push(x);
+  }
+  for (const y of clearRows) for (let yy = Math.max(top, y - 1); yy <= Math.min(h - 1, y + 1); yy++) b.data.fill(255, yy * w, (yy + 1) * w);
+  for (const x of clearCols) for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) for (let y = top; y < h; y++) b.data[y * w + xx] = 255;
+  // What is left of the borders next to each cell edge (rounded corners): small specks.
+  const cellW = w / cells;
+  const margin = Math.round(cellW * 0.07);
+  for (let c = 0; c <= cells; c++) {
+    const x = Math.round(c * cellW);
+    for (let y = top; y < h; y++) for (let xx = Math.max(0, x - margin); xx < Math.min(w, x + margin); xx++) b.data[y * w + xx] = 255;
+  }
+  const band = Math.max(2, Math.round(stripH * 0.1));
+  for (let y = top; y < Math.min(h, top + band); y++) b.data.fill(255, y * w, (y + 1) * w);
+  for (let y = Math.max(top, h - band); y < h; y++) b.data.fill(255, y * w, (y + 1) * w);
+}
+
+/** `grey` kept only near ink of `binary` (within r px), white elsewhere: borders erased, background noise gone. */
+function keepNearInk(grey: Grey, binary: Grey, r: number): Grey {
+  const w = grey.width;
+  const h = grey.height;
+  const inkMask = createGrey(w, h);
+  for (let i = 0; i < inkMask.data.length; i++) inkMask.data[i] = binary.data[i] === 0 ? 1 : 0;
+  const t = integral(inkMask);
+  const W = w + 1;
+  const out = createGrey(w, h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(w, x + r + 1);
+      const n = t[y1 * W + x1]! - t[y0 * W + x1]! - t[y1 * W + x0]! + t[y0 * W + x0]!;
+      out.data[y * w + x] = n > 0 ? grey.data[y * w + x]! : 255;
+    }
+  }
+  return out;
+}
+
+/** A word worth keeping: some letter or digit, not a speck read as punctuation. */
+function realWord(text: string, confidence: number): boolean {
+  const t = text.trim();
+  if (!/[A-Za-z0-9]/.test(t)) return confidence > 80 && /^[.*>:]+$/.test(t);
+  return confidence >= 25 || t.length >= 3;
+}
+
+/** A zero among letters is an O ("0K" -> "OK", "L0ading"): words of letters have no digits. */
+function letterOs(word: string): string {
+  if (!/[A-Za-z]/.test(word) || /[1-9]/.test(word)) return word;
+  return word.replace(/0/g, (_, i: number) => (/[a-z]/.test(word[i - 1] ?? '') || /[a-z]/.test(word[i + 1] ?? '') ? 'o' : 'O'));
+}
+
+/** Characters OCR gives for box edges and glare at the ends of a word. */
+function tidy(text: string): string {
+  return text.replace(/^[|{}_"'`~,\\/‘’“”-]+/, '').replace(/[|{}_"'`~\\/‘’“”]+$/, '').trim();
+}
+
+/** The colour name of a lit LED, or 'off'. */
+export function ledAt(frame: Raster, p: Point): string {
+  const r = Math.max(2, Math.round(Math.min(frame.width, frame.height) * 0.006));
+  const sample = (rad0: number, rad1: number) => {
+    let R = 0;
+    let G = 0;
+    let B = 0;
+    let n = 0;
+    for (let dy = -rad1; dy <= rad1; dy++) {
+      for (let dx = -rad1; dx <= rad1; dx++) {
+        const d = Math.hypot(dx, dy);
+        if (d < rad0 || d > rad1) continue;
+        const x = Math.round(p.x + dx);
+        const y = Math.round(p.y + dy);
+        if (x < 0 || y < 0 || x >= frame.width || y >= frame.height) continue;
+        const i = (y * frame.width + x) * 4;
+        R += frame.data[i]!;
+        G += frame.data[i + 1]!;
+        B += frame.data[i + 2]!;
+        n++;
+      }
+    }
+    return n ? [R / n, G / n, B / n] : [0, 0, 0];
+  };
+  const [R, G, B] = sample(0, r) as [number, number, number];
+  const around = sample(r * 3, r * 4);
+  const v = Math.max(R, G, B);
+  const vAround = Math.max(...around);
+  if (v < 90 || v - vAround < 45) return 'off';
+  const min = Math.min(R, G, B);
+  const sat = (v - min) / v;
+  if (sat < 0.25) return 'white';
+  let hue: number;
+  if (v === R) hue = (60 * ((G - B) / (v - min)) + 360) % 360;
+  else if (v === G) hue = 60 * ((B - R) / (v - min)) + 120;
+  else hue = 60 * ((R - G) / (v - min)) + 240;
+  if (hue < 18 || hue >= 330) return 'red';
+  if (hue < 55) return 'amber';
+  if (hue < 170) return 'green';
+  if (hue < 260) return 'blue';
+  return 'red';
+}
+
+/** The rectified display at a resolution OCR reads well: about twice its size on the frame, 560-1200 px wide. */
+export function cutDisplay(frame: Raster, corners: Quad | undefined): Raster {
+  const q: Quad =
+    corners ??
+    [
+      { x: 0, y: 0 },
+      { x: frame.width, y: 0 },
+      { x: frame.width, y: frame.height },
+      { x: 0, y: frame.height },
+    ];
+  const size = quadSize(q);
+  const scale = Math.min(1200 / size.width, Math.max(2, 560 / size.width));
+  return rectify(frame, q, Math.round(size.width * scale), Math.round(size.height * scale));
+}
+
+/**
+ * A coarse, exposure-normalised picture of the display (32 x 16 cells, each a 5 x 5 mean, sampled through the
+ * corners): two frames whose signatures are close show the same screen, so the second needs no OCR.
+ */
+export function displaySignature(frame: Raster, corners: Quad | undefined): Float32Array {
+  const q: Quad = corners ?? [
+    { x: 0, y: 0 },
+    { x: frame.width, y: 0 },
+    { x: frame.width, y: frame.height },
+    { x: 0, y: frame.height },
+  ];
+  const GW = 32;
+  const GH = 16;
+  const h = homography(
+    [
+      { x: 0, y: 0 },
+      { x: GW, y: 0 },
+      { x: GW, y: GH },
+      { x: 0, y: GH },
+    ],
+    q,
+  );
+  const sig = new Float32Array(GW * GH);
+  for (let gy = 0; gy < GH; gy++) {
+    for (let gx = 0; gx < GW; gx++) {
+      let sum = 0;
+      let n = 0;
+      for (let sy = 0; sy < 5; sy++) {
+        for (let sx = 0; sx < 5; sx++) {
+          const p = applyHomography(h, { x: gx + (sx + 0.5) / 5, y: gy + (sy + 0.5) / 5 });
+          const x = Math.round(p.x);
+          const y = Math.round(p.y);
+          if (x < 0 || y < 0 || x >= frame.width || y >= frame.height) continue;
+          const i = (y * frame.width + x) * 4;
+          sum += frame.data[i]! * 0.3 + frame.data[i + 1]! * 0.59 + frame.data[i + 2]! * 0.11;
+          n++;
+        }
+      }
+      sig[gy * GW + gx] = n ? sum / n : 0;
+    }
+  }
+  let mean = 0;
+  for (const v of sig) mean += v;
+  mean /= sig.length;
+  let sd = 0;
+  for (const v of sig) sd += (v - mean) ** 2;
+  sd = Math.sqrt(sd / sig.length);
+  // A flat (dark or blank) display keeps its absolute level: scaling noise up would make every frame differ.
+  const scale = Math.max(sd, 12);
+  for (let i = 0; i < sig.length; i++) sig[i] = (sig[i]! - mean) / scale;
+  return sig;
+}
+
+/** The largest cell difference between two signatures (Infinity when either is missing). */
+export function signatureDistance(a: Float32Array | undefined, b: Float32Array | undefined): number {
+  if (!a || !b || a.length !== b.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+/** Edit distance (Levenshtein), for phrase matching. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[n]!;
+}
+
+/**
+ * The phrase `text` most likely is, by edit distance over lower-cased, space-collapsed text: the phrase and a score
+ * 0..1 (1 - distance / phrase length); undefined when none scores `min` or more.
+ */
+export function matchPhrase(text: string, phrases: readonly string[], min = 0.75): { phrase: string; score: number } | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+  const t = norm(text);
+  let best: { phrase: string; score: number } | undefined;
+  for (const phrase of phrases) {
+    const p = norm(phrase);
+    const score = 1 - editDistance(t, p) / Math.max(p.length, 1);
+    if (score >= min && (!best || score > best.score)) best = { phrase, score };
+  }
+  return best;
+}
+
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Runs of rows (or columns) with ink, merged across gaps shorter than `gap`. */
+function runs(profile: number[], min: number, gap: number): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
+  let last = -1;
+  profile.forEach((v, i) => {
+    if (v >= min) {
+      if (start < 0) start = i;
+      else if (i - last > gap) {
+        out.push([start, last + 1]);
+        start = i;
+      }
+      last = i;
+    }
+  });
+  if (start >= 0) out.push([start, last + 1]);
+  return out;
+}
+
+/** Ink pixels (0) per row / column of a box of a binary image. */
+function inkProfile(b: Grey, box: Box, axis: 'rows' | 'cols'): number[] {
+  const out: number[] = [];
+  if (axis === 'rows') {
+    for (let y = box.y0; y < box.y1; y++) {
+      let n = 0;
+      for (let x = box.x0; x < box.x1; x++) if (b.data[y * b.width + x] === 0) n++;
+      out.push(n);
+    }
+  } else {
+    for (let x = box.x0; x < box.x1; x++) {
+      let n = 0;
+      for (let y = box.y0; y < box.y1; y++) if (b.data[y * b.width + x] === 0) n++;
+      out.push(n);
+    }
+  }
+  return out;
+}
+
+/** The tight box of the ink inside `box`, or undefined when there is too little ink to be text. */
+function inkBox(b: Grey, box: Box, minInk: number): Box | undefined {
+  const rows = inkProfile(b, box, 'rows');
+  const total = rows.reduce((a, v) => a + v, 0);
+  if (total < minInk) return undefined;
+  const rr = runs(rows, 1, Math.max(2, Math.round((box.y1 - box.y0) * 0.25)));
+  // The tallest run of rows is the label; specks above or below it are not.
+  const [ry0, ry1] = rr.reduce((best, r) => (r[1] - r[0] > best[1] - best[0] ? r : best), rr[0]!);
+  const inner = { x0: box.x0, y0: box.y0 + ry0, x1: box.x1, y1: box.y0 + ry1 };
+  const cols = inkProfile(b, inner, 'cols');
+  const height = ry1 - ry0;
+  if (height < 5) return undefined;
+  // Column runs (a word's letters and the words of a line stay together); specks far from the text are dropped.
+  const cr = runs(cols, 1, Math.max(4, height * 1.2)).map(([a, z]) => ({ a, z, mass: cols.slice(a, z).reduce((p, v) => p + v, 0) }));
+  if (cr.length === 0) return undefined;
+  const heaviest = Math.max(...cr.map((r) => r.mass));
+  const kept = cr.filter((r) => r.mass >= heaviest * 0.15 || r.z - r.a > height * 0.6);
+  return { x0: box.x0 + kept[0]!.a, y0: inner.y0, x1: box.x0 + kept[kept.length - 1]!.z, y1: inner.y1 };
+}
+
+/** One crop to read and where its text goes. */
+interface Slot {
+  box: Box;
+  target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number };
+}
+
+const SLOT_H = 40;
+const SLOT_GAP = 26;
+const SLOT_PAD = 20;
+
+/**
+ * The crops, each scaled to one text height and stacked left-aligned with white between them: one OCR call reads
+ * every line and label of a frame, each at a size the recogniser reads best.
+ */
+function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][] } {
+  const scaled = slots.map((s) => {
+    const padY = Math.round((s.box.y1 - s.box.y0) * 0.18) + 1;
+    const padX = padY + 2;
+    const crop = cropGrey(grey, s.box.x0 - padX, s.box.y0 - padY, s.box.x1 - s.box.x0 + 2 * padX, s.box.y1 - s.box.y0 + 2 * padY);
+    // Only the text's own box (and a pixel or two around it) is kept: nothing of a neighbour, a border, a speck.
+    const ox = Math.max(0, Math.round(s.box.x0 - padX));
+    const oy = Math.max(0, Math.round(s.box.y0 - padY));
+    const m = 2;
+    for (let y = 0; y < crop.height; y++) {
+      for (let x = 0; x < crop.width; x++) {
+        const gx = x + ox;
+        const gy = y + oy;
+        if (gx < s.box.x0 - m || gx >= s.box.x1 + m || gy < s.box.y0 - m || gy >= s.box.y1 + m) crop.data[y * crop.width + x] = 255;
+      }
+    }
+    const k = (SLOT_H * 1.36) / crop.height;
+    return scaleGrey(crop, Math.max(1, Math.round(crop.width * k)), Math.round(crop.height * k));
+  });
+  const width = Math.max(...scaled.map((c) => c.width)) + 2 * SLOT_PAD;
+  const height = scaled.reduce((a, c) => a + c.height + SLOT_GAP, SLOT_GAP);
+  const image = createGrey(width, height);
+  image.data.fill(255);
+  const ys: [number, number][] = [];
+  let y = SLOT_GAP;
+  for (const c of scaled) {
+    for (let r = 0; r < c.height; r++) image.data.set(c.data.subarray(r * c.width, (r + 1) * c.width), (y + r) * width + SLOT_PAD);
+    ys.push([y, y + c.height]);
+    y += c.height + SLOT_GAP;
+  }
+  return { image, ys };
+}
+
+/** Reads one frame. */
+export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOptions = {}, detail?: (d: ReadDetail) => void): Promise<FrameReading> {
+  const started = performance.now();
+  const cells = options.softkeys ?? 4;
+  const display = cutDisplay(frame, options.corners);
+  const leds: Record<string, string> = {};
+  for (const [name, p] of Object.entries(options.leds ?? {})) leds[name] = ledAt(frame, p);
+
+  const bright = percentile(valueChannel(display), 0.5);
+  const { grey: raw } = darkOnLight(smooth(toGrey(display)));
+  const window = Math.max(15, Math.round(display.height / 6));
+  const grey = normalise(raw, window);
+  const binary = sauvola(raw, window, 0.2);
+  const W = binary.width;
+  const H = binary.height;
+  const stripTop = findStripTop(binary, cells);
+  eraseBorders(binary, stripTop, cells);
+  const clean = keepNearInk(grey, binary, Math.max(2, Math.round(H * 0.007)));
+  detail?.({ display, binary, stripTop });
+
+  // Text lines: bands of rows with ink above the strip; each band's ink extent.
+  const slots: Slot[] = [];
+  const textArea = { x0: 0, y0: 0, x1: W, y1: Math.min(H, stripTop) };
+  // Columns at the very edges are the bezel or the display's frame, not text.
+  const edge = Math.round(W * 0.01);
+  textArea.x0 = edge;
+  textArea.x1 = W - edge;
+  const rows = inkProfile(binary, textArea, 'rows');
+  const minRowInk = Math.max(2, Math.round(W * 0.004));
+  const bands = runs(rows, minRowInk, Math.max(2, Math.round(H * 0.008))).filter(([a, b]) => b - a >= Math.max(6, H * 0.03));
+  const bandHeights = bands.map(([a, b]) => b - a).sort((a, b) => a - b);
+  const medianBand = bandHeights[Math.floor(bandHeights.length / 2)] ?? 0;
+  for (const [a, b] of bands) {
+    const box = inkBox(binary, { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b }, minRowInk * 4);
+    if (box) slots.push({ box, target: { kind: 'line', logo: b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1) } });
+  }
+  // Softkeys: the ink inside each cell of the strip.
+  if (cells > 0 && stripTop < H) {
+    const cellW = W / cells;
+    for (let i = 0; i < cells; i++) {
+      const box = inkBox(binary, { x0: Math.round(i * cellW), y0: stripTop, x1: Math.round((i + 1) * cellW), y1: H }, minRowInk * 4);
+      if (box) slots.push({ box, target: { kind: 'softkey', index: i } });
+    }
+  }
+
+  const lines: string[] = [];
+  const softkeys = Array.from({ length: cells }, () => '');
+  const confidences: number[] = [];
+  if (slots.length > 0) {
+    const { image, ys } = stack(clean, slots);
+    const read: OcrLine[] = await ocr.read(encodePgm(image));
+    const texts: string[][] = slots.map(() => []);
+    const conf: number[][] = slots.map(() => []);
+    for (const line of read) {
+      const cy = (line.bbox.y0 + line.bbox.y1) / 2;
+      const i = ys.findIndex(([a, b]) => cy >= a - SLOT_GAP / 2 && cy < b + SLOT_GAP / 2);
+      if (i < 0) continue;
+      for (const w of line.words) {
+        if (!realWord(w.text, w.confidence)) continue;
+        const t = letterOs(tidy(w.text));
+        if (!t) continue;
+        texts[i]!.push(t);
+        conf[i]!.push(w.confidence);
+      }
+    }
+    slots.forEach((slot, i) => {
+      let text = texts[i]!.join(' ');
+      if (!text) return;
+      confidences.push(...conf[i]!);
+      if (slot.target.kind === 'softkey') {
+        softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
+        return;
+      }
+      if (slot.target.logo && /^p[o0]l[yv]$/i.test(text.replace(/\s/g, ''))) text = LOGO_LINE;
+      lines.push(text);
+    });
+  }
+  const textSeen = confidences.some((c) => c >= 50);
+  const lit = bright > 50 || textSeen;
+  if (!lit) {
+    lines.length = 0;
+    softkeys.fill('');
+  }
+  const confidence = confidences.length
+    ? confidences.reduce((a, b) => a + b, 0) / confidences.length / 100
+    : lit
+      ? 0.8
+      : Math.min(1, 0.6 + (50 - bright) / 100);
+  return { lit, lines, softkeys, leds, confidence: Math.round(confidence * 1000) / 1000, ms: Math.round(performance.now() - started) };
+}

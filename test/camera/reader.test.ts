@@ -1,0 +1,122 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCorners } from '../../src/observe/camera/calibration.js';
+import { writePng } from '../../src/observe/camera/image-file.js';
+import { sharedOcr, stopSharedOcr } from '../../src/observe/camera/ocr.js';
+import { editDistance, matchPhrase } from '../../src/observe/camera/reader.js';
+import { CameraModel, DEGRADATIONS, faceOf } from '../../src/sim/render/camera.js';
+import { DISPLAY_STYLES, renderDisplay } from '../../src/sim/render/display.js';
+import { cli, expectOneLineError } from '../cli/run-cli.js';
+import { harvestScreens, measureAccuracy, type ScreenState } from './corpus.js';
+
+afterAll(() => stopSharedOcr());
+
+describe('phrase matching', () => {
+  it('edit distance and the nearest phrase', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(matchPhrase('Loading applicaton..', ['Loading application...', 'Please wait...'])?.phrase).toBe('Loading application...');
+    expect(matchPhrase('Cancel', ['Start', 'Setup'])).toBeUndefined();
+  });
+  it('corners must be eight numbers, clockwise from the top-left', () => {
+    expect(parseCorners('10,10,110,12,108,80,12,78')[2]).toEqual({ x: 108, y: 80 });
+    expect(() => parseCorners('1,2,3')).toThrow(/eight pixel coordinates/);
+    expect(() => parseCorners('10,10,12,78,108,80,110,12')).toThrow(/clockwise/);
+  });
+});
+
+/*
+ * The reader on frames the simulator renders and photographs, judged by the screen the simulator drew. The suite reads
+ * a sample (FRAMES a level); `npm run bench` reads 1,000+ frames and prints the figures.
+ */
+const FRAMES = Number(process.env.CAMERA_TEST_FRAMES ?? 30);
+const FLOOR: Record<string, number> = { none: 0.95, mild: 0.9, moderate: 0.82, severe: 0.4 };
+
+describe('reading rendered frames of every screen state', () => {
+  let states: ScreenState[] = [];
+  beforeAll(async () => {
+    states = await harvestScreens([1]);
+  }, 120_000);
+
+  it('harvests the screen states of every procedure kind', () => {
+    const models = new Set(states.map((s) => s.simModel));
+    expect(states.length).toBeGreaterThan(50);
+    for (const m of ['vvx-410', 'soundpoint-ip-335', 'edge-e300', 'edge-b20', 'trio-8800', 'ccx-400', 'trio-visualpro']) expect(models).toContain(m);
+  });
+
+  it(`reads ${FRAMES} frames a degradation level: no false Cancel, no false password prompt, phrase accuracy above its floor`, async () => {
+    const ocr = await sharedOcr();
+    const { scores } = await measureAccuracy(states, DEGRADATIONS, FRAMES, ocr);
+    for (const level of DEGRADATIONS) {
+      const s = scores[level]!;
+      expect(s.falseCancel, `${level}: false Cancel`).toBe(0);
+      expect(s.falsePrompt, `${level}: false password prompt`).toBe(0);
+      expect(s.right / s.phrases, `${level}: phrase accuracy ${s.right}/${s.phrases}`).toBeGreaterThanOrEqual(FLOOR[level]!);
+    }
+    if (scores.none) expect(scores.none.litWrong).toBe(0);
+  }, 600_000);
+});
+
+describe('resetbot camera read (the contract)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resetbot-camera-'));
+  const screen = { lines: ['Loading application...', 'UC Software 5.9.7'], softkeys: ['', '', 'Cancel', ''], leds: { mwi: 'red' }, lit: true };
+
+  it('reads a display seen at an angle inside a larger frame, with --screen corners', async () => {
+    const { face, layout, key } = faceOf(screen, DISPLAY_STYLES.vvx!, 0);
+    const cam = new CameraModel({ seed: 'contract', level: 'mild' });
+    await writePng(cam.photograph(face, layout, 0, key), join(dir, 'frame.png'));
+    const cal = cam.calibration(layout);
+    const corners = cal.corners.map((p) => `${Math.round(p.x)},${Math.round(p.y)}`).join(',');
+    const mwi = cal.leds.mwi!;
+    const r = cli(['camera', 'read', join(dir, 'frame.png'), '--screen', corners, '--led', `mwi=${Math.round(mwi.x)},${Math.round(mwi.y)}`, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['lit', 'lines', 'softkeys', 'leds', 'confidence', 'ms']);
+    expect(out.lit).toBe(true);
+    expect(matchPhrase(out.lines[0], ['Loading application...'])).toBeDefined();
+    expect(out.softkeys).toHaveLength(4);
+    expect(out.softkeys[2]).toBe('Cancel');
+    expect(out.leds).toEqual({ mwi: 'red' });
+    expect(out.confidence).toBeGreaterThan(0);
+    expect(out.confidence).toBeLessThanOrEqual(1);
+    expect(typeof out.ms).toBe('number');
+  });
+
+  it('without --screen the image is the display; --model gives the softkey count; nothing goes to the network', async () => {
+    await writePng(renderDisplay({ lines: ['Welcome', 'Autoboot in 3 s'], softkeys: ['Start', 'Setup', 'About', ''], leds: {}, lit: true }, DISPLAY_STYLES.soundpoint!), join(dir, 'display.png'));
+    // Every thread (the OCR worker too) loads this first: any connection, lookup or fetch is logged and refused.
+    const log = join(dir, 'net.log');
+    const blocker = join(dir, 'no-network.cjs');
+    writeFileSync(
+      blocker,
+      `const fs = require('fs'); const log = (w) => fs.appendFileSync(${JSON.stringify(log)}, w + '\\n');
+       log('thread ' + require('worker_threads').threadId);
+       const refuse = (what) => function () { log('NETWORK ' + what); throw new Error('network refused: ' + what); };
+       const net = require('net'); net.Socket.prototype.connect = refuse('net.connect'); net.connect = net.createConnection = refuse('net.connect');
+       require('tls').connect = refuse('tls.connect');
+       const dns = require('dns'); dns.lookup = refuse('dns.lookup'); dns.promises.lookup = refuse('dns.lookup');
+       for (const m of ['http', 'https']) { const h = require(m); h.request = h.get = refuse(m); }
+       globalThis.fetch = refuse('fetch');`,
+    );
+    const r = cli(['camera', 'read', join(dir, 'display.png'), '--model', 'IP 335', '--json'], { env: { NODE_OPTIONS: `--require ${blocker}` } });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.lines.map((l: string) => matchPhrase(l, ['Welcome', 'Autoboot in 3 s'])?.phrase)).toEqual(['Welcome', 'Autoboot in 3 s']);
+    expect(out.softkeys.slice(0, 3)).toEqual(['Start', 'Setup', 'About']);
+    const seen = readFileSync(log, 'utf8');
+    expect(seen).not.toMatch(/NETWORK/);
+    // The blocker ran in the main thread and in the OCR worker thread.
+    expect(new Set(seen.trim().split('\n')).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('bad input is one line and exit code 2', () => {
+    const r = cli(['camera', 'read', join(dir, 'missing.png'), '--json']);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/cannot read image/);
+    const bad = cli(['camera', 'read', join(dir, 'display.png'), '--screen', '1,2,3']);
+    expect(bad.code).toBe(2);
+    expect(expectOneLineError(bad)).toMatch(/eight pixel coordinates/);
+  });
+});
+
