@@ -1,4 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
+import { CalibrationStore, defaultCalibrationPath } from '../calibration/calibration.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RealClock, VirtualClock, type Clock } from '../clock/clock.js';
@@ -45,6 +46,8 @@ export interface BatchSetup {
   skipBad?: boolean;
   /** The operator vouches for the labels: a phone whose identity rests on its label alone may pass. */
   trustLabel?: boolean;
+  /** The bench's calibration file (default: calibration.json in the runs folder, or $RESETBOT_CALIBRATION). */
+  calibration?: string;
   /** Simulated stations: virtual time no faster than this many times real time. */
   pace?: number;
   /** Seed of the simulated stations' randomness (recorded; default: a resumed batch's, else a new one). */
@@ -81,6 +84,8 @@ export interface PreparedBatch {
   pending: PendingJob[];
   /** Jobs that already have their result (a resume). */
   done: number;
+  /** The bench's calibration, read before anything moves (a damaged file stops here, in one line). */
+  calibration: CalibrationStore;
 }
 
 /** Reads and validates everything; touches no hardware and writes nothing. */
@@ -143,6 +148,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
     resumed,
     pending,
     done,
+    calibration: new CalibrationStore(setup.calibration ?? defaultCalibrationPath()),
   };
 }
 
@@ -514,6 +520,7 @@ async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchRes
           resetbotVersion: p.setup.resetbotVersion,
           config: batchConfig(p.setup, p.clock, { batchFile: resolve(p.file.path) }),
           ...(p.setup.trustLabel ? { trustLabel: true } : {}),
+          calibration: p.calibration,
         }),
         p.setup.pace,
       );

@@ -42,6 +42,8 @@ export interface Job {
    * then the row's key, `auto-<line>`, and `planFor` plans the run once the MAC is heard.
    */
   auto?: { planFor: (mac: string) => RunPlan };
+  /** The run planned again for the model as the bench's calibration has it (the row's choices kept). */
+  replan: (model: PhoneModel, mac: string) => RunPlan;
   /** The simulated unit a simulated station places for the job: the built-in model it is or extends; undefined
    * when the simulator has none (a profiles-file model defined without `extends`). */
   simModel: string | undefined;
@@ -350,6 +352,7 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
   return {
     mac,
     ...(auto ? { auto: { planFor: (heard: string) => planRun(model, heard, choices) } } : {}),
+    replan: (calibrated: PhoneModel, heard: string) => planRun(calibrated, heard, choices),
     model: plan.model,
     ...(stationText !== '' ? { station: stationText } : {}),
     procedure: procedure.kind,

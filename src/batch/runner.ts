@@ -3,6 +3,7 @@ import type { DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import type { StepWords } from '../progress/vocabulary.js';
 import { runPlan } from '../machines/run-reset.js';
+import { calibratedModel, type CalibrationStore } from '../calibration/calibration.js';
 import { runWithNetwork } from '../observe/network/networked-run.js';
 import { ConfigError, classify } from '../errors/errors.js';
 import type { ResetRecord } from './record.js';
@@ -57,6 +58,8 @@ export interface RunnerOptions {
   signal: AbortSignal;
   /** The operator vouches for the labels (`--trust-label`). */
   trustLabel?: boolean;
+  /** The bench's calibration: what it learned of a model shapes the next phone's plan; what each run learns is kept. */
+  calibration?: CalibrationStore;
   onEvent?: (event: BatchEvent) => void;
   /** Wall-clock time for records (ISO 8601 timestamps). */
   wallClock: () => Date;
@@ -198,14 +201,19 @@ export class Runner {
     try {
       slot = await st.port.load(p.job, p.run);
       const bench = slot.bench;
-      // The run as `resetbot reset` runs it: the plan decided when the row was read.
+      // The run as `resetbot reset` runs it: the plan decided when the row was read, planned again for the model as
+      // the bench's calibration has it now (what earlier phones of the model taught).
+      const cal = this.opts.calibration?.get(p.job.model.id);
+      const planFor = (mac: string) =>
+        cal ? p.job.replan(calibratedModel(p.job.model, cal), mac) : p.job.auto ? p.job.auto.planFor(mac) : p.job.plan;
       const run = (mac: string): Promise<ResetRecord> =>
-        runPlan(p.job.auto ? p.job.auto.planFor(mac) : p.job.plan, {
+        runPlan(planFor(mac), {
           mac,
           bench,
           clock,
           signal,
           ...(this.opts.trustLabel ? { trustLabel: true } : {}),
+          ...(this.opts.calibration ? { calibration: this.opts.calibration } : {}),
           onState: (state, attempt, words) => {
             journal.append({ type: 'step', job: p.job.mac, run: p.run, attempt, station: st.spec.name, step: state, id: words.id, words: words.words });
             this.emit({ type: 'state', station: st.spec.name, job: p.job, state, attempt, words });
@@ -245,7 +253,7 @@ export class Runner {
         : p.job.auto
           ? await Promise.reject(new ConfigError('mac-from-network', `line ${p.job.line} has no MAC, and station ${st.spec.name} does not watch its network`, 'give the MAC, or run the row on a station with the network observer'))
           : await run(p.job.mac);
-      record = batchRecord(reset, this.context(p, st.spec, p.run, startedAt));
+      record = batchRecord(cal ? { ...reset, calibration: { phones: cal.phones, keypad: cal.keypad } } : reset, this.context(p, st.spec, p.run, startedAt));
     } catch (err) {
       // The phone could not be placed on the bench, or the run itself threw: an error of its class.
       const c = classify(err);

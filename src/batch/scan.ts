@@ -1,4 +1,5 @@
 import { resolve, join } from 'node:path';
+import { CalibrationStore, defaultCalibrationPath } from '../calibration/calibration.js';
 import { ConfigError, ResetbotError } from '../errors/errors.js';
 import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, runsRoot, OutputStop, sameJournalAsRead, staleLockNote, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
 import { drive } from './drive.js';
@@ -116,6 +117,8 @@ async function scanLocked(a: {
     wallClock: setup.wallClock,
     resetbotVersion: setup.resetbotVersion,
     config: batchConfig(setup, clock, { mode: 'scan' }),
+    ...(setup.trustLabel ? { trustLabel: true } : {}),
+    calibration: new CalibrationStore(setup.calibration ?? defaultCalibrationPath()),
   });
   // What this session knows of each phone: from the journal being resumed, then from its own runs.
   const history = new Map<string, { runs: number; interrupted: number; final: BatchRecord | undefined }>(

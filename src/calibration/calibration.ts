@@ -99,11 +99,22 @@ export class CalibrationStore {
     return entry;
   }
 
+  /** Why the file could not be written, once it could not (what was learned stays in memory for this process). */
+  writeError: string | undefined;
+
+  /** Writes the file; one that cannot be written is a warning, said once: a run is never lost to its calibration. */
   private write(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.data, null, 2)}\n`);
-    renameSync(tmp, this.path);
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      const tmp = `${this.path}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(this.data, null, 2)}\n`);
+      renameSync(tmp, this.path);
+    } catch (err) {
+      if (this.writeError === undefined) {
+        process.stderr.write(`resetbot: warning: the calibration file ${this.path} was not written (${(err as Error).message}); what this run learned is kept for this session only\n`);
+      }
+      this.writeError = (err as Error).message;
+    }
   }
 }
 
@@ -137,7 +148,7 @@ export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[])
     if (cycle) out.cycle = cycle;
     if (t.initialMode) out.initialMode = t.initialMode;
   }
-  if (failureCodes.includes('pending-discarded') || (t?.ignoredModeTaps ?? 0) > 0) out.modeCommits = false;
+  if (failureCodes.includes('pending-discarded') || (t?.ignoredModeTaps ?? 0) > 0 || (t?.pendingDiscarded ?? 0) > 0) out.modeCommits = false;
   else if (notes.passedModeCommits === true) out.modeCommits = true;
   if (notes.countdownSeenMs !== undefined) out.countdownMs = notes.countdownSeenMs;
   return out;

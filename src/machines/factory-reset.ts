@@ -83,6 +83,8 @@ interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   seenSoftware: string | undefined;
   /** Plan without relying on the mode key committing a letter (a blind bench; after typing went wrong). */
   safeTyping: boolean;
+  /** OK taps on this attempt's prompt (an OK the phone did not answer is tapped again once). */
+  okTaps: number;
   /** What the run learned and saw (filled as it goes: the bench operations write into it). */
   notes: RunNotes;
 }
@@ -146,6 +148,8 @@ function resetKindOf(c: Ctx): ResetKind | undefined {
 }
 /** Failures after which the next attempt types without relying on the mode key committing a letter. */
 const TYPING_FAILURES = new Set(['password-rejected', 'typing-mismatch', 'pending-discarded', 'no-answer']);
+/** How long the prompt may still show after OK before OK is tapped again: well past any camera's lag. */
+const OK_RETAP_MS = 5_000;
 const combo = (c: Ctx) => c.procedure.combos[c.comboIndex % c.procedure.combos.length]!.keys;
 const bench = benchStep<Ctx>('factoryReset');
 
@@ -157,7 +161,7 @@ export const factoryResetMachine = setup({
     output: {} as ResetOutput,
   },
   actors: { benchOp },
-  delays: timingDelays,
+  delays: { ...timingDelays, okRetap: OK_RETAP_MS },
   guards: {
     blind: ({ context }) => context.bench.observer === undefined,
     noRelay: ({ context }) => !context.bench.fixture.relay,
@@ -175,6 +179,8 @@ export const factoryResetMachine = setup({
      * ends at the prompt or at comboHoldMs.) */
     windowClosed: ({ context: c }) => c.procedure.kind === 'cancel-combo' && WINDOW_CLOSED.has(kindOf(c)),
     rejected: ({ context: c }) => kindOf(c) === 'rejected',
+    /** The prompt still shows long after OK (far longer than any camera's lag): the OK tap did not land. */
+    okUnanswered: ({ context: c }) => kindOf(c) === 'prompt' && c.okTaps < 2,
     resetting: ({ context: c }) => kindOf(c) === 'resetting' || kindOf(c) === 'reset-done',
     resetComplete: ({ context: c }) => c.sawResetDone && c.reboots >= timing(c).resetReboots && kindOf(c) === 'idle',
     canRetry: ({ context: c }) => canRetry(c.failure, c.attempt, timing(c), c.clock.now() - c.startMs),
@@ -189,7 +195,8 @@ export const factoryResetMachine = setup({
       if (m.kind === 'countdown' && m.seconds !== undefined && c.notes.countdownSeenMs === undefined) c.notes.countdownSeenMs = m.seconds * 1000;
       return { screen, seenSoftware: c.seenSoftware ?? m.software };
     }),
-    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false })),
+    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false, okTaps: 0 })),
+    countOkTap: assign(({ context: c }) => ({ okTaps: c.okTaps + 1 })),
     endAttemptFailed: assign(({ context: c }) => {
       const failure = failureOf(c);
       // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
@@ -201,7 +208,7 @@ export const factoryResetMachine = setup({
         ((failure.code === 'password-rejected' && c.model.textEntry.macCaseKnown === false) || failure.code === 'mode-unreachable');
       // Typing that went wrong, or a password the phone refused: type the next one without relying on the mode key
       // committing a pending letter (phones differ there; seed 001's table relies on it).
-      const safe = c.safeTyping || TYPING_FAILURES.has(failure.code);
+      const safe = c.safeTyping || TYPING_FAILURES.has(failure.code) || (c.notes.typing?.pendingDiscarded ?? 0) > 0;
       return {
         attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failure)],
         comboIndex: nextCombo,
@@ -210,7 +217,7 @@ export const factoryResetMachine = setup({
       };
     }),
     endAttemptPassed: assign(({ context: c }) => {
-      c.notes.passedModeCommits = !c.safeTyping && c.model.textEntry.modeCommits === true;
+      c.notes.passedModeCommits = !c.safeTyping && c.model.textEntry.modeCommits === true && !c.notes.typing?.pendingDiscarded;
       const kind = resetKindOf(c);
       const what =
         kind === 'device-reset'
@@ -285,6 +292,7 @@ export const factoryResetMachine = setup({
       seenSoftware: input.software,
       // A blind bench cannot see a mode tap go wrong: it never relies on the mode key committing a letter.
       safeTyping: input.bench.observer === undefined,
+      okTaps: 0,
       notes: { evidence: [] },
     };
   },
@@ -397,7 +405,7 @@ export const factoryResetMachine = setup({
           }, 'confirm'),
         },
         confirm: {
-          entry: { type: 'step', params: { step: 'confirm' } },
+          entry: [{ type: 'step', params: { step: 'confirm' } }, 'countOkTap'],
           invoke: bench((c, signal) => c.bench.press([c.okKey], timing(c).keyTapMs, signal), 'awaitAnswer'),
         },
         awaitAnswer: {
@@ -412,6 +420,7 @@ export const factoryResetMachine = setup({
             },
           ],
           after: {
+            okRetap: [{ guard: 'okUnanswered', target: 'confirm' }],
             answerTimeout: { target: '#factoryReset.recover', actions: phoneFail('no-answer', 'the phone neither started its reset nor rejected the password') },
           },
         },

@@ -29,6 +29,8 @@ export interface TypingReport {
   ignoredModeTaps: number;
   /** Keys tapped again because their first tap showed no new star. */
   retappedKeys?: number;
+  /** Letters the mode key dropped (the field lost a star) and that were typed again, committed by the cursor timeout. */
+  pendingDiscarded?: number;
 }
 
 /** How long a mode softkey's label may take to follow a tap (a camera's latency, a slow phone). */
@@ -115,6 +117,10 @@ export async function typePlan(
 
   // Whether the plan's last tap may have left a letter pending (a press in a letter mode, no pause since).
   let pending = false;
+  // The last character typed: its mode and taps (a letter the mode key drops is typed again from them).
+  let lastChar: { mode: Mode; presses: PlanStep[] } | undefined;
+  // Once the mode key has dropped a letter, every letter before a mode change commits by the cursor timeout instead.
+  let commitByWait = false;
   try {
     await typeSegments();
   } catch (err) {
@@ -132,8 +138,17 @@ export async function typePlan(
   for (const seg of segments(plan, profile.initialMode)) {
     signal?.throwIfAborted();
     if (observer && first !== undefined && seg.mode !== undefined && seg.steps.some((s) => s.kind === 'press')) {
+      if (commitByWait && pending && seg.modeSteps.length > 0) {
+        await sleep(clock, profile.commitMs, signal);
+        pending = false;
+      }
       // Mode taps right after a letter also commit it (even a full turn of the cycle back to the same mode).
       await reachMode(seg.mode, observer, pending && seg.modeSteps.length > 0);
+    } else if (observer && first !== undefined && pending && seg.modeSteps.length > 0) {
+      // Mode taps after the last letter only commit it: watched like any other (a phone may drop the letter).
+      if (commitByWait) await sleep(clock, profile.commitMs, signal);
+      else await reachMode(undefined, observer, true);
+      pending = false;
     } else {
       for (const step of seg.modeSteps) await tap(step);
     }
@@ -145,6 +160,10 @@ export async function typePlan(
       const stars = first && observer && first0 !== undefined ? readScreen(observer.current()).stars : undefined;
       await tap(step);
       if (stars !== undefined && observer) await verifyTap(step, stars + 1, seg.mode !== '123', observer);
+      if (step.kind === 'press' && seg.mode !== undefined) {
+        if (first || !lastChar) lastChar = { mode: seg.mode, presses: [step] };
+        else lastChar.presses.push(step);
+      }
       lastKey = step.kind === 'press' ? step.key : undefined;
       pending = step.kind === 'press' ? seg.mode !== '123' : false;
     }
@@ -154,32 +173,32 @@ export async function typePlan(
   }
 
   /**
-   * Taps the mode key until the label shows `want`; with `commit`, at least until a letter left pending is committed
+   * Taps the mode key until the label shows `want` (undefined: any mode); with `commit`, at least until a letter left pending is committed
    * (by a tap the label follows, or by the cursor timeout after a tap it ignores).
    */
-  async function reachMode(want: Mode, obs: Observer, commit: boolean): Promise<void> {
+  async function reachMode(want: Mode | undefined, obs: Observer, commit: boolean): Promise<void> {
     const tapMs = profile.tapMs + profile.gapMs;
     let mustCommit = commit;
     for (let taps = 0; ; taps++) {
       const before = modeNow();
-      if (before === want && !mustCommit) return;
+      if ((want === undefined || before === want) && !mustCommit) return;
       if (taps >= MAX_MODE_TAPS || before === undefined) {
         throw new PhoneError(
           'mode-unreachable',
-          `the field never showed the ${want} mode (its mode key's label showed ${report.transitions.map(([a, b]) => `${a}->${b}`).join(', ') || 'nothing'})`,
+          `the field never showed the ${want ?? 'next'} mode (its mode key's label showed ${report.transitions.map(([a, b]) => `${a}->${b}`).join(', ') || 'nothing'})`,
           'the phone may not offer that mode: the next attempt types the other case',
         );
       }
       const starsBefore = readScreen(obs.current()).stars;
-      await tap({ kind: 'mode', key: profile.modeKey, mode: want, ms: tapMs });
+      await tap({ kind: 'mode', key: profile.modeKey, mode: want ?? before, ms: tapMs });
       const after = await changed(obs, (s) => readScreen(s).mode !== before, LABEL_WAIT_MS);
       const seen = readScreen(after);
       if (starsBefore !== undefined && seen.stars !== undefined && seen.stars < starsBefore) {
-        throw new PhoneError(
-          'pending-discarded',
-          'the mode key dropped the letter being typed (the field lost a star)',
-          'the next attempt lets each letter commit before changing mode',
-        );
+        // The mode key dropped the pending letter: the field holds everything before it, so type it again and let
+        // the cursor timeout commit it, here and before every later mode change.
+        await retypeDropped(obs, starsBefore);
+        mustCommit = false;
+        continue;
       }
       const now = seen.mode;
       if (now === undefined) continue;
@@ -193,6 +212,40 @@ export async function typePlan(
       }
       mustCommit = false;
       report.transitions.push([before, now]);
+    }
+  }
+
+  /**
+   * A letter the mode key dropped, typed again in its mode and committed by the cursor timeout; the field must then
+   * hold `want` characters again. A second drop, or a field that does not come back, fails the attempt.
+   */
+  async function retypeDropped(obs: Observer, want: number): Promise<void> {
+    const ch = lastChar;
+    if (!ch || commitByWait) {
+      throw new PhoneError(
+        'pending-discarded',
+        'the mode key dropped the letter being typed (the field lost a star)',
+        'the next attempt lets each letter commit before changing mode',
+      );
+    }
+    report.pendingDiscarded = (report.pendingDiscarded ?? 0) + 1;
+    commitByWait = true;
+    await reachMode(ch.mode, obs, false);
+    const stars = readScreen(obs.current()).stars;
+    for (const [i, step] of ch.presses.entries()) {
+      await tap(step);
+      if (i === 0 && stars !== undefined) await verifyTap(step, stars + 1, true, obs);
+    }
+    await sleep(clock, profile.commitMs, signal);
+    pending = false;
+    const seen = await changed(obs, (s) => readScreen(s).stars === want, STARS_WAIT_MS);
+    const now = readScreen(seen).stars;
+    if (now !== undefined && now !== want) {
+      throw new PhoneError(
+        'pending-discarded',
+        `the mode key dropped a letter and typing it again left ${now} characters in the field, not ${want}`,
+        'the next attempt lets each letter commit before changing mode',
+      );
     }
   }
 

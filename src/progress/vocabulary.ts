@@ -293,7 +293,9 @@ const PROVISION: Record<string, Entry> = {
 /** The states every machine ends an attempt with (machines/attempts.ts END_STATES). */
 const END: Record<string, Entry> = {
   recover: () => w('recover', 'attempt failed: releasing every key'),
-  passed: () => w('passed', 'passed'),
+  // The procedure saw its end; the outcome (pass, or unverified when nothing proved which phone it was) is the
+  // record's, said on the result line.
+  passed: () => w('passed', 'finished, observed'),
   unverified: () => w('unverified', 'done, unverified'),
   failed: () => w('failed', 'failed'),
   aborting: () => w('abort', 'stopping: releasing every key'),

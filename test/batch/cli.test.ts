@@ -244,6 +244,34 @@ describe('resetbot batch', () => {
     expectTruthAgrees(after, jsonLines<TruthLine>(truthPath));
   });
 
+  it('a batch learns each model in the calibration file and plans the next phone of the model by it', async () => {
+    const dir = tempDir();
+    const truthPath = join(dir, 'truth.jsonl');
+    const cal = join(dir, 'bench-calibration.json');
+    const path = join(dir, 'jobs.csv');
+    const macs = ['0004f2a10001', '0004f2a10002', '0004f2a10003'];
+    writeFileSync(path, ['mac,model', ...macs.map((m) => `${m},VVX 410`)].join('\n') + '\n');
+    const r = await cli(['batch', path, '--sim-stations', '1', '--out', 'out', '--sim-seed', '5', '--sim-truth', truthPath, '--json', '--quiet', '--calibration', cal], dir);
+    const records = jsonLines<BatchRecord>((JSON.parse(r.stdout) as BatchSummary).records);
+    expectTruthAgrees(records, jsonLines<TruthLine>(truthPath));
+    expect(records.map((x) => x.outcome)).toEqual(['pass', 'pass', 'pass']);
+    // The file holds what the three phones taught (a camera saw each keypad's labels).
+    const learned = JSON.parse(readFileSync(cal, 'utf8')) as { models: Record<string, { phones: number; keypad: { cycle?: string[] } }> };
+    expect(learned.models['vvx-410']!.phones).toBe(3);
+    expect(learned.models['vvx-410']!.keypad.cycle?.[0]).toBe('123');
+    // The first phone ran on the catalog's profile; the later ones on what the earlier ones taught.
+    expect(records[0]!.calibration).toBeUndefined();
+    expect(records[1]!.calibration?.phones).toBe(1);
+    expect(records[2]!.calibration?.phones).toBe(2);
+    // A damaged calibration file stops the batch before anything moves, in one line.
+    writeFileSync(cal, '{not json');
+    const bad = await cli(['batch', path, '--sim-stations', '1', '--out', 'out2', '--calibration', cal], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^resetbot: calibration file .* is damaged/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'out2'))).toBe(false);
+  });
+
   it('scan mode: scanned labels become jobs one by one; a phone that passed is not run again', async () => {
     const dir = tempDir();
     const truthPath = join(dir, 'truth.jsonl');
@@ -440,8 +468,19 @@ interface MixedTruth extends TruthLine {
   };
 }
 
-/** A pass is the reset the record names, as the simulator saw it done. */
+/**
+ * A pass is the reset the record names, as the simulator saw it done; a device-reset is what the simulator did; a fail
+ * (the phone did not reset) is a phone the simulator did not reset either. Only `unverified` claims nothing.
+ */
 function expectResetAsRecorded(rec: BatchRecord, t: MixedTruth): void {
+  if (rec.outcome === 'device-reset') {
+    expect([t.truth.deviceResetOnly, t.truth.factoryDefaults], `${rec.model}: device-reset`).toEqual([true, false]);
+    return;
+  }
+  if (rec.outcome === 'fail') {
+    expect(t.truth.factoryDefaults, `${rec.model} failed: the simulator must not have reset it`).toBe(false);
+    return;
+  }
   if (rec.outcome !== 'pass') return;
   const what = `${rec.model} passed with ${rec.resetKind}: the simulator must agree`;
   switch (rec.resetKind) {

@@ -151,3 +151,42 @@ describe('the seeds\' names', () => {
     expect(truth.combo.sort()).toEqual(['*', '4', '6', '8']);
   });
 });
+
+describe('taps the phone did not take are seen and made good on the same attempt', () => {
+  it('a phone whose mode key drops the letter being typed: the lost star is seen, the letter typed again, first attempt', async () => {
+    for (const [i, model] of ['VVX 410', 'IP 335', 'SoundStation IP 6000'].entries()) {
+      const drawn = await reset(model, `drop-draw-${i}`);
+      const variant: PhoneVariant = { ...drawn.phone.variant, keypad: { ...drawn.phone.variant.keypad, pendingOnMode: 'discard' } };
+      // 0004f2a1b2c3: the 'f' and every letter before a digit are pending when the plan changes mode.
+      const { record, truth, phone } = await reset(model, `drop-${i}`, { variant });
+      expect(phone.variant.keypad.pendingOnMode).toBe('discard');
+      expect(truth.factoryDefaults, `${model} ${JSON.stringify(truth.variant)}`).toBe(true);
+      expect(record.outcome).toBe('pass');
+      expect(record.attempts, `${model}: the dropped letter cost no attempt`).toBe(1);
+    }
+  });
+
+  it('an OK tap that did not land is tapped again once the prompt has outlasted any camera lag', async () => {
+    const model = getCatalog().find('VVX 410');
+    const okKey = (model.procedure as { okKey: string }).okKey;
+    let retapped = 0;
+    for (let i = 0; i < 8; i++) {
+      const clock = new VirtualClock();
+      const mac = '0004f2a1b2c3';
+      const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed: `ok-${i}`, faults: { misfire: [{ key: okKey as never, p: 0.5 }] } });
+      await sim.driver.open();
+      const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock }));
+      const truth = sim.phone.truth() as SimPhoneTruth;
+      expect(truth.factoryDefaults).toBe(true);
+      expect(record.outcome).toBe('pass');
+      const confirms = record.steps.filter((s) => s.attempt === record.attempts && s.step === 'confirm').length;
+      if (confirms > 1) retapped++;
+      // An attempt that still found no answer had tapped OK twice.
+      for (const a of record.attemptLog.filter((x) => x.failure?.code === 'no-answer')) {
+        expect(record.steps.filter((s) => s.attempt === a.attempt && s.step === 'confirm').length).toBe(2);
+      }
+    }
+    // Half the OK taps miss: some passing attempts needed the second tap.
+    expect(retapped).toBeGreaterThan(0);
+  });
+});

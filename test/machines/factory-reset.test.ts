@@ -108,8 +108,10 @@ describe('abort', () => {
 
 describe('the record', () => {
   it('holds every step with bench times, in order, and the attempt log', async () => {
-    const { record } = await simRun({ mac: '0004f2aa814c', seed: 1 });
+    const { record, sim } = await simRun({ mac: '0004f2aa814c', seed: 1 });
     expect(record.outcome).toBe('pass');
+    // The simulated phone's own account: reset, and the phone the record names.
+    expect(sim.phone.truth()).toMatchObject({ factoryDefaults: true, mac: '0004f2aa814c' });
     const names = record.steps.map((s) => s.step);
     expect(names.slice(0, 3)).toEqual(['power-off', 'power-on', 'await-cancel']);
     expect(names).toContain('hold-combo');

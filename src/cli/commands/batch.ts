@@ -22,6 +22,7 @@ interface BatchOpts {
   resume?: boolean;
   skipBad?: boolean;
   trustLabel?: boolean;
+  calibration?: string;
   json?: boolean;
   quiet?: boolean;
   scan?: boolean;
@@ -83,6 +84,7 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
     .option('--model <model>', 'with --scan: the model of the scanned phones (else scan "MAC MODEL")')
     .option('--station <name>', 'with --scan and --stations: the station to use (default: the first)')
     .option('--trust-label', "accept each row's MAC as its phone's identity when nothing the phone does proves it (touch, long-press, menu resets)")
+    .option('--calibration <file>', 'the calibration file this bench learns each model in, and plans the next phone of the model by (default: calibration.json in the runs folder)')
     .option('--sim-pace <factor>', 'simulated stations: virtual time runs at most this many times real time (e.g. 60)', positiveNumber('--sim-pace'))
     .option('--sim-seed <n>', 'seed of the simulated stations\' randomness', wholeNumber('--sim-seed', 0))
     .option('--sim-truth <file>', 'simulated stations: write the simulator\'s own account of each phone here (JSON lines)');
@@ -109,6 +111,7 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
       skipBad: opts.skipBad === true,
       ...(opts.simPace !== undefined ? { pace: opts.simPace } : {}),
       ...(opts.trustLabel ? { trustLabel: true } : {}),
+      ...(opts.calibration !== undefined ? { calibration: opts.calibration } : {}),
       ...(opts.simSeed !== undefined ? { seed: opts.simSeed } : {}),
       ...(opts.simTruth !== undefined ? { simTruth: opts.simTruth } : {}),
       newBatchId,
