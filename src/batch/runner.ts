@@ -206,9 +206,10 @@ export class Runner {
       const cal = this.opts.calibration?.get(p.job.model.id);
       const planFor = (mac: string) =>
         cal ? p.job.replan(calibratedModel(p.job.model, cal), mac) : p.job.auto ? p.job.auto.planFor(mac) : p.job.plan;
-      const run = (mac: string): Promise<ResetRecord> =>
+      const run = (mac: string, beforeTyping?: (signal: AbortSignal) => Promise<void>): Promise<ResetRecord> =>
         runPlan(planFor(mac), {
           mac,
+          ...(beforeTyping ? { beforeTyping } : {}),
           bench,
           clock,
           signal,

@@ -141,7 +141,7 @@ export function recordOf<A>(out: RunOutput<A>) {
 }
 
 /** Failure codes a retry cannot fix: the job's input is wrong (a wrong admin password, a menu without the reset). */
-const NOT_RETRIED = new Set(['admin-password-rejected', 'menu-item-missing']);
+const NOT_RETRIED = new Set(['admin-password-rejected', 'menu-item-missing', 'mac-mismatch']);
 
 export function canRetry(failure: Failure | undefined, attempt: number, timing: TimingProfile, elapsedMs: number): boolean {
   return (

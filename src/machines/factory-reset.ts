@@ -67,6 +67,8 @@ export interface ResetInput {
   typesAdminPassword?: boolean;
   /** The phone's application version, when the user knows it (`x.y.z`). */
   software?: string;
+  /** Awaited before the MAC is typed (the network's identity check); its PhoneError fails the attempt untyped. */
+  beforeTyping?: (signal: AbortSignal) => Promise<void>;
 }
 
 interface Ctx extends ResetInput, RunLog<AttemptRecord> {
@@ -148,8 +150,8 @@ function resetKindOf(c: Ctx): ResetKind | undefined {
 }
 /** Failures after which the next attempt types without relying on the mode key committing a letter. */
 const TYPING_FAILURES = new Set(['password-rejected', 'typing-mismatch', 'pending-discarded', 'no-answer']);
-/** How long the prompt may still show after OK before OK is tapped again: well past any camera's lag. */
-const OK_RETAP_MS = 5_000;
+/** How long the prompt may still show after OK before OK is tapped again: well past a camera's lag. */
+const OK_RETAP_MS = 8_000;
 const combo = (c: Ctx) => c.procedure.combos[c.comboIndex % c.procedure.combos.length]!.keys;
 const bench = benchStep<Ctx>('factoryReset');
 
@@ -400,6 +402,7 @@ export const factoryResetMachine = setup({
         typing: {
           entry: [{ type: 'step', params: { step: 'type-password' } }, 'noteOkKey'],
           invoke: bench(async (c, signal) => {
+            if (!c.typesAdminPassword) await c.beforeTyping?.(signal);
             const report = await typePlan(c.bench, c.planFor(c.macCase, c.safeTyping), c.model.textEntry, c.clock, signal);
             c.notes.typing = report;
           }, 'confirm'),

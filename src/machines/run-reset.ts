@@ -209,7 +209,16 @@ export function runPlan(
   const machine: AnyStateMachine = plan.machine === 'keypad' ? factoryResetMachine : stepMachine;
   const input = (runBench: Bench) =>
     plan.machine === 'keypad'
-      ? { model: plan.model, mac, bench: runBench, clock, planFor: plan.planFor, typesAdminPassword: plan.typesAdminPassword, ...(plan.software ? { software: plan.software } : {}) }
+      ? {
+          model: plan.model,
+          mac,
+          bench: runBench,
+          clock,
+          planFor: plan.planFor,
+          typesAdminPassword: plan.typesAdminPassword,
+          ...(plan.software ? { software: plan.software } : {}),
+          ...(opts.beforeTyping ? { beforeTyping: opts.beforeTyping } : {}),
+        }
       : { model: plan.model, mac, bench: runBench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
   const progress = recordProgress(clock, opts.onState);
   const run = driveMachine<ResetOutput>(machine, input, {

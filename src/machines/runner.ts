@@ -75,6 +75,11 @@ export interface RunOn {
   onState?: (state: string, attempt: number, words: StepWords) => void;
   /** Receives every XState inspection event (the `--inspect` JSON lines: redact a provisioning run's). */
   inspect?: (event: InspectionEvent) => void;
+  /**
+   * Awaited before the MAC is typed as the password (the network observer's identity check): a PhoneError from it
+   * (`mac-mismatch`) ends the run before anything is typed.
+   */
+  beforeTyping?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface DriveOptions extends RunOn {

@@ -104,6 +104,8 @@ export async function typePlan(
       return;
     }
     const hold = Math.min(profile.tapMs, step.ms);
+    tapAt = clock.now();
+    screenAtTap = observer?.current();
     await bench.press([step.key], hold, signal);
     await sleep(clock, step.ms - hold, signal);
   };
@@ -115,12 +117,32 @@ export async function typePlan(
   // A field may hold text already (a Setup menu editor): the stars must grow by the text's length.
   const starsAtStart = readScreen(observer?.current()).stars ?? 0;
 
+  // Whether the screen has shown the field's stars as stars: a camera that cannot read them never does, and an unread
+  // field looks empty, so no count is trusted until then (the final count, a lost tap, a dropped letter).
+  let starsSeen = (readScreen(observer?.current()).stars ?? 0) > 0;
+  const countOf = (s: ScreenObservation | undefined): number | undefined => {
+    const n = readScreen(s).stars;
+    if (n !== undefined && n > 0) starsSeen = true;
+    return n !== undefined && starsSeen ? n : undefined;
+  };
+  const stopWatching = observer?.subscribe((s) => {
+    changedAt = clock.now();
+    countOf(s);
+  });
   // Whether the plan's last tap may have left a letter pending (a press in a letter mode, no pause since).
   let pending = false;
   // The last character typed: its mode and taps (a letter the mode key drops is typed again from them).
   let lastChar: { mode: Mode; presses: PlanStep[] } | undefined;
   // Once the mode key has dropped a letter, every letter before a mode change commits by the cursor timeout instead.
   let commitByWait = false;
+  // The longest the screen took to show a tap (a camera lags): waits stretch to it, and a letter's first tap is only
+  // checked when its star can be seen before the letter's next tap is due.
+  let lagMs: number | undefined;
+  const patience = (base: number): number => (lagMs === undefined ? 2 * base : Math.max(base, 2 * lagMs + 200));
+  // When the last tap went down, and when the screen last changed (the lag is the one after the other).
+  let tapAt = -Infinity;
+  let changedAt = -Infinity;
+  let screenAtTap: ScreenObservation | undefined;
   try {
     await typeSegments();
   } catch (err) {
@@ -131,6 +153,8 @@ export async function typePlan(
       if (cancel) await bench.press([cancel], profile.tapMs, signal).catch(() => undefined);
     }
     throw err;
+  } finally {
+    stopWatching?.();
   }
   return report;
 
@@ -157,7 +181,7 @@ export async function typePlan(
       // The first tap of a character shows a new star: a tap the field did not take (a solenoid that missed) is seen
       // at once and tapped again, instead of costing the whole attempt.
       const first = step.kind === 'press' && (seg.mode === '123' || step.key !== lastKey);
-      const stars = first && observer && first0 !== undefined ? readScreen(observer.current()).stars : undefined;
+      const stars = first && observer && first0 !== undefined ? countOf(observer.current()) : undefined;
       await tap(step);
       if (stars !== undefined && observer) await verifyTap(step, stars + 1, seg.mode !== '123', observer);
       if (step.kind === 'press' && seg.mode !== undefined) {
@@ -189,11 +213,12 @@ export async function typePlan(
           'the phone may not offer that mode: the next attempt types the other case',
         );
       }
-      const starsBefore = readScreen(obs.current()).stars;
+      const starsBefore = countOf(obs.current());
       await tap({ kind: 'mode', key: profile.modeKey, mode: want ?? before, ms: tapMs });
-      const after = await changed(obs, (s) => readScreen(s).mode !== before, LABEL_WAIT_MS);
+      const after = await changed(obs, (s) => readScreen(s).mode !== before, patience(LABEL_WAIT_MS));
       const seen = readScreen(after);
-      if (starsBefore !== undefined && seen.stars !== undefined && seen.stars < starsBefore) {
+      const starsAfter = countOf(after);
+      if (starsBefore !== undefined && starsAfter !== undefined && starsAfter < starsBefore) {
         // The mode key dropped the pending letter: the field holds everything before it, so type it again and let
         // the cursor timeout commit it, here and before every later mode change.
         await retypeDropped(obs, starsBefore);
@@ -231,15 +256,15 @@ export async function typePlan(
     report.pendingDiscarded = (report.pendingDiscarded ?? 0) + 1;
     commitByWait = true;
     await reachMode(ch.mode, obs, false);
-    const stars = readScreen(obs.current()).stars;
+    const stars = countOf(obs.current());
     for (const [i, step] of ch.presses.entries()) {
       await tap(step);
       if (i === 0 && stars !== undefined) await verifyTap(step, stars + 1, true, obs);
     }
     await sleep(clock, profile.commitMs, signal);
     pending = false;
-    const seen = await changed(obs, (s) => readScreen(s).stars === want, STARS_WAIT_MS);
-    const now = readScreen(seen).stars;
+    const seen = await changed(obs, (s) => countOf(s) === want, patience(STARS_WAIT_MS));
+    const now = countOf(seen);
     if (now !== undefined && now !== want) {
       throw new PhoneError(
         'pending-discarded',
@@ -254,8 +279,10 @@ export async function typePlan(
    * must come before the cursor timeout commits it (a slow camera then leaves the check to the final count).
    */
   async function verifyTap(step: PlanStep, want: number, letter: boolean, obs: Observer): Promise<void> {
-    const seen = await changed(obs, (s) => (readScreen(s).stars ?? want) >= want, letter ? LETTER_STAR_WAIT_MS : LABEL_WAIT_MS);
-    const stars = readScreen(seen).stars;
+    // A letter's star must show well inside the cursor timeout; a screen not yet seen to be that quick is not asked.
+    if (letter && (lagMs === undefined || 2 * lagMs + 100 > LETTER_STAR_WAIT_MS)) return;
+    const seen = await changed(obs, (s) => (countOf(s) ?? -1) >= want, letter ? LETTER_STAR_WAIT_MS : patience(LABEL_WAIT_MS));
+    const stars = countOf(seen);
     if (stars === undefined || stars >= want) return;
     report.retappedKeys = (report.retappedKeys ?? 0) + 1;
     await tap(step);
@@ -264,8 +291,8 @@ export async function typePlan(
   /** The stars count the password's characters before OK is pressed. */
   async function checkStars(p: Plan, obs: Observer): Promise<void> {
     const want = starsAtStart + charsOf(p, profile.initialMode);
-    const seen = await changed(obs, (s) => readScreen(s).stars === want, STARS_WAIT_MS);
-    const stars = readScreen(seen).stars;
+    const seen = await changed(obs, (s) => countOf(s) === want, patience(STARS_WAIT_MS));
+    const stars = countOf(seen);
     if (stars !== undefined && stars !== want) {
       throw new PhoneError(
         'typing-mismatch',
@@ -279,12 +306,19 @@ export async function typePlan(
   function changed(obs: Observer, ok: (s: ScreenObservation) => boolean, ms: number): Promise<ScreenObservation> {
     return new Promise<ScreenObservation>((resolve, reject) => {
       const now = obs.current();
+      // A screen that answers the tap tells how long the screen lags behind the keys.
+      const measure = (): void => {
+        // Only a change the tap made (what it waits for was not so when the key went down).
+        if (changedAt >= tapAt && screenAtTap !== undefined && !ok(screenAtTap)) lagMs = Math.max(lagMs ?? 0, changedAt - tapAt);
+      };
       if (ok(now)) {
+        measure();
         resolve(now);
         return;
       }
       let last = now;
       const done = (s: ScreenObservation) => {
+        if (ok(s)) measure();
         clock.clearTimeout(timer);
         off();
         signal?.removeEventListener('abort', onAbort);

@@ -139,10 +139,14 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
   if (has(ws, K.rejected) || regexShows(s, p.rejected)) return { ...base, kind: 'rejected' };
   if (has(ws, K.password) || regexShows(s, p.passwordPrompt)) {
     const starLine = s.lines.find((l) => /^\s*\*+\s*$/.test(l));
+    // No star line: an empty field, unless some other line (not the prompt's own) holds what could be the field read
+    // badly (a camera's OCR of the stars): then the count is unknown, not zero.
+    const unread = !starLine && s.lines.some((l) => l.trim() !== '' && !has(words(l), K.password));
+    const stars = starLine ? starLine.trim().length : unread ? undefined : 0;
     return {
       ...base,
       kind: has(ws, K.setup) ? 'setup-prompt' : 'prompt',
-      stars: starLine ? starLine.trim().length : 0,
+      ...(stars !== undefined ? { stars } : {}),
       ...(okKey ? { okKey } : {}),
     };
   }

@@ -50,7 +50,7 @@ describe('reset in a terminal', () => {
     expect(steps).toContain('holding 1+3+5, up to 16 s');
     expect(steps).toContain('typing the password, 12 characters');
     expect(steps.some((s) => /^waiting for reboot 2 of 2, up to \d:\d\d$/.test(s))).toBe(true);
-    expect(steps.at(-1)).toBe('passed');
+    expect(steps.at(-1)).toBe('finished, observed');
     // No raw state names, ever.
     expect(shown.join('\n')).not.toMatch(/offWait|comboWait|awaitReboots|\bstep$/m);
     // The step line is rewritten in place (carriage return, erase line) for its countdown.

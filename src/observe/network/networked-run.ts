@@ -16,7 +16,8 @@ import type { ResetRecord, StepRecord } from '../../batch/record.js';
 import type { Bench } from '../../bench/types.js';
 import { sleep, type Clock } from '../../clock/clock.js';
 import type { Evidence } from '../evidence.js';
-import type { BootSeen, IdentitySeen, ProbeSeen } from '../types.js';
+import { PhoneError } from '../../errors/errors.js';
+import type { BootSeen, IdentitySeen, Observation, ProbeSeen } from '../types.js';
 import { checkIdentity, identityBeforeTyping, proveReset, waitFor, type NetworkSource } from './proof.js';
 
 export interface NetworkedRunOptions {
@@ -32,8 +33,11 @@ export interface NetworkedRunOptions {
   /** The reboots a reset makes and how long they may take (the model's profile). */
   reboots: number;
   rebootTimeoutMs: number;
-  /** Runs the machine for this MAC; the machine starts by cutting the power. */
-  run: (mac: string) => Promise<ResetRecord>;
+  /**
+   * Runs the machine for this MAC; the machine starts by cutting the power. `beforeTyping` (inline identity) is the
+   * check the machine awaits before it types the MAC.
+   */
+  run: (mac: string, beforeTyping?: (signal: AbortSignal) => Promise<void>) => Promise<ResetRecord>;
   /** A record for a run that ends before the machine starts (the MAC is wrong, or unknown). */
   earlyRecord: (mac: string, failure: { code: string; reason: string }, steps: StepRecord[]) => Omit<ResetRecord, 'identity' | 'evidence'>;
   signal?: AbortSignal;
@@ -82,6 +86,10 @@ async function networkedRun(o: NetworkedRunOptions, start: number): Promise<Netw
   // A record that ends before the machine ran names the phone by the label, or by what the network heard.
   o = { ...o, earlyRecord: (mac, failure, steps) => ({ identity: { by: 'label', mac }, evidence: [], ...early(mac, failure, steps) }) as ResetRecord };
   const evidence: Evidence = [];
+  // With a camera and a label, the identity is heard during the machine's own first boot (the Updater's DHCP comes
+  // long before the prompt) and checked just before the MAC is typed: no boot of its own. The default-login baseline
+  // is then left out: the camera sees the reset itself.
+  if (o.bench.observer !== undefined && o.labelMac !== 'auto') return inlineRun(o, start, evidence);
   await o.bench.power(true);
   const identity = await identityBeforeTyping(observer, clock, o.identityTimeoutMs, o.signal, start);
   const idStep: StepRecord = {
@@ -135,6 +143,52 @@ async function networkedRun(o: NetworkedRunOptions, start: number): Promise<Netw
     steps: [{ ...idStep }, ...record.steps.map((s) => ({ ...s, startMs: s.startMs + shift, endMs: s.endMs + shift }))],
     attemptLog: record.attemptLog.map((a) => ({ ...a, startMs: a.startMs + shift, endMs: a.endMs + shift })),
   };
+  return afterRun(o, { start, runStart, record, out, identity, labelMac, evidence, ...(baseline ? { baseline } : {}) });
+}
+
+/** How long the check before typing waits for an identity not heard yet (the Updater's DHCP is normally long past). */
+const GATE_WAIT_MS = 2_000;
+
+const identitySince = (since: number) => (x: Observation): x is IdentitySeen => x.kind === 'identity' && x.t >= since;
+
+/** The machine runs at once; the identity heard on its first boot is checked before it types the MAC. */
+async function inlineRun(o: NetworkedRunOptions, start: number, evidence: Evidence): Promise<NetworkedRun> {
+  const { clock, observer } = o;
+  const labelMac = o.labelMac as string;
+  const beforeTyping = async (signal: AbortSignal): Promise<void> => {
+    const id = await waitFor(observer, clock, identitySince(start), GATE_WAIT_MS, signal);
+    if (id && !checkIdentity(id, labelMac).matches) {
+      throw new PhoneError('mac-mismatch', `the phone on the network is ${id.mac}, not the label's ${labelMac}: nothing was typed`, 'check the label: the phone in the jig is another one');
+    }
+  };
+  const record = await o.run(labelMac, beforeTyping);
+  const identity = await waitFor(observer, clock, identitySince(start), 0, o.signal);
+  if (identity) {
+    const check = checkIdentity(identity, labelMac);
+    if (!check.matches) {
+      evidence.push(check.entry);
+      const out: ResetRecord = { ...record, identity: { by: 'network', mac: identity.mac }, evidence: [...record.evidence.filter((e) => e.proof !== 'label'), ...evidence] };
+      if (out.outcome === 'pass') {
+        // Heard too late for the check before typing, and another phone than the one that took the password: the
+        // proofs disagree, so nothing is claimed.
+        out.outcome = 'unverified';
+        out.failure = { class: 'phone', code: 'identity-conflict', reason: `the phone took ${labelMac} as its password, but the network heard ${identity.mac}` };
+        out.summary = `${record.summary}; but ${out.failure.reason}`;
+      }
+      return { record: out, heardMac: identity.mac, identity };
+    }
+    evidence.push(check.entry);
+  }
+  return afterRun(o, { start, runStart: start, record, out: { ...record }, identity, labelMac, evidence });
+}
+
+/** After the machine: the reset's reboots and the default-login probe (proof.ts), and the record's evidence. */
+async function afterRun(
+  o: NetworkedRunOptions,
+  a: { start: number; runStart: number; record: ResetRecord; out: ResetRecord; identity: IdentitySeen | undefined; labelMac: string; evidence: Evidence; baseline?: ProbeSeen },
+): Promise<NetworkedRun> {
+  const { clock, observer } = o;
+  const { start, runStart, record, out, identity, labelMac, evidence, baseline } = a;
   out.durationMs = record.durationMs + (runStart - start);
   if (record.observed && record.outcome === 'pass') {
     evidence.push({ about: 'reset', proof: 'screen', source: 'screen', t: clock.now(), holds: true, detail: record.summary });
