@@ -87,6 +87,10 @@ interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   safeTyping: boolean;
   /** OK taps on this attempt's prompt (an OK the phone did not answer is tapped again once). */
   okTaps: number;
+  /** Cancel taps on this attempt's boot screen (a Cancel the screen still offers is tapped again once). */
+  cancelTaps: number;
+  /** Times this attempt's combo went down (pressed again once while the countdown has time for a whole hold). */
+  comboPresses: number;
   /** What the run learned and saw (filled as it goes: the bench operations write into it). */
   notes: RunNotes;
 }
@@ -152,6 +156,13 @@ function resetKindOf(c: Ctx): ResetKind | undefined {
 const TYPING_FAILURES = new Set(['password-rejected', 'typing-mismatch', 'pending-discarded', 'no-answer']);
 /** How long the prompt may still show after OK before OK is tapped again: well past a camera's lag. */
 const OK_RETAP_MS = 8_000;
+/** How long Cancel may still show after it was tapped before it is tapped again (past a camera's lag). */
+const CANCEL_RETAP_MS = 2_000;
+/**
+ * How long the combo is held with no prompt before it is pressed again, when the countdown has that long left: the
+ * seeds' "few seconds" hold (seed 000), well past it.
+ */
+const COMBO_REPRESS_MS = 5_000;
 const combo = (c: Ctx) => c.procedure.combos[c.comboIndex % c.procedure.combos.length]!.keys;
 const bench = benchStep<Ctx>('factoryReset');
 
@@ -163,7 +174,7 @@ export const factoryResetMachine = setup({
     output: {} as ResetOutput,
   },
   actors: { benchOp },
-  delays: { ...timingDelays, okRetap: OK_RETAP_MS },
+  delays: { ...timingDelays, okRetap: OK_RETAP_MS, cancelRetap: CANCEL_RETAP_MS, comboRepress: COMBO_REPRESS_MS },
   guards: {
     blind: ({ context }) => context.bench.observer === undefined,
     noRelay: ({ context }) => !context.bench.fixture.relay,
@@ -183,6 +194,14 @@ export const factoryResetMachine = setup({
     rejected: ({ context: c }) => kindOf(c) === 'rejected',
     /** The prompt still shows long after OK (far longer than any camera's lag): the OK tap did not land. */
     okUnanswered: ({ context: c }) => kindOf(c) === 'prompt' && c.okTaps < 2,
+    /** Cancel still offered well after it was tapped (longer than a camera lags): the tap did not land. */
+    cancelUnanswered: ({ context: c }) => cancelOffered(c.screen, c.model.screens) && c.cancelTaps < 2,
+    /** The combo held a good while with no prompt, and the countdown still has time for a whole hold: one key may
+     * not have gone down (a solenoid that missed). */
+    comboWorthRepress: ({ context: c }) => {
+      const m = readScreen(c.screen, c.model.screens);
+      return m.kind === 'countdown' && (m.seconds ?? 0) * 1000 >= COMBO_REPRESS_MS && c.comboPresses < 2;
+    },
     resetting: ({ context: c }) => kindOf(c) === 'resetting' || kindOf(c) === 'reset-done',
     resetComplete: ({ context: c }) => c.sawResetDone && c.reboots >= timing(c).resetReboots && kindOf(c) === 'idle',
     canRetry: ({ context: c }) => canRetry(c.failure, c.attempt, timing(c), c.clock.now() - c.startMs),
@@ -197,8 +216,10 @@ export const factoryResetMachine = setup({
       if (m.kind === 'countdown' && m.seconds !== undefined && c.notes.countdownSeenMs === undefined) c.notes.countdownSeenMs = m.seconds * 1000;
       return { screen, seenSoftware: c.seenSoftware ?? m.software };
     }),
-    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false, okTaps: 0 })),
+    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false, okTaps: 0, cancelTaps: 0, comboPresses: 0 })),
     countOkTap: assign(({ context: c }) => ({ okTaps: c.okTaps + 1 })),
+    countCancelTap: assign(({ context: c }) => ({ cancelTaps: c.cancelTaps + 1 })),
+    countComboPress: assign(({ context: c }) => ({ comboPresses: c.comboPresses + 1 })),
     endAttemptFailed: assign(({ context: c }) => {
       const failure = failureOf(c);
       // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
@@ -295,6 +316,8 @@ export const factoryResetMachine = setup({
       // A blind bench cannot see a mode tap go wrong: it never relies on the mode key committing a letter.
       safeTyping: input.bench.observer === undefined,
       okTaps: 0,
+      cancelTaps: 0,
+      comboPresses: 0,
       notes: { evidence: [] },
     };
   },
@@ -359,7 +382,7 @@ export const factoryResetMachine = setup({
         },
         blindLedWait: { after: { cancelAfter: 'holdCombo' } },
         pressCancel: {
-          entry: { type: 'step', params: { step: 'press-cancel' } },
+          entry: [{ type: 'step', params: { step: 'press-cancel' } }, 'countCancelTap'],
           invoke: bench((c, signal) => c.bench.press([c.cancelKey], timing(c).keyTapMs, signal), 'awaitCountdown'),
         },
         awaitCountdown: {
@@ -368,6 +391,7 @@ export const factoryResetMachine = setup({
             { guard: 'countdownShown', target: 'comboWait' },
           ],
           after: {
+            cancelRetap: [{ guard: 'cancelUnanswered', target: 'pressCancel' }],
             answerTimeout: {
               target: '#factoryReset.recover',
               actions: phoneFail('cancel-missed', 'Cancel was pressed but no countdown followed (the window had closed, or the press did not land)'),
@@ -376,8 +400,12 @@ export const factoryResetMachine = setup({
         },
         comboWait: { after: { comboAfterCancel: 'holdCombo' } },
         holdCombo: {
-          entry: { type: 'step', params: { step: 'hold-combo' } },
+          entry: [{ type: 'step', params: { step: 'hold-combo' } }, 'countComboPress'],
           invoke: bench((c) => c.bench.hold(combo(c)), 'holding'),
+        },
+        repressCombo: {
+          entry: { type: 'step', params: { step: 'repress-combo' } },
+          invoke: bench((c) => c.bench.release(combo(c)), 'comboWait'),
         },
         holding: {
           always: [
@@ -390,6 +418,7 @@ export const factoryResetMachine = setup({
             },
           ],
           after: {
+            comboRepress: [{ guard: 'comboWorthRepress', target: 'repressCombo' }],
             comboHold: { target: '#factoryReset.recover', actions: phoneFail('no-prompt', 'the combo was held to its limit and no password prompt came') },
           },
         },

@@ -181,7 +181,9 @@ export async function typePlan(
       // The first tap of a character shows a new star: a tap the field did not take (a solenoid that missed) is seen
       // at once and tapped again, instead of costing the whole attempt.
       const first = step.kind === 'press' && (seg.mode === '123' || step.key !== lastKey);
-      const stars = first && observer && first0 !== undefined ? countOf(observer.current()) : undefined;
+      // Before the screen has shown any star, the first character is still checked, as long as the field reads clean.
+      const stars =
+        first && observer && first0 !== undefined ? (countOf(observer.current()) ?? (readScreen(observer.current()).stars === 0 ? 0 : undefined)) : undefined;
       await tap(step);
       if (stars !== undefined && observer) await verifyTap(step, stars + 1, seg.mode !== '123', observer);
       if (step.kind === 'press' && seg.mode !== undefined) {
@@ -281,8 +283,18 @@ export async function typePlan(
   async function verifyTap(step: PlanStep, want: number, letter: boolean, obs: Observer): Promise<void> {
     // A letter's star must show well inside the cursor timeout; a screen not yet seen to be that quick is not asked.
     if (letter && (lagMs === undefined || 2 * lagMs + 100 > LETTER_STAR_WAIT_MS)) return;
-    const seen = await changed(obs, (s) => (countOf(s) ?? -1) >= want, letter ? LETTER_STAR_WAIT_MS : patience(LABEL_WAIT_MS));
-    const stars = countOf(seen);
+    // Until the screen has shown a star, a field that reads as something else than stars while waiting (a camera that
+    // cannot read them) says nothing: then no tap is repeated on a guess.
+    let unread = false;
+    const seen = await changed(
+      obs,
+      (s) => {
+        if (readScreen(s).stars === undefined) unread = true;
+        return (countOf(s) ?? -1) >= want;
+      },
+      letter ? LETTER_STAR_WAIT_MS : patience(LABEL_WAIT_MS),
+    );
+    const stars = countOf(seen) ?? (!unread && readScreen(seen).stars === 0 ? 0 : undefined);
     if (stars === undefined || stars >= want) return;
     report.retappedKeys = (report.retappedKeys ?? 0) + 1;
     await tap(step);

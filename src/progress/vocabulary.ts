@@ -154,6 +154,7 @@ const FACTORY_RESET: Record<string, Entry> = {
   holding: (c) => w('hold-combo', `holding ${combo(c)}`, within(t(c)?.comboHoldMs)),
   blindHolding: (c) => w('hold-combo', `holding ${combo(c)}`, lasting(t(c)?.comboHoldMs)),
   releaseCombo: (c) => w('release-combo', `releasing ${combo(c)}`),
+  repressCombo: (c) => w('repress-combo', `no prompt yet: pressing ${combo(c)} again`),
   settle: (c) => w('prompt-settle', 'letting the password prompt settle', lasting(t(c)?.promptSettleMs)),
   typing: (c) =>
     typing('type-password', c.typesAdminPassword ? 'typing the admin password' : 'typing the password', c.planFor?.(c.macCase ?? 'lower'), c),

@@ -166,6 +166,31 @@ describe('taps the phone did not take are seen and made good on the same attempt
     }
   });
 
+  it.each([
+    ['Cancel', 'press-cancel', (m: { procedure: { cancelKey?: string } }) => m.procedure.cancelKey!, undefined],
+    // A combo is pressed again only when the countdown has time left for a whole hold: a phone with a long one.
+    ['one key of the combo', 'hold-combo', () => '5', 14_000],
+  ])('%s that did not land is pressed again on the same attempt while the phone still allows it', async (_what, step, keyOf, countdownMs) => {
+    const model = getCatalog().find('VVX 410');
+    let again = 0;
+    for (let i = 0; i < 10; i++) {
+      const clock = new VirtualClock();
+      const mac = '0004f2a1b2c3';
+      const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed: `again-${step}-${i}`,
+        faults: { misfire: [{ key: keyOf(model as never) as never, p: 0.5 }] },
+        ...(countdownMs ? { options: { variant: { countdownMs } } } : {}),
+      });
+      await sim.driver.open();
+      const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock }));
+      const truth = sim.phone.truth() as SimPhoneTruth;
+      if (record.outcome === 'pass') expect(truth.factoryDefaults).toBe(true);
+      const last = record.steps.filter((s) => s.attempt === record.attempts && s.step === step).length;
+      if (record.outcome === 'pass' && last > 1) again++;
+    }
+    // Half the presses miss: some passing attempts were saved by pressing again.
+    expect(again).toBeGreaterThan(0);
+  });
+
   it('an OK tap that did not land is tapped again once the prompt has outlasted any camera lag', async () => {
     const model = getCatalog().find('VVX 410');
     const okKey = (model.procedure as { okKey: string }).okKey;
