@@ -21,6 +21,7 @@ import type { BatchRecord } from './phone-record.js';
 import { simStationSchema, type SimStationOptions } from './sim-options.js';
 import type { NetworkSource } from '../observe/network/proof.js';
 import { resolveStationNetwork, stationNetworkSchema, type StationNetwork } from '../observe/network/config.js';
+import { NetworkObserver } from '../observe/network/observer.js';
 import { simStation } from './sim-station.js';
 
 /*
@@ -122,6 +123,9 @@ export function registerBenchDriver(driver: string, make: BenchDriverFactory): v
   registerStationFactory(driver, (spec, env) => {
     let made: BenchDriver | undefined;
     let lost: string | undefined;
+    // A station with a `network` section runs its own DHCP and provisioning server on its interface for as long as
+    // the station is open (a phone's identity before typing, the proof of its reset).
+    let network: NetworkObserver | undefined;
     const driverFor = async (): Promise<BenchDriver> => {
       if (made) return made;
       const d = await make(spec, env.clock);
@@ -137,11 +141,24 @@ export function registerBenchDriver(driver: string, make: BenchDriverFactory): v
         const d = await driverFor();
         lost = undefined;
         await d.open();
+        if (spec.network && !network) {
+          const n = spec.network;
+          const observer = new NetworkObserver({
+            clock: env.clock,
+            interface: n.interface,
+            address: n.address,
+            range: { ...n.range, netmask: n.netmask },
+            name: `network:${spec.name}`,
+          });
+          await observer.start();
+          network = observer;
+        }
         return d.info;
       },
       load: async () => {
         const bench = createBench(await driverFor(), requiredFixture(spec));
-        if (!spec.camera) return { bench, finish: async () => {} };
+        const net = network ? { network } : {};
+        if (!spec.camera) return { bench, ...net, finish: async () => {} };
         // The camera is started for each phone and stopped after it: a stalled camera fails that phone's run only.
         const camera = new CameraObserver({
           frames: new FfmpegCamera({ source: spec.camera.source, clock: env.clock, ...(spec.camera.fps ? { fps: spec.camera.fps } : {}) }),
@@ -149,13 +166,15 @@ export function registerBenchDriver(driver: string, make: BenchDriverFactory): v
           calibration: { corners: spec.camera.corners, softkeys: spec.camera.softkeys ?? 4, leds: spec.camera.leds },
         });
         await camera.start();
-        return { bench: benchWithCamera(bench, camera), finish: () => camera.stop() };
+        return { bench: benchWithCamera(bench, camera), ...net, finish: () => camera.stop() };
       },
       releaseAll: async () => {
         await made?.releaseAll();
       },
       lost: () => lost,
       close: async () => {
+        await network?.stop().catch(() => undefined);
+        network = undefined;
         await made?.close();
       },
     };
