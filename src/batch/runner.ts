@@ -4,7 +4,7 @@ import type { Clock } from '../clock/clock.js';
 import type { StepWords } from '../progress/vocabulary.js';
 import { runPlan } from '../machines/run-reset.js';
 import { calibratedModel, type CalibrationStore } from '../calibration/calibration.js';
-import { runWithNetwork } from '../observe/network/networked-run.js';
+import { runWithNetwork, type RunHooks } from '../observe/network/networked-run.js';
 import { ConfigError, classify } from '../errors/errors.js';
 import type { ResetRecord } from './record.js';
 
@@ -206,10 +206,10 @@ export class Runner {
       const cal = this.opts.calibration?.get(p.job.model.id);
       const planFor = (mac: string) =>
         cal ? p.job.replan(calibratedModel(p.job.model, cal), mac) : p.job.auto ? p.job.auto.planFor(mac) : p.job.plan;
-      const run = (mac: string, beforeTyping?: (signal: AbortSignal) => Promise<void>): Promise<ResetRecord> =>
+      const run = (mac: string, hooks: RunHooks = {}): Promise<ResetRecord> =>
         runPlan(planFor(mac), {
           mac,
-          ...(beforeTyping ? { beforeTyping } : {}),
+          ...hooks,
           bench,
           clock,
           signal,

@@ -1,4 +1,4 @@
-import { and, assign, setup } from 'xstate';
+import { and, assign, fromPromise, setup } from 'xstate';
 import type { Bench, ScreenObservation } from '../bench/types.js';
 import type { AttemptRecord, Failure } from '../batch/record.js';
 import { FACTORY_RESET_SINCE, softwareBefore, UPDATER_SINCE } from '../catalog/procedures.js';
@@ -69,6 +69,8 @@ export interface ResetInput {
   software?: string;
   /** Awaited before the MAC is typed (the network's identity check); its PhoneError fails the attempt untyped. */
   beforeTyping?: (signal: AbortSignal) => Promise<void>;
+  /** A blind bench's other eyes (the network): true once they saw the reset's reboots end, counted from `since`. */
+  rebootsSeen?: (since: number, signal: AbortSignal) => Promise<boolean>;
 }
 
 interface Ctx extends ResetInput, RunLog<AttemptRecord> {
@@ -173,7 +175,12 @@ export const factoryResetMachine = setup({
     input: {} as ResetInput,
     output: {} as ResetOutput,
   },
-  actors: { benchOp },
+  actors: {
+    benchOp,
+    rebootsSeen: fromPromise<boolean, { c: Ctx }>(async ({ input: { c }, signal }) =>
+      c.rebootsSeen ? c.rebootsSeen(c.clock.now(), signal).catch(() => false) : new Promise<boolean>(() => {}),
+    ),
+  },
   delays: { ...timingDelays, okRetap: OK_RETAP_MS, cancelRetap: CANCEL_RETAP_MS, comboRepress: COMBO_REPRESS_MS },
   guards: {
     blind: ({ context }) => context.bench.observer === undefined,
@@ -464,6 +471,13 @@ export const factoryResetMachine = setup({
         },
         blindReboots: {
           entry: { type: 'step', params: { step: 'await-reboots' } },
+          // The network may see the reboots the camera-less bench cannot: then the blind wait ends there (the run
+          // stays unverified here; the network's probe is what proves it).
+          invoke: {
+            src: 'rebootsSeen',
+            input: ({ context: c }) => ({ c }),
+            onDone: { guard: ({ event }) => event.output === true, target: '#factoryReset.unverified' },
+          },
           after: { rebootTimeout: '#factoryReset.unverified' },
         },
       },

@@ -218,6 +218,7 @@ export function runPlan(
           typesAdminPassword: plan.typesAdminPassword,
           ...(plan.software ? { software: plan.software } : {}),
           ...(opts.beforeTyping ? { beforeTyping: opts.beforeTyping } : {}),
+          ...(opts.rebootsSeen ? { rebootsSeen: opts.rebootsSeen } : {}),
         }
       : { model: plan.model, mac, bench: runBench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
   const progress = recordProgress(clock, opts.onState);

@@ -80,6 +80,11 @@ export interface RunOn {
    * (`mac-mismatch`) ends the run before anything is typed.
    */
   beforeTyping?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * On a blind bench: resolves true once something besides the screen (the network) has seen the reset's reboots end,
+   * counted from `since` (clock ms); the machine then stops waiting out its blind schedule.
+   */
+  rebootsSeen?: (since: number, signal: AbortSignal) => Promise<boolean>;
 }
 
 export interface DriveOptions extends RunOn {

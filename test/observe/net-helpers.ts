@@ -114,7 +114,7 @@ export async function networkedRun(o: {
         baseline: true,
         reboots: model.timing.resetReboots,
         rebootTimeoutMs: model.timing.rebootTimeoutMs,
-        run: (mac) => runPlan(resolveRun(model, mac, {}), { mac, bench: sim.bench, clock }),
+        run: (mac, hooks) => runPlan(resolveRun(model, mac, {}), { mac, bench: sim.bench, clock, ...hooks }),
         earlyRecord: (mac, failure, steps) => ({
           outcome: 'fail', model: model.id, mac, procedure: model.procedure.kind, attempts: 0, durationMs: 0,
           failure: { class: 'config', ...failure }, summary: failure.reason, attemptLog: [], steps, bench: sim.driver.info, observed: !o.blind,

@@ -3,6 +3,7 @@
  * as root). Judged by the simulated phone's truth: its MAC, its events, whether it is at factory defaults.
  */
 import { describe, expect, it } from 'vitest';
+import { getCatalog } from '../../src/catalog/catalog.js';
 import { BenchError } from '../../src/errors/errors.js';
 import { Dnsmasq } from '../../src/observe/network/dnsmasq.js';
 import { NetworkObserver } from '../../src/observe/network/observer.js';
@@ -124,6 +125,17 @@ describe.skipIf(reason !== undefined)(title('proof of reset on a blind bench, ju
       expect(r.record.evidence!.find((e) => e.about === 'identity')).toMatchObject({ proof: 'dhcp', holds: true });
     });
   }
+
+  it('a blind bench stops waiting out its schedule once the network has seen the reset\'s reboots', async () => {
+    const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e7', realMac: '0004f2e0e0e7', blind: true, seed: 4, options: { adminPassword: '789', software: '5.9.6', variant: 'classic' }, net: { auth: 'basic', restApi: true } });
+    expect(r.truth.factoryDefaults).toBe(true);
+    expect(r.record.outcome).toBe('pass');
+    const wait = r.record.steps.filter((s) => s.step === 'await-reboots').at(-1)!;
+    const timeout = getCatalog().find('VVX 410').timing.rebootTimeoutMs;
+    // The blind schedule waits rebootTimeoutMs; the network ended it once the phone was back up after its reboots.
+    expect(wait.endMs - wait.startMs).toBeLessThan(timeout);
+    expect(r.record.evidence!.find((e) => e.proof === 'network-reboots')).toMatchObject({ holds: true });
+  });
 
   it('a phone that reboots into its old configuration is not a pass (UC Software before 4.0: a device reset only)', async () => {
     const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e1', realMac: '0004f2e0e0e1', blind: true, seed: 5, options: { adminPassword: '789', oldSoftware: true }, net: { auth: 'basic', restApi: true } });

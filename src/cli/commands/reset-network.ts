@@ -103,7 +103,7 @@ export async function runOnePhoneNetworked(
           reboots: firstPlan.machine === 'keypad' ? model.timing.resetReboots : 1,
           rebootTimeoutMs: model.timing.rebootTimeoutMs,
           ...(on.signal ? { signal: on.signal } : {}),
-          run: (mac, beforeTyping) => runPlan(mac === (label ?? realMac) ? firstPlan : decide(model, mac), { ...on, mac, ...(beforeTyping ? { beforeTyping } : {}) }),
+          run: (mac, hooks) => runPlan(mac === (label ?? realMac) ? firstPlan : decide(model, mac), { ...on, mac, ...hooks }),
           earlyRecord: (mac, failure, steps) => ({
             outcome: 'fail',
             model: model.id,

@@ -18,7 +18,7 @@ import { sleep, type Clock } from '../../clock/clock.js';
 import type { Evidence } from '../evidence.js';
 import { PhoneError } from '../../errors/errors.js';
 import type { BootSeen, IdentitySeen, Observation, ProbeSeen } from '../types.js';
-import { checkIdentity, identityBeforeTyping, proveReset, waitFor, type NetworkSource } from './proof.js';
+import { checkIdentity, identityBeforeTyping, proveReset, rebootsDone, waitFor, type NetworkSource } from './proof.js';
 
 export interface NetworkedRunOptions {
   bench: Bench;
@@ -37,10 +37,18 @@ export interface NetworkedRunOptions {
    * Runs the machine for this MAC; the machine starts by cutting the power. `beforeTyping` (inline identity) is the
    * check the machine awaits before it types the MAC.
    */
-  run: (mac: string, beforeTyping?: (signal: AbortSignal) => Promise<void>) => Promise<ResetRecord>;
+  run: (mac: string, hooks: RunHooks) => Promise<ResetRecord>;
   /** A record for a run that ends before the machine starts (the MAC is wrong, or unknown). */
   earlyRecord: (mac: string, failure: { code: string; reason: string }, steps: StepRecord[]) => Omit<ResetRecord, 'identity' | 'evidence'>;
   signal?: AbortSignal;
+}
+
+/** What the network gives the machine during its run (machines/runner.ts RunOn). */
+export interface RunHooks {
+  /** The identity check before the MAC is typed (inline identity only). */
+  beforeTyping?: (signal: AbortSignal) => Promise<void>;
+  /** True once the network saw the reset's reboots end: a blind machine stops waiting there. */
+  rebootsSeen?: (since: number, signal: AbortSignal) => Promise<boolean>;
 }
 
 export interface NetworkedRun {
@@ -135,7 +143,7 @@ async function networkedRun(o: NetworkedRunOptions, start: number): Promise<Netw
     }
   }
   const runStart = clock.now();
-  const record = await o.run(labelMac);
+  const record = await o.run(labelMac, { rebootsSeen: rebootsSeenBy(o, labelMac) });
   // The machine's times are from its own start; the record's are from the run's (the identity step first).
   const shift = runStart - start;
   const out: ResetRecord = {
@@ -144,6 +152,11 @@ async function networkedRun(o: NetworkedRunOptions, start: number): Promise<Netw
     attemptLog: record.attemptLog.map((a) => ({ ...a, startMs: a.startMs + shift, endMs: a.endMs + shift })),
   };
   return afterRun(o, { start, runStart, record, out, identity, labelMac, evidence, ...(baseline ? { baseline } : {}) });
+}
+
+/** The reset's reboots as the network sees them, for a machine that cannot see them itself. */
+function rebootsSeenBy(o: NetworkedRunOptions, mac: string): RunHooks['rebootsSeen'] {
+  return (since, signal) => rebootsDone(o.observer, o.clock, mac, { since, reboots: o.reboots, timeoutMs: o.rebootTimeoutMs, signal });
 }
 
 /** How long the check before typing waits for an identity not heard yet (the Updater's DHCP is normally long past). */
@@ -161,7 +174,7 @@ async function inlineRun(o: NetworkedRunOptions, start: number, evidence: Eviden
       throw new PhoneError('mac-mismatch', `the phone on the network is ${id.mac}, not the label's ${labelMac}: nothing was typed`, 'check the label: the phone in the jig is another one');
     }
   };
-  const record = await o.run(labelMac, beforeTyping);
+  const record = await o.run(labelMac, { beforeTyping, rebootsSeen: rebootsSeenBy(o, labelMac) });
   const identity = await waitFor(observer, clock, identitySince(start), 0, o.signal);
   if (identity) {
     const check = checkIdentity(identity, labelMac);

@@ -128,21 +128,37 @@ function bootsSince(observer: NetworkSource, mac: string, since: number): BootSe
   return past(observer).filter((o): o is BootSeen => o.kind === 'boot' && o.mac === mac && o.t >= since);
 }
 
-/** Waits for the reset's reboots and the application, then probes the default login. */
-export async function proveReset(observer: NetworkSource, clock: Clock, mac: string, o: ProveOptions): Promise<ResetProof> {
+/**
+ * Waits until the network has seen the reset's reboots end (`reboots` boots since `since`, the last one up to its
+ * application), or `timeoutMs` passes: true when it saw them.
+ */
+export async function rebootsDone(
+  observer: NetworkSource,
+  clock: Clock,
+  mac: string,
+  o: Pick<ProveOptions, 'since' | 'reboots' | 'timeoutMs' | 'signal'>,
+): Promise<boolean> {
   const m = mac.toLowerCase();
   const deadline = clock.now() + o.timeoutMs;
   // Each boot ends with one application stage (its DHCP request with a SIP application version); an Updater stage
   // alone is a boot that did not finish (or a phone without an Updater: its boots have application stages only).
-  const appBoots = (): number => bootsSince(observer, m, o.since).filter((b) => b.stage === 'application').length;
-  const appUp = (): boolean => {
+  const done = (): boolean => {
     const boots = bootsSince(observer, m, o.since);
-    return boots.length > 0 && boots[boots.length - 1]!.stage === 'application';
+    return boots.filter((b) => b.stage === 'application').length >= o.reboots && boots.at(-1)?.stage === 'application';
   };
-  while (clock.now() < deadline && !(appBoots() >= o.reboots && appUp())) {
+  while (clock.now() < deadline && !done()) {
     // The next boot of this phone, or the deadline.
     await waitFor(observer, clock, (x): x is BootSeen => x.kind === 'boot' && x.mac === m, deadline - clock.now(), o.signal, false);
   }
+  return done();
+}
+
+/** Waits for the reset's reboots and the application, then probes the default login. */
+export async function proveReset(observer: NetworkSource, clock: Clock, mac: string, o: ProveOptions): Promise<ResetProof> {
+  const m = mac.toLowerCase();
+  const deadline = clock.now() + o.timeoutMs;
+  const appBoots = (): number => bootsSince(observer, m, o.since).filter((b) => b.stage === 'application').length;
+  await rebootsDone(observer, clock, m, o);
   if (!observer.probe) throw new Error('proveReset: the observer has no probe');
   // The web server comes up a while after the application's DHCP: no answer means try again a little later. A refusal
   // before the deadline may come between two reboots of a reset: wait for the next boot and ask again. Only the
