@@ -28,6 +28,8 @@ export interface ModelCalibration {
   seen: {
     /** The longest countdown seen from its first screen to its end or the prompt, ms. */
     countdownMs?: number;
+    /** The longest watched reset, from OK to idle after its reboots, ms: a blind bench's schedule. */
+    resetMs?: number;
   };
 }
 
@@ -77,7 +79,7 @@ export class CalibrationStore {
 
   /** Folds what a run learned into the model's entry and writes the file. Returns the entry, or undefined if nothing was learned. */
   learn(modelId: string, learned: Learned, now = new Date()): ModelCalibration | undefined {
-    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined) return undefined;
+    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined && learned.resetMs === undefined) return undefined;
     const old = this.get(modelId);
     const entry: ModelCalibration = {
       phones: (old?.phones ?? 0) + 1,
@@ -92,6 +94,7 @@ export class CalibrationStore {
       seen: {
         ...old?.seen,
         ...(learned.countdownMs !== undefined ? { countdownMs: Math.max(learned.countdownMs, old?.seen.countdownMs ?? 0) } : {}),
+        ...(learned.resetMs !== undefined ? { resetMs: Math.max(learned.resetMs, old?.seen.resetMs ?? 0) } : {}),
       },
     };
     this.data = { version: 1, models: { ...this.data.models, [modelId]: entry } };
@@ -124,6 +127,7 @@ export interface Learned {
   initialMode?: Mode;
   modeCommits?: boolean;
   countdownMs?: number;
+  resetMs?: number;
 }
 
 /** The cycle the label's transitions trace from 123, when they close it. */
@@ -151,8 +155,13 @@ export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[])
   if (failureCodes.includes('pending-discarded') || (t?.ignoredModeTaps ?? 0) > 0 || (t?.pendingDiscarded ?? 0) > 0) out.modeCommits = false;
   else if (notes.passedModeCommits === true) out.modeCommits = true;
   if (notes.countdownSeenMs !== undefined) out.countdownMs = notes.countdownSeenMs;
+  if (notes.resetTookMs !== undefined && notes.resetTookMs > 0) out.resetMs = notes.resetTookMs;
   return out;
 }
+
+/** A blind reset's wait: the longest watched reset times this, plus BLIND_SLACK_MS. */
+const BLIND_MARGIN = 1.25;
+const BLIND_SLACK_MS = 30_000;
 
 /** The model as calibration has it: its text-entry profile with the cycle, first mode and commit rule learned. */
 export function calibratedModel(model: PhoneModel, cal: ModelCalibration | undefined): PhoneModel {
@@ -161,8 +170,13 @@ export function calibratedModel(model: PhoneModel, cal: ModelCalibration | undef
   const te = model.textEntry;
   const cycle = k.cycle && k.cycle.every((m) => ['123', 'abc', 'ABC'].includes(m)) ? k.cycle : te.cycle;
   const initialMode = k.initialMode && cycle.includes(k.initialMode) ? k.initialMode : cycle.includes(te.initialMode) ? te.initialMode : cycle[0]!;
+  // A blind bench keeps the power on for the longest reset its camera watched on two or more phones of the model,
+  // with a margin, instead of the seeds' widest figure.
+  const watched = cal.seen?.resetMs !== undefined && cal.phones >= 2 ? cal.seen.resetMs : undefined;
+  const blindResetMs = watched !== undefined ? Math.min(model.timing.rebootTimeoutMs, Math.round(watched * BLIND_MARGIN + BLIND_SLACK_MS)) : undefined;
   return {
     ...model,
     textEntry: { ...te, cycle, initialMode, ...(k.modeCommits !== undefined ? { modeCommits: k.modeCommits } : {}) },
+    ...(blindResetMs !== undefined ? { timing: { ...model.timing, blindResetMs } } : {}),
   };
 }

@@ -31,6 +31,11 @@ export interface TimingProfile {
   answerTimeoutMs: number;
   /** Longest wait for the reset reboots to finish (seed 002: "Give the phone a few minutes for a second automatic reboot"). */
   rebootTimeoutMs: number;
+  /**
+   * Blind: keep the power on this long after OK for the reset and its reboots. Absent: rebootTimeoutMs (the seeds'
+   * widest figure); the bench's calibration sets it from the resets its camera watched on phones of the model.
+   */
+  blindResetMs?: number;
   /** Reboots the phone makes by itself after "Configuration Reset" (seed 002: it reboots, then "a second automatic reboot"). */
   resetReboots: number;
   /** A tap of a single key outside text entry (Cancel, OK), hold time. */

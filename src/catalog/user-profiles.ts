@@ -131,6 +131,7 @@ const timingProfileSchema = z.strictObject({
   promptSettleMs: ms,
   answerTimeoutMs: positiveMs,
   rebootTimeoutMs: positiveMs,
+  blindResetMs: positiveMs.optional(),
   resetReboots: z.number().int('must be a whole number').min(0),
   keyTapMs: positiveMs,
   keyGapMs: ms,

@@ -214,6 +214,7 @@ export const timingDelays = {
   promptSettle: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.promptSettleMs,
   answerTimeout: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.answerTimeoutMs,
   rebootTimeout: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.rebootTimeoutMs,
+  blindReset: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.blindResetMs ?? context.model.timing.rebootTimeoutMs,
   keyGap: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.keyGapMs,
 };
 

@@ -89,6 +89,8 @@ interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   safeTyping: boolean;
   /** OK taps on this attempt's prompt (an OK the phone did not answer is tapped again once). */
   okTaps: number;
+  /** When this attempt's OK was first tapped (clock ms). */
+  confirmAt: number;
   /** Cancel taps on this attempt's boot screen (a Cancel the screen still offers is tapped again once). */
   cancelTaps: number;
   /** Times this attempt's combo went down (pressed again once while the countdown has time for a whole hold). */
@@ -105,6 +107,8 @@ export interface RunNotes {
   countdownSeenMs?: number;
   /** The mode-commit assumption the passing attempt typed under. */
   passedModeCommits?: boolean;
+  /** A watched reset: from OK to the phone back at idle after its reboots, ms (for a blind bench's schedule). */
+  resetTookMs?: number;
 }
 
 export interface ResetOutput extends RunOutput<AttemptRecord> {
@@ -224,7 +228,7 @@ export const factoryResetMachine = setup({
       return { screen, seenSoftware: c.seenSoftware ?? m.software };
     }),
     startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false, okTaps: 0, cancelTaps: 0, comboPresses: 0 })),
-    countOkTap: assign(({ context: c }) => ({ okTaps: c.okTaps + 1 })),
+    countOkTap: assign(({ context: c }) => ({ okTaps: c.okTaps + 1, confirmAt: c.okTaps === 0 ? c.clock.now() : c.confirmAt })),
     countCancelTap: assign(({ context: c }) => ({ cancelTaps: c.cancelTaps + 1 })),
     countComboPress: assign(({ context: c }) => ({ comboPresses: c.comboPresses + 1 })),
     endAttemptFailed: assign(({ context: c }) => {
@@ -247,6 +251,7 @@ export const factoryResetMachine = setup({
       };
     }),
     endAttemptPassed: assign(({ context: c }) => {
+      if (c.bench.observer) c.notes.resetTookMs = c.clock.now() - c.confirmAt;
       c.notes.passedModeCommits = !c.safeTyping && c.model.textEntry.modeCommits === true && !c.notes.typing?.pendingDiscarded;
       const kind = resetKindOf(c);
       const what =
@@ -323,6 +328,7 @@ export const factoryResetMachine = setup({
       // A blind bench cannot see a mode tap go wrong: it never relies on the mode key committing a letter.
       safeTyping: input.bench.observer === undefined,
       okTaps: 0,
+      confirmAt: 0,
       cancelTaps: 0,
       comboPresses: 0,
       notes: { evidence: [] },
@@ -478,7 +484,7 @@ export const factoryResetMachine = setup({
             input: ({ context: c }) => ({ c }),
             onDone: { guard: ({ event }) => event.output === true, target: '#factoryReset.unverified' },
           },
-          after: { rebootTimeout: '#factoryReset.unverified' },
+          after: { blindReset: '#factoryReset.unverified' },
         },
       },
     },

@@ -40,3 +40,39 @@ function sim0(name: string): Record<string, number> {
   const gesture = 'combos' in m.procedure ? m.procedure.combos[0]!.keys : 'steps' in m.procedure ? m.procedure.steps.flatMap((s) => ('keys' in s ? s.keys : [])) : [];
   return Object.fromEntries(gesture.map((k, i) => [k, i]));
 }
+
+describe('a blind bench that has learned the model (calibration)', () => {
+  it('keeps the power on for the longest reset its camera watched, with a margin: shorter than the seeds\' widest, and the phone still resets', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { CalibrationStore } = await import('../../src/calibration/calibration.js');
+    const { fixtureFor } = await import('../../src/bench/jigs.js');
+    const { VirtualClock } = await import('../../src/clock/clock.js');
+    const { runReset } = await import('../../src/machines/run-reset.js');
+    const { createSimBench } = await import('../../src/sim/driver.js');
+    for (const name of ['VVX 410', 'SoundPoint IP 335']) {
+      const model = getCatalog().find(name);
+      const store = new CalibrationStore(join(mkdtempSync(join(tmpdir(), 'resetbot-blind-cal-')), 'calibration.json'));
+      const run = async (seed: string, blind: boolean) => {
+        const clock = new VirtualClock();
+        const mac = '0004f2a1b2c3';
+        const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, ...(blind ? { blind: true } : {}), options: { variant: 'classic' } });
+        await sim.driver.open();
+        const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, calibration: store }));
+        return { record, truth: sim.phone.truth() };
+      };
+      // Two phones of the model watched by the camera teach the bench how long their resets took.
+      for (const seed of ['watch-1', 'watch-2']) expect((await run(seed, false)).truth.factoryDefaults).toBe(true);
+      expect(store.get(model.id)!.seen.resetMs).toBeGreaterThan(0);
+      for (const seed of ['blind-1', 'blind-2', 'blind-3']) {
+        const { record, truth } = await run(seed, true);
+        expect(record.outcome).toBe('unverified');
+        // The power stayed on until the reset was done: the phone is at factory defaults when the run lets go of it.
+        expect(truth.factoryDefaults, `${name} ${seed}: ${record.summary}`).toBe(true);
+        const wait = record.steps.filter((s) => s.step === 'await-reboots').at(-1)!;
+        expect(wait.endMs - wait.startMs).toBeLessThan(model.timing.rebootTimeoutMs);
+      }
+    }
+  });
+});
