@@ -98,6 +98,15 @@ export async function typePlan(
   signal?: AbortSignal,
 ): Promise<TypingReport> {
   const report: TypingReport = { transitions: [], ignoredModeTaps: 0 };
+  const observer = bench.observer;
+  // The longest the screen took to show a tap (a camera lags): waits stretch to it, and a letter's first tap is only
+  // checked when its star can be seen before the letter's next tap is due.
+  let lagMs: number | undefined;
+  const patience = (base: number): number => (lagMs === undefined ? 2 * base : Math.max(base, 2 * lagMs + 200));
+  // When the last tap went down, and when the screen last changed (the lag is the one after the other).
+  let tapAt = -Infinity;
+  let changedAt = -Infinity;
+  let screenAtTap: ScreenObservation | undefined;
   const tap = async (step: PlanStep): Promise<void> => {
     if (step.kind === 'wait') {
       await sleep(clock, step.ms, signal);
@@ -109,7 +118,6 @@ export async function typePlan(
     await bench.press([step.key], hold, signal);
     await sleep(clock, step.ms - hold, signal);
   };
-  const observer = bench.observer;
   const modeNow = (): Mode | undefined => readScreen(observer?.current()).mode;
   const first = observer ? modeNow() : undefined;
   const first0 = first;
@@ -135,14 +143,6 @@ export async function typePlan(
   let lastChar: { mode: Mode; presses: PlanStep[] } | undefined;
   // Once the mode key has dropped a letter, every letter before a mode change commits by the cursor timeout instead.
   let commitByWait = false;
-  // The longest the screen took to show a tap (a camera lags): waits stretch to it, and a letter's first tap is only
-  // checked when its star can be seen before the letter's next tap is due.
-  let lagMs: number | undefined;
-  const patience = (base: number): number => (lagMs === undefined ? 2 * base : Math.max(base, 2 * lagMs + 200));
-  // When the last tap went down, and when the screen last changed (the lag is the one after the other).
-  let tapAt = -Infinity;
-  let changedAt = -Infinity;
-  let screenAtTap: ScreenObservation | undefined;
   try {
     await typeSegments();
   } catch (err) {
@@ -159,48 +159,48 @@ export async function typePlan(
   return report;
 
   async function typeSegments(): Promise<void> {
-  for (const seg of segments(plan, profile.initialMode)) {
-    signal?.throwIfAborted();
-    if (observer && first !== undefined && seg.mode !== undefined && seg.steps.some((s) => s.kind === 'press')) {
-      if (commitByWait && pending && seg.modeSteps.length > 0) {
-        await sleep(clock, profile.commitMs, signal);
+    for (const seg of segments(plan, profile.initialMode)) {
+      signal?.throwIfAborted();
+      if (observer && first !== undefined && seg.mode !== undefined && seg.steps.some((s) => s.kind === 'press')) {
+        if (commitByWait && pending && seg.modeSteps.length > 0) {
+          await sleep(clock, profile.commitMs, signal);
+          pending = false;
+        }
+        // Mode taps right after a letter also commit it (even a full turn of the cycle back to the same mode).
+        await reachMode(seg.mode, observer, pending && seg.modeSteps.length > 0);
+      } else if (observer && first !== undefined && pending && seg.modeSteps.length > 0) {
+        // Mode taps after the last letter only commit it: watched like any other (a phone may drop the letter).
+        if (commitByWait) await sleep(clock, profile.commitMs, signal);
+        else await reachMode(undefined, observer, true);
         pending = false;
+      } else {
+        for (const step of seg.modeSteps) await tap(step);
       }
-      // Mode taps right after a letter also commit it (even a full turn of the cycle back to the same mode).
-      await reachMode(seg.mode, observer, pending && seg.modeSteps.length > 0);
-    } else if (observer && first !== undefined && pending && seg.modeSteps.length > 0) {
-      // Mode taps after the last letter only commit it: watched like any other (a phone may drop the letter).
-      if (commitByWait) await sleep(clock, profile.commitMs, signal);
-      else await reachMode(undefined, observer, true);
-      pending = false;
-    } else {
-      for (const step of seg.modeSteps) await tap(step);
-    }
-    let lastKey: string | undefined;
-    for (const step of seg.steps) {
-      // The first tap of a character shows a new star: a tap the field did not take (a solenoid that missed) is seen
-      // at once and tapped again, instead of costing the whole attempt.
-      const first = step.kind === 'press' && (seg.mode === '123' || step.key !== lastKey);
-      // Before the screen has shown any star, the first character is still checked, as long as the field reads clean.
-      const stars =
-        first && observer && first0 !== undefined ? (countOf(observer.current()) ?? (readScreen(observer.current()).stars === 0 ? 0 : undefined)) : undefined;
-      await tap(step);
-      if (stars !== undefined && observer) await verifyTap(step, stars + 1, seg.mode !== '123', observer);
-      if (step.kind === 'press' && seg.mode !== undefined) {
-        if (first || !lastChar) lastChar = { mode: seg.mode, presses: [step] };
-        else lastChar.presses.push(step);
+      let lastKey: string | undefined;
+      for (const step of seg.steps) {
+        // The first tap of a character shows a new star: a tap the field did not take (a solenoid that missed) is seen
+        // at once and tapped again, instead of costing the whole attempt.
+        const first = step.kind === 'press' && (seg.mode === '123' || step.key !== lastKey);
+        // Before the screen has shown any star, the first character is still checked, as long as the field reads clean.
+        const stars =
+          first && observer && first0 !== undefined ? (countOf(observer.current()) ?? (readScreen(observer.current()).stars === 0 ? 0 : undefined)) : undefined;
+        await tap(step);
+        if (stars !== undefined && observer) await verifyTap(step, stars + 1, seg.mode !== '123', observer);
+        if (step.kind === 'press' && seg.mode !== undefined) {
+          if (first || !lastChar) lastChar = { mode: seg.mode, presses: [step] };
+          else lastChar.presses.push(step);
+        }
+        lastKey = step.kind === 'press' ? step.key : undefined;
+        pending = step.kind === 'press' ? seg.mode !== '123' : false;
       }
-      lastKey = step.kind === 'press' ? step.key : undefined;
-      pending = step.kind === 'press' ? seg.mode !== '123' : false;
+      if (seg.modeSteps.length > 0 && !seg.steps.some((s) => s.kind === 'press')) pending = false;
     }
-    if (seg.modeSteps.length > 0 && !seg.steps.some((s) => s.kind === 'press')) pending = false;
-  }
-  if (observer && first !== undefined) await checkStars(plan, observer);
+    if (observer && first !== undefined) await checkStars(plan, observer);
   }
 
   /**
-   * Taps the mode key until the label shows `want` (undefined: any mode); with `commit`, at least until a letter left pending is committed
-   * (by a tap the label follows, or by the cursor timeout after a tap it ignores).
+   * Taps the mode key until the label shows `want` (undefined: any mode); with `commit`, at least until a letter left
+   * pending is committed (by a tap the label follows, or by the cursor timeout after a tap it ignores).
    */
   async function reachMode(want: Mode | undefined, obs: Observer, commit: boolean): Promise<void> {
     const tapMs = profile.tapMs + profile.gapMs;
