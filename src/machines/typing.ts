@@ -139,6 +139,8 @@ export async function typePlan(
   });
   // Whether the plan's last tap may have left a letter pending (a press in a letter mode, no pause since).
   let pending = false;
+  // Presses made so far.
+  let typed = 0;
   // The last character typed: its mode and taps (a letter the mode key drops is typed again from them).
   let lastChar: { mode: Mode; presses: PlanStep[] } | undefined;
   // Once the mode key has dropped a letter, every letter before a mode change commits by the cursor timeout instead.
@@ -181,11 +183,13 @@ export async function typePlan(
         // The first tap of a character shows a new star: a tap the field did not take (a solenoid that missed) is seen
         // at once and tapped again, instead of costing the whole attempt.
         const first = step.kind === 'press' && (seg.mode === '123' || step.key !== lastKey);
-        // Before the screen has shown any star, the first character is still checked, as long as the field reads clean.
-        const stars =
-          first && observer && first0 !== undefined ? (countOf(observer.current()) ?? (readScreen(observer.current()).stars === 0 ? 0 : undefined)) : undefined;
+        // Before the screen has shown any star, the field's first character is still checked where the screen shows
+        // the field itself, empty (a camera that drops an empty line does not).
+        const unseen = typed === 0 && readScreen(observer?.current()).fieldEmpty ? 0 : undefined;
+        const stars = first && observer && first0 !== undefined ? (countOf(observer.current()) ?? unseen) : undefined;
         await tap(step);
         if (stars !== undefined && observer) await verifyTap(step, stars + 1, seg.mode !== '123', observer);
+        if (step.kind === 'press') typed++;
         if (step.kind === 'press' && seg.mode !== undefined) {
           if (first || !lastChar) lastChar = { mode: seg.mode, presses: [step] };
           else lastChar.presses.push(step);
@@ -294,7 +298,7 @@ export async function typePlan(
       },
       letter ? LETTER_STAR_WAIT_MS : patience(LABEL_WAIT_MS),
     );
-    const stars = countOf(seen) ?? (!unread && readScreen(seen).stars === 0 ? 0 : undefined);
+    const stars = countOf(seen) ?? (!unread && readScreen(seen).fieldEmpty ? 0 : undefined);
     if (stars === undefined || stars >= want) return;
     report.retappedKeys = (report.retappedKeys ?? 0) + 1;
     await tap(step);

@@ -37,8 +37,10 @@ export interface ScreenMeaning {
   cancelKey?: string;
   /** The softkey labelled OK / Enter, when one is. */
   okKey?: string;
-  /** The field's length, from its stars, on a prompt. */
+  /** The field's length, from its stars, on a prompt (absent when some other text stands where they would be). */
   stars?: number;
+  /** The prompt shows its field as an empty line of its own: seen empty, not merely not read. */
+  fieldEmpty?: boolean;
   /** The mode the mode softkey's label says the field is in, and that softkey. */
   mode?: Mode;
   modeKey?: string;
@@ -147,6 +149,7 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
       ...base,
       kind: has(ws, K.setup) ? 'setup-prompt' : 'prompt',
       ...(stars !== undefined ? { stars } : {}),
+      ...(stars === 0 && s.lines.some((l) => l.trim() === '') ? { fieldEmpty: true } : {}),
       ...(okKey ? { okKey } : {}),
     };
   }
