@@ -346,7 +346,11 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
   // cannot type fail here, before anything moves.
   // A row without a MAC is checked with a stand-in MAC (every MAC types with the same keys' kinds), planned for real
   // once the network says which phone it is.
-  const plan = planRun(model, auto ? '0004f2000000' : mac, choices);
+  const planMac = auto ? '0004f2000000' : mac;
+  const plan = planRun(model, planMac, choices);
+  // The plan is not kept: a batch of 100,000 rows would hold 100,000 plans (about 2 KB each). It is made again when
+  // a station takes the job (the planner is deterministic: the same plan), and reused while someone holds it.
+  let kept = new WeakRef(plan);
   return {
     mac,
     ...(auto ? { auto: { planFor: (heard: string) => planRun(model, heard, choices) } } : {}),
@@ -354,7 +358,13 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
     ...(stationText !== '' ? { station: stationText } : {}),
     procedure: procedure.kind,
     options,
-    plan,
+    get plan(): RunPlan {
+      const held = kept.deref();
+      if (held) return held;
+      const again = planRun(model, planMac, choices);
+      kept = new WeakRef(again);
+      return again;
+    },
     simModel: models.simModel(base),
     line: row.line,
     warnings: [...warnings, ...optionWarnings],

@@ -70,7 +70,7 @@ export interface RunnerOptions {
  * that could not run. `runJobs` (a batch file) and the scan loop are built on it.
  */
 export class Runner {
-  readonly records: BatchRecord[] = [];
+  // No list of records: a batch of 100,000 phones would hold every one. The journal keeps them; onEvent sees each.
   private readonly status = new Map<string, StationStatus>();
 
   constructor(private readonly opts: RunnerOptions) {
@@ -143,7 +143,6 @@ export class Runner {
     // The record's identifiers are kept whole.
     const record = new Redactor(secretValues(p.job.options)).valueExcept(full, RECORD_IDS);
     this.opts.journal.append({ type: 'final', job: p.job.mac, run: record.run, attempt: record.attempts, outcome: record.outcome, record });
-    this.records.push(record);
     this.emit({ type: 'final', station: record.station, job: p.job, record });
   }
 
@@ -287,7 +286,7 @@ export class Runner {
  * checked again and taken out if it fails: the others carry on. Every job ends with exactly one final record in the
  * journal. Whatever happens, every station is left with its solenoids released and its relay off.
  */
-export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Promise<{ records: BatchRecord[]; stations: StationStatus[] }> {
+export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Promise<{ stations: StationStatus[] }> {
   const { signal } = opts;
   const runner = new Runner(opts);
   const queue = [...opts.jobs];
@@ -340,5 +339,5 @@ export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Pro
   } finally {
     await runner.teardown();
   }
-  return { records: runner.records, stations: runner.statuses() };
+  return { stations: runner.statuses() };
 }

@@ -107,7 +107,6 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   private readonly log: SimEvent[] = [];
   private readonly timers = new Set<TimerId>();
   private scr: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
-  private scrKey = JSON.stringify(this.scr);
   private readonly listeners = new Set<(screen: ScreenObservation) => void>();
   private readonly eventListeners = new Set<(e: SimEvent) => void>();
 
@@ -300,10 +299,8 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
 
   protected show(lines: string[], softkeys: string[] = this.blankSoftkeys(), leds: Record<string, string> = {}, lit = true): void {
     const next: ScreenObservation = { lines, softkeys, leds, lit };
-    const key = JSON.stringify(next);
-    if (key === this.scrKey) return;
+    if (sameScreen(next, this.scr)) return;
     this.scr = next;
-    this.scrKey = key;
     // Each listener gets its own copy: one that changes it cannot change what the next one sees.
     for (const listener of [...this.listeners]) listener(this.screen());
   }
@@ -341,4 +338,17 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   protected allDown(keys: readonly Key[]): boolean {
     return keys.every((k) => this.physical.has(k));
   }
+}
+
+/** Whether two screens show the same (compared field by field: a JSON.stringify a screen update cost more). */
+function sameScreen(a: ScreenObservation, b: ScreenObservation): boolean {
+  if (a.lit !== b.lit || a.lines.length !== b.lines.length || a.softkeys.length !== b.softkeys.length) return false;
+  for (let i = 0; i < a.lines.length; i++) if (a.lines[i] !== b.lines[i]) return false;
+  for (let i = 0; i < a.softkeys.length; i++) if (a.softkeys[i] !== b.softkeys[i]) return false;
+  const ak = Object.keys(a.leds);
+  if (ak.length !== Object.keys(b.leds).length) return false;
+  // The order of the LEDs is part of the screen as JSON compared it: same keys, same order, same colours.
+  const bk = Object.keys(b.leds);
+  for (let i = 0; i < ak.length; i++) if (ak[i] !== bk[i] || a.leds[ak[i]!] !== b.leds[ak[i]!]) return false;
+  return true;
 }
