@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: prints the figures the issues ask for. Benchmarks print; they never assert on time.
  */
+import { benchStartup } from './startup.js';
 import { benchPlanner } from './planner.js';
 import { benchResets } from './resets.js';
 import { benchBatch } from './batch.js';
@@ -10,6 +11,8 @@ import { benchNetwork } from './network.js';
 import { benchCamera } from './camera.js';
 
 async function main(): Promise<void> {
+  benchStartup();
+  console.log();
   benchPlanner();
   console.log();
   await benchResets();
@@ -21,7 +24,7 @@ async function main(): Promise<void> {
   await benchFirmata();
   console.log();
   await benchNetwork();
-    console.log();
+  console.log();
   await benchCamera();
 }
 
