@@ -4,6 +4,7 @@
 import { benchStartup } from './startup.js';
 import { benchPlanner } from './planner.js';
 import { benchResets } from './resets.js';
+import { benchTimeline } from './timeline.js';
 import { benchBatch } from './batch.js';
 import { benchFirmware } from './firmware.js';
 import { benchFirmata } from './firmata.js';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   benchPlanner();
   console.log();
   await benchResets();
+  console.log();
+  await benchTimeline();
   console.log();
   await benchBatch();
   console.log();
