@@ -6,7 +6,9 @@
  *
  *   npm run campaign                 10,000 resets
  *   npm run campaign -- 2000 7       2,000 resets, seed 7
+ *   npm run campaign -- 2000 7 --jobs 2   the same resets, shared among 2 worker threads (the same results)
  */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { fixtureFor } from '../src/bench/jigs.js';
 import { getCatalog } from '../src/catalog/catalog.js';
 import type { PhoneModel } from '../src/catalog/types.js';
@@ -95,44 +97,93 @@ function faultsFor(cls: FaultClass, model: PhoneModel, rng: Rng): SimFaults {
   }
 }
 
-/** Runs `count` randomised resets; `seed` fixes every draw. */
-export async function runCampaign(count: number, seed = 1): Promise<CampaignResult> {
+/** One reset of a campaign, every draw made: what the worker that runs it needs. */
+interface RunSpec {
+  i: number;
+  modelId: string;
+  fault: FaultClass;
+  mac: string;
+  realMac: string;
+  faults: SimFaults;
+}
+
+/** Every draw of a campaign, in order (the same for any --jobs). */
+function draws(count: number, seed: number): RunSpec[] {
   const units = new Set(simUnitIds());
   const models = getCatalog().models.filter((m) => m.procedure.kind !== 'unsupported' && units.has(m.id));
   const rng = new Rng(`campaign-${seed}`);
-  const runs: CampaignRun[] = [];
-  const start = performance.now();
+  const specs: RunSpec[] = [];
   for (let i = 0; i < count; i++) {
     const model = rng.pick(models);
     const fault = rng.pick(FAULT_CLASSES);
     const mac = randomMac(rng);
     const realMac = fault === 'misread-label' ? randomMac(rng) : mac;
-    const clock = new VirtualClock();
-    const sim = createSimBench({
-      modelId: model.id,
-      mac,
-      realMac,
-      fixture: fixtureFor(model),
-      clock,
-      seed: `${seed}-${i}`,
-      faults: faultsFor(fault, model, rng),
-    });
-    await sim.driver.open();
-    // The operator trusts labels, except where the label is the fault: a misread label must never pass.
-    const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, trustLabel: fault !== 'misread-label' }));
-    const truth = sim.phone.truth() as SimPhoneTruth;
-    const rightPhone = truth.mac === mac.toLowerCase();
-    runs.push({
-      model: model.id,
-      fault,
-      outcome: record.outcome,
-      attempts: record.attempts,
-      falsePass: record.outcome === 'pass' && !(truth.factoryDefaults && rightPhone),
-      factoryDefaults: truth.factoryDefaults,
-      variant: truth.variant ?? {},
-      benchMs: record.durationMs,
-    });
+    specs.push({ i, modelId: model.id, fault, mac, realMac, faults: faultsFor(fault, model, rng) });
   }
+  return specs;
+}
+
+/** Runs one drawn reset and judges it by the simulated phone's truth. */
+async function runOne(spec: RunSpec, seed: number): Promise<CampaignRun> {
+  const model = getCatalog().find(spec.modelId);
+  const { fault, mac } = spec;
+  const clock = new VirtualClock();
+  const sim = createSimBench({
+    modelId: model.id,
+    mac,
+    realMac: spec.realMac,
+    fixture: fixtureFor(model),
+    clock,
+    seed: `${seed}-${spec.i}`,
+    faults: spec.faults,
+  });
+  await sim.driver.open();
+  // The operator trusts labels, except where the label is the fault: a misread label must never pass.
+  const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, trustLabel: fault !== 'misread-label' }));
+  const truth = sim.phone.truth() as SimPhoneTruth;
+  const rightPhone = truth.mac === mac.toLowerCase();
+  return {
+    model: model.id,
+    fault,
+    outcome: record.outcome,
+    attempts: record.attempts,
+    falsePass: record.outcome === 'pass' && !(truth.factoryDefaults && rightPhone),
+    factoryDefaults: truth.factoryDefaults,
+    variant: truth.variant ?? {},
+    benchMs: record.durationMs,
+  };
+}
+
+/**
+ * Runs `count` randomised resets; `seed` fixes every draw. `jobs` > 1: the resets are shared among that many worker
+ * threads (each a core); the draws are made here first, so the runs and their order are the same for any `jobs`.
+ */
+export async function runCampaign(count: number, seed = 1, jobs = 1): Promise<CampaignResult> {
+  const specs = draws(count, seed);
+  const start = performance.now();
+  if (jobs <= 1) {
+    const runs: CampaignRun[] = [];
+    for (const spec of specs) runs.push(await runOne(spec, seed));
+    return { runs, wallMs: performance.now() - start };
+  }
+  const parts = Array.from({ length: jobs }, (_, w) => specs.filter((s) => s.i % jobs === w));
+  const results = await Promise.all(
+    parts.map(
+      (part) =>
+        new Promise<{ i: number; run: CampaignRun }[]>((resolve, reject) => {
+          // The worker loads this file as TypeScript, through tsx's loader registered in the worker itself.
+          const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+          const worker = new Worker(boot, { eval: true, workerData: { specs: part, seed } });
+          worker.once('message', (m: { i: number; run: CampaignRun }[]) => resolve(m));
+          worker.once('error', reject);
+          worker.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`campaign worker exited with ${code}`));
+          });
+        }),
+    ),
+  );
+  const runs: CampaignRun[] = new Array(count);
+  for (const part of results) for (const { i, run } of part) runs[i] = run;
   return { runs, wallMs: performance.now() - start };
 }
 
@@ -176,10 +227,23 @@ export function campaignReport(result: CampaignResult): string {
   return out.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const count = Number(process.argv[2] ?? 10_000);
-  const seed = Number(process.argv[3] ?? 1);
-  const result = await runCampaign(count, seed);
+if (!isMainThread && workerData && (workerData as { specs?: unknown }).specs) {
+  // A worker of runCampaign: its share of the drawn resets, sent back with their places.
+  const { specs, seed } = workerData as { specs: RunSpec[]; seed: number };
+  const out: { i: number; run: CampaignRun }[] = [];
+  for (const spec of specs) out.push({ i: spec.i, run: await runOne(spec, seed) });
+  parentPort!.postMessage(out);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--jobs');
+  const jobs = at >= 0 ? Number(args.splice(at, 2)[1]) : 1;
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    console.error('campaign: --jobs takes a whole number of worker threads, 1 or more');
+    process.exit(2);
+  }
+  const count = Number(args[0] ?? 10_000);
+  const seed = Number(args[1] ?? 1);
+  const result = await runCampaign(count, seed, jobs);
   console.log(campaignReport(result));
   if (result.runs.some((r) => r.falsePass)) process.exitCode = 1;
 }

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: prints the figures the issues ask for. Benchmarks print; they never assert on time.
  */
+import { benchStartup } from './startup.js';
 import { benchPlanner } from './planner.js';
 import { benchResets } from './resets.js';
+import { benchTimeline } from './timeline.js';
 import { benchBatch } from './batch.js';
 import { benchFirmware } from './firmware.js';
 import { benchFirmata } from './firmata.js';
@@ -10,9 +12,13 @@ import { benchNetwork } from './network.js';
 import { benchCamera } from './camera.js';
 
 async function main(): Promise<void> {
+  benchStartup();
+  console.log();
   benchPlanner();
   console.log();
   await benchResets();
+  console.log();
+  await benchTimeline();
   console.log();
   await benchBatch();
   console.log();
@@ -21,7 +27,7 @@ async function main(): Promise<void> {
   await benchFirmata();
   console.log();
   await benchNetwork();
-    console.log();
+  console.log();
   await benchCamera();
 }
 

@@ -4,11 +4,11 @@ import { alive, outputError, writeAllSync } from './outputs.js';
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the new, never half of it: the text goes
- * to a temporary file beside the target, every byte of it (a short write is continued), is flushed to disk, and is
+ * (or, from a function, as it is made) to a temporary file beside the target, every byte of it (a short write is continued), is flushed to disk, and is
  * renamed over the target; then the directory entry is flushed too. A write that fails (disk full, read-only, I/O
  * error) leaves the old file as it was and no temporary file behind, and throws an OutputError naming `what`.
  */
-export function writeFileAtomic(path: string, text: string, what = 'the report'): void {
+export function writeFileAtomic(path: string, text: string | ((write: (chunk: string) => void) => void), what = 'the report'): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
   let fd: number | undefined;
@@ -16,7 +16,25 @@ export function writeFileAtomic(path: string, text: string, what = 'the report')
     mkdirSync(dir, { recursive: true });
     removeDeadTemps(dir, basename(path));
     fd = openSync(tmp, 'w');
-    writeAllSync(fd, text);
+    if (typeof text === 'string') {
+      writeAllSync(fd, text);
+    } else {
+      // Written as it is made, in writes of about 1 MB (a report too large to hold as one string).
+      const out = fd;
+      let pending: string[] = [];
+      let size = 0;
+      const flush = () => {
+        if (pending.length > 0) writeAllSync(out, pending.join(''));
+        pending = [];
+        size = 0;
+      };
+      text((chunk) => {
+        pending.push(chunk);
+        size += chunk.length;
+        if (size >= 1 << 20) flush();
+      });
+      flush();
+    }
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { CalibrationStore, defaultCalibrationPath } from '../calibration/calibration.js';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RealClock, VirtualClock, type Clock } from '../clock/clock.js';
 import { ConfigError } from '../errors/errors.js';
@@ -8,9 +8,10 @@ import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { loadBatchFile, modelSource, type BadRow, type BatchFile, type Job } from './jobs.js';
 import { checkOutput, lockJournal, OutputError, type JournalLock, type LockHolder } from './outputs.js';
-import { Journal, needsRun, readJournal, replay, type BatchHeader, type JournalRead } from './journal.js';
+import { Journal, needsRun, readEntryAt, readJournal, replay, scanJournal, type BatchHeader, type JournalRead } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
-import { summarize, writeReports, type BatchSummary } from './report.js';
+import { summarize, Tally, writeSummaries, type BatchSummary } from './report.js';
+import { writeFileAtomic } from './atomic.js';
 import { runJobs, type BatchEvent, type PendingJob, type Station, type StationStatus } from './runner.js';
 import { openSimTruthLog } from './sim-station.js';
 import {
@@ -347,7 +348,6 @@ export interface StartOptions {
 
 export interface BatchResult {
   summary: BatchSummary;
-  records: BatchRecord[];
 }
 
 /** A new or resumed journal, its session line written. */
@@ -488,7 +488,7 @@ async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchRes
   opts.onStations?.(() => Promise.all(stations.map((s) => s.port.releaseAll().catch(() => {}))).then(() => {}));
   const journal = openJournal(p, p.setup, { mode: 'file', file: resolve(p.file.path), fileHash: p.file.hash });
   outputs.watch(journal);
-  let result: { records: BatchRecord[]; stations: StationStatus[] } | undefined;
+  let result: { stations: StationStatus[] } | undefined;
   try {
     const known = p.resumed ? new Set(replay(p.resumed.entries).jobs.keys()) : new Set<string>();
     const fresh = p.pending.filter((pj) => !known.has(pj.job.mac));
@@ -576,7 +576,12 @@ export function interruptedByOutput(f: OutputError, journalPath: string, outDir:
   );
 }
 
-/** Rebuilds every phone's record from the whole journal (every session) and writes the reports. */
+/**
+ * Rebuilds every phone's record from the whole journal (every session) and writes the reports. The journal is read
+ * twice, a chunk at a time, never whole: once to find each job's last final line (where it is, not the record), then
+ * those lines again, in the records' order, each written to records.jsonl and counted as it goes. Memory: a few
+ * numbers a phone, and the failures the summary lists.
+ */
 export function report(
   batch: string,
   resetbot: string,
@@ -586,11 +591,45 @@ export function report(
   stations: StationStatus[],
   rejected: BadRow[],
 ): BatchResult {
-  const read = readJournal(journalPath);
-  const { jobs, sessionMs } = replay(read.entries);
-  const records = [...jobs.values()].map((h) => h.final).filter((r): r is BatchRecord => r !== undefined);
-  const unfinished = jobs.size - records.length;
-  const summary = summarize({ batch, resetbot, file, records, unfinished, sessionMs, stations, rejected, outDir, journal: journalPath });
-  writeReports(summary, records);
-  return { summary, records };
+  const { jobs, sessionMs } = scanFinals(journalPath);
+  const finals = [...jobs.entries()].filter(([, j]) => j.length > 0);
+  finals.sort(([ma, a], [mb, b]) => (a.line || Infinity) - (b.line || Infinity) || ma.localeCompare(mb));
+  const tally = new Tally();
+  const fd = openSync(journalPath, 'r');
+  try {
+    const summary = summarize({ batch, resetbot, file, records: [], unfinished: jobs.size - finals.length, sessionMs, stations, rejected, outDir, journal: journalPath });
+    writeFileAtomic(summary.records, (write) => {
+      for (const [, at] of finals) {
+        const entry = readEntryAt(fd, at.offset, at.length);
+        if (entry.type !== 'final') throw new Error(`journal ${journalPath}: the line at byte ${at.offset} is not a final record`);
+        tally.add(entry.record);
+        write(JSON.stringify(entry.record) + '\n');
+      }
+    });
+    const whole = tally.into(summary);
+    writeSummaries(whole);
+    return { summary: whole };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Each job of a journal with where its last final line is (length 0: none yet), and each session's clock. */
+function scanFinals(journalPath: string): { jobs: Map<string, { line: number; offset: number; length: number }>; sessionMs: number[] } {
+  const jobs = new Map<string, { line: number; offset: number; length: number }>();
+  const sessionMs: number[] = [];
+  scanJournal(journalPath, (e, offset, length) => {
+    sessionMs[e.session - 1] = Math.max(sessionMs[e.session - 1] ?? 0, e.clockMs);
+    if (e.type === 'queued') {
+      if (!jobs.has(e.job)) jobs.set(e.job, { line: e.line, offset: 0, length: 0 });
+    } else if (e.type === 'final') {
+      const j = jobs.get(e.job);
+      if (j) {
+        j.offset = offset;
+        j.length = length;
+      }
+    }
+  });
+  for (let i = 0; i < sessionMs.length; i++) sessionMs[i] ??= 0;
+  return { jobs, sessionMs };
 }

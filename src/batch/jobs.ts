@@ -183,9 +183,9 @@ export function loadBatchFile(path: string, ctx: ValidateContext): BatchFile {
 }
 
 /** The largest batch file read (README, "Batches"): a batch is a day's bench work, not a database. */
-export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-/** The most rows (phones) a batch file may hold. */
-export const MAX_BATCH_ROWS = 10_000;
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+/** The most rows (phones) a batch file may hold: 100,000 runs in flat memory (bench/batch.ts measures it). */
+export const MAX_BATCH_ROWS = 100_000;
 
 /**
  * Reads a batch file as a stream of chunks, hashing as it goes, and stops at MAX_BATCH_BYTES: a huge file is refused
@@ -348,20 +348,86 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
   // cannot type fail here, before anything moves.
   // A row without a MAC is checked with a stand-in MAC (every MAC types with the same keys' kinds), planned for real
   // once the network says which phone it is.
-  const plan = planRun(model, auto ? '0004f2000000' : mac, choices);
-  return {
+  const planMac = auto ? '0004f2000000' : mac;
+  const plan = planRun(model, planMac, choices);
+  // The plan is not kept with the job: a batch of 100,000 rows would hold 100,000 plans (about 2 KB each). It is made
+  // again when a station takes the job (the planner is deterministic: the same plan); the last few made are kept
+  // (PLANS), enough for every job on a station at once. The model is kept once for all the rows that run the same
+  // one (each row's plan has its own copy).
+  const job = new BatchJob(
     mac,
-    ...(auto ? { auto: { planFor: (heard: string) => planRun(model, heard, choices) } } : {}),
-    replan: (calibrated: PhoneModel, heard: string) => planRun(calibrated, heard, choices),
-    model: plan.model,
-    ...(stationText !== '' ? { station: stationText } : {}),
-    procedure: procedure.kind,
+    sharedModel(plan.model),
+    procedure.kind,
     options,
-    plan,
-    simModel: models.simModel(base),
-    line: row.line,
-    warnings: [...warnings, ...optionWarnings],
-  };
+    models.simModel(base),
+    row.line,
+    warnings.length + optionWarnings.length > 0 ? [...warnings, ...optionWarnings] : NO_WARNINGS,
+    () => planRun(model, planMac, choices),
+    (calibrated: PhoneModel, heard: string) => planRun(calibrated, heard, choices),
+  );
+  if (auto) job.auto = { planFor: (heard: string) => planRun(model, heard, choices) };
+  if (stationText !== '') job.station = stationText;
+  return job;
+}
+
+// Shared by every row without a warning: frozen, so that a change to one row's list throws instead of reaching the others.
+const NO_WARNINGS = Object.freeze([]) as unknown as string[];
+
+/** A job as a batch holds it, 100,000 at a time: one shape for all (a class), its plan made when asked (PLANS). */
+class BatchJob implements Job {
+  auto?: { planFor: (mac: string) => RunPlan } = undefined;
+  station?: string = undefined;
+
+  constructor(
+    readonly mac: string,
+    readonly model: PhoneModel,
+    readonly procedure: string,
+    readonly options: JobOptions,
+    readonly simModel: string | undefined,
+    readonly line: number,
+    readonly warnings: string[],
+    private readonly makePlan: () => RunPlan,
+    /** The run planned again for the model as the bench's calibration has it (the row's choices kept). */
+    readonly replan: (model: PhoneModel, mac: string) => RunPlan,
+  ) {}
+
+  get plan(): RunPlan {
+    return PLANS.get(this) ?? PLANS.put(this, this.makePlan());
+  }
+}
+
+/** The plans made last, by job: a small cache in place of a plan kept with every job. */
+class RecentPlans {
+  private readonly plans = new Map<Job, RunPlan>();
+  constructor(private readonly size: number) {}
+
+  get(job: Job): RunPlan | undefined {
+    const plan = this.plans.get(job);
+    if (plan !== undefined) {
+      this.plans.delete(job);
+      this.plans.set(job, plan);
+    }
+    return plan;
+  }
+
+  put(job: Job, plan: RunPlan): RunPlan {
+    this.plans.set(job, plan);
+    if (this.plans.size > this.size) this.plans.delete(this.plans.keys().next().value!);
+    return plan;
+  }
+}
+
+const PLANS = new RecentPlans(512);
+
+/** One object for every row that runs the same model (same procedure, same options), not a copy a row. */
+const models = new Map<string, PhoneModel>();
+function sharedModel(model: PhoneModel): PhoneModel {
+  const key = JSON.stringify(model);
+  const known = models.get(key);
+  if (known) return known;
+  if (models.size >= 1024) models.clear();
+  models.set(key, model);
+  return model;
 }
 
 /** resolveRun, with a password the keypad cannot type said without quoting the password (it is a secret). */

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { fsyncDir } from './atomic.js';
@@ -6,8 +6,13 @@ import { outputError, writeAllSync, type OutputError } from './outputs.js';
 import type { BatchRecord } from './phone-record.js';
 
 /*
- * The batch journal: JSON lines, append-only, each line written and flushed to disk (fsync) before the batch moves
- * on, so a crash, a kill -9 or a power cut loses at most the line being written. Every line carries the batch id, a
+ * The batch journal: JSON lines, append-only, each line written (write(2)) before the batch moves on, so a crash or a
+ * kill -9 loses at most the line being written. The lines resume depends on (the header, session, station, queued,
+ * started, final, end) are also flushed to disk (fsync) before the batch moves on, so a power cut loses none of them
+ * either; a step line is not flushed on its own (about 10 a phone: most of a simulated batch's time and of its disk
+ * writes went to those flushes). fsync flushes the whole file, so the next flushed line makes every step line before
+ * it durable; a power cut can lose only step lines after the last flushed line, of a run that has no final yet, and
+ * such a run is started again from power-off on --resume whatever its steps say. Every line carries the batch id, a
  * sequence number that only grows (across sessions too), the session (1, then 2 after the first --resume...), and the
  * bench-clock time since the session started. Job lines carry the job key (the MAC), the run (how many times the job
  * has been started) and the machine's attempt within the run.
@@ -96,6 +101,10 @@ export class Journal {
   onFailure: ((err: OutputError) => void) | undefined;
   /** Entries appended in this session (after a failure, none). */
   written = 0;
+  /** Flushes to disk (fsync) in this session. */
+  syncs = 0;
+  /** Bytes of the file on disk as of the last flush: what a power cut now would leave. */
+  syncedBytes: number;
 
   private constructor(
     readonly path: string,
@@ -108,6 +117,7 @@ export class Journal {
     this.fd = fd;
     this.seq = lastSeq;
     this.size = fstatSync(fd).size;
+    this.syncedBytes = this.size;
   }
 
   /** Starts a new journal; refuses to overwrite one. */
@@ -154,8 +164,12 @@ export class Journal {
     const bytes = Buffer.from(full.map((e) => JSON.stringify(e)).join('\n') + '\n', 'utf8');
     try {
       writeAllSync(this.fd, bytes);
-      fsyncSync(this.fd);
       this.size += bytes.length;
+      if (full.some(needsSync)) {
+        fsyncSync(this.fd);
+        this.syncs++;
+        this.syncedBytes = this.size;
+      }
       this.written += full.length;
     } catch (err) {
       // No half line is left behind: the file is cut back to its last whole line (if even that fails, the torn line
@@ -178,6 +192,11 @@ export class Journal {
   }
 }
 
+/** Whether a line must be on disk before the batch moves on: every line but a step (see the top of this file). */
+function needsSync(e: JournalEntry): boolean {
+  return e.type !== 'step';
+}
+
 export interface JournalRead {
   path: string;
   header: Base & BatchHeader;
@@ -191,24 +210,43 @@ export interface JournalRead {
 
 /** Reads a journal. A torn last line is left out; a bad line with good lines after it is corruption: an error. */
 export function readJournal(path: string): JournalRead {
-  let bytes: Buffer;
+  const entries: JournalEntry[] = [];
+  const scan = scanJournal(path, (e) => {
+    entries.push(e);
+  });
+  return { ...scan, entries };
+}
+
+/** What scanning a journal found besides its entries. */
+export type JournalScan = Omit<JournalRead, 'entries'>;
+
+/** Chunk size of a journal scan: the memory a scan needs is this plus its longest line. */
+const SCAN_CHUNK = 1 << 20;
+
+/**
+ * Reads a journal line by line, in chunks (a 100,000-phone journal is never held whole): `each` gets every whole
+ * entry with where its line starts in the file and its length in bytes (without the newline), in order. A torn last
+ * line is left out; a bad line with good lines after it is corruption: an error.
+ */
+export function scanJournal(path: string, each: (entry: JournalEntry, offset: number, length: number) => void): JournalScan {
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch {
     throw new ConfigError('no-journal', `cannot read journal ${path}`, 'give the journal of the batch to resume with --journal');
   }
-  const entries: JournalEntry[] = [];
+  let header: (Base & BatchHeader) | undefined;
   let validBytes = 0;
-  let offset = 0;
   let lineNo = 0;
   let torn: number | undefined;
-  while (offset < bytes.length) {
-    const nl = bytes.indexOf(0x0a, offset);
-    const end = nl < 0 ? bytes.length : nl;
-    const text = bytes.subarray(offset, end).toString('utf8');
+  let sessions = 0;
+  let lastSeq = 0;
+  let totalBytes = 0;
+  const line = (bytes: Buffer, start: number, end: number, whole: boolean, fileOffset: number): void => {
+    const text = bytes.toString('utf8', start, end);
     lineNo++;
     let entry: JournalEntry | undefined;
-    if (nl >= 0) {
+    if (whole) {
       try {
         entry = JSON.parse(text) as JournalEntry;
       } catch {
@@ -223,27 +261,70 @@ export function readJournal(path: string): JournalRead {
           'the journal was changed by hand or the disk is failing; keep a copy and start a new batch',
         );
       }
-      entries.push(entry);
-      validBytes = end + 1;
-    } else if (text.trim() !== '' || nl < 0) {
+      if (header === undefined) {
+        if (entry.type !== 'batch') notAJournal(path);
+        header = entry as Base & BatchHeader;
+      }
+      sessions = Math.max(sessions, entry.session);
+      if (entry.seq <= lastSeq) {
+        throw new ConfigError('bad-journal', `journal ${path}: sequence number ${entry.seq} after ${lastSeq}`, 'the journal was edited or mixed with another; start a new batch');
+      }
+      lastSeq = entry.seq;
+      each(entry, fileOffset, end - start);
+      validBytes = fileOffset + (end - start) + 1;
+    } else if (text.trim() !== '' || !whole) {
       torn ??= lineNo;
     }
-    offset = end + 1;
-  }
-  const header = entries[0];
-  if (!header || header.type !== 'batch') {
-    throw new ConfigError('bad-journal', `${path} is not a resetbot batch journal (no header line)`, 'give the journal.jsonl of a batch');
-  }
-  let sessions = 0;
-  let lastSeq = 0;
-  for (const e of entries) {
-    sessions = Math.max(sessions, e.session);
-    if (e.seq <= lastSeq) {
-      throw new ConfigError('bad-journal', `journal ${path}: sequence number ${e.seq} after ${lastSeq}`, 'the journal was edited or mixed with another; start a new batch');
+  };
+  try {
+    let buf = Buffer.alloc(SCAN_CHUNK);
+    let held = 0; // bytes in buf not yet consumed (the start of a line)
+    let bufOffset = 0; // file offset of buf[0]
+    for (;;) {
+      if (held === buf.length) {
+        const bigger = Buffer.alloc(buf.length * 2);
+        buf.copy(bigger, 0, 0, held);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, held, buf.length - held, bufOffset + held);
+      totalBytes = bufOffset + held + n;
+      if (n === 0) {
+        if (held > 0) line(buf, 0, held, false, bufOffset);
+        break;
+      }
+      const end = held + n;
+      let start = 0;
+      for (;;) {
+        const nl = buf.indexOf(0x0a, start);
+        if (nl < 0 || nl >= end) break;
+        line(buf, start, nl, true, bufOffset + start);
+        start = nl + 1;
+      }
+      buf.copy(buf, 0, start, end);
+      held = end - start;
+      bufOffset += start;
     }
-    lastSeq = e.seq;
+  } finally {
+    closeSync(fd);
   }
-  return { path, header: header as Base & BatchHeader, entries, sessions, lastSeq, validBytes, totalBytes: bytes.length };
+  if (!header) notAJournal(path);
+  return { path, header, sessions, lastSeq, validBytes, totalBytes };
+}
+
+function notAJournal(path: string): never {
+  throw new ConfigError('bad-journal', `${path} is not a resetbot batch journal (no header line)`, 'give the journal.jsonl of a batch');
+}
+
+/** One entry read again at the place a scan found it (scanJournal's offset and length). */
+export function readEntryAt(fd: number, offset: number, length: number): JournalEntry {
+  const buf = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, offset + got);
+    if (n === 0) throw new Error(`journal ended inside the line at byte ${offset}`);
+    got += n;
+  }
+  return JSON.parse(buf.toString('utf8')) as JournalEntry;
 }
 
 /** What the journal says about one job. */

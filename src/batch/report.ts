@@ -69,6 +69,59 @@ export function sortRecords(records: BatchRecord[]): BatchRecord[] {
   return [...records].sort((a, b) => (a.line || Infinity) - (b.line || Infinity) || a.mac.localeCompare(b.mac));
 }
 
+/**
+ * Counts records one at a time (a batch's records are streamed from its journal, never held together): by outcome,
+ * model and station, the phones that ran to an end, and the failures in the order the records came.
+ */
+export class Tally {
+  readonly byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  readonly byModel: Record<string, Counts> = {};
+  readonly byStation: Record<string, Counts> = {};
+  readonly failures: FailureLine[] = [];
+  total = 0;
+  ended = 0;
+
+  add(r: BatchRecord): void {
+    this.total++;
+    this.byOutcome[r.outcome]++;
+    for (const [map, key] of [
+      [this.byModel, r.model],
+      [this.byStation, r.station ?? '(none)'],
+    ] as const) {
+      const c = (map[key] ??= zero());
+      c.total++;
+      c[r.outcome]++;
+    }
+    if (r.startedAt !== null && r.outcome !== 'aborted') this.ended++;
+    if (r.outcome !== 'pass') {
+      this.failures.push({
+        mac: r.mac,
+        model: r.model,
+        station: r.station,
+        line: r.line,
+        outcome: r.outcome,
+        class: r.failure?.class ?? null,
+        code: r.failure?.code ?? null,
+        reason: r.failure?.reason ?? r.summary,
+      });
+    }
+  }
+
+  /** The summary with these counts (its other fields as given). */
+  into(s: BatchSummary): BatchSummary {
+    return {
+      ...s,
+      total: this.total,
+      byOutcome: { ...this.byOutcome },
+      byModel: this.byModel,
+      byStation: this.byStation,
+      phonesPerHour: s.benchMs > 0 && this.ended > 0 ? round1((this.ended * 3_600_000) / s.benchMs) : null,
+      complete: this.byOutcome.aborted === 0 && s.unfinished === 0,
+      failures: this.failures,
+    };
+  }
+}
+
 export function summarize(args: {
   batch: string;
   resetbot: string;
@@ -81,56 +134,31 @@ export function summarize(args: {
   outDir: string;
   journal: string;
 }): BatchSummary {
-  const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  const byModel: Record<string, Counts> = {};
-  const byStation: Record<string, Counts> = {};
-  for (const r of args.records) {
-    byOutcome[r.outcome]++;
-    for (const [map, key] of [
-      [byModel, r.model],
-      [byStation, r.station ?? '(none)'],
-    ] as const) {
-      const c = (map[key] ??= zero());
-      c.total++;
-      c[r.outcome]++;
-    }
-  }
+  const tally = new Tally();
+  for (const r of sortRecords(args.records)) tally.add(r);
   const benchMs = args.sessionMs.reduce((a, b) => a + b, 0);
-  const ended = args.records.filter((r) => r.startedAt !== null && r.outcome !== 'aborted').length;
-  const failures = sortRecords(args.records)
-    .filter((r) => r.outcome !== 'pass')
-    .map((r) => ({
-      mac: r.mac,
-      model: r.model,
-      station: r.station,
-      line: r.line,
-      outcome: r.outcome,
-      class: r.failure?.class ?? null,
-      code: r.failure?.code ?? null,
-      reason: r.failure?.reason ?? r.summary,
-    }));
-  return {
+  return tally.into({
     batch: args.batch,
     resetbot: args.resetbot,
     file: args.file,
-    total: args.records.length,
-    byOutcome,
-    byModel,
-    byStation,
+    total: 0,
+    byOutcome: tally.byOutcome,
+    byModel: {},
+    byStation: {},
     benchMs,
     sessions: args.sessionMs.length,
-    phonesPerHour: benchMs > 0 && ended > 0 ? round1((ended * 3_600_000) / benchMs) : null,
+    phonesPerHour: null,
     unfinished: args.unfinished,
-    complete: byOutcome.aborted === 0 && args.unfinished === 0,
+    complete: false,
     stations: args.stations,
-    failures,
+    failures: [],
     rejected: args.rejected,
     records: join(args.outDir, 'records.jsonl'),
     journal: args.journal,
     summaryJson: join(args.outDir, 'summary.json'),
     summaryCsv: join(args.outDir, 'summary.csv'),
     failuresCsv: join(args.outDir, 'failures.csv'),
-  };
+  });
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -138,6 +166,11 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 /** Writes records.jsonl, summary.json, summary.csv and failures.csv, each atomically. */
 export function writeReports(summary: BatchSummary, records: BatchRecord[]): void {
   writeFileAtomic(summary.records, sortRecords(records).map((r) => JSON.stringify(r) + '\n').join(''));
+  writeSummaries(summary);
+}
+
+/** Writes summary.json, summary.csv and failures.csv, each atomically (records.jsonl is written apart). */
+export function writeSummaries(summary: BatchSummary): void {
   writeFileAtomic(summary.summaryJson, JSON.stringify(summary, null, 2) + '\n');
   writeFileAtomic(summary.summaryCsv, summaryCsv(summary));
   writeFileAtomic(summary.failuresCsv, failuresCsv(summary));

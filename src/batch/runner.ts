@@ -73,7 +73,7 @@ export interface RunnerOptions {
  * that could not run. `runJobs` (a batch file) and the scan loop are built on it.
  */
 export class Runner {
-  readonly records: BatchRecord[] = [];
+  // No list of records: a batch of 100,000 phones would hold every one. The journal keeps them; onEvent sees each.
   private readonly status = new Map<string, StationStatus>();
 
   constructor(private readonly opts: RunnerOptions) {
@@ -146,7 +146,6 @@ export class Runner {
     // The record's identifiers are kept whole.
     const record = new Redactor(secretValues(p.job.options)).valueExcept(full, RECORD_IDS);
     this.opts.journal.append({ type: 'final', job: p.job.mac, run: record.run, attempt: record.attempts, outcome: record.outcome, record });
-    this.records.push(record);
     this.emit({ type: 'final', station: record.station, job: p.job, record });
   }
 
@@ -296,10 +295,13 @@ export class Runner {
  * checked again and taken out if it fails: the others carry on. Every job ends with exactly one final record in the
  * journal. Whatever happens, every station is left with its solenoids released and its relay off.
  */
-export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Promise<{ records: BatchRecord[]; stations: StationStatus[] }> {
+export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Promise<{ stations: StationStatus[] }> {
   const { signal } = opts;
   const runner = new Runner(opts);
-  const queue = [...opts.jobs];
+  // The jobs in order; a station takes the first it may. `head`: no job before it is left (taking from the front, as
+  // simulated stations do, costs nothing; a splice out of 100,000 jobs a phone would).
+  const queue: (PendingJob | undefined)[] = [...opts.jobs];
+  let head = 0;
   // A job named for a station runs there; the others go to any simulated station that can run them (its fixture,
   // camera and simulated units: see stationProblems; a real station's jig holds the one phone placed in it: see
   // holdsOnePhone).
@@ -311,10 +313,13 @@ export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Pro
     let last: BatchRecord | undefined;
     while (!signal.aborted) {
       if (!(await runner.recheckIfSuspect(st, last))) return;
-      const i = queue.findIndex((p) => mayTake(st, p.job));
-      if (i < 0) return;
-      const [p] = queue.splice(i, 1);
-      last = await runner.runOne(st, p!);
+      while (head < queue.length && queue[head] === undefined) head++;
+      let i = head;
+      while (i < queue.length && (queue[i] === undefined || !mayTake(st, queue[i]!.job))) i++;
+      if (i >= queue.length) return;
+      const p = queue[i]!;
+      queue[i] = undefined;
+      last = await runner.runOne(st, p);
     }
   };
 
@@ -325,6 +330,7 @@ export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Pro
     // Whatever is left could not run: stopped by the operator, or no healthy station could take it.
     const realStations = opts.stations.some((st) => holdsOnePhone(st.spec));
     for (const p of queue) {
+      if (p === undefined) continue;
       if (signal.aborted) {
         runner.notRun(p, 'aborted', undefined, "not started: the batch was stopped (Ctrl-C) before this phone's turn");
         continue;
@@ -349,5 +355,5 @@ export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Pro
   } finally {
     await runner.teardown();
   }
-  return { records: runner.records, stations: runner.statuses() };
+  return { stations: runner.statuses() };
 }

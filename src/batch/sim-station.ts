@@ -9,7 +9,7 @@ import { getCatalog } from '../catalog/catalog.js';
 import { BenchError, ConfigError } from '../errors/errors.js';
 import { createSimBench, type SimBench } from '../sim/driver.js';
 import { holdClock } from '../clock/clock.js';
-import { simCameraBench } from '../observe/camera/sim.js';
+import { noteOcrLoaded } from '../observe/ocr-loaded.js';
 import type { SimPhoneOptions } from '../sim/phone.js';
 import { parseMac } from '../text-entry/mac.js';
 import { Rng } from '../sim/rng.js';
@@ -92,7 +92,7 @@ export const simStation: StationFactory = (spec, env) => {
       current = s;
       const net = sim.network ? await holdClock(env.clock, phoneNetwork(s, realMac, env.clock, seed)) : undefined;
       // `sim.camera`: the phone seen through the rendered camera path instead of its perfect screen.
-      const seen = sim.camera && !sim.blind ? simCameraBench(s, env.clock, { seed, level: sim.camera }) : undefined;
+      const seen = sim.camera && !sim.blind ? (await loadSimCamera()).simCameraBench(s, env.clock, { seed, level: sim.camera }) : undefined;
       if (seen) await holdClock(env.clock, seen.observer.start());
       return {
         bench: seen ? seen.bench : s.bench,
@@ -178,4 +178,10 @@ export function openSimTruthLog(path: string, onFailure: (err: OutputError) => v
     },
     close: () => closeSync(fd),
   };
+}
+
+/** The simulated camera (renderer, reader, OCR), loaded by the stations that have one. */
+async function loadSimCamera(): Promise<typeof import('../observe/camera/sim.js')> {
+  noteOcrLoaded();
+  return import('../observe/camera/sim.js');
 }

@@ -8,10 +8,8 @@ import { defaultFixturePath, fixtureFor } from '../bench/jigs.js';
 import type { Bench, BenchDriver, DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import type { Point, Quad } from '../image/raster.js';
-import { benchWithCamera } from '../observe/camera/bench.js';
 import { parseCorners } from '../observe/camera/calibration.js';
-import { FfmpegCamera } from '../observe/camera/capture.js';
-import { CameraObserver } from '../observe/camera/observer.js';
+import { noteOcrLoaded } from '../observe/ocr-loaded.js';
 import { ConfigError, classify } from '../errors/errors.js';
 import { benchNeeds, fixtureProblems } from '../machines/needs.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
@@ -160,6 +158,13 @@ export function registerBenchDriver(driver: string, make: BenchDriverFactory): v
         const net = network ? { network } : {};
         if (!spec.camera) return { bench, ...net, finish: async () => {} };
         // The camera is started for each phone and stopped after it: a stalled camera fails that phone's run only.
+        // Its code (ffmpeg capture, the OCR reader) is loaded here, by the stations that have one.
+        noteOcrLoaded();
+        const [{ CameraObserver }, { FfmpegCamera }, { benchWithCamera }] = await Promise.all([
+          import('../observe/camera/observer.js'),
+          import('../observe/camera/capture.js'),
+          import('../observe/camera/bench.js'),
+        ]);
         const camera = new CameraObserver({
           frames: new FfmpegCamera({ source: spec.camera.source, clock: env.clock, ...(spec.camera.fps ? { fps: spec.camera.fps } : {}) }),
           clock: env.clock,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PhoneModel } from '../catalog/types.js';
 import { loadFixture, type Fixture } from './fixture.js';
@@ -26,6 +27,34 @@ function defaultFixtureFile(model: PhoneModel): string {
   }
 }
 
+/**
+ * The model's jig (or the fixture file given). A file read, parsed and validated once per process while it stays as
+ * it was (same size and modification time): a batch or a campaign asks for it once a phone. The fixture returned is
+ * shared: read it, do not change it.
+ */
 export function fixtureFor(model: PhoneModel, path?: string): Fixture {
-  return loadFixture(path ?? defaultFixturePath(model));
+  const file = path ?? defaultFixturePath(model);
+  let stamp: string | undefined;
+  try {
+    const st = statSync(file);
+    stamp = `${st.size}:${st.mtimeMs}`;
+  } catch {
+    // loadFixture says what is wrong with the path
+  }
+  const known = loaded.get(file);
+  if (stamp !== undefined && known?.stamp === stamp) return known.fixture;
+  const fixture = frozen(loadFixture(file));
+  if (stamp !== undefined) loaded.set(file, { stamp, fixture });
+  return fixture;
+}
+
+const loaded = new Map<string, { stamp: string; fixture: Fixture }>();
+
+/** Shared, so frozen: a caller that changed it would change every later phone's jig (it throws instead). */
+function frozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) frozen(v);
+    Object.freeze(value);
+  }
+  return value;
 }

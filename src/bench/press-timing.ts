@@ -68,15 +68,27 @@ export class HoldLimit {
  * Sleeps `ms` on the clock; ends early, rejecting, when `signal` aborts (with its reason) or when `interrupts` emits
  * (with that error: the link dropped, the board reset).
  */
-export async function interruptibleSleep(clock: Clock, ms: number, signal: AbortSignal | undefined, interrupts: Listeners<[Error]>): Promise<void> {
-  const ac = new AbortController();
-  const onOuter = (): void => ac.abort(signal?.reason);
-  signal?.addEventListener('abort', onOuter, { once: true });
-  const stop = interrupts.add((err) => ac.abort(err));
-  try {
-    await sleep(clock, ms, ac.signal);
-  } finally {
-    stop();
-    signal?.removeEventListener('abort', onOuter);
-  }
+export function interruptibleSleep(clock: Clock, ms: number, signal: AbortSignal | undefined, interrupts: Listeners<[Error]>): Promise<void> {
+  // One timer and two listeners, no AbortController of its own (one a press was a measurable share of a run).
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let stop = (): void => {};
+    let done = false;
+    const end = (failed: boolean, err?: unknown): void => {
+      if (done) return;
+      done = true;
+      clock.clearTimeout(id);
+      stop();
+      signal?.removeEventListener('abort', onOuter);
+      if (failed) reject(err);
+      else resolve();
+    };
+    const onOuter = (): void => end(true, signal?.reason);
+    const id = clock.setTimeout(() => end(false), Math.max(0, ms));
+    signal?.addEventListener('abort', onOuter, { once: true });
+    stop = interrupts.add((err) => end(true, err));
+  });
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { catalogWithProfiles } from '../catalog/user-profiles.js';
+import { getCatalog } from '../catalog/catalog.js';
 import type { PhoneModel } from '../catalog/types.js';
-import { ConfigError, nearest } from '../errors/errors.js';
-import { simUnitIds } from '../sim/driver.js';
 
 /**
  * `--profiles F`: the user's file of extra models and profiles (src/catalog/user-profiles.ts), for every command that
@@ -18,23 +16,17 @@ export interface ModelChoice {
   simModelId: string;
 }
 
-/** Finds `--model` in the catalog, with the `--profiles` file's models added when one is given. */
-export function chooseModel(name: string, profilesPath: string | undefined): ModelChoice {
+/**
+ * Finds `--model` in the catalog, with the `--profiles` file's models added when one is given (only then is the
+ * profiles reader, and its zod schemas, loaded).
+ */
+export async function chooseModel(name: string, profilesPath: string | undefined): Promise<ModelChoice> {
+  if (profilesPath === undefined) {
+    const model = getCatalog().find(name);
+    return { model, simModelId: model.id };
+  }
+  const { catalogWithProfiles } = await import('../catalog/user-profiles.js');
   const { catalog, profiles } = catalogWithProfiles(profilesPath);
   const model = catalog.find(name);
   return { model, simModelId: profiles?.builtinBase[model.id] ?? model.id };
-}
-
-/**
- * The simulated phone for a model: `--sim-model` when given, else the built-in model it is or extends. ConfigError
- * when the simulator has no such phone (a profiles-file model defined without `extends`).
- */
-export function simModelFor(choice: ModelChoice, override: string | undefined): string {
-  const id = override ?? choice.simModelId;
-  if (simUnitIds().includes(id)) return id;
-  throw new ConfigError(
-    'no-sim-model',
-    override !== undefined ? `the simulator has no phone model '${id}'` : `the simulator has no phone for ${choice.model.name}`,
-    `give --sim-model with one of its models (nearest: ${nearest(id, simUnitIds()).join(', ')})`,
-  );
 }

@@ -55,9 +55,30 @@ function tolerance(word: string): number {
   return word.length <= 3 ? 0 : word.length <= 5 ? 1 : 2;
 }
 
-/** Whether `word` is (near enough) one of the key words. */
+/**
+ * Whether `word` is (near enough) one of the key words. Screens repeat their words, so the answer is remembered per
+ * key list (a few thousand words at most, then forgotten: OCR slips make new ones); a length gap wider than the
+ * tolerance is no match without computing the distance (the distance is at least the gap).
+ */
 export function nearWord(word: string, keys: readonly string[]): boolean {
-  return keys.some((k) => editDistance(word, k) <= tolerance(k));
+  let known = nearCache.get(keys);
+  if (!known) nearCache.set(keys, (known = new Map()));
+  let near = known.get(word);
+  if (near === undefined) {
+    near = keys.some((k) => within(word, k, tolerance(k)));
+    if (known.size >= 4096) known.clear();
+    known.set(word, near);
+  }
+  return near;
+}
+
+const nearCache = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** editDistance(a, b) <= max, without the distance when the lengths alone rule it out. */
+function within(a: string, b: string, max: number): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > max) return false;
+  return editDistance(a, b) <= max;
 }
 
 const words = (text: string): string[] => text.toLowerCase().match(/[a-z]+|\d+/g) ?? [];
@@ -87,13 +108,24 @@ const K = {
 } as const;
 
 const cache = new WeakMap<ScreenObservation, ScreenMeaning>();
+/** Meanings by what the screen shows, per model's patterns (a screen comes back many times as new objects). */
+const byContent = new WeakMap<object, Map<string, ScreenMeaning>>();
+const NO_PATTERNS = {};
 
-/** What the screen means (cached per observation object). */
+/** What the screen means (cached per observation object, and by the screen's content). */
 export function readScreen(s: ScreenObservation | undefined, patterns?: Partial<ScreenPatterns>): ScreenMeaning {
   if (!s) return { kind: 'unknown' };
   let m = cache.get(s);
   if (!m) {
-    m = classify(s, patterns);
+    const key = `${s.lit ? 1 : 0}\u0000${s.lines.join('\u0001')}\u0000${s.softkeys.join('\u0001')}`;
+    let known = byContent.get(patterns ?? NO_PATTERNS);
+    if (!known) byContent.set(patterns ?? NO_PATTERNS, (known = new Map()));
+    m = known.get(key);
+    if (!m) {
+      m = Object.freeze(classify(s, patterns));
+      if (known.size >= 4096) known.clear();
+      known.set(key, m);
+    }
     cache.set(s, m);
   }
   return m;
@@ -170,7 +202,7 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
   if (has(ws, K.bootrom)) return { ...base, kind: 'bootrom' };
   if (has(ws, K.updater)) return { ...base, kind: 'updater' };
   if (has(ws, K.starting) && has(ws, K.application)) return { ...base, kind: 'starting' };
-  const idleKeys = labels.filter((l) => K.idleSoftkeys.some((k) => editDistance(l, k) <= tolerance(k))).length >= 2;
+  const idleKeys = labels.filter((l) => nearWord(l, K.idleSoftkeys)).length >= 2;
   if (idleKeys || (has(ws, K.line) && /\d/.test(text)) || has(ws, K.registered) || regexShows(s, p.ready)) return { ...base, kind: 'idle' };
   if (has(ws, K.wait)) return { ...base, kind: 'wait' };
   return { ...base, kind: 'unknown' };

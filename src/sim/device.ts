@@ -68,6 +68,13 @@ export interface SimDeviceConfig {
   clock: Clock;
   seed: number | string;
   faults?: SimDeviceFaults;
+  /**
+   * A test bench's phone whose boot waits pass this many times faster (0 < k <= 1): the dark, the Updater, the Cancel
+   * delay, the application start and the reset's own screens. Never a window, the countdown or the keypad: what the
+   * controller must catch in time stays as it is. For tests that emulate every cycle of a board (StandardFirmata in
+   * avr8js), where minutes of boot are minutes of CPU.
+   */
+  quickBoot?: number;
 }
 
 const MAC_RE = /^[0-9a-f]{12}$/;
@@ -106,8 +113,9 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   private readonly dropped = new Set<Key>();
   private readonly log: SimEvent[] = [];
   private readonly timers = new Set<TimerId>();
+  /** quickBoot's factor (1: the phone's own timeline). */
+  private readonly quick: number;
   private scr: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
-  private scrKey = JSON.stringify(this.scr);
   private readonly listeners = new Set<(screen: ScreenObservation) => void>();
   private readonly eventListeners = new Set<(e: SimEvent) => void>();
 
@@ -119,6 +127,10 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
     this.mac = config.mac;
     this.clock = config.clock;
     this.faults = config.faults ?? {};
+    this.quick = config.quickBoot ?? 1;
+    if (!(this.quick > 0 && this.quick <= 1)) {
+      throw new ConfigError('bad-quick-boot', `quick boot factor ${config.quickBoot} is not above 0 and at most 1`, 'give a factor such as 0.25');
+    }
     const f = this.faults;
     if (f.slowBoot !== undefined && !(f.slowBoot >= 1)) {
       throw new ConfigError('bad-fault', `slow boot factor ${f.slowBoot} is below 1`, 'give a factor of 1 or more, e.g. 2');
@@ -292,18 +304,21 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
     this.timers.delete(id);
   }
 
-  /** A boot figure, stretched by the slow-boot fault. */
+  /** A boot figure, stretched by the slow-boot fault (and shortened on a quick-boot test phone). */
   protected bootMs(range: Range): number {
-    const k = this.faults.slowBoot ?? 1;
+    const k = (this.faults.slowBoot ?? 1) * this.quick;
     return this.timing.jitter({ min: range.min * k, max: range.max * k });
+  }
+
+  /** A wait of the reset's own (its screens, the run before the second reboot): shortened on a quick-boot phone. */
+  protected resetWaitMs(range: Range): number {
+    return this.timing.jitter({ min: range.min * this.quick, max: range.max * this.quick });
   }
 
   protected show(lines: string[], softkeys: string[] = this.blankSoftkeys(), leds: Record<string, string> = {}, lit = true): void {
     const next: ScreenObservation = { lines, softkeys, leds, lit };
-    const key = JSON.stringify(next);
-    if (key === this.scrKey) return;
+    if (sameScreen(next, this.scr)) return;
     this.scr = next;
-    this.scrKey = key;
     // Each listener gets its own copy: one that changes it cannot change what the next one sees.
     for (const listener of [...this.listeners]) listener(this.screen());
   }
@@ -341,4 +356,17 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   protected allDown(keys: readonly Key[]): boolean {
     return keys.every((k) => this.physical.has(k));
   }
+}
+
+/** Whether two screens show the same (compared field by field: a JSON.stringify a screen update cost more). */
+function sameScreen(a: ScreenObservation, b: ScreenObservation): boolean {
+  if (a.lit !== b.lit || a.lines.length !== b.lines.length || a.softkeys.length !== b.softkeys.length) return false;
+  for (let i = 0; i < a.lines.length; i++) if (a.lines[i] !== b.lines[i]) return false;
+  for (let i = 0; i < a.softkeys.length; i++) if (a.softkeys[i] !== b.softkeys[i]) return false;
+  const ak = Object.keys(a.leds);
+  if (ak.length !== Object.keys(b.leds).length) return false;
+  // The order of the LEDs is part of the screen as JSON compared it: same keys, same order, same colours.
+  const bk = Object.keys(b.leds);
+  for (let i = 0; i < ak.length; i++) if (ak[i] !== bk[i] || a.leds[ak[i]!] !== b.leds[ak[i]!]) return false;
+  return true;
 }

@@ -565,7 +565,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     if (this.phase === 'reboot-1') {
       // Seed 002: "Give the phone a few minutes for a second automatic reboot".
       this.phase = 'running-1';
-      this.after(this.timing.jitter(this.spec.reset.firstRunMs), () => {
+      this.after(this.resetWaitMs(this.spec.reset.firstRunMs), () => {
         this.event('automatic-reboot');
         this.phase = 'reboot-2';
         this.boot();
@@ -736,11 +736,11 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     this.enter('resetting');
     this.event('resetting-configuration');
     this.show(this.variant.wording.resetting);
-    this.after(this.timing.jitter(r.resettingMs), () => {
+    this.after(this.resetWaitMs(r.resettingMs), () => {
       this.enter('reset-done');
       this.event('configuration-reset');
       this.show(this.variant.wording.resetDone);
-      this.after(this.timing.jitter(r.resetDoneMs), () => {
+      this.after(this.resetWaitMs(r.resetDoneMs), () => {
         this.event('reboot');
         this.phase = 'reboot-1';
         this.boot();

@@ -112,6 +112,9 @@ describe('resetbot batch', () => {
     const cutOff = new Set(before.flatMap((e) => (e.type === 'started' && !finalBefore.has(e.job) ? [e.job] : [])));
     expect(finalBefore.size).toBeGreaterThanOrEqual(2);
     expect(cutOff.size).toBeGreaterThan(0); // the kill landed mid-procedure on some phone
+    // Step lines are written at once but not flushed on their own (src/batch/journal.ts): a kill -9 loses none of
+    // them; every phone done before the kill has its steps in the journal.
+    for (const mac of finalBefore) expect(before.some((e) => e.type === 'step' && e.job === mac)).toBe(true);
 
     const resumed = await cli(['batch', path, '--resume', '--journal', journalPath, '--sim-stations', '3', '--sim-seed', '5', '--sim-truth', truthPath, '--json'], dir);
     const summary = JSON.parse(resumed.stdout) as BatchSummary;

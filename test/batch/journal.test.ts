@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -121,5 +121,38 @@ describe('the batch journal', () => {
       ['cc', 2, 0, 'pass', false],
       ['dd', 0, 0, undefined, true],
     ]);
+  });
+
+  it('flushes to disk on the lines resume depends on, not on step lines; a power cut loses only steps of an open run', () => {
+    const step = (mac: string, run: number, name: string): NewEntry => ({ type: 'step', job: mac, run, attempt: 1, station: 's1', step: name });
+    const p = path();
+    const j = Journal.create(p, 'b1', () => 0);
+    j.appendMany([header, queued('aa', 2), queued('bb', 3)]);
+    expect(j.syncs).toBe(1);
+    j.append(started('aa', 1));
+    for (const name of ['power-off', 'power-on', 'cancel', 'combo', 'type', 'confirm']) j.append(step('aa', 1, name));
+    expect(j.syncs).toBe(2); // the started line only
+    expect(j.syncedBytes).toBeLessThan(readFileSync(p).length); // the steps are written, not yet flushed
+    j.append(final('aa', 1, 'pass'));
+    expect(j.syncs).toBe(3);
+    expect(j.syncedBytes).toBe(readFileSync(p).length); // the final's flush carries the steps before it
+    j.append(started('bb', 1));
+    j.append(step('bb', 1, 'power-off'));
+    j.append(step('bb', 1, 'power-on'));
+    expect(j.syncs).toBe(4);
+    const durable = j.syncedBytes;
+    j.close();
+
+    // A power cut now: the file is what the last flush put on disk.
+    const whole = replay(readJournal(p).entries).jobs;
+    truncateSync(p, durable);
+    const cut = readJournal(p);
+    expect(cut.entries.filter((e) => e.type === 'step').map((e) => (e as { job: string }).job)).toEqual(['aa', 'aa', 'aa', 'aa', 'aa', 'aa']);
+    const after = replay(cut.entries).jobs;
+    // Resume sees exactly what it would have seen without the cut: aa done, bb cut off and to run again.
+    expect([...after.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)])).toEqual(
+      [...whole.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)]),
+    );
+    expect(after.get('bb')).toMatchObject({ runs: 1, interrupted: 1 });
   });
 });

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../src/batch/atomic.js';
 import { Journal } from '../../src/batch/journal.js';
 import { OutputError } from '../../src/batch/outputs.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { runCli } from '../support/in-process.js';
 import { cli, endState, finished, jsonLines, spawnCli, tempDir, until, whileRunning, type TruthLine } from './cli-helpers.js';
 
 /*
@@ -141,7 +142,8 @@ describe('every output is checked before anything moves', () => {
   ];
   for (const [name, args, message] of cases) {
     it(`${name}: one line, exit 2`, async () => {
-      const r = await cli(args, dir);
+      // main() in this process: the refusal comes before anything runs (a child process added only its start-up).
+      const r = await runCli(args);
       expect(r.code, r.stderr).toBe(EXIT.usage);
       expect(oneLine(r)).toMatch(message);
       expect(r.stdout).toBe(''); // nothing ran: no outcome

@@ -6,6 +6,7 @@ import { makeStations, prepareBatch } from '../../src/batch/batch.js';
 import { loadBatchFile } from '../../src/batch/jobs.js';
 import { Journal } from '../../src/batch/journal.js';
 import { runJobs } from '../../src/batch/runner.js';
+import type { BatchRecord } from '../../src/batch/phone-record.js';
 import { checkStation, createStationPort, loadStationFile, registerBenchDriver, resolveFixture, type StationSpec } from '../../src/batch/stations.js';
 import { parseFixture } from '../../src/bench/fixture.js';
 import type { BenchDriver, DriverInfo } from '../../src/bench/types.js';
@@ -173,8 +174,12 @@ describe('routing jobs to stations', () => {
     const truths: TruthLine[] = [];
     const stations = makeStations(specs, clock, setup, (line) => truths.push(line as unknown as TruthLine));
     const journal = Journal.create(join(dir, `${n++}-journal.jsonl`), 'b', () => clock.now());
-    const { records, stations: status } = await clock.runUntil(
+    const records: BatchRecord[] = [];
+    const { stations: status } = await clock.runUntil(
       runJobs({
+        onEvent: (e) => {
+          if (e.type === 'final') records.push(e.record);
+        },
         batch: 'b',
         journal,
         clock,
@@ -210,8 +215,12 @@ describe('routing jobs to stations', () => {
     const file = loadBatchFile(csv, { stations: ['no7'] });
     const clock = new VirtualClock();
     const journal = Journal.create(join(dir, `${n++}-journal.jsonl`), 'b', () => clock.now());
-    const { records } = await clock.runUntil(
+    const records: BatchRecord[] = [];
+    await clock.runUntil(
       runJobs({
+        onEvent: (e) => {
+          if (e.type === 'final') records.push(e.record);
+        },
         batch: 'b',
         journal,
         clock,

@@ -1,32 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultFixturePath } from '../../src/bench/jigs.js';
 import { getCatalog } from '../../src/catalog/catalog.js';
-import { cli, expectOneLineError, type CliResult } from './run-cli.js';
+import { runCli as cli } from '../support/in-process.js';
+import { expectOneLineError, type CliResult } from './run-cli.js';
 
 /*
- * Every model of the catalog through the CLI on the simulator, as a user runs it: a `pass` only on the simulator's
+ * Every model of the catalog through the CLI on the simulator, as a user runs it (main() in this process: a child
+ * process per run added a Node start-up and nothing else; test/cli/cli.test.ts runs the built command itself): a `pass` only on the simulator's
  * truth (its `simulator` account in the JSON), the exit code of the outcome, refusals with exit 2 before anything
  * moves. `reboot` and `check-fixture` the same way.
  */
-
-const BIN = fileURLToPath(new URL('../../bin/resetbot.js', import.meta.url));
-
-/** The built `resetbot` run in a child process, without blocking (many run at once). */
-function cliAsync(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, RESETBOT_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** The JSON a run printed; on anything else, a failure that shows what the command said. */
 function json<T>(r: CliResult, what: string): T {
@@ -72,7 +58,7 @@ describe('resetbot reset: every model of the catalog on the simulator', () => {
   it('passes every runnable model, each pass on the simulator\'s truth, with exit 0', { timeout: 240_000 }, async () => {
     const jobs = runnable.flatMap((m) => [101, 202].map((seed) => ({ id: m.id, seed })));
     // --trust-label: the procedures that type no MAC cannot prove which phone they reset (tested on their own elsewhere).
-    const results = await pool(jobs, 8, async ({ id, seed }) => ({ id, seed, r: await cliAsync(['reset', '--model', id, '--mac', '0004F2AA814C', '--sim-seed', String(seed), '--trust-label', '--json']) }));
+    const results = await pool(jobs, 1, async ({ id, seed }) => ({ id, seed, r: await cli(['reset', '--model', id, '--mac', '0004F2AA814C', '--sim-seed', String(seed), '--trust-label', '--json']) }));
     for (const { id, seed, r } of results) {
       const out = json<ResetJson>(r, `${id} seed ${seed}`);
       const where = `${id} seed ${seed}: ${out.outcome} ${JSON.stringify(out.failure)}`;
@@ -90,8 +76,8 @@ describe('resetbot reset: every model of the catalog on the simulator', () => {
     }
   });
 
-  it.each(refused.map((m) => m.name))('%s: refused with exit 2, one line citing the seed, nothing run', (name) => {
-    const r = cli(['reset', '--model', name, '--mac', '0004F2AA814C', '--sim-seed', '1']);
+  it.each(refused.map((m) => m.name))('%s: refused with exit 2, one line citing the seed, nothing run', async (name) => {
+    const r = await cli(['reset', '--model', name, '--mac', '0004F2AA814C', '--sim-seed', '1']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/cannot reset .*seed 001.*--profiles/);
     expect(r.stdout).toBe('');
@@ -99,7 +85,7 @@ describe('resetbot reset: every model of the catalog on the simulator', () => {
 
   it('a blind bench (--sim-blind) never passes: unverified, exit 3, for each kind of procedure', { timeout: 120_000 }, async () => {
     const names = ['VVX 410', 'IP 335', 'Edge E350', 'Edge B30', 'Trio C60', 'CCX 500', 'CCX 400', 'Trio 8800', 'Rove B1', 'VVX D60', 'VisualPro'];
-    const results = await pool(names, 8, async (name) => ({ name, r: await cliAsync(['reset', '--model', name, '--mac', '0004F2AA814C', '--sim-seed', '5', '--sim-blind', '--json']) }));
+    const results = await pool(names, 1, async (name) => ({ name, r: await cli(['reset', '--model', name, '--mac', '0004F2AA814C', '--sim-seed', '5', '--sim-blind', '--json']) }));
     for (const { name, r } of results) {
       const out = json<ResetJson & { observed: boolean }>(r, name);
       expect(out.outcome, name).toBe('unverified');
@@ -108,8 +94,8 @@ describe('resetbot reset: every model of the catalog on the simulator', () => {
     }
   });
 
-  it('before UC Software 4.0.0 the combo does a device reset only: its own outcome, never pass, exit 8, and the way forward', () => {
-    const r = cli(['reset', '--model', 'IP 335', '--mac', '0004F2AA814C', '--sim-seed', '3', '--sim-software', '3.2.7', '--json']);
+  it('before UC Software 4.0.0 the combo does a device reset only: its own outcome, never pass, exit 8, and the way forward', async () => {
+    const r = await cli(['reset', '--model', 'IP 335', '--mac', '0004F2AA814C', '--sim-seed', '3', '--sim-software', '3.2.7', '--json']);
     const out = JSON.parse(r.stdout) as ResetJson;
     expect(out.outcome).toBe('device-reset');
     expect(out.failure?.code).toBe('device-reset-only');
@@ -122,8 +108,8 @@ describe('resetbot reset: every model of the catalog on the simulator', () => {
     expect(r.code).toBe(8);
   });
 
-  it('a phone that takes upper case only, with a profile that knows lower case: fails, untouched', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '3', '--sim-case', 'upper', '--json']);
+  it('a phone that takes upper case only, with a profile that knows lower case: fails, untouched', async () => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '3', '--sim-case', 'upper', '--json']);
     const out = JSON.parse(r.stdout) as ResetJson;
     expect(out.outcome).toBe('fail');
     expect(out.failure?.code).toBe('password-rejected');
@@ -133,9 +119,9 @@ describe('resetbot reset: every model of the catalog on the simulator', () => {
 });
 
 describe('resetbot reset --procedure menu-reset', () => {
-  it.each(['factory', 'local', 'web', 'device', 'format', 'reboot'])('--menu-reset %s passes on the simulator, and says which', (choice) => {
+  it.each(['factory', 'local', 'web', 'device', 'format', 'reboot'])('--menu-reset %s passes on the simulator, and says which', async (choice) => {
     // The admin password proves nothing of which phone this is: the operator vouches for the label (--trust-label).
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '4', '--procedure', 'menu-reset', '--admin-password', '456', '--menu-reset', choice, '--trust-label', '--json']);
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '4', '--procedure', 'menu-reset', '--admin-password', '456', '--menu-reset', choice, '--trust-label', '--json']);
     const out = JSON.parse(r.stdout) as ResetJson & { choice: string; simulator: { config: Record<string, boolean> } };
     expect(out.outcome).toBe('pass');
     expect(out.procedure).toBe('menu-reset');
@@ -145,8 +131,8 @@ describe('resetbot reset --procedure menu-reset', () => {
     expect(r.code).toBe(0);
   });
 
-  it('a wrong admin password: fail, exit 1, nothing reset', () => {
-    const r = cli(['reset', '--model', 'IP 335', '--mac', '0004F2AA814C', '--sim-seed', '4', '--procedure', 'menu-reset', '--admin-password', '789', '--sim-admin-password', '456', '--json']);
+  it('a wrong admin password: fail, exit 1, nothing reset', async () => {
+    const r = await cli(['reset', '--model', 'IP 335', '--mac', '0004F2AA814C', '--sim-seed', '4', '--procedure', 'menu-reset', '--admin-password', '789', '--sim-admin-password', '456', '--json']);
     const out = JSON.parse(r.stdout) as ResetJson;
     expect(out.failure?.code).toBe('admin-password-rejected');
     expect(out.simulator.factoryDefaults).toBe(false);
@@ -158,8 +144,8 @@ describe('resetbot reset --procedure menu-reset', () => {
     [['--procedure', 'menu-reset', '--admin-password', '456', '--sim-blind'], /needs an observer/],
     [['--procedure', 'touch-hold'], /has no procedure 'touch-hold'/],
     [['--menu-reset', 'local'], /--menu-reset is for the menu reset/],
-  ])('%j: exit 2, one line', (extra, message) => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '1', ...extra]);
+  ])('%j: exit 2, one line', async (extra, message) => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '1', ...extra]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(message);
   });
@@ -169,7 +155,7 @@ describe('resetbot reboot', () => {
   const withCombo = models.filter((m) => m.rebootCombo);
 
   it('reboots every model the seeds give a reboot combo, each pass on the simulator\'s truth', { timeout: 120_000 }, async () => {
-    const results = await pool(withCombo, 8, async (m) => ({ id: m.id, r: await cliAsync(['reboot', '--model', m.id, '--mac', '0004F2AA814C', '--sim-seed', '9', '--json']) }));
+    const results = await pool(withCombo, 1, async (m) => ({ id: m.id, r: await cli(['reboot', '--model', m.id, '--mac', '0004F2AA814C', '--sim-seed', '9', '--json']) }));
     for (const { id, r } of results) {
       const out = json<ResetJson>(r, id);
       expect(out.outcome, id).toBe('pass');
@@ -180,14 +166,14 @@ describe('resetbot reboot', () => {
     }
   });
 
-  it('a model without a reboot combo in the seeds: exit 2, saying so', () => {
-    const r = cli(['reboot', '--model', 'IP 320', '--mac', '0004F2AA814C']);
+  it('a model without a reboot combo in the seeds: exit 2, saying so', async () => {
+    const r = await cli(['reboot', '--model', 'IP 320', '--mac', '0004F2AA814C']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/no reboot combo/);
   });
 
-  it('prints what happened without --json', () => {
-    const r = cli(['reboot', '--model', 'IP 650', '--mac', '0004F2AA814C', '--sim-seed', '2']);
+  it('prints what happened without --json', async () => {
+    const r = await cli(['reboot', '--model', 'IP 650', '--mac', '0004F2AA814C', '--sim-seed', '2']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/reboot PASS/);
     expect(r.stdout).toMatch(/rebooted 1 time\(s\) by its combo/);
@@ -195,8 +181,8 @@ describe('resetbot reboot', () => {
 });
 
 describe('a fixture without relay: the power cycle is the reboot combo', () => {
-  it('VVX 410 on fixtures/vvx-jig-poe.json: passes on the truth, having rebooted by its combo', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '6', '--fixture', 'fixtures/vvx-jig-poe.json', '--json']);
+  it('VVX 410 on fixtures/vvx-jig-poe.json: passes on the truth, having rebooted by its combo', async () => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '6', '--fixture', 'fixtures/vvx-jig-poe.json', '--json']);
     const out = JSON.parse(r.stdout) as ResetJson;
     expect(out.outcome).toBe('pass');
     expect(out.steps[0]!.step).toBe('reboot-combo');
@@ -204,8 +190,8 @@ describe('a fixture without relay: the power cycle is the reboot combo', () => {
     expect(out.simulator.factoryDefaults).toBe(true);
   });
 
-  it('IP 320 (no reboot combo in the seeds) on it: refused, exit 2', () => {
-    const r = cli(['reset', '--model', 'IP 320', '--mac', '0004F2AA814C', '--fixture', 'fixtures/vvx-jig-poe.json']);
+  it('IP 320 (no reboot combo in the seeds) on it: refused, exit 2', async () => {
+    const r = await cli(['reset', '--model', 'IP 320', '--mac', '0004F2AA814C', '--fixture', 'fixtures/vvx-jig-poe.json']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/has no relay, and the sources give the SoundPoint IP 320 no reboot combo/);
     expect(r.stdout).toBe('');
@@ -215,7 +201,7 @@ describe('a fixture without relay: the power cycle is the reboot combo', () => {
 describe('resetbot check-fixture', () => {
   it('every runnable model fits its default jig (exit 0)', { timeout: 120_000 }, async () => {
     // The jig `reset` picks by default (src/bench/jigs.ts).
-    const results = await pool(runnable, 8, async (m) => ({ id: m.id, r: await cliAsync(['check-fixture', '--model', m.id, '--fixture', defaultFixturePath(m), '--json']) }));
+    const results = await pool(runnable, 1, async (m) => ({ id: m.id, r: await cli(['check-fixture', '--model', m.id, '--fixture', defaultFixturePath(m), '--json']) }));
     for (const { id, r } of results) {
       const out = json<{ fit: boolean; problems: string[] }>(r, id);
       expect(out.problems, id).toEqual([]);
@@ -224,45 +210,45 @@ describe('resetbot check-fixture', () => {
     }
   });
 
-  it('names what a fixture lacks: the corners on a desk jig, exit 2', () => {
-    const r = cli(['check-fixture', '--model', 'Trio C60', '--fixture', 'fixtures/vvx-jig.json']);
+  it('names what a fixture lacks: the corners on a desk jig, exit 2', async () => {
+    const r = await cli(['check-fixture', '--model', 'Trio C60', '--fixture', 'fixtures/vvx-jig.json']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/LACKS: .*'corner-tl', 'corner-tr', 'corner-bl', 'corner-br'/);
   });
 
-  it('the hold a board cannot make: the Rove on a jig with the reference firmware', () => {
+  it('the hold a board cannot make: the Rove on a jig with the reference firmware', async () => {
     const f = JSON.parse(readFileSync('fixtures/base-station-jig.json', 'utf8')) as Record<string, unknown>;
     delete f.maxHoldMs;
     const path = join(mkdtempSync(join(tmpdir(), 'rb-fixture-')), 'jig.json');
     writeFileSync(path, JSON.stringify(f));
-    const r = cli(['check-fixture', '--model', 'Rove B2', '--fixture', path, '--json']);
+    const r = await cli(['check-fixture', '--model', 'Rove B2', '--fixture', path, '--json']);
     const out = JSON.parse(r.stdout) as { fit: boolean; problems: string[]; needs: { longestHoldMs: number } };
     expect(out.fit).toBe(false);
     expect(out.needs.longestHoldMs).toBe(22_000);
     expect(out.problems.join(' ')).toMatch(/at most 20 s .* 22 s/);
     expect(r.code).toBe(2);
     // And reset refuses that fixture, before anything moves.
-    const reset = cli(['reset', '--model', 'Rove B2', '--mac', '0004F2AA814C', '--fixture', path]);
+    const reset = await cli(['reset', '--model', 'Rove B2', '--mac', '0004F2AA814C', '--fixture', path]);
     expect(reset.code).toBe(2);
     expect(reset.stdout).toBe('');
   });
 
-  it('Edge B needs the relay: a fixture without one is named', () => {
+  it('Edge B needs the relay: a fixture without one is named', async () => {
     const f = JSON.parse(readFileSync('fixtures/edge-jig.json', 'utf8')) as Record<string, unknown>;
     const path = join(mkdtempSync(join(tmpdir(), 'rb-fixture-')), 'jig.json');
     writeFileSync(path, JSON.stringify({ ...f, relay: false }));
-    const r = cli(['check-fixture', '--model', 'Edge B30', '--fixture', path]);
+    const r = await cli(['check-fixture', '--model', 'Edge B30', '--fixture', path]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/LACKS: the fixture has no relay, but the Edge B30 reset switches the power itself/);
   });
 
-  it('the menu reset and the reboot can be checked too', () => {
-    const menu = cli(['check-fixture', '--model', 'VVX 410', '--fixture', 'fixtures/vvx-jig.json', '--procedure', 'menu-reset', '--json']);
+  it('the menu reset and the reboot can be checked too', async () => {
+    const menu = await cli(['check-fixture', '--model', 'VVX 410', '--fixture', 'fixtures/vvx-jig.json', '--procedure', 'menu-reset', '--json']);
     const m = JSON.parse(menu.stdout) as { needs: { keys: string[]; observer: boolean }; fit: boolean };
     expect(m.fit).toBe(true);
     expect(m.needs.observer).toBe(true);
     for (const k of ['menu', 'up', 'down', 'select', 'softkey1']) expect(m.needs.keys).toContain(k);
-    const reboot = cli(['check-fixture', '--model', 'VVX 1500', '--fixture', 'fixtures/soundpoint-jig.json', '--procedure', 'reboot']);
+    const reboot = await cli(['check-fixture', '--model', 'VVX 1500', '--fixture', 'fixtures/soundpoint-jig.json', '--procedure', 'reboot']);
     expect(reboot.code).toBe(0);
     expect(reboot.stdout).toMatch(/needs: delete, volume-down, volume-up, select/);
   });

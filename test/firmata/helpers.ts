@@ -23,7 +23,7 @@ export interface FirmataRig extends FirmataSimBench {
   run<T>(work: Promise<T>, limitMs?: number): Promise<T>;
 }
 
-export function firmataRig(opts: { modelId?: string; maxHoldMs?: number; seed?: number } = {}): FirmataRig {
+export function firmataRig(opts: { modelId?: string; maxHoldMs?: number; seed?: number; quickBoot?: number } = {}): FirmataRig {
   const clock = new VirtualClock();
   const sim = createFirmataSimBench({
     modelId: opts.modelId ?? 'vvx-410',
@@ -32,6 +32,7 @@ export function firmataRig(opts: { modelId?: string; maxHoldMs?: number; seed?: 
     clock,
     seed: opts.seed ?? 1,
     ...(opts.maxHoldMs ? { maxHoldMs: opts.maxHoldMs } : {}),
+    ...(opts.quickBoot !== undefined ? { quickBoot: opts.quickBoot } : {}),
   });
   const edges: Edge[] = [];
   sim.pins.onChange((high, changed, t) => {

@@ -9,7 +9,8 @@ import {
   planText,
   tapLowerBoundMs,
 } from '../../src/text-entry/planner.js';
-import { TEXT_ENTRY_PROFILES, parseTextEntryProfile } from '../../src/text-entry/profiles.js';
+import { TEXT_ENTRY_PROFILES } from '../../src/text-entry/profiles.js';
+import { parseTextEntryProfile } from '../../src/text-entry/profile-schema.js';
 import type { CaseRule, Mode, Plan, PlanStep, TextEntryProfile } from '../../src/text-entry/types.js';
 import { mulberry } from '../../bench/random.js';
 

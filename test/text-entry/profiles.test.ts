@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/errors.js';
-import {
-  TEXT_ENTRY_PROFILES,
-  getTextEntryProfile,
-  parseTextEntryProfile,
-  textEntryProfileSchema,
-} from '../../src/text-entry/profiles.js';
+import { TEXT_ENTRY_PROFILES, getTextEntryProfile } from '../../src/text-entry/profiles.js';
+import { parseTextEntryProfile, textEntryProfileSchema } from '../../src/text-entry/profile-schema.js';
 import type { Mode, TextEntryProfile } from '../../src/text-entry/types.js';
 
 function copy(p: TextEntryProfile): Record<string, unknown> {

@@ -13,6 +13,7 @@ import { readImageFile } from '../../observe/camera/image-file.js';
 import { softkeyCount } from '../../observe/camera/models.js';
 import { sharedOcr, stopSharedOcr } from '../../observe/camera/ocr.js';
 import { readFrame } from '../../observe/camera/reader.js';
+import { noteOcrLoaded } from '../../observe/ocr-loaded.js';
 import type { CommandContext } from '../main.js';
 import { addProfilesOption, chooseModel } from '../profiles-option.js';
 
@@ -59,6 +60,8 @@ function findStation(opts: { station?: string; stations?: string }): StationSpec
 }
 
 export function registerCamera(program: Command, _ctx: CommandContext): void {
+  // This module loads the OCR reader: main stops its workers after the command.
+  noteOcrLoaded();
   const camera = program.command('camera').description("the camera over a phone's display: read a frame, see the calibrated regions, find the display");
   camera
     .command('snapshot')
@@ -120,7 +123,7 @@ export function registerCamera(program: Command, _ctx: CommandContext): void {
   addProfilesOption(read).action(async (image: string, opts: ReadOpts) => {
     const corners: Quad | undefined = opts.screen === undefined ? undefined : parseCorners(opts.screen);
     let softkeys = 4;
-    if (opts.model !== undefined) softkeys = softkeyCount(chooseModel(opts.model, opts.profiles).model.family);
+    if (opts.model !== undefined) softkeys = softkeyCount((await chooseModel(opts.model, opts.profiles)).model.family);
     if (opts.softkeys !== undefined) softkeys = parseSoftkeys(opts.softkeys);
     const leds: Record<string, Point> = Object.fromEntries((opts.led ?? []).map(parseLedPoint));
     const frame = await readImageFile(image);

@@ -42,8 +42,8 @@ export function registerCheckFixture(program: Command, ctx: CommandContext): voi
     .option('--mac <mac>', "the phone's MAC: check the keys of its password exactly (default: keys for any MAC)")
     .option('--admin-password <pw>', 'the admin password to be typed (default: keys for any numeric password)')
     .option('--json', 'one JSON object on stdout');
-  addProfilesOption(cmd).action((opts: CheckOpts) => {
-    const model = chooseModel(opts.model, opts.profiles).model;
+  addProfilesOption(cmd).action(async (opts: CheckOpts) => {
+    const model = (await chooseModel(opts.model, opts.profiles)).model;
     const fixture = loadFixture(opts.fixture);
     const plans = plansToCheck(model, opts);
     const problems = [...new Set(plans.flatMap((p) => fixtureProblems(p, fixture)))];

@@ -14,8 +14,8 @@ export function registerPlan(program: Command, _ctx: CommandContext): void {
     .requiredOption('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"')
     .requiredOption('--mac <mac>', 'the MAC address on the label, e.g. 0004F2AA814C')
     .option('--json', 'one JSON object on stdout');
-  addProfilesOption(cmd).action((opts: { model: string; mac: string; json?: boolean; profiles?: string }) => {
-    const { model } = chooseModel(opts.model, opts.profiles);
+  addProfilesOption(cmd).action(async (opts: { model: string; mac: string; json?: boolean; profiles?: string }) => {
+    const { model } = await chooseModel(opts.model, opts.profiles);
     requireTypedPassword(model);
     const { mac, warnings } = parseMac(opts.mac);
     for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);

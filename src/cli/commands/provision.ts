@@ -11,7 +11,8 @@ import { checkOutput } from '../../batch/outputs.js';
 import type { CommandContext } from '../main.js';
 import { headline, writeJson } from '../output.js';
 import { wantsColour } from '../../progress/render.js';
-import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
+import { addProfilesOption, chooseModel } from '../profiles-option.js';
+import { simModelFor } from '../sim-model.js';
 import { addPlaceOptions, keepRun, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
 import type { SingleRecord } from '../../batch/runs.js';
 
@@ -125,7 +126,7 @@ function firstLine(stream: Readable): Promise<string | undefined> {
 }
 
 async function provision(opts: ProvisionOpts, password: string, ctx: CommandContext, redactor: Redactor): Promise<void> {
-  const choice = chooseModel(opts.model, opts.profiles);
+  const choice = await chooseModel(opts.model, opts.profiles);
   const model = choice.model;
   const request: ProvisionRequest = {
     serverType: opts.serverType,

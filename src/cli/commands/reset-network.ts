@@ -20,7 +20,8 @@ import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { writeJson } from '../output.js';
-import { chooseModel, simModelFor } from '../profiles-option.js';
+import { chooseModel } from '../profiles-option.js';
+import { simModelFor } from '../sim-model.js';
 import { onSimulator, simPhoneOptions, simSeed, type ResetOpts, type SimOutcome } from './reset.js';
 
 /** How long the phone has to say who it is after power-on (clock ms): its Updater's DHCP comes within seconds. */
@@ -35,7 +36,7 @@ export async function runOnePhoneNetworked(
   if (opts.port !== undefined) throw new ConfigError('sim-option-on-port', '--sim-network applies to the simulator only, not to a bench on --port', 'drop --sim-network, or drop --port');
   if (opts.realtime) throw new ConfigError('sim-network-realtime', '--sim-network runs in virtual time only', 'drop --realtime');
   const auto = opts.mac.toLowerCase() === 'auto';
-  const choice = chooseModel(opts.model, opts.profiles);
+  const choice = await chooseModel(opts.model, opts.profiles);
   const model = choice.model;
   let label: string | undefined;
   if (!auto) {

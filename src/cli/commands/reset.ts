@@ -20,15 +20,10 @@ import { calibratedModel, CalibrationStore, defaultCalibrationPath } from '../..
 import type { RunOn } from '../../machines/runner.js';
 import type { PhoneModel } from '../../catalog/types.js';
 import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/driver.js';
-import { DEGRADATIONS, type Degradation } from '../../sim/render/camera.js';
-import { simCameraBench } from '../../observe/camera/sim.js';
-import { stopSharedOcr } from '../../observe/camera/ocr.js';
 import { holdClock } from '../../clock/clock.js';
-import { benchWithCamera } from '../../observe/camera/bench.js';
-import { parseCorners, parseLedPoint, parseSoftkeys } from '../../observe/camera/calibration.js';
-import { FfmpegCamera } from '../../observe/camera/capture.js';
-import { softkeyCount } from '../../observe/camera/models.js';
-import { CameraObserver } from '../../observe/camera/observer.js';
+import type { Degradation } from '../../sim/render/camera.js';
+import type { CameraObserver } from '../../observe/camera/observer.js';
+import { noteOcrLoaded, stopOcrIfLoaded } from '../../observe/ocr-loaded.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
@@ -37,7 +32,8 @@ import { onInterrupt } from '../interrupt.js';
 import { requirePort } from './ports.js';
 import { createRunProgress, paint, wantsColour } from '../../progress/render.js';
 import type { StepWords } from '../../progress/vocabulary.js';
-import { addProfilesOption, chooseModel, simModelFor } from '../profiles-option.js';
+import { addProfilesOption, chooseModel } from '../profiles-option.js';
+import { simModelFor } from '../sim-model.js';
 import { runOnePhoneNetworked } from './reset-network.js';
 
 /** The options of every command on one phone (reset, reboot, provision): the model, where it runs, how it reports. */
@@ -90,6 +86,17 @@ export interface ResetOpts extends OnePhoneOpts {
 
 /** --sim-camera's level. */
 function parseDegradation(value: string): Degradation {
+  // Checked against DEGRADATIONS when the simulated camera is loaded (simCameraLevel): the renderer loads the canvas,
+  // which `resetbot reset` without --sim-camera never needs.
+  return value as Degradation;
+}
+
+/** --sim-camera's level (`--sim-camera` alone parses as true: the default level), or ConfigError for a bad one. */
+async function simCameraLevel(opts: OnePhoneOpts): Promise<Degradation | undefined> {
+  if (opts.simCamera === undefined) return undefined;
+  if (opts.simCamera === true) return 'mild';
+  const { DEGRADATIONS } = await import('../../sim/render/camera.js');
+  const value: string = opts.simCamera;
   if ((DEGRADATIONS as readonly string[]).includes(value)) return value as Degradation;
   throw new ConfigError('bad-degradation', `--sim-camera '${value}' is not a degradation level`, `give one of ${DEGRADATIONS.join(', ')}`);
 }
@@ -238,7 +245,7 @@ export async function runOnePhone(
   if (opts.mac.toLowerCase() === 'auto') {
     throw new ConfigError('mac-auto-needs-network', '--mac auto takes the MAC from the bench\'s network, which this run does not watch', 'use `resetbot reset --sim-network` (or give the MAC from the label)');
   }
-  const choice = chooseModel(opts.model, opts.profiles);
+  const choice = await chooseModel(opts.model, opts.profiles);
   // What the bench has learned of this model (calibration file) shapes the plan; what this run learns is kept there.
   const store = new CalibrationStore(opts.calibration ?? defaultCalibrationPath());
   opts.calibrationStore = store;
@@ -328,6 +335,12 @@ export function simSeed(opts: OnePhoneOpts): number {
   return opts.simSeed ?? Math.floor(Math.random() * 2 ** 31);
 }
 
+/** The simulated camera (renderer, reader, OCR), loaded only for --sim-camera. */
+async function loadSimCamera(): Promise<typeof import('../../observe/camera/sim.js')> {
+  noteOcrLoaded();
+  return import('../../observe/camera/sim.js');
+}
+
 /**
  * Runs `run` on a simulated bench, in virtual time unless --realtime: Ctrl-C stops it (every solenoid released), the
  * bench is closed after, and the --inspect file written. `redact` cleans every line written (progress, inspection).
@@ -338,15 +351,14 @@ export async function onSimulator<R>(
   run: (on: RunOn, sim: SimBench) => Promise<R>,
   redact: (text: string) => string = (text) => text,
 ): Promise<{ result: R; sim: SimBench }> {
+  const level = await simCameraLevel(opts);
   const clock = opts.realtime ? new RealClock() : new VirtualClock();
   const sim = createSimBench({ ...place, clock });
   await sim.driver.open();
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => sim.driver.releaseAll());
   const inspectLines: string[] = [];
-  // --sim-camera (`--sim-camera` alone parses as true: the default level).
-  const level = opts.simCamera === undefined ? undefined : typeof opts.simCamera === 'string' ? opts.simCamera : 'mild';
-  const seen = level === undefined || place.blind ? undefined : simCameraBench(sim, clock, { seed: place.seed, level });
+  const seen = level === undefined || place.blind ? undefined : (await loadSimCamera()).simCameraBench(sim, clock, { seed: place.seed, level });
   if (seen) void holdClock(clock, seen.observer.start());
   const bench = seen ? seen.bench : sim.bench;
   const live = progress(opts, clock, inspectLines, redact);
@@ -359,7 +371,7 @@ export async function onSimulator<R>(
     stopInterrupt();
     if (seen) {
       await seen.observer.stop();
-      await stopSharedOcr();
+      await stopOcrIfLoaded();
     }
     await sim.driver.close();
     if (opts.inspect) writeInspect(opts, inspectLines);
@@ -383,7 +395,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   requirePort(port);
   const clock = new RealClock();
   // With a camera, the machines see the screen: a completed reset can then end `pass`.
-  const camera = cameraFor(opts, model, clock);
+  const camera = await cameraFor(opts, model, clock);
   const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
   await driver.open();
   let bench = createBench(driver, fixture);
@@ -394,7 +406,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
       await driver.close().catch(() => {});
       throw err;
     }
-    bench = benchWithCamera(bench, camera);
+    bench = (await import('../../observe/camera/bench.js')).benchWithCamera(bench, camera);
   }
   const abort = new AbortController();
   const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => driver.releaseAll());
@@ -408,7 +420,7 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
     stopInterrupt();
     if (camera) {
       await camera.stop();
-      await stopSharedOcr();
+      await stopOcrIfLoaded();
     }
     await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
     if (opts.inspect) writeInspect(opts, inspectLines);
@@ -428,12 +440,19 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
 }
 
 /** The camera observer of --camera (with --screen, --softkeys, --led), or undefined without --camera. */
-function cameraFor(opts: ResetOpts, model: PhoneModel, clock: Clock): CameraObserver | undefined {
+async function cameraFor(opts: ResetOpts, model: PhoneModel, clock: Clock): Promise<CameraObserver | undefined> {
   if (opts.camera === undefined) {
     const stray = opts.screen !== undefined ? '--screen' : opts.softkeys !== undefined ? '--softkeys' : opts.led ? '--led' : undefined;
     if (stray) throw new ConfigError('camera-option-without-camera', `${stray} describes a camera, but no --camera was given`, 'add --camera SOURCE, or drop ' + stray);
     return undefined;
   }
+  noteOcrLoaded();
+  const [{ FfmpegCamera }, { CameraObserver }, { parseCorners, parseLedPoint, parseSoftkeys }, { softkeyCount }] = await Promise.all([
+    import('../../observe/camera/capture.js'),
+    import('../../observe/camera/observer.js'),
+    import('../../observe/camera/calibration.js'),
+    import('../../observe/camera/models.js'),
+  ]);
   const frames = new FfmpegCamera({ source: opts.camera, clock });
   return new CameraObserver({
     frames,

@@ -52,6 +52,8 @@ export interface FirmataSimBenchConfig {
   maxHoldMs?: number;
   /** A blind bench: no observer. */
   blind?: boolean;
+  /** The phone's boot waits this many times faster (SimDeviceConfig.quickBoot): tests that emulate every cycle. */
+  quickBoot?: number;
 }
 
 export interface FirmataSimBench {
@@ -76,6 +78,7 @@ export function createFirmataSimBench(config: FirmataSimBenchConfig): FirmataSim
     clock,
     seed: config.seed,
     ...(config.options ? { options: config.options } : {}),
+    ...(config.quickBoot !== undefined ? { quickBoot: config.quickBoot } : {}),
   });
   const jig = new VirtualJig({ fixture, phone, clock });
   const board = new AvrBoard({ clock, hex: loadStandardFirmataHex(), lineBaud: FIRMATA_BAUD_RATE });
