@@ -30,6 +30,10 @@ export interface ModelCalibration {
     countdownMs?: number;
     /** The longest watched reset, from OK to idle after its reboots, ms: a blind bench's schedule. */
     resetMs?: number;
+    /** The longest watched combo hold, from the keys down to the prompt, ms. */
+    holdMs?: number;
+    /** The latest the Cancel softkey was seen after power-on, ms. */
+    cancelMs?: number;
   };
 }
 
@@ -79,7 +83,7 @@ export class CalibrationStore {
 
   /** Folds what a run learned into the model's entry and writes the file. Returns the entry, or undefined if nothing was learned. */
   learn(modelId: string, learned: Learned, now = new Date()): ModelCalibration | undefined {
-    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined && learned.resetMs === undefined) return undefined;
+    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined && learned.resetMs === undefined && learned.holdMs === undefined && learned.cancelMs === undefined) return undefined;
     const old = this.get(modelId);
     const entry: ModelCalibration = {
       phones: (old?.phones ?? 0) + 1,
@@ -95,6 +99,8 @@ export class CalibrationStore {
         ...old?.seen,
         ...(learned.countdownMs !== undefined ? { countdownMs: Math.max(learned.countdownMs, old?.seen.countdownMs ?? 0) } : {}),
         ...(learned.resetMs !== undefined ? { resetMs: Math.max(learned.resetMs, old?.seen.resetMs ?? 0) } : {}),
+        ...(learned.holdMs !== undefined ? { holdMs: Math.max(learned.holdMs, old?.seen.holdMs ?? 0) } : {}),
+        ...(learned.cancelMs !== undefined ? { cancelMs: Math.max(learned.cancelMs, old?.seen.cancelMs ?? 0) } : {}),
       },
     };
     this.data = { version: 1, models: { ...this.data.models, [modelId]: entry } };
@@ -128,6 +134,8 @@ export interface Learned {
   modeCommits?: boolean;
   countdownMs?: number;
   resetMs?: number;
+  holdMs?: number;
+  cancelMs?: number;
 }
 
 /** The cycle the label's transitions trace from 123, when they close it. */
@@ -156,6 +164,8 @@ export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[])
   else if (notes.passedModeCommits === true) out.modeCommits = true;
   if (notes.countdownSeenMs !== undefined) out.countdownMs = notes.countdownSeenMs;
   if (notes.resetTookMs !== undefined && notes.resetTookMs > 0) out.resetMs = notes.resetTookMs;
+  if (notes.holdTookMs !== undefined && notes.holdTookMs > 0) out.holdMs = notes.holdTookMs;
+  if (notes.cancelSeenMs !== undefined && notes.cancelSeenMs > 0) out.cancelMs = notes.cancelSeenMs;
   return out;
 }
 
@@ -174,9 +184,20 @@ export function calibratedModel(model: PhoneModel, cal: ModelCalibration | undef
   // with a margin, instead of the seeds' widest figure.
   const watched = cal.seen?.resetMs !== undefined && cal.phones >= 2 ? cal.seen.resetMs : undefined;
   const blindResetMs = watched !== undefined ? Math.min(model.timing.rebootTimeoutMs, Math.round(watched * BLIND_MARGIN + BLIND_SLACK_MS)) : undefined;
+  // And holds the combo for the longest hold it watched, x1.5 + 1 s (the seeds' "few seconds"), never past the profile's.
+  const held = cal.seen?.holdMs !== undefined && cal.phones >= 2 ? cal.seen.holdMs : undefined;
+  const blindHoldMs = held !== undefined ? Math.min(model.timing.comboHoldMs, Math.round(held * 1.5 + 1_000)) : undefined;
+  // And presses Cancel just after the latest the camera saw it appear (the window stays open some seconds).
+  const cancelAfterMs = cal.seen?.cancelMs !== undefined && cal.phones >= 2 ? Math.round(cal.seen.cancelMs + 500) : undefined;
+  const timing = {
+    ...model.timing,
+    ...(blindResetMs !== undefined ? { blindResetMs } : {}),
+    ...(blindHoldMs !== undefined ? { blindHoldMs } : {}),
+    ...(cancelAfterMs !== undefined ? { cancelAfterMs } : {}),
+  };
   return {
     ...model,
-    textEntry: { ...te, cycle, initialMode, ...(k.modeCommits !== undefined ? { modeCommits: k.modeCommits } : {}) },
-    ...(blindResetMs !== undefined ? { timing: { ...model.timing, blindResetMs } } : {}),
+    textEntry: { ...te, cycle, initialMode, ...(k.modeCommits !== undefined ? { modeCommits: k.modeCommits, modeCommitsWatched: k.modeCommits } : {}) },
+    ...(blindResetMs !== undefined || blindHoldMs !== undefined || cancelAfterMs !== undefined ? { timing } : {}),
   };
 }

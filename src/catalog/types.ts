@@ -36,6 +36,8 @@ export interface TimingProfile {
    * widest figure); the bench's calibration sets it from the resets its camera watched on phones of the model.
    */
   blindResetMs?: number;
+  /** Blind: hold the combo this long. Absent: comboHoldMs; calibration sets it from the holds its camera watched. */
+  blindHoldMs?: number;
   /** Reboots the phone makes by itself after "Configuration Reset" (seed 002: it reboots, then "a second automatic reboot"). */
   resetReboots: number;
   /** A tap of a single key outside text entry (Cancel, OK), hold time. */

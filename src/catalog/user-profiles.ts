@@ -133,6 +133,7 @@ const timingProfileSchema = z.strictObject({
   answerTimeoutMs: positiveMs,
   rebootTimeoutMs: positiveMs,
   blindResetMs: positiveMs.optional(),
+  blindHoldMs: positiveMs.optional(),
   resetReboots: z.number().int('must be a whole number').min(0),
   keyTapMs: positiveMs,
   keyGapMs: ms,

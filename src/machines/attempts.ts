@@ -211,6 +211,7 @@ export const timingDelays = {
   cancelAfter: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.cancelAfterMs,
   comboAfterCancel: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.comboAfterCancelMs,
   comboHold: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.comboHoldMs,
+  blindHold: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.blindHoldMs ?? context.model.timing.comboHoldMs,
   promptSettle: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.promptSettleMs,
   answerTimeout: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.answerTimeoutMs,
   rebootTimeout: ({ context }: { context: { model: PhoneModel } }) => context.model.timing.rebootTimeoutMs,

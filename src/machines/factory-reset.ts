@@ -91,6 +91,10 @@ interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   okTaps: number;
   /** When this attempt's OK was first tapped (clock ms). */
   confirmAt: number;
+  /** When this attempt's combo last went down (clock ms). */
+  comboAt: number;
+  /** When this attempt's phone was powered on (clock ms). */
+  poweredAt: number;
   /** Cancel taps on this attempt's boot screen (a Cancel the screen still offers is tapped again once). */
   cancelTaps: number;
   /** Times this attempt's combo went down (pressed again once while the countdown has time for a whole hold). */
@@ -109,6 +113,10 @@ export interface RunNotes {
   passedModeCommits?: boolean;
   /** A watched reset: from OK to the phone back at idle after its reboots, ms (for a blind bench's schedule). */
   resetTookMs?: number;
+  /** A watched combo: from the keys going down to the prompt, ms (the hold the phone needed, plus the camera's lag). */
+  holdTookMs?: number;
+  /** A watched boot: from power-on to the Cancel softkey seen, ms. */
+  cancelSeenMs?: number;
 }
 
 export interface ResetOutput extends RunOutput<AttemptRecord> {
@@ -230,7 +238,15 @@ export const factoryResetMachine = setup({
     startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false, okTaps: 0, cancelTaps: 0, comboPresses: 0 })),
     countOkTap: assign(({ context: c }) => ({ okTaps: c.okTaps + 1, confirmAt: c.okTaps === 0 ? c.clock.now() : c.confirmAt })),
     countCancelTap: assign(({ context: c }) => ({ cancelTaps: c.cancelTaps + 1 })),
-    countComboPress: assign(({ context: c }) => ({ comboPresses: c.comboPresses + 1 })),
+    countComboPress: assign(({ context: c }) => ({ comboPresses: c.comboPresses + 1, comboAt: c.clock.now() })),
+    notePowerOn: assign(({ context: c }) => ({ poweredAt: c.clock.now() })),
+    noteCancelSeen: ({ context: c }) => {
+      // From the relay's power-on (a bench without one reboots by combo: its timeline differs).
+      if (c.bench.fixture.relay) c.notes.cancelSeenMs = Math.max(c.notes.cancelSeenMs ?? 0, c.clock.now() - c.poweredAt);
+    },
+    noteHold: ({ context: c }) => {
+      if (c.bench.observer) c.notes.holdTookMs = Math.max(c.notes.holdTookMs ?? 0, c.clock.now() - c.comboAt);
+    },
     endAttemptFailed: assign(({ context: c }) => {
       const failure = failureOf(c);
       // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
@@ -325,10 +341,13 @@ export const factoryResetMachine = setup({
       reboots: 0,
       dark: false,
       seenSoftware: input.software,
-      // A blind bench cannot see a mode tap go wrong: it never relies on the mode key committing a letter.
-      safeTyping: input.bench.observer === undefined,
+      // A blind bench cannot see a mode tap go wrong: it relies on the mode key committing a letter only where the
+      // bench's camera saw it do so on phones of the model (calibration).
+      safeTyping: input.bench.observer === undefined && input.model.textEntry.modeCommitsWatched !== true,
       okTaps: 0,
       confirmAt: 0,
+      comboAt: 0,
+      poweredAt: 0,
       cancelTaps: 0,
       comboPresses: 0,
       notes: { evidence: [] },
@@ -364,12 +383,12 @@ export const factoryResetMachine = setup({
           invoke: bench((c) => c.bench.power(true), [{ guard: 'ledCombo', target: 'awaitLedsOn' }, { target: 'awaitCancel' }]),
         },
         awaitCancel: {
-          entry: { type: 'step', params: { step: 'await-cancel' } },
+          entry: [{ type: 'step', params: { step: 'await-cancel' } }, 'notePowerOn'],
           always: [
             { guard: 'blind', target: 'blindCancelWait' },
             // A BootROM that predates the Updater counts down by itself: no Cancel (seed 001).
             { guard: 'countdownShown', target: 'comboWait', actions: { type: 'step', params: { step: 'countdown-without-cancel' } } },
-            { guard: 'cancelOffered', target: 'pressCancel', actions: 'noteCancelKey' },
+            { guard: 'cancelOffered', target: 'pressCancel', actions: ['noteCancelKey', 'noteCancelSeen'] },
           ],
           after: { cancelDeadline: { target: '#factoryReset.recover', actions: phoneFail('no-cancel', 'the "Loading application" Cancel softkey never appeared') } },
         },
@@ -423,7 +442,7 @@ export const factoryResetMachine = setup({
         holding: {
           always: [
             { guard: 'blind', target: 'blindHolding' },
-            { guard: 'promptShown', target: 'releaseCombo' },
+            { guard: 'promptShown', target: 'releaseCombo', actions: 'noteHold' },
             {
               guard: 'windowClosed',
               target: '#factoryReset.recover',
@@ -435,7 +454,7 @@ export const factoryResetMachine = setup({
             comboHold: { target: '#factoryReset.recover', actions: phoneFail('no-prompt', 'the combo was held to its limit and no password prompt came') },
           },
         },
-        blindHolding: { after: { comboHold: 'releaseCombo' } },
+        blindHolding: { after: { blindHold: 'releaseCombo' } },
         releaseCombo: {
           entry: { type: 'step', params: { step: 'release-combo' } },
           invoke: bench((c) => c.bench.release(combo(c)), 'settle'),

@@ -38,6 +38,9 @@ export interface TextEntryProfile {
    * key while the cursor blinks, some drop the letter).
    */
   modeCommits?: boolean;
+  /** Set by the bench's calibration when its camera saw the mode key commit on phones of the model: a blind bench may
+   * then rely on it too. */
+  modeCommitsWatched?: boolean;
   /** Case the MAC password's letters must have. */
   macCase: CaseRule;
   /**

@@ -42,7 +42,7 @@ function sim0(name: string): Record<string, number> {
 }
 
 describe('a blind bench that has learned the model (calibration)', () => {
-  it('keeps the power on for the longest reset its camera watched, with a margin: shorter than the seeds\' widest, and the phone still resets', async () => {
+  it('keeps the power on for the longest reset its camera watched, and holds the combo for the longest hold, with margins: shorter than the seeds\' widest, and the phone still resets', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -72,6 +72,9 @@ describe('a blind bench that has learned the model (calibration)', () => {
         expect(truth.factoryDefaults, `${name} ${seed}: ${record.summary}`).toBe(true);
         const wait = record.steps.filter((s) => s.step === 'await-reboots').at(-1)!;
         expect(wait.endMs - wait.startMs).toBeLessThan(model.timing.rebootTimeoutMs);
+        // And the combo is held for the holds the camera watched (with a margin), not the profile's 16 s.
+        const hold = record.steps.filter((s) => s.step === 'hold-combo').at(-1)!;
+        expect(hold.endMs - hold.startMs).toBeLessThan(model.timing.comboHoldMs);
       }
     }
   });
