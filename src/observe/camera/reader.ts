@@ -169,16 +169,27 @@ function smooth(g: Grey): Grey {
 }
 
 /**
- * The top of the softkey strip: the row of the cells' top border (a long horizontal line) in the bottom 40 %, or,
- * without one, a fixed 18 % of the height.
+ * The top of the softkey strip: the row of the cells' top border in the bottom 40 %, or, without one, a fixed 18 % of
+ * the height. A border is long unbroken lines of ink (one a cell, with three rows OR-ed in against a slant) across
+ * most of the width; a line of text is as wide, but broken between its letters.
  */
 function findStripTop(b: Grey, cells: number): number {
   const { width: w, height: h } = b;
   const fallback = Math.round(h * 0.82);
   if (cells === 0) return h;
-  const ink = rowInk(b, 0, h);
+  const minRun = Math.max(8, Math.round(w / (cells * 4)));
   for (let y = Math.round(h * 0.6); y < h - 6; y++) {
-    if (ink[y]! + ink[y + 1]! + ink[y + 2]! > w * 0.45) return Math.max(0, y - 1);
+    let long = 0;
+    let run = 0;
+    for (let x = 0; x <= w; x++) {
+      const ink = x < w && (b.data[y * w + x] === 0 || b.data[(y + 1) * w + x] === 0 || b.data[(y + 2) * w + x] === 0);
+      if (ink) run++;
+      else {
+        if (run >= minRun) long += run;
+        run = 0;
+      }
+    }
+    if (long > w * 0.55) return Math.max(0, y - 1);
   }
   return fallback;
 }
@@ -481,10 +492,108 @@ function inkBox(b: Grey, box: Box, minInk: number): Box | undefined {
   return { x0: box.x0 + kept[0]!.a, y0: inner.y0, x1: box.x0 + kept[kept.length - 1]!.z, y1: inner.y1 };
 }
 
+/** Connected groups of ink (8-neighbours) inside a box of a binary image: each one's box and its pixel count. */
+function blobs(b: Grey, box: Box): { x0: number; y0: number; x1: number; y1: number; n: number }[] {
+  const w = box.x1 - box.x0;
+  const h = box.y1 - box.y0;
+  const seen = new Uint8Array(w * h);
+  const out: { x0: number; y0: number; x1: number; y1: number; n: number }[] = [];
+  const stack: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (seen[i] || b.data[(box.y0 + y) * b.width + box.x0 + x] !== 0) continue;
+      const blob = { x0: x, y0: y, x1: x + 1, y1: y + 1, n: 0 };
+      seen[i] = 1;
+      stack.push(i);
+      while (stack.length > 0) {
+        const j = stack.pop()!;
+        const jx = j % w;
+        const jy = (j - jx) / w;
+        blob.n++;
+        blob.x0 = Math.min(blob.x0, jx);
+        blob.x1 = Math.max(blob.x1, jx + 1);
+        blob.y0 = Math.min(blob.y0, jy);
+        blob.y1 = Math.max(blob.y1, jy + 1);
+        for (let dy = -1; dy <= 1; dy++) {
+          const ny = jy + dy;
+          if (ny < 0 || ny >= h) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = jx + dx;
+            if (nx < 0 || nx >= w) continue;
+            const k = ny * w + nx;
+            if (seen[k] || b.data[(box.y0 + ny) * b.width + box.x0 + nx] !== 0) continue;
+            seen[k] = 1;
+            stack.push(k);
+          }
+        }
+      }
+      out.push({ x0: blob.x0 + box.x0, y0: blob.y0 + box.y0, x1: blob.x1 + box.x0, y1: blob.y1 + box.y0, n: blob.n });
+    }
+  }
+  return out;
+}
+
+/**
+ * A password field's characters: a band whose ink is nothing but a row of small, alike, squat blobs, well under the
+ * height of a line of text, side by side (asterisks or bullets, each a blob once blurred). OCR reads such rows badly
+ * ("kk", "LER", or nothing at all), and the machines count them; so they are counted here. 0: not such a row.
+ */
+function starCount(b: Grey, band: Box, textHeight: number): number {
+  if (textHeight <= 0 || band.y1 - band.y0 > textHeight * 0.7) return 0;
+  const all = blobs(b, band);
+  if (all.length === 0) return 0;
+  const biggest = Math.max(...all.map((o) => o.n));
+  const marks = all.filter((o) => o.n >= biggest * 0.15).sort((p, q) => p.x0 - q.x0);
+  const hs = marks.map((o) => o.y1 - o.y0).sort((p, q) => p - q);
+  const mh = hs[Math.floor(hs.length / 2)]!;
+  if (mh < textHeight * 0.18 || mh > textHeight * 0.6) return 0;
+  const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
+  let count = 0;
+  for (let i = 0; i < marks.length; i++) {
+    const o = marks[i]!;
+    const h = o.y1 - o.y0;
+    const w = o.x1 - o.x0;
+    // Alike, in one row, side by side (no gap wider than two marks), each mostly solid (a letter's strokes, as in
+    // o, c or x, leave more of its box empty).
+    if (Math.abs(h - mh) > mh * 0.35 || w < h * 0.55) return 0;
+    if (Math.abs((o.y0 + o.y1) / 2 - cy) > mh * 0.35) return 0;
+    if (i > 0 && o.x0 - marks[i - 1]!.x1 > mh * 2) return 0;
+    if (o.n < w * h * 0.35) return 0;
+    // Marks that touch (a bold font, blur) make one wide blob: one column peak a mark.
+    count += w > h * 1.5 ? columnPeaks(b, o, mh) : 1;
+  }
+  return count;
+}
+
+/** Peaks of a blob's column ink profile (smoothed), at least 0.55 of its height apart: the marks run together. */
+function columnPeaks(b: Grey, box: Box, h: number): number {
+  const cols = inkProfile(b, box, 'cols');
+  const r = Math.max(1, Math.round(h / 6));
+  const sm = cols.map((_, i) => {
+    let s = 0;
+    let n = 0;
+    for (let k = Math.max(0, i - r); k <= Math.min(cols.length - 1, i + r); k++, n++) s += cols[k]!;
+    return s / n;
+  });
+  const top = Math.max(...sm);
+  let peaks = 0;
+  let last = -Infinity;
+  for (let i = 0; i < sm.length; i++) {
+    const v = sm[i]!;
+    if (v < top * 0.5) continue;
+    if (v >= (sm[i - 1] ?? -1) && v >= (sm[i + 1] ?? -1) && i - last >= h * 0.55) {
+      peaks++;
+      last = i;
+    }
+  }
+  return Math.max(1, peaks);
+}
+
 /** One crop to read and where its text goes. */
 interface Slot {
   box: Box;
-  target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number };
+  target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
 }
 
 const SLOT_H = 40;
@@ -557,11 +666,22 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   textArea.x1 = W - edge;
   const rows = inkProfile(binary, textArea, 'rows');
   const minRowInk = Math.max(2, Math.round(W * 0.004));
-  const bands = runs(rows, minRowInk, Math.max(2, Math.round(H * 0.008))).filter(([a, b]) => b - a >= Math.max(6, H * 0.03));
+  const allBands = runs(rows, minRowInk, Math.max(2, Math.round(H * 0.008)));
+  const tall = (a: number, b: number) => b - a >= Math.max(6, H * 0.03);
+  const bands = allBands.filter(([a, b]) => tall(a, b));
   const bandHeights = bands.map(([a, b]) => b - a).sort((a, b) => a - b);
   const medianBand = bandHeights[Math.floor(bandHeights.length / 2)] ?? 0;
-  for (const [a, b] of bands) {
-    const box = inkBox(binary, { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b }, minRowInk * 4);
+  // The height of a line of text: the usual band's, or (a display of one short band) what these displays use.
+  const textHeight = bands.length > 1 ? medianBand : Math.max(medianBand, H * 0.07);
+  for (const [a, b] of allBands) {
+    const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
+    const stars = starCount(binary, band, textHeight);
+    if (stars > 0) {
+      slots.push({ box: band, target: { kind: 'stars', count: stars } });
+      continue;
+    }
+    if (!tall(a, b)) continue;
+    const box = inkBox(binary, band, minRowInk * 4);
     if (box) slots.push({ box, target: { kind: 'line', logo: b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1) } });
   }
   // Softkeys: the ink inside each cell of the strip.
@@ -576,15 +696,17 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const lines: string[] = [];
   const softkeys = Array.from({ length: cells }, () => '');
   const confidences: number[] = [];
-  if (slots.length > 0) {
-    const { image, ys } = stack(clean, slots);
+  const texts: string[][] = slots.map(() => []);
+  const conf: number[][] = slots.map(() => []);
+  const toRead = slots.map((s, i) => ({ s, i })).filter(({ s }) => s.target.kind !== 'stars');
+  if (toRead.length > 0) {
+    const { image, ys } = stack(clean, toRead.map(({ s }) => s));
     const read: OcrLine[] = await ocr.read(encodePgm(image));
-    const texts: string[][] = slots.map(() => []);
-    const conf: number[][] = slots.map(() => []);
     for (const line of read) {
       const cy = (line.bbox.y0 + line.bbox.y1) / 2;
-      const i = ys.findIndex(([a, b]) => cy >= a - SLOT_GAP / 2 && cy < b + SLOT_GAP / 2);
-      if (i < 0) continue;
+      const j = ys.findIndex(([a, b]) => cy >= a - SLOT_GAP / 2 && cy < b + SLOT_GAP / 2);
+      if (j < 0) continue;
+      const i = toRead[j]!.i;
       for (const w of line.words) {
         if (!realWord(w.text, w.confidence)) continue;
         const t = letterOs(tidy(w.text));
@@ -593,18 +715,22 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
         conf[i]!.push(w.confidence);
       }
     }
-    slots.forEach((slot, i) => {
-      let text = texts[i]!.join(' ');
-      if (!text) return;
-      confidences.push(...conf[i]!);
-      if (slot.target.kind === 'softkey') {
-        softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
-        return;
-      }
-      if (slot.target.logo && /^p[o0]l[yv]$/i.test(text.replace(/\s/g, ''))) text = LOGO_LINE;
-      lines.push(text);
-    });
   }
+  slots.forEach((slot, i) => {
+    if (slot.target.kind === 'stars') {
+      lines.push('*'.repeat(slot.target.count));
+      return;
+    }
+    let text = texts[i]!.join(' ');
+    if (!text) return;
+    confidences.push(...conf[i]!);
+    if (slot.target.kind === 'softkey') {
+      softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
+      return;
+    }
+    if (slot.target.logo && /^p[o0]l[yv]$/i.test(text.replace(/\s/g, ''))) text = LOGO_LINE;
+    lines.push(text);
+  });
   const textSeen = confidences.some((c) => c >= 50);
   const lit = bright > 50 || textSeen;
   if (!lit) {
