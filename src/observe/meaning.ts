@@ -146,8 +146,12 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
       ...(okKey ? { okKey } : {}),
     };
   }
+  // A question ("Reset to Factory? Are you sure?") asks for a reset; it does not report one.
+  const question = /\?/.test(text);
+  // "Reset complete / Restarting...": the done words win over a word near "resetting" ("restarting").
+  if ((has(ws, K.reset) && has(ws, K.done) && !question) || regexShows(s, p.resetDone)) return { ...base, kind: 'reset-done' };
   if (has(ws, K.resetting) || regexShows(s, p.resetting)) return { ...base, kind: 'resetting' };
-  if ((has(ws, K.reset) && (has(ws, K.done) || has(ws, K.resetWhat))) || regexShows(s, p.resetDone)) return { ...base, kind: 'reset-done' };
+  if (has(ws, K.reset) && has(ws, K.resetWhat) && !question) return { ...base, kind: 'reset-done' };
   if (has(ws, K.loading) && (has(ws, K.application) || cancelKey !== undefined)) {
     return { ...base, kind: 'loading', ...(cancelKey ? { cancelKey } : {}) };
   }

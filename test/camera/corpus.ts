@@ -4,6 +4,7 @@ import type { OcrPool } from '../../src/observe/camera/ocr.js';
 import { matchPhrase, readFrame, type FrameReading } from '../../src/observe/camera/reader.js';
 import { CameraModel, faceOf, type Degradation } from '../../src/sim/render/camera.js';
 import { styleForModel } from '../../src/sim/render/display.js';
+import type { SimPhoneOptions } from '../../src/sim/phone.js';
 import { simRun } from '../machines/helpers.js';
 
 /*
@@ -17,10 +18,11 @@ export interface ScreenState {
 }
 
 /** One model per procedure kind (and the display families), with the run choices each needs. */
-export const PROCEDURE_RUNS: { model: string; kind: string; choices?: RunChoices }[] = [
+export const PROCEDURE_RUNS: { model: string; kind: string; choices?: RunChoices; options?: SimPhoneOptions }[] = [
   { model: 'VVX 410', kind: 'cancel-combo' },
   { model: 'SoundPoint IP 335', kind: 'cancel-combo' },
-  { model: 'VVX 410', kind: 'menu-reset', choices: { procedure: 'menu-reset', adminPassword: '456' } },
+  // The admin password proves nothing of which phone it is: the operator vouches for the label (as a bench would).
+  { model: 'VVX 410', kind: 'menu-reset', choices: { procedure: 'menu-reset', adminPassword: '456', trustLabel: true }, options: { adminPassword: '456' } },
   { model: 'Edge E300', kind: 'led-combo' },
   { model: 'Edge B20', kind: 'power-on-hold' },
   { model: 'Trio 8800', kind: 'touch-hold' },
@@ -36,6 +38,7 @@ export async function harvestScreens(seeds = [1, 2]): Promise<ScreenState[]> {
         model: run.model,
         seed,
         ...(run.choices ? { choices: run.choices } : {}),
+        ...(run.options ? { options: run.options } : {}),
         bench: (sim) => {
           const keep = (screen: ScreenObservation) => {
             const key = JSON.stringify([sim.phone.modelId, screen.lit, screen.lines, screen.softkeys]);
