@@ -117,53 +117,82 @@ function darkOnLight(g: Grey): { grey: Grey; inverted: boolean } {
   return { grey: g, inverted: false };
 }
 
-/** Background flattened (divided by the local background level), contrast stretched: glare and gradients gone. */
+/**
+ * Background flattened (divided by the local background level), contrast stretched: glare and gradients gone. The
+ * background is the max over a window about the pixel (text is dark); it changes slowly, so it is worked out on a
+ * grid of 4 x 4 blocks (each block's max, then the max over the window's blocks) and read back bilinearly.
+ */
 function normalise(g: Grey, window: number): Grey {
   const w = g.width;
   const h = g.height;
-  // Local background: the max over a window (text is dark), by a separable running max, then a box mean.
   const r = Math.max(3, Math.floor(window / 3));
-  const tmp = new Uint8ClampedArray(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let m = 0;
-    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k += 2) m = Math.max(m, g.data[y * w + k]!);
-    tmp[y * w + x] = m;
+  const B = 4;
+  const pw = Math.ceil(w / B);
+  const ph = Math.ceil(h / B);
+  const pooled = new Float32Array(pw * ph);
+  for (let y = 0; y < h; y++) {
+    const row = (y / B) | 0;
+    for (let x = 0; x < w; x++) {
+      const i = row * pw + ((x / B) | 0);
+      const v = g.data[y * w + x]!;
+      if (v > pooled[i]!) pooled[i] = v;
+    }
   }
-  const bg = createGrey(w, h);
-  for (let x = 0; x < w; x++) for (let y = 0; y < h; y++) {
+  const rr = Math.max(1, Math.round(r / B));
+  const tmp = new Float32Array(pw * ph);
+  for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++) {
     let m = 0;
-    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k += 2) m = Math.max(m, tmp[k * w + x]!);
-    bg.data[y * w + x] = m;
+    for (let k = Math.max(0, x - rr); k <= Math.min(pw - 1, x + rr); k++) m = Math.max(m, pooled[y * pw + k]!);
+    tmp[y * pw + x] = m;
+  }
+  const bgGrid = new Float32Array(pw * ph);
+  for (let x = 0; x < pw; x++) for (let y = 0; y < ph; y++) {
+    let m = 0;
+    for (let k = Math.max(0, y - rr); k <= Math.min(ph - 1, y + rr); k++) m = Math.max(m, tmp[k * pw + x]!);
+    bgGrid[y * pw + x] = m;
   }
   const out = createGrey(w, h);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, (255 * g.data[i]!) / Math.max(1, bg.data[i]!));
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(ph - 1, Math.max(0, (y + 0.5) / B - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(ph - 1, y0 + 1);
+    const ty = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(pw - 1, Math.max(0, (x + 0.5) / B - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(pw - 1, x0 + 1);
+      const tx = fx - x0;
+      const top = bgGrid[y0 * pw + x0]! * (1 - tx) + bgGrid[y0 * pw + x1]! * tx;
+      const bottom = bgGrid[y1 * pw + x0]! * (1 - tx) + bgGrid[y1 * pw + x1]! * tx;
+      const bg = top * (1 - ty) + bottom * ty;
+      out.data[y * w + x] = Math.min(255, (255 * g.data[y * w + x]!) / Math.max(1, bg));
+    }
+  }
   const lo = percentile(out.data, 0.01);
   const span = Math.max(1, 230 - lo);
   for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, Math.max(0, ((out.data[i]! - lo) * 255) / span));
   return out;
 }
 
-/** Light 3x3 smoothing against sensor noise before thresholding. */
+/** Light smoothing against sensor noise before thresholding: the 3 x 3 binomial kernel, as two 1-2-1 passes. */
 function smooth(g: Grey): Grey {
-  const out = createGrey(g.width, g.height);
   const w = g.width;
-  for (let y = 0; y < g.height; y++) {
+  const h = g.height;
+  const tmp = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
     for (let x = 0; x < w; x++) {
-      let s = 0;
-      let n = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= g.height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const wt = dx === 0 && dy === 0 ? 4 : dx === 0 || dy === 0 ? 2 : 1;
-          s += g.data[yy * w + xx]! * wt;
-          n += wt;
-        }
-      }
-      out.data[y * w + x] = s / n;
+      const l = g.data[o + Math.max(0, x - 1)]!;
+      const rgt = g.data[o + Math.min(w - 1, x + 1)]!;
+      tmp[o + x] = (l + 2 * g.data[o + x]! + rgt) / 4;
     }
+  }
+  const out = createGrey(w, h);
+  for (let y = 0; y < h; y++) {
+    const up = Math.max(0, y - 1) * w;
+    const dn = Math.min(h - 1, y + 1) * w;
+    const o = y * w;
+    for (let x = 0; x < w; x++) out.data[o + x] = (tmp[up + x]! + 2 * tmp[o + x]! + tmp[dn + x]!) / 4;
   }
   return out;
 }
@@ -547,6 +576,10 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   const marks = all.filter((o) => o.n >= biggest * 0.15).sort((p, q) => p.x0 - q.x0);
   const hs = marks.map((o) => o.y1 - o.y0).sort((p, q) => p - q);
   const mh = hs[Math.floor(hs.length / 2)]!;
+  // Marks apart are one glyph again and again: alike in width too (letters are not).
+  const single = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).map((o) => o.x1 - o.x0).sort((p, q) => p - q);
+  const mw = single[Math.floor(single.length / 2)] ?? 0;
+  if (single.some((w) => Math.abs(w - mw) > mw * 0.3)) return 0;
   if (mh < textHeight * 0.18 || mh > textHeight * 0.6) return 0;
   const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
   let count = 0;
@@ -671,8 +704,10 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const bands = allBands.filter(([a, b]) => tall(a, b));
   const bandHeights = bands.map(([a, b]) => b - a).sort((a, b) => a - b);
   const medianBand = bandHeights[Math.floor(bandHeights.length / 2)] ?? 0;
-  // The height of a line of text: the usual band's, or (a display of one short band) what these displays use.
-  const textHeight = bands.length > 1 ? medianBand : Math.max(medianBand, H * 0.07);
+  // The height of a line of text: the usual band's (the lower median: a logo is taller than any line), or (a display
+  // of one band) at least what these displays use.
+  const lowerMedian = bandHeights[Math.floor((bandHeights.length - 1) / 2)] ?? 0;
+  const textHeight = bands.length > 1 ? lowerMedian : Math.max(medianBand, H * 0.07);
   for (const [a, b] of allBands) {
     const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
     const stars = starCount(binary, band, textHeight);
