@@ -98,14 +98,16 @@ export function scoreReading(score: Score, truth: ScreenObservation, got: FrameR
     score.litWrong++;
     wrong.push(`lit ${truth.lit}->${got.lit}`);
   }
-  // Lines: each line of words the display shows must be read, in order (a line of asterisks or a blank line is no
-  // phrase). Softkeys: cell by cell, and a cell the display leaves blank must read blank.
+  // Lines: each line of words the display shows must be read, in order; a password field's asterisks must be read
+  // as that many asterisks (the machines count them); a blank line is no phrase. Softkeys: cell by cell, and a cell
+  // the display leaves blank must read blank.
   const readLines = got.lit ? got.lines : [];
   let from = 0;
   for (const t of truth.lines) {
-    if (phraseText(t) === '') continue;
+    const stars = /^\s*\*+\s*$/.test(t);
+    if (phraseText(t) === '' && !stars) continue;
     score.phrases++;
-    const at = readLines.findIndex((g, i) => i >= from && phraseRead(t, g));
+    const at = readLines.findIndex((g, i) => i >= from && (stars ? g.trim() === t.trim() : phraseRead(t, g)));
     if (at >= 0) {
       score.right++;
       from = at + 1;

@@ -41,9 +41,10 @@ describe('--sim-camera: every procedure kind seen through the rendered camera pa
       it(`${r.model} (${r.kind}), seed ${seed}: the same outcome as the perfect observer, pass only at factory defaults`, async () => {
         const setup = { ...(r.choices ? { choices: r.choices } : {}), ...(r.options ? { options: r.options } : {}) };
         const perfect = await simRun({ model: r.model, seed, ...setup });
-        // The perfect observer resets the phone: the camera's run is compared with a run that works.
-        expect(perfect.record.outcome, perfect.record.failure?.reason).toBe('pass');
-        expect(perfect.truth.factoryDefaults).toBe(true);
+        // The perfect observer resets the phone (pass, or unverified where nothing proves which phone it is): the
+        // camera's run is compared with a run that works.
+        expect(perfect.truth.factoryDefaults, perfect.record.failure?.reason).toBe(true);
+        expect(['pass', 'unverified']).toContain(perfect.record.outcome);
         const seen = await cameraRun(r.model, seed, setup);
         expect(seen.cam.observer.stats.ocr).toBeGreaterThan(0);
         if (seen.record.outcome === 'pass') expect(seen.truth.factoryDefaults).toBe(true);
