@@ -303,6 +303,14 @@ function letterOs(word: string): string {
   return word.replace(/0/g, (_, i: number) => (/[a-z]/.test(word[i - 1] ?? '') || /[a-z]/.test(word[i + 1] ?? '') ? 'o' : 'O'));
 }
 
+/**
+ * A text field's mode label names modes after its arrow ('1 -> Aa', 'A -> a1'): there a stroke read as l, I or | is
+ * the digit 1 ('A->al' is 'A->a1').
+ */
+function modeDigits(label: string): string {
+  return label.replace(/(-\s*>\s*)([AaIl|1]{1,3})$/, (_, arrow: string, modes: string) => arrow + modes.replace(/[Il|]/g, '1'));
+}
+
 /** Characters OCR gives for box edges and glare at the ends of a word. */
 function tidy(text: string): string {
   return text.replace(/^[|{}_"'`~,\\/‘’“”-]+/, '').replace(/[|{}_"'`~\\/‘’“”]+$/, '').trim();
@@ -518,7 +526,27 @@ function inkBox(b: Grey, box: Box, minInk: number): Box | undefined {
   if (cr.length === 0) return undefined;
   const heaviest = Math.max(...cr.map((r) => r.mass));
   const kept = cr.filter((r) => r.mass >= heaviest * 0.15 || r.z - r.a > height * 0.6);
-  return { x0: box.x0 + kept[0]!.a, y0: inner.y0, x1: box.x0 + kept[kept.length - 1]!.z, y1: inner.y1 };
+  const found = { x0: box.x0 + kept[0]!.a, y0: inner.y0, x1: box.x0 + kept[kept.length - 1]!.z, y1: inner.y1 };
+  return withoutSpecks(b, found);
+}
+
+/**
+ * The box of a line or label without the specks it caught (a remnant of a cell's border, glare, noise): small groups
+ * of ink that lie wholly above or below the row of the largest. A speck makes the crop larger than the text, and the
+ * recogniser then reads the text smaller than it is ('OK' as 'Cook').
+ */
+function withoutSpecks(b: Grey, box: Box): Box {
+  const parts = blobs(b, box);
+  if (parts.length < 2) return box;
+  const biggest = parts.reduce((p, q) => (q.n > p.n ? q : p));
+  const kept = parts.filter((o) => o.n >= biggest.n * 0.25 || (o.y1 > biggest.y0 && o.y0 < biggest.y1));
+  if (kept.length === parts.length) return box;
+  return {
+    x0: Math.min(...kept.map((o) => o.x0)),
+    y0: Math.min(...kept.map((o) => o.y0)),
+    x1: Math.max(...kept.map((o) => o.x1)),
+    y1: Math.max(...kept.map((o) => o.y1)),
+  };
 }
 
 /** Connected groups of ink (8-neighbours) inside a box of a binary image: each one's box and its pixel count. */
@@ -638,6 +666,10 @@ const SLOT_PAD = 20;
  * every line and label of a frame, each at a size the recogniser reads best.
  */
 function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][] } {
+  // A crop shorter than the frame's usual one (a label of capitals, 'OK') keeps its size relative to the other text:
+  // enlarged to a full line's height, it reads as a different font ('OK' as '0] 4').
+  const heights = slots.map((s) => s.box.y1 - s.box.y0).sort((a, b) => a - b);
+  const usual = heights[Math.floor(heights.length / 2)]! * 1.36 + 2;
   const scaled = slots.map((s) => {
     const padY = Math.round((s.box.y1 - s.box.y0) * 0.18) + 1;
     const padX = padY + 2;
@@ -653,7 +685,7 @@ function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][]
         if (gx < s.box.x0 - m || gx >= s.box.x1 + m || gy < s.box.y0 - m || gy >= s.box.y1 + m) crop.data[y * crop.width + x] = 255;
       }
     }
-    const k = (SLOT_H * 1.36) / crop.height;
+    const k = (SLOT_H * 1.36) / Math.max(crop.height, usual);
     return scaleGrey(crop, Math.max(1, Math.round(crop.width * k)), Math.round(crop.height * k));
   });
   const width = Math.max(...scaled.map((c) => c.width)) + 2 * SLOT_PAD;
@@ -704,10 +736,10 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const bands = allBands.filter(([a, b]) => tall(a, b));
   const bandHeights = bands.map(([a, b]) => b - a).sort((a, b) => a - b);
   const medianBand = bandHeights[Math.floor(bandHeights.length / 2)] ?? 0;
-  // The height of a line of text: the usual band's (the lower median: a logo is taller than any line), or (a display
-  // of one band) at least what these displays use.
-  const lowerMedian = bandHeights[Math.floor((bandHeights.length - 1) / 2)] ?? 0;
-  const textHeight = bands.length > 1 ? lowerMedian : Math.max(medianBand, H * 0.07);
+  // The height of a line of text: the tallest band short of a logo's (a field's stars are shorter than its prompt),
+  // or, with one line at most, at least what these displays use.
+  const lineHeights = bandHeights.filter((h) => h <= H * 0.16);
+  const textHeight = lineHeights.length > 1 ? lineHeights[lineHeights.length - 1]! : Math.max(lineHeights[0] ?? 0, H * 0.07);
   for (const [a, b] of allBands) {
     const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
     const stars = starCount(binary, band, textHeight);
@@ -760,6 +792,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     if (!text) return;
     confidences.push(...conf[i]!);
     if (slot.target.kind === 'softkey') {
+      text = modeDigits(text);
       softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
       return;
     }
