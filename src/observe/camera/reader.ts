@@ -638,17 +638,17 @@ function columnPeaks(b: Grey, box: Box, h: number): number {
     return s / n;
   });
   const top = Math.max(...sm);
-  let peaks = 0;
-  let last = -Infinity;
+  const at: number[] = [];
   for (let i = 0; i < sm.length; i++) {
     const v = sm[i]!;
     if (v < top * 0.5) continue;
-    if (v >= (sm[i - 1] ?? -1) && v >= (sm[i + 1] ?? -1) && i - last >= h * 0.55) {
-      peaks++;
-      last = i;
-    }
+    if (v >= (sm[i - 1] ?? -1) && v >= (sm[i + 1] ?? -1) && i - (at[at.length - 1] ?? -Infinity) >= h * 0.55) at.push(i);
   }
-  return Math.max(1, peaks);
+  if (at.length < 3) return Math.max(1, at.length);
+  // Marks that touch repeat at one pitch: a stray peak at an end (a spoke of the last mark) does not add a mark.
+  const steps = at.slice(1).map((x, i) => x - at[i]!).sort((a, b) => a - b);
+  const pitch = steps[Math.floor(steps.length / 2)]!;
+  return Math.max(1, Math.round((box.x1 - box.x0) / pitch));
 }
 
 /** One crop to read and where its text goes. */
@@ -668,8 +668,9 @@ const SLOT_PAD = 20;
 function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][] } {
   // A crop shorter than the frame's usual one (a label of capitals, 'OK') keeps its size relative to the other text:
   // enlarged to a full line's height, it reads as a different font ('OK' as '0] 4').
-  const heights = slots.map((s) => s.box.y1 - s.box.y0).sort((a, b) => a - b);
-  const usual = heights[Math.floor(heights.length / 2)]! * 1.36 + 2;
+  // (The lower median of the crops other than a logo: with a logo and one line, the line's.)
+  const heights = slots.filter((s) => !(s.target.kind === 'line' && s.target.logo)).map((s) => s.box.y1 - s.box.y0).sort((a, b) => a - b);
+  const usual = (heights[Math.floor((heights.length - 1) / 2)] ?? 0) * 1.36 + 2;
   const scaled = slots.map((s) => {
     const padY = Math.round((s.box.y1 - s.box.y0) * 0.18) + 1;
     const padX = padY + 2;
