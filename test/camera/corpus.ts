@@ -154,3 +154,31 @@ export async function measureAccuracy(
   }
   return { scores, readMs };
 }
+
+/**
+ * Reads every state once, the degradation levels in turn (state i at level i mod the levels, on its own mount): the
+ * suite's corpus, every screen state and every level in about as many frames as there are states. `npm run bench`
+ * reads 1,000+ frames with measureAccuracy.
+ */
+export async function readEveryState(
+  states: ScreenState[],
+  levels: readonly Degradation[],
+  ocr: OcrPool,
+  onWrong?: (level: Degradation, state: ScreenState, wrong: string[]) => void,
+): Promise<Record<string, Score>> {
+  const scores: Record<string, Score> = {};
+  for (const level of levels) scores[level] = emptyScore();
+  for (let i = 0; i < states.length; i++) {
+    const state = states[i]!;
+    const level = levels[i % levels.length]!;
+    const cam = new CameraModel({ seed: `suite:${level}:${i}`, level });
+    const { face, layout, key } = faceOf(state.screen, styleForModel(state.simModel), i * 97);
+    const frame = cam.photograph(face, layout, i * 97, key);
+    const cal = cam.calibration(layout);
+    const got = await readFrame(frame, ocr, { corners: cal.corners, softkeys: Math.max(state.screen.softkeys.length, 4) });
+    const truth = { ...state.screen, softkeys: state.screen.softkeys.length ? state.screen.softkeys : ['', '', '', ''] };
+    const wrong = scoreReading(scores[level]!, truth, got);
+    if (wrong.length) onWrong?.(level, state, wrong);
+  }
+  return scores;
+}
