@@ -105,7 +105,12 @@ function softkeyWhere(s: ScreenObservation, test: (label: string) => boolean): s
 /** The mode a mode softkey's label names: `1->abc`, `a -> 1A`, `A->Aa`, `abc`... (the character before the arrow). */
 export function modeOfLabel(label: string): Mode | undefined {
   const t = label.trim();
-  const head = (/^(\S+?)\s*(?:->|→|-\s*>)/.exec(t)?.[1] ?? (/^(123|abc|ABC|1|a|A)$/.test(t) ? t : undefined))?.trim();
+  // A camera may read the arrow as '>' or '»', or lose it ('A -> a1' as 'A al'): a mode name, then the modes to come.
+  const head = (
+    /^(\S+?)\s*(?:->|→|-\s*>|-?\s*»|>)/.exec(t)?.[1] ??
+    (/^(123|abc|ABC|1|a|A)$/.test(t) ? t : undefined) ??
+    /^(123|abc|ABC|1|a|A)\s+[1aAlI|]{1,3}$/.exec(t)?.[1]
+  )?.trim();
   if (head === undefined) return undefined;
   if (head === '1' || head === '123') return '123';
   if (head === 'a' || head === 'abc') return 'abc';
