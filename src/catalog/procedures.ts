@@ -272,6 +272,13 @@ export function rebootProcedure(combo: ComboOption): StepProcedure {
  */
 export const REBOOT_HOLD = { deadlineMs: 8_000, blindMs: 4_000 } as const;
 
+/**
+ * Longest wait for the screen to answer a key in a menu (the highlight moves, the next screen opens). The phone
+ * answers at once; a camera shows it some frames later (frame interval, latency, two frames that must agree, a
+ * dropped or misread frame): an assumption with a margin over the ~1 s a 4 frames/s camera takes.
+ */
+export const MENU_ANSWER_MS = 5_000;
+
 function rebootSteps(keys: Key[], why: string): ProcedureStep[] {
   return [
     { do: 'hold', keys, why },

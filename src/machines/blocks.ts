@@ -1,9 +1,9 @@
 import type { Key } from '../bench/keys.js';
 import type { Bench, ScreenObservation } from '../bench/types.js';
-import { REBOOT_HOLD, SIGNS } from '../catalog/procedures.js';
+import { MENU_ANSWER_MS, REBOOT_HOLD, SIGNS } from '../catalog/procedures.js';
 import type { PhoneModel, Sign } from '../catalog/types.js';
 import { sleep, type Clock } from '../clock/clock.js';
-import { BenchError, ConfigError, PhoneError } from '../errors/errors.js';
+import { BenchError, ConfigError, PhoneError, editDistance } from '../errors/errors.js';
 
 /*
  * The building blocks the machines share: seeing a sign, waiting for one, the power cycle (the relay, or the model's
@@ -161,31 +161,113 @@ export async function tap(ctx: BlockContext, key: Key, signal?: AbortSignal): Pr
 }
 
 /**
- * Selects the menu item labelled `label` (case-insensitive): moves the highlight with up/down, checking the screen
- * after each tap, then presses select. Fails with `menu-item-missing` (naming what the menu offers) when the menu has
- * no such item, `no-menu` when no menu is shown.
+ * The first screen, shown now or to come, that `accepts`; undefined when none comes within `deadlineMs` of the clock.
+ * A camera shows a key's effect some frames after the tap (frame interval, latency, frames that must agree), so a
+ * block that acts on the screen a tap makes waits for it here instead of reading the observer once.
+ */
+export function awaitScreen(
+  ctx: BlockContext,
+  accepts: (s: ScreenObservation) => boolean,
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<ScreenObservation | undefined> {
+  const observer = ctx.bench.observer;
+  if (!observer) return Promise.resolve(undefined);
+  return new Promise<ScreenObservation | undefined>((resolve, reject) => {
+    let settled = false;
+    const finish = (s: ScreenObservation | undefined, err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      unsubscribe();
+      ctx.clock.clearTimeout(deadline);
+      signal?.removeEventListener('abort', onAbort);
+      if (err !== undefined) reject(err);
+      else resolve(s);
+    };
+    const look = (s: ScreenObservation) => {
+      if (accepts(s)) finish(s);
+    };
+    const onAbort = () => finish(undefined, signal!.reason);
+    const unsubscribe = observer.subscribe(look);
+    const deadline = ctx.clock.setTimeout(() => finish(undefined), deadlineMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else look(observer.current());
+  });
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+
+/** Two menu titles (or labels) are one when they differ by no more than a camera's slip (a fifth of the letters). */
+function sameText(a: string, b: string): boolean {
+  const x = norm(a);
+  const y = norm(b);
+  return x === y || editDistance(x, y) <= Math.floor(Math.max(x.length, y.length) / 5);
+}
+
+/** The item labelled `label`: by its exact words, else the one nearest within a camera's slip (-1: none). */
+function itemIndex(menu: MenuView, label: string): number {
+  const want = norm(label);
+  const exact = menu.items.findIndex((i) => norm(i) === want);
+  if (exact >= 0) return exact;
+  let best = -1;
+  let bestD = Infinity;
+  menu.items.forEach((item, i) => {
+    const d = editDistance(norm(item), want);
+    if (d < bestD) {
+      best = i;
+      bestD = d;
+    }
+  });
+  return best >= 0 && bestD <= Math.floor(want.length / 5) ? best : -1;
+}
+
+/**
+ * Selects the menu item labelled `label` (case-insensitive): waits for the menu that offers it, moves the highlight
+ * with up/down, waiting after each tap for the highlight to move, then presses select and waits for the menu to give
+ * way. Every wait is bounded by MENU_ANSWER_MS of the clock. Fails with `menu-item-missing` (naming what the menu
+ * offers) when the menu has no such item, `no-menu` when no menu is shown, `menu-stuck` when the highlight does not
+ * get there, `select-missed` when select changes nothing.
  */
 export async function selectMenuItem(ctx: BlockContext, label: string, signal?: AbortSignal): Promise<void> {
   const observer = ctx.bench.observer;
   if (!observer) throw new ConfigError('needs-observer', `selecting "${label}" in a menu needs an observer (a camera)`, 'run on a bench with one');
-  const want = label.toLowerCase();
-  let menu = readMenu(observer.current());
+  const offering = (s: ScreenObservation) => {
+    const m = readMenu(s);
+    return m !== undefined && itemIndex(m, label) >= 0;
+  };
+  // The menu may still be coming (the key that opens it was just pressed): wait for one that offers the item.
+  let menu = readMenu((await awaitScreen(ctx, offering, MENU_ANSWER_MS, signal)) ?? observer.current());
   if (!menu) throw new PhoneError('no-menu', `no menu on the screen where "${label}" was to be selected`);
-  const target = menu.items.findIndex((i) => i.toLowerCase() === want);
+  let target = itemIndex(menu, label);
   if (target < 0) {
     throw new PhoneError('menu-item-missing', `the "${menu.title}" menu has no "${label}" (it offers: ${menu.items.join(', ')})`);
   }
   // Each tap moves the highlight one line; a few more than the distance allow for a tap that did not land.
   for (let tries = 0; menu.highlighted !== target; tries++) {
     if (tries > menu.items.length * 2) throw new PhoneError('menu-stuck', `the highlight in "${menu.title}" does not reach "${label}"`);
-    await tap(ctx, menu.highlighted < target ? 'down' : 'up', signal);
-    const next = readMenu(observer.current());
-    if (!next || next.title !== menu.title) throw new PhoneError('no-menu', `the "${menu.title}" menu went away while moving to "${label}"`);
+    const before = menu;
+    await tap(ctx, before.highlighted < target ? 'down' : 'up', signal);
+    const moved = await awaitScreen(
+      ctx,
+      (s) => {
+        const m = readMenu(s);
+        return m !== undefined && (!sameText(m.title, before.title) || m.highlighted !== before.highlighted);
+      },
+      MENU_ANSWER_MS,
+      signal,
+    );
+    // Nothing moved by the deadline: the tap did not land (the loop taps again), or the menu went away.
+    const next = readMenu(moved ?? observer.current());
+    if (!next || !sameText(next.title, before.title)) throw new PhoneError('no-menu', `the "${before.title}" menu went away while moving to "${label}"`);
     menu = next;
+    const t = itemIndex(menu, label);
+    if (t >= 0) target = t;
   }
   const title = menu.title;
   await tap(ctx, 'select', signal);
-  if (readMenu(observer.current())?.title === title) {
+  const left = await awaitScreen(ctx, (s) => { const m = readMenu(s); return !m || !sameText(m.title, title); }, MENU_ANSWER_MS, signal);
+  if (!left) {
     throw new BenchError('select-missed', `"${label}" was highlighted but selecting it did nothing`, 'check the select key\'s solenoid');
   }
 }

@@ -1,7 +1,8 @@
 import { and, assign, setup } from 'xstate';
 import type { AttemptRecord, Failure } from '../batch/record.js';
-import type { Bench } from '../bench/types.js';
+import type { Bench, ScreenObservation } from '../bench/types.js';
 import type { PhoneModel, ProcedureStep, StepProcedure } from '../catalog/types.js';
+import { MENU_ANSWER_MS } from '../catalog/procedures.js';
 import { sleep, type Clock } from '../clock/clock.js';
 import { PhoneError } from '../errors/errors.js';
 import type { Plan } from '../text-entry/types.js';
@@ -20,7 +21,7 @@ import {
   runOutput,
   type RunLog,
 } from './attempts.js';
-import { powerCycle, selectMenuItem, switchPower, tap, waitForSign, type BlockContext } from './blocks.js';
+import { awaitScreen, powerCycle, selectMenuItem, switchPower, tap, waitForSign, type BlockContext } from './blocks.js';
 import type { ResetOutput } from './factory-reset.js';
 import type { RunnerEvent } from './runner.js';
 import { typePlan } from './typing.js';
@@ -123,9 +124,11 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
       if (!c.adminPlan) throw new Error('a type-admin-password step without an admin password plan (bug)');
       return typePlan(c.bench, c.adminPlan, c.model.textEntry, c.clock, signal).then(() => undefined);
     case 'softkey': {
-      const labels = c.bench.observer?.current().softkeys;
       let key = step.key;
-      if (labels) {
+      if (c.bench.observer) {
+        // The screen that offers it may still be coming (a camera shows a tap's effect some frames later).
+        const labelled = (s: ScreenObservation) => s.softkeys.some((l) => new RegExp(step.label, 'i').test(l));
+        const labels = ((await awaitScreen(ctx, labelled, MENU_ANSWER_MS, signal)) ?? c.bench.observer.current()).softkeys;
         const i = labels.findIndex((l) => new RegExp(step.label, 'i').test(l));
         if (i < 0) throw new PhoneError('no-softkey', `no softkey labelled /${step.label}/ (the softkeys read: ${labels.filter((l) => l).join(', ') || 'none'})`);
         key = `softkey${i + 1}`;

@@ -139,7 +139,12 @@ function softkeyWhere(s: ScreenObservation, test: (label: string) => boolean): s
 /** The mode a mode softkey's label names: `1->abc`, `a -> 1A`, `A->Aa`, `abc`... (the character before the arrow). */
 export function modeOfLabel(label: string): Mode | undefined {
   const t = label.trim();
-  const head = (/^(\S+?)\s*(?:->|→|-\s*>)/.exec(t)?.[1] ?? (/^(123|abc|ABC|1|a|A)$/.test(t) ? t : undefined))?.trim();
+  // A camera may read the arrow as '>' or '»', or lose it ('A -> a1' as 'A al'): a mode name, then the modes to come.
+  const head = (
+    /^(\S+?)\s*(?:->|→|-\s*>|-?\s*»|>)/.exec(t)?.[1] ??
+    (/^(123|abc|ABC|1|a|A)$/.test(t) ? t : undefined) ??
+    /^(123|abc|ABC|1|a|A)\s+[1aAlI|]{1,3}$/.exec(t)?.[1]
+  )?.trim();
   if (head === undefined) return undefined;
   if (head === '1' || head === '123') return '123';
   if (head === 'a' || head === 'abc') return 'abc';
@@ -185,8 +190,12 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
       ...(okKey ? { okKey } : {}),
     };
   }
+  // A question ("Reset to Factory? Are you sure?") asks for a reset; it does not report one.
+  const question = /\?/.test(text);
+  // "Reset complete / Restarting...": the done words win over a word near "resetting" ("restarting").
+  if ((has(ws, K.reset) && has(ws, K.done) && !question) || regexShows(s, p.resetDone)) return { ...base, kind: 'reset-done' };
   if (has(ws, K.resetting) || regexShows(s, p.resetting)) return { ...base, kind: 'resetting' };
-  if ((has(ws, K.reset) && (has(ws, K.done) || has(ws, K.resetWhat))) || regexShows(s, p.resetDone)) return { ...base, kind: 'reset-done' };
+  if (has(ws, K.reset) && has(ws, K.resetWhat) && !question) return { ...base, kind: 'reset-done' };
   if (has(ws, K.loading) && (has(ws, K.application) || cancelKey !== undefined)) {
     return { ...base, kind: 'loading', ...(cancelKey ? { cancelKey } : {}) };
   }

@@ -117,68 +117,108 @@ function darkOnLight(g: Grey): { grey: Grey; inverted: boolean } {
   return { grey: g, inverted: false };
 }
 
-/** Background flattened (divided by the local background level), contrast stretched: glare and gradients gone. */
+/**
+ * Background flattened (divided by the local background level), contrast stretched: glare and gradients gone. The
+ * background is the max over a window about the pixel (text is dark); it changes slowly, so it is worked out on a
+ * grid of 4 x 4 blocks (each block's max, then the max over the window's blocks) and read back bilinearly.
+ */
 function normalise(g: Grey, window: number): Grey {
   const w = g.width;
   const h = g.height;
-  // Local background: the max over a window (text is dark), by a separable running max, then a box mean.
   const r = Math.max(3, Math.floor(window / 3));
-  const tmp = new Uint8ClampedArray(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let m = 0;
-    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k += 2) m = Math.max(m, g.data[y * w + k]!);
-    tmp[y * w + x] = m;
+  const B = 4;
+  const pw = Math.ceil(w / B);
+  const ph = Math.ceil(h / B);
+  const pooled = new Float32Array(pw * ph);
+  for (let y = 0; y < h; y++) {
+    const row = (y / B) | 0;
+    for (let x = 0; x < w; x++) {
+      const i = row * pw + ((x / B) | 0);
+      const v = g.data[y * w + x]!;
+      if (v > pooled[i]!) pooled[i] = v;
+    }
   }
-  const bg = createGrey(w, h);
-  for (let x = 0; x < w; x++) for (let y = 0; y < h; y++) {
+  const rr = Math.max(1, Math.round(r / B));
+  const tmp = new Float32Array(pw * ph);
+  for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++) {
     let m = 0;
-    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k += 2) m = Math.max(m, tmp[k * w + x]!);
-    bg.data[y * w + x] = m;
+    for (let k = Math.max(0, x - rr); k <= Math.min(pw - 1, x + rr); k++) m = Math.max(m, pooled[y * pw + k]!);
+    tmp[y * pw + x] = m;
+  }
+  const bgGrid = new Float32Array(pw * ph);
+  for (let x = 0; x < pw; x++) for (let y = 0; y < ph; y++) {
+    let m = 0;
+    for (let k = Math.max(0, y - rr); k <= Math.min(ph - 1, y + rr); k++) m = Math.max(m, tmp[k * pw + x]!);
+    bgGrid[y * pw + x] = m;
   }
   const out = createGrey(w, h);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, (255 * g.data[i]!) / Math.max(1, bg.data[i]!));
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(ph - 1, Math.max(0, (y + 0.5) / B - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(ph - 1, y0 + 1);
+    const ty = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(pw - 1, Math.max(0, (x + 0.5) / B - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(pw - 1, x0 + 1);
+      const tx = fx - x0;
+      const top = bgGrid[y0 * pw + x0]! * (1 - tx) + bgGrid[y0 * pw + x1]! * tx;
+      const bottom = bgGrid[y1 * pw + x0]! * (1 - tx) + bgGrid[y1 * pw + x1]! * tx;
+      const bg = top * (1 - ty) + bottom * ty;
+      out.data[y * w + x] = Math.min(255, (255 * g.data[y * w + x]!) / Math.max(1, bg));
+    }
+  }
   const lo = percentile(out.data, 0.01);
   const span = Math.max(1, 230 - lo);
   for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, Math.max(0, ((out.data[i]! - lo) * 255) / span));
   return out;
 }
 
-/** Light 3x3 smoothing against sensor noise before thresholding. */
+/** Light smoothing against sensor noise before thresholding: the 3 x 3 binomial kernel, as two 1-2-1 passes. */
 function smooth(g: Grey): Grey {
-  const out = createGrey(g.width, g.height);
   const w = g.width;
-  for (let y = 0; y < g.height; y++) {
+  const h = g.height;
+  const tmp = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
     for (let x = 0; x < w; x++) {
-      let s = 0;
-      let n = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= g.height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const wt = dx === 0 && dy === 0 ? 4 : dx === 0 || dy === 0 ? 2 : 1;
-          s += g.data[yy * w + xx]! * wt;
-          n += wt;
-        }
-      }
-      out.data[y * w + x] = s / n;
+      const l = g.data[o + Math.max(0, x - 1)]!;
+      const rgt = g.data[o + Math.min(w - 1, x + 1)]!;
+      tmp[o + x] = (l + 2 * g.data[o + x]! + rgt) / 4;
     }
+  }
+  const out = createGrey(w, h);
+  for (let y = 0; y < h; y++) {
+    const up = Math.max(0, y - 1) * w;
+    const dn = Math.min(h - 1, y + 1) * w;
+    const o = y * w;
+    for (let x = 0; x < w; x++) out.data[o + x] = (tmp[up + x]! + 2 * tmp[o + x]! + tmp[dn + x]!) / 4;
   }
   return out;
 }
 
 /**
- * The top of the softkey strip: the row of the cells' top border (a long horizontal line) in the bottom 40 %, or,
- * without one, a fixed 18 % of the height.
+ * The top of the softkey strip: the row of the cells' top border in the bottom 40 %, or, without one, a fixed 18 % of
+ * the height. A border is long unbroken lines of ink (one a cell, with three rows OR-ed in against a slant) across
+ * most of the width; a line of text is as wide, but broken between its letters.
  */
 function findStripTop(b: Grey, cells: number): number {
   const { width: w, height: h } = b;
   const fallback = Math.round(h * 0.82);
   if (cells === 0) return h;
-  const ink = rowInk(b, 0, h);
+  const minRun = Math.max(8, Math.round(w / (cells * 4)));
   for (let y = Math.round(h * 0.6); y < h - 6; y++) {
-    if (ink[y]! + ink[y + 1]! + ink[y + 2]! > w * 0.45) return Math.max(0, y - 1);
+    let long = 0;
+    let run = 0;
+    for (let x = 0; x <= w; x++) {
+      const ink = x < w && (b.data[y * w + x] === 0 || b.data[(y + 1) * w + x] === 0 || b.data[(y + 2) * w + x] === 0);
+      if (ink) run++;
+      else {
+        if (run >= minRun) long += run;
+        run = 0;
+      }
+    }
+    if (long > w * 0.55) return Math.max(0, y - 1);
   }
   return fallback;
 }
@@ -261,6 +301,14 @@ function realWord(text: string, confidence: number): boolean {
 function letterOs(word: string): string {
   if (!/[A-Za-z]/.test(word) || /[1-9]/.test(word)) return word;
   return word.replace(/0/g, (_, i: number) => (/[a-z]/.test(word[i - 1] ?? '') || /[a-z]/.test(word[i + 1] ?? '') ? 'o' : 'O'));
+}
+
+/**
+ * A text field's mode label names modes after its arrow ('1 -> Aa', 'A -> a1'): there a stroke read as l, I or | is
+ * the digit 1 ('A->al' is 'A->a1').
+ */
+function modeDigits(label: string): string {
+  return label.replace(/(-\s*>\s*)([AaIl|1]{1,3})$/, (_, arrow: string, modes: string) => arrow + modes.replace(/[Il|]/g, '1'));
 }
 
 /** Characters OCR gives for box edges and glare at the ends of a word. */
@@ -478,13 +526,135 @@ function inkBox(b: Grey, box: Box, minInk: number): Box | undefined {
   if (cr.length === 0) return undefined;
   const heaviest = Math.max(...cr.map((r) => r.mass));
   const kept = cr.filter((r) => r.mass >= heaviest * 0.15 || r.z - r.a > height * 0.6);
-  return { x0: box.x0 + kept[0]!.a, y0: inner.y0, x1: box.x0 + kept[kept.length - 1]!.z, y1: inner.y1 };
+  const found = { x0: box.x0 + kept[0]!.a, y0: inner.y0, x1: box.x0 + kept[kept.length - 1]!.z, y1: inner.y1 };
+  return withoutSpecks(b, found);
+}
+
+/**
+ * The box of a line or label without the specks it caught (a remnant of a cell's border, glare, noise): small groups
+ * of ink that lie wholly above or below the row of the largest. A speck makes the crop larger than the text, and the
+ * recogniser then reads the text smaller than it is ('OK' as 'Cook').
+ */
+function withoutSpecks(b: Grey, box: Box): Box {
+  const parts = blobs(b, box);
+  if (parts.length < 2) return box;
+  const biggest = parts.reduce((p, q) => (q.n > p.n ? q : p));
+  const kept = parts.filter((o) => o.n >= biggest.n * 0.25 || (o.y1 > biggest.y0 && o.y0 < biggest.y1));
+  if (kept.length === parts.length) return box;
+  return {
+    x0: Math.min(...kept.map((o) => o.x0)),
+    y0: Math.min(...kept.map((o) => o.y0)),
+    x1: Math.max(...kept.map((o) => o.x1)),
+    y1: Math.max(...kept.map((o) => o.y1)),
+  };
+}
+
+/** Connected groups of ink (8-neighbours) inside a box of a binary image: each one's box and its pixel count. */
+function blobs(b: Grey, box: Box): { x0: number; y0: number; x1: number; y1: number; n: number }[] {
+  const w = box.x1 - box.x0;
+  const h = box.y1 - box.y0;
+  const seen = new Uint8Array(w * h);
+  const out: { x0: number; y0: number; x1: number; y1: number; n: number }[] = [];
+  const stack: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (seen[i] || b.data[(box.y0 + y) * b.width + box.x0 + x] !== 0) continue;
+      const blob = { x0: x, y0: y, x1: x + 1, y1: y + 1, n: 0 };
+      seen[i] = 1;
+      stack.push(i);
+      while (stack.length > 0) {
+        const j = stack.pop()!;
+        const jx = j % w;
+        const jy = (j - jx) / w;
+        blob.n++;
+        blob.x0 = Math.min(blob.x0, jx);
+        blob.x1 = Math.max(blob.x1, jx + 1);
+        blob.y0 = Math.min(blob.y0, jy);
+        blob.y1 = Math.max(blob.y1, jy + 1);
+        for (let dy = -1; dy <= 1; dy++) {
+          const ny = jy + dy;
+          if (ny < 0 || ny >= h) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = jx + dx;
+            if (nx < 0 || nx >= w) continue;
+            const k = ny * w + nx;
+            if (seen[k] || b.data[(box.y0 + ny) * b.width + box.x0 + nx] !== 0) continue;
+            seen[k] = 1;
+            stack.push(k);
+          }
+        }
+      }
+      out.push({ x0: blob.x0 + box.x0, y0: blob.y0 + box.y0, x1: blob.x1 + box.x0, y1: blob.y1 + box.y0, n: blob.n });
+    }
+  }
+  return out;
+}
+
+/**
+ * A password field's characters: a band whose ink is nothing but a row of small, alike, squat blobs, well under the
+ * height of a line of text, side by side (asterisks or bullets, each a blob once blurred). OCR reads such rows badly
+ * ("kk", "LER", or nothing at all), and the machines count them; so they are counted here. 0: not such a row.
+ */
+function starCount(b: Grey, band: Box, textHeight: number): number {
+  if (textHeight <= 0 || band.y1 - band.y0 > textHeight * 0.7) return 0;
+  const all = blobs(b, band);
+  if (all.length === 0) return 0;
+  const biggest = Math.max(...all.map((o) => o.n));
+  const marks = all.filter((o) => o.n >= biggest * 0.15).sort((p, q) => p.x0 - q.x0);
+  const hs = marks.map((o) => o.y1 - o.y0).sort((p, q) => p - q);
+  const mh = hs[Math.floor(hs.length / 2)]!;
+  // Marks apart are one glyph again and again: alike in width too (letters are not).
+  const single = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).map((o) => o.x1 - o.x0).sort((p, q) => p - q);
+  const mw = single[Math.floor(single.length / 2)] ?? 0;
+  if (single.some((w) => Math.abs(w - mw) > mw * 0.3)) return 0;
+  if (mh < textHeight * 0.18 || mh > textHeight * 0.6) return 0;
+  const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
+  let count = 0;
+  for (let i = 0; i < marks.length; i++) {
+    const o = marks[i]!;
+    const h = o.y1 - o.y0;
+    const w = o.x1 - o.x0;
+    // Alike, in one row, side by side (no gap wider than two marks), each mostly solid (a letter's strokes, as in
+    // o, c or x, leave more of its box empty).
+    if (Math.abs(h - mh) > mh * 0.35 || w < h * 0.55) return 0;
+    if (Math.abs((o.y0 + o.y1) / 2 - cy) > mh * 0.35) return 0;
+    if (i > 0 && o.x0 - marks[i - 1]!.x1 > mh * 2) return 0;
+    if (o.n < w * h * 0.35) return 0;
+    // Marks that touch (a bold font, blur) make one wide blob: one column peak a mark.
+    count += w > h * 1.5 ? columnPeaks(b, o, mh) : 1;
+  }
+  return count;
+}
+
+/** Peaks of a blob's column ink profile (smoothed), at least 0.55 of its height apart: the marks run together. */
+function columnPeaks(b: Grey, box: Box, h: number): number {
+  const cols = inkProfile(b, box, 'cols');
+  const r = Math.max(1, Math.round(h / 6));
+  const sm = cols.map((_, i) => {
+    let s = 0;
+    let n = 0;
+    for (let k = Math.max(0, i - r); k <= Math.min(cols.length - 1, i + r); k++, n++) s += cols[k]!;
+    return s / n;
+  });
+  const top = Math.max(...sm);
+  const at: number[] = [];
+  for (let i = 0; i < sm.length; i++) {
+    const v = sm[i]!;
+    if (v < top * 0.5) continue;
+    if (v >= (sm[i - 1] ?? -1) && v >= (sm[i + 1] ?? -1) && i - (at[at.length - 1] ?? -Infinity) >= h * 0.55) at.push(i);
+  }
+  if (at.length < 3) return Math.max(1, at.length);
+  // Marks that touch repeat at one pitch: a stray peak at an end (a spoke of the last mark) does not add a mark.
+  const steps = at.slice(1).map((x, i) => x - at[i]!).sort((a, b) => a - b);
+  const pitch = steps[Math.floor(steps.length / 2)]!;
+  return Math.max(1, Math.round((box.x1 - box.x0) / pitch));
 }
 
 /** One crop to read and where its text goes. */
 interface Slot {
   box: Box;
-  target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number };
+  target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
 }
 
 const SLOT_H = 40;
@@ -496,6 +666,11 @@ const SLOT_PAD = 20;
  * every line and label of a frame, each at a size the recogniser reads best.
  */
 function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][] } {
+  // A crop shorter than the frame's usual one (a label of capitals, 'OK') keeps its size relative to the other text:
+  // enlarged to a full line's height, it reads as a different font ('OK' as '0] 4').
+  // (The lower median of the crops other than a logo: with a logo and one line, the line's.)
+  const heights = slots.filter((s) => !(s.target.kind === 'line' && s.target.logo)).map((s) => s.box.y1 - s.box.y0).sort((a, b) => a - b);
+  const usual = (heights[Math.floor((heights.length - 1) / 2)] ?? 0) * 1.36 + 2;
   const scaled = slots.map((s) => {
     const padY = Math.round((s.box.y1 - s.box.y0) * 0.18) + 1;
     const padX = padY + 2;
@@ -511,7 +686,7 @@ function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][]
         if (gx < s.box.x0 - m || gx >= s.box.x1 + m || gy < s.box.y0 - m || gy >= s.box.y1 + m) crop.data[y * crop.width + x] = 255;
       }
     }
-    const k = (SLOT_H * 1.36) / crop.height;
+    const k = (SLOT_H * 1.36) / Math.max(crop.height, usual);
     return scaleGrey(crop, Math.max(1, Math.round(crop.width * k)), Math.round(crop.height * k));
   });
   const width = Math.max(...scaled.map((c) => c.width)) + 2 * SLOT_PAD;
@@ -557,11 +732,24 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   textArea.x1 = W - edge;
   const rows = inkProfile(binary, textArea, 'rows');
   const minRowInk = Math.max(2, Math.round(W * 0.004));
-  const bands = runs(rows, minRowInk, Math.max(2, Math.round(H * 0.008))).filter(([a, b]) => b - a >= Math.max(6, H * 0.03));
+  const allBands = runs(rows, minRowInk, Math.max(2, Math.round(H * 0.008)));
+  const tall = (a: number, b: number) => b - a >= Math.max(6, H * 0.03);
+  const bands = allBands.filter(([a, b]) => tall(a, b));
   const bandHeights = bands.map(([a, b]) => b - a).sort((a, b) => a - b);
   const medianBand = bandHeights[Math.floor(bandHeights.length / 2)] ?? 0;
-  for (const [a, b] of bands) {
-    const box = inkBox(binary, { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b }, minRowInk * 4);
+  // The height of a line of text: the tallest band short of a logo's (a field's stars are shorter than its prompt),
+  // or, with one line at most, at least what these displays use.
+  const lineHeights = bandHeights.filter((h) => h <= H * 0.16);
+  const textHeight = lineHeights.length > 1 ? lineHeights[lineHeights.length - 1]! : Math.max(lineHeights[0] ?? 0, H * 0.07);
+  for (const [a, b] of allBands) {
+    const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
+    const stars = starCount(binary, band, textHeight);
+    if (stars > 0) {
+      slots.push({ box: band, target: { kind: 'stars', count: stars } });
+      continue;
+    }
+    if (!tall(a, b)) continue;
+    const box = inkBox(binary, band, minRowInk * 4);
     if (box) slots.push({ box, target: { kind: 'line', logo: b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1) } });
   }
   // Softkeys: the ink inside each cell of the strip.
@@ -576,15 +764,17 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const lines: string[] = [];
   const softkeys = Array.from({ length: cells }, () => '');
   const confidences: number[] = [];
-  if (slots.length > 0) {
-    const { image, ys } = stack(clean, slots);
+  const texts: string[][] = slots.map(() => []);
+  const conf: number[][] = slots.map(() => []);
+  const toRead = slots.map((s, i) => ({ s, i })).filter(({ s }) => s.target.kind !== 'stars');
+  if (toRead.length > 0) {
+    const { image, ys } = stack(clean, toRead.map(({ s }) => s));
     const read: OcrLine[] = await ocr.read(encodePgm(image));
-    const texts: string[][] = slots.map(() => []);
-    const conf: number[][] = slots.map(() => []);
     for (const line of read) {
       const cy = (line.bbox.y0 + line.bbox.y1) / 2;
-      const i = ys.findIndex(([a, b]) => cy >= a - SLOT_GAP / 2 && cy < b + SLOT_GAP / 2);
-      if (i < 0) continue;
+      const j = ys.findIndex(([a, b]) => cy >= a - SLOT_GAP / 2 && cy < b + SLOT_GAP / 2);
+      if (j < 0) continue;
+      const i = toRead[j]!.i;
       for (const w of line.words) {
         if (!realWord(w.text, w.confidence)) continue;
         const t = letterOs(tidy(w.text));
@@ -593,18 +783,23 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
         conf[i]!.push(w.confidence);
       }
     }
-    slots.forEach((slot, i) => {
-      let text = texts[i]!.join(' ');
-      if (!text) return;
-      confidences.push(...conf[i]!);
-      if (slot.target.kind === 'softkey') {
-        softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
-        return;
-      }
-      if (slot.target.logo && /^p[o0]l[yv]$/i.test(text.replace(/\s/g, ''))) text = LOGO_LINE;
-      lines.push(text);
-    });
   }
+  slots.forEach((slot, i) => {
+    if (slot.target.kind === 'stars') {
+      lines.push('*'.repeat(slot.target.count));
+      return;
+    }
+    let text = texts[i]!.join(' ');
+    if (!text) return;
+    confidences.push(...conf[i]!);
+    if (slot.target.kind === 'softkey') {
+      text = modeDigits(text);
+      softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
+      return;
+    }
+    if (slot.target.logo && /^p[o0]l[yv]$/i.test(text.replace(/\s/g, ''))) text = LOGO_LINE;
+    lines.push(text);
+  });
   const textSeen = confidences.some((c) => c >= 50);
   const lit = bright > 50 || textSeen;
   if (!lit) {

@@ -70,8 +70,11 @@ export class CameraModel {
   private readonly glareSpot: { x: number; y: number; r: number; peak: number };
   private readonly baseGain: number;
   private readonly driftPeriod: number;
-  /** The last clean (pre-noise) photograph, by what it shows: the face does not change between most frames. */
-  private cache: { key: string; clean: Raster; layout: FaceLayout; toFrame: Float64Array } | undefined;
+  /**
+   * The last few clean (pre-noise) photographs, by what they show: the face does not change between most frames, and
+   * a blinking LED takes it back and forth between two (memoised only: the same key is the same picture).
+   */
+  private readonly cache = new Map<string, Raster>();
 
   constructor(options: CameraModelOptions) {
     this.level = options.level ?? 'moderate';
@@ -145,8 +148,9 @@ export class CameraModel {
   /** A photograph of the face at time t. */
   photograph(face: Raster, layout: FaceLayout, t: number, key?: string): Raster {
     let clean: Raster;
-    if (key !== undefined && this.cache?.key === key) {
-      clean = this.cache.clean;
+    const cached = key !== undefined ? this.cache.get(key) : undefined;
+    if (cached) {
+      clean = cached;
     } else {
       const toFrame = this.placement(layout);
       const faceCorners = [
@@ -158,7 +162,7 @@ export class CameraModel {
       const fromFrame = homography(faceCorners.map((p) => applyHomography(toFrame, p)), faceCorners);
       clean = warp(face, fromFrame, this.width, this.height, [92, 84, 74, 255]);
       if (this.spec.blurPasses > 0) clean = boxBlur(clean, this.spec.blurRadius, this.spec.blurPasses);
-      if (key !== undefined) this.cache = { key, clean, layout, toFrame };
+      if (key !== undefined) remember(this.cache, key, clean);
     }
     return this.expose(clean, t);
   }
@@ -217,6 +221,12 @@ export class CameraModel {
   }
 }
 
+/** Keeps `value` under `key` in a small memo, forgetting the oldest entry beyond four. */
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  memo.set(key, value);
+  if (memo.size > 4) memo.delete(memo.keys().next().value!);
+}
+
 /** A key naming what a face shows at time t (blinking LEDs included): equal keys, equal pictures. */
 export function faceKey(screen: ScreenObservation, style: DisplayStyle, t: number): string {
   const ledKey = Object.entries(screen.leds).map(([n, s]) => `${n}=${ledColour(s, t) ?? 'off'}`).join(',');
@@ -261,7 +271,8 @@ export class SimCamera implements FrameSource {
   private timer: number | undefined;
   private seq = 0;
   private previous: Raster | undefined;
-  private lastFace: { face: Raster; layout: FaceLayout; key: string } | undefined;
+  /** The last few faces drawn, by key (a blinking LED alternates two). */
+  private readonly faces = new Map<string, { face: Raster; layout: FaceLayout; key: string }>();
   private running = false;
 
   constructor(phone: SimDevice, clock: Clock, options: SimCameraOptions) {
@@ -327,8 +338,12 @@ export class SimCamera implements FrameSource {
     const t = now - this.latencyMs;
     const screen = this.screenAt(t);
     const key = faceKey(screen, this.style, t);
-    if (this.lastFace?.key !== key) this.lastFace = faceOf(screen, this.style, t);
-    let raster = this.model.photograph(this.lastFace.face, this.lastFace.layout, t, key);
+    let drawn = this.faces.get(key);
+    if (!drawn) {
+      drawn = faceOf(screen, this.style, t);
+      remember(this.faces, key, drawn);
+    }
+    let raster = this.model.photograph(drawn.face, drawn.layout, t, key);
     if (this.previous && this.dice.chance(this.model.tornP)) {
       const rows = this.dice.int(1, raster.height - 1);
       const torn = new Uint8ClampedArray(raster.data);
