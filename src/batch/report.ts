@@ -30,6 +30,9 @@ export interface FailureLine {
 }
 
 /** The batch summary: `summary.json`, and with `--json` the one object on stdout. */
+/** How a record's phone was named (ResetRecord.identity.by). */
+type IdentityBy = 'password' | 'network' | 'screen' | 'label';
+
 export interface BatchSummary {
   batch: string;
   resetbot: string;
@@ -40,6 +43,13 @@ export interface BatchSummary {
   byOutcome: Record<Outcome, number>;
   byModel: Record<string, Counts>;
   byStation: Record<string, Counts>;
+  /**
+   * How each phone's identity was established (the password it accepted, the network, the screen, or only its label),
+   * and the runs whose identity rests on the label alone: passed because the operator trusted labels, or left
+   * `unverified` because nothing proved which phone it was.
+   */
+  byIdentity: Record<IdentityBy, number>;
+  labelOnly: { passedTrusted: number; unverified: number };
   /** Bench-clock time the batch ran, over every session (virtual time on simulated stations). */
   benchMs: number;
   sessions: number;
@@ -77,6 +87,8 @@ export class Tally {
   readonly byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   readonly byModel: Record<string, Counts> = {};
   readonly byStation: Record<string, Counts> = {};
+  readonly byIdentity: Record<IdentityBy, number> = { password: 0, network: 0, screen: 0, label: 0 };
+  readonly labelOnly = { passedTrusted: 0, unverified: 0 };
   readonly failures: FailureLine[] = [];
   total = 0;
   ended = 0;
@@ -84,6 +96,11 @@ export class Tally {
   add(r: BatchRecord): void {
     this.total++;
     this.byOutcome[r.outcome]++;
+    if (r.identity && r.outcome !== 'aborted') {
+      this.byIdentity[r.identity.by]++;
+      if (r.identity.by === 'label' && r.outcome === 'pass') this.labelOnly.passedTrusted++;
+    }
+    if (r.outcome === 'unverified' && r.failure?.code === 'identity-unproven') this.labelOnly.unverified++;
     for (const [map, key] of [
       [this.byModel, r.model],
       [this.byStation, r.station ?? '(none)'],
@@ -115,6 +132,8 @@ export class Tally {
       byOutcome: { ...this.byOutcome },
       byModel: this.byModel,
       byStation: this.byStation,
+      byIdentity: { ...this.byIdentity },
+      labelOnly: { ...this.labelOnly },
       phonesPerHour: s.benchMs > 0 && this.ended > 0 ? round1((this.ended * 3_600_000) / s.benchMs) : null,
       complete: this.byOutcome.aborted === 0 && s.unfinished === 0,
       failures: this.failures,
@@ -145,6 +164,8 @@ export function summarize(args: {
     byOutcome: tally.byOutcome,
     byModel: {},
     byStation: {},
+    byIdentity: tally.byIdentity,
+    labelOnly: tally.labelOnly,
     benchMs,
     sessions: args.sessionMs.length,
     phonesPerHour: null,
@@ -230,6 +251,13 @@ export function formatSummary(s: BatchSummary, opts: { colour?: boolean } = {}):
     out.push(table(['model', 'total', ...OUTCOMES], countRows(s.byModel, modelName)));
     out.push('');
     out.push(table(['station', 'total', ...OUTCOMES], countRows(s.byStation)));
+    const id = s.byIdentity;
+    if (id) {
+      const trusted = (s.labelOnly?.passedTrusted ?? 0) > 0 ? `; ${s.labelOnly.passedTrusted} passed on the label alone (--trust-label)` : '';
+      const unproven = (s.labelOnly?.unverified ?? 0) > 0 ? `; ${s.labelOnly.unverified} unverified: nothing proved which phone it was` : '';
+      out.push('');
+      out.push(`Identity: ${id.password} by the password they took, ${id.network} by the network, ${id.screen} by the screen, ${id.label} by the label alone${trusted}${unproven}`);
+    }
   }
   const out_ = s.stations.filter((st) => st.status === 'out');
   if (out_.length > 0) {

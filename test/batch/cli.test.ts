@@ -304,6 +304,12 @@ describe('resetbot batch', () => {
     const summary = JSON.parse(r.stdout) as BatchSummary;
     const records = jsonLines<BatchRecord>(summary.records);
     const truths = jsonLines<MixedTruth>(truthPath);
+    // The summary counts how each phone was named, and the passes that rest on the label alone (trusted here).
+    for (const by of ['password', 'network', 'screen', 'label'] as const) {
+      expect(summary.byIdentity[by], by).toBe(records.filter((x) => x.outcome !== 'aborted' && x.identity.by === by).length);
+    }
+    expect(summary.labelOnly.passedTrusted).toBe(records.filter((x) => x.outcome === 'pass' && x.identity.by === 'label').length);
+    expect(summary.labelOnly.passedTrusted).toBeGreaterThan(0);
     // Which phone ran what: the batch file's. Their outcomes are judged by each simulated unit's truth below (a
     // phone's keypad variant may cost it a retry; --trust-label vouches for the procedures that type no MAC).
     expect(records.map((x) => [x.line, x.model, x.procedure])).toEqual([
