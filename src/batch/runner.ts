@@ -230,6 +230,7 @@ export class Runner {
               labelMac: p.job.auto ? 'auto' : p.job.mac,
               identityTimeoutMs: NETWORK_IDENTITY_TIMEOUT_MS,
               baseline: true,
+              typesMac: p.job.plan.machine === 'keypad' && !p.job.plan.typesAdminPassword,
               reboots: p.job.plan.machine === 'keypad' ? p.job.model.timing.resetReboots : 1,
               rebootTimeoutMs: p.job.model.timing.rebootTimeoutMs,
               ...(signal ? { signal } : {}),

@@ -131,7 +131,8 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     expect(rec.evidence!.filter((e) => e.holds).map((e) => `${e.about}:${e.proof}`)).toEqual(['identity:dhcp', 'reboot:network-reboots', 'reset:probe']);
   });
 
-  // Every procedure kind, including those that type no MAC: the phone is heard before the machine starts at all.
+  // Every procedure kind. Those that type no MAC: the phone is heard before the machine starts at all. Those that type
+  // it, with a camera: inside the procedure's own first boot, just before the first key of the MAC.
   for (const model of ['VVX 410', 'IP 335', 'Edge E220', 'Edge B20', 'Trio 8800', 'Rove B2']) {
     it(`${model}: a misread label fails before anything is typed, naming the MAC the phone has`, () => {
       const r = cli(['reset', '--model', model, '--mac', '0004F2AA814C', '--sim-mac', '0004F2BB0001', '--sim-network', '--sim-seed', '4', '--json']);
@@ -141,7 +142,17 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
       expect(rec.simulator.realMac).toBe('0004f2bb0001');
       expect(rec.networkMac).toBe('0004f2bb0001');
       expect(rec.failure!.reason).toContain('0004f2bb0001');
-      expect(rec.steps.map((s) => s.step)).toEqual(['network-identity']);
+      if (['VVX 410', 'IP 335', 'Edge E220'].includes(model)) {
+        expect(rec.failure!.code).toBe('mac-mismatch');
+        expect((rec as unknown as { attempts: number }).attempts).toBe(1); // not retried
+        expect(rec.steps.map((s) => s.step)).not.toContain('confirm');
+        // The simulated phone never got a password to judge: nothing was typed and confirmed.
+        const events = (rec.simulator as unknown as { events: { what: string }[] }).events.map((e) => e.what);
+        expect(events).toContain('password-prompt');
+        expect(events.filter((w) => /^password-(accepted|rejected)/.test(w))).toEqual([]);
+      } else {
+        expect(rec.steps.map((s) => s.step)).toEqual(['network-identity']);
+      }
       expect(rec.simulator.factoryDefaults).toBe(false);
     });
   }

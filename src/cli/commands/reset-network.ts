@@ -99,6 +99,7 @@ export async function runOnePhoneNetworked(
           labelMac: label ?? 'auto',
           identityTimeoutMs: IDENTITY_TIMEOUT_MS,
           baseline: true,
+          typesMac: firstPlan.machine === 'keypad' && !firstPlan.typesAdminPassword,
           // The keypad reset's reboots (seed 002: two); a step procedure's unit restarts once (a probe refused between
           // two restarts waits for the next one anyway).
           reboots: firstPlan.machine === 'keypad' ? model.timing.resetReboots : 1,

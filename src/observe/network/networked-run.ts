@@ -30,6 +30,12 @@ export interface NetworkedRunOptions {
   identityTimeoutMs: number;
   /** Probe the default login once before the reset (waits for the application to come up). */
   baseline: boolean;
+  /**
+   * The procedure types the MAC as its password: with a camera the identity is then checked just before it is typed,
+   * inside the procedure's own first boot. Procedures that type no MAC are checked before the machine starts at all
+   * (nothing else would stop them resetting a phone the label does not name).
+   */
+  typesMac?: boolean;
   /** The reboots a reset makes and how long they may take (the model's profile). */
   reboots: number;
   rebootTimeoutMs: number;
@@ -97,7 +103,7 @@ async function networkedRun(o: NetworkedRunOptions, start: number): Promise<Netw
   // With a camera and a label, the identity is heard during the machine's own first boot (the Updater's DHCP comes
   // long before the prompt) and checked just before the MAC is typed: no boot of its own. The default-login baseline
   // is then left out: the camera sees the reset itself.
-  if (o.bench.observer !== undefined && o.labelMac !== 'auto') return inlineRun(o, start, evidence);
+  if (o.typesMac === true && o.bench.observer !== undefined && o.labelMac !== 'auto') return inlineRun(o, start, evidence);
   await o.bench.power(true);
   const identity = await identityBeforeTyping(observer, clock, o.identityTimeoutMs, o.signal, start);
   const idStep: StepRecord = {
