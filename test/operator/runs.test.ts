@@ -35,8 +35,13 @@ describe('resetbot runs', () => {
     expect(rows.find((r) => r.startsWith(id))).toMatch(/ reset +simulator +1 +pass 1$/);
     expect(rows.find((r) => !r.startsWith(id))).toMatch(/ reset +simulator +1 +fail 1$/);
 
-    // By the start of its id; the same words as the live progress said, line for line.
-    const shown = await runCli(['runs', 'show', id.slice(0, 17)], { env });
+    // By a unique start of its id (two runs in one second share their first 16 characters); the same words as the
+    // live progress said, line for line.
+    const other = rows.find((r) => !r.startsWith(id))!.split(/\s+/)[0]!;
+    let n = 1;
+    while (other.startsWith(id.slice(0, n))) n++;
+    expect(n).toBeLessThan(id.length);
+    const shown = await runCli(['runs', 'show', id.slice(0, n)], { env });
     expect(shown.code).toBe(0);
     expect(shown.stdout.split('\n')[0]).toMatch(new RegExp(`^VVX 410 0004F2AA814C: PASS after \\d+ attempts?, [\\d:]+ bench time \\(reset ${id} on simulator`));
     const progress = shown.stdout.split('\n').filter((l) => /^\s+\d+\.\d s {2}attempt/.test(l));
