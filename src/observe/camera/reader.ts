@@ -76,6 +76,28 @@ function valueChannel(r: Raster): Uint8ClampedArray {
   return out;
 }
 
+/**
+ * Calls `each` for every pixel of a w x h image with its index, the pixel count of the (2r+1)-square window around it
+ * (clipped at the edges), and `box`: a table's sum over that window, from the table's integral image (`integral`).
+ */
+function eachWindow(w: number, h: number, r: number, each: (i: number, n: number, box: (table: ArrayLike<number>) => number) => void): void {
+  const W = w + 1;
+  let x0 = 0;
+  let x1 = 0;
+  let y0 = 0;
+  let y1 = 0;
+  const box = (t: ArrayLike<number>): number => t[y1 * W + x1]! - t[y0 * W + x1]! - t[y1 * W + x0]! + t[y0 * W + x0]!;
+  for (let y = 0; y < h; y++) {
+    y0 = Math.max(0, y - r);
+    y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      x0 = Math.max(0, x - r);
+      x1 = Math.min(w, x + r + 1);
+      each(y * w + x, (x1 - x0) * (y1 - y0), box);
+    }
+  }
+}
+
 /** Sauvola binarisation: ink (0) where darker than the local mean by a margin scaled by the local contrast. */
 function sauvola(g: Grey, window: number, k: number): Grey {
   const w = g.width;
@@ -83,24 +105,13 @@ function sauvola(g: Grey, window: number, k: number): Grey {
   const sum = integral(g);
   const sq = integral(g, true);
   const out = createGrey(w, h);
-  const r = Math.max(2, Math.floor(window / 2));
-  const W = w + 1;
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.max(0, y - r);
-    const y1 = Math.min(h, y + r + 1);
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.max(0, x - r);
-      const x1 = Math.min(w, x + r + 1);
-      const n = (x1 - x0) * (y1 - y0);
-      const s = sum[y1 * W + x1]! - sum[y0 * W + x1]! - sum[y1 * W + x0]! + sum[y0 * W + x0]!;
-      const s2 = sq[y1 * W + x1]! - sq[y0 * W + x1]! - sq[y1 * W + x0]! + sq[y0 * W + x0]!;
-      const mean = s / n;
-      const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
-      const t = mean * (1 + k * (sd / 128 - 1));
-      // A flat region (sd small) is background, whatever its level: no speckle from noise or glare.
-      out.data[y * w + x] = g.data[y * w + x]! < t && sd > 12 ? 0 : 255;
-    }
-  }
+  eachWindow(w, h, Math.max(2, Math.floor(window / 2)), (i, n, box) => {
+    const mean = box(sum) / n;
+    const sd = Math.sqrt(Math.max(0, box(sq) / n - mean * mean));
+    const t = mean * (1 + k * (sd / 128 - 1));
+    // A flat region (sd small) is background, whatever its level: no speckle from noise or glare.
+    out.data[i] = g.data[i]! < t && sd > 12 ? 0 : 255;
+  });
   return out;
 }
 
@@ -275,18 +286,10 @@ function keepNearInk(grey: Grey, binary: Grey, r: number): Grey {
   const inkMask = createGrey(w, h);
   for (let i = 0; i < inkMask.data.length; i++) inkMask.data[i] = binary.data[i] === 0 ? 1 : 0;
   const t = integral(inkMask);
-  const W = w + 1;
   const out = createGrey(w, h);
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.max(0, y - r);
-    const y1 = Math.min(h, y + r + 1);
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.max(0, x - r);
-      const x1 = Math.min(w, x + r + 1);
-      const n = t[y1 * W + x1]! - t[y0 * W + x1]! - t[y1 * W + x0]! + t[y0 * W + x0]!;
-      out.data[y * w + x] = n > 0 ? grey.data[y * w + x]! : 255;
-    }
-  }
+  eachWindow(w, h, r, (i, _n, box) => {
+    out.data[i] = box(t) > 0 ? grey.data[i]! : 255;
+  });
   return out;
 }
 
