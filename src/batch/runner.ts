@@ -4,7 +4,7 @@ import type { Clock } from '../clock/clock.js';
 import type { StepWords } from '../progress/vocabulary.js';
 import { runPlan } from '../machines/run-reset.js';
 import { calibratedModel, type CalibrationStore } from '../calibration/calibration.js';
-import { runWithNetwork, type RunHooks } from '../observe/network/networked-run.js';
+import { networkOptionsFor, runWithNetwork, type RunHooks } from '../observe/network/networked-run.js';
 import { ConfigError, classify } from '../errors/errors.js';
 import type { ResetRecord } from './record.js';
 
@@ -230,25 +230,9 @@ export class Runner {
               labelMac: p.job.auto ? 'auto' : p.job.mac,
               identityTimeoutMs: NETWORK_IDENTITY_TIMEOUT_MS,
               baseline: true,
-              typesMac: p.job.plan.machine === 'keypad' && !p.job.plan.typesAdminPassword,
-              reboots: p.job.plan.machine === 'keypad' ? p.job.model.timing.resetReboots : 1,
-              rebootTimeoutMs: p.job.model.timing.rebootTimeoutMs,
+              ...networkOptionsFor(p.job.plan, bench),
               ...(signal ? { signal } : {}),
               run,
-              earlyRecord: (mac, failure, steps) => ({
-                outcome: 'fail',
-                model: p.job.model.id,
-                mac,
-                procedure: p.job.procedure,
-                attempts: 0,
-                durationMs: steps.at(-1)?.endMs ?? 0,
-                failure: { class: failure.code === 'mac-mismatch' ? 'config' : 'phone', ...failure },
-                summary: failure.reason,
-                attemptLog: [],
-                steps,
-                bench: bench.driver.info,
-                observed: bench.observer !== undefined,
-              }),
             }).finally(() => bench.releaseAll())
           ).record
         : p.job.auto

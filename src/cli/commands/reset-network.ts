@@ -11,7 +11,7 @@ import { BenchError, ConfigError } from '../../errors/errors.js';
 import { benchNeeds, requireFit } from '../../machines/needs.js';
 import { runPlan, type RunPlan } from '../../machines/run-reset.js';
 import type { PhoneModel } from '../../catalog/types.js';
-import { runWithNetwork } from '../../observe/network/networked-run.js';
+import { networkOptionsFor, runWithNetwork } from '../../observe/network/networked-run.js';
 import { NetworkObserver } from '../../observe/network/observer.js';
 import { createSimLink, netnsUnavailable, type SimLink } from '../../sim/net/link.js';
 import { SimNetPhone } from '../../sim/net/net-phone.js';
@@ -99,27 +99,9 @@ export async function runOnePhoneNetworked(
           labelMac: label ?? 'auto',
           identityTimeoutMs: IDENTITY_TIMEOUT_MS,
           baseline: true,
-          typesMac: firstPlan.machine === 'keypad' && !firstPlan.typesAdminPassword,
-          // The keypad reset's reboots (seed 002: two); a step procedure's unit restarts once (a probe refused between
-          // two restarts waits for the next one anyway).
-          reboots: firstPlan.machine === 'keypad' ? model.timing.resetReboots : 1,
-          rebootTimeoutMs: model.timing.rebootTimeoutMs,
+          ...networkOptionsFor(firstPlan, on.bench),
           ...(on.signal ? { signal: on.signal } : {}),
           run: (mac, hooks) => runPlan(mac === (label ?? realMac) ? firstPlan : decide(model, mac), { ...on, mac, ...hooks }),
-          earlyRecord: (mac, failure, steps) => ({
-            outcome: 'fail',
-            model: model.id,
-            mac,
-            procedure: firstPlan.kind,
-            attempts: 0,
-            durationMs: steps.at(-1)?.endMs ?? 0,
-            failure: { class: failure.code === 'mac-mismatch' ? 'config' : 'phone', ...failure },
-            summary: failure.reason,
-            attemptLog: [],
-            steps,
-            bench: on.bench.driver.info,
-            observed: on.bench.observer !== undefined,
-          }),
         });
         heard = result.heardMac;
         await on.bench.releaseAll();

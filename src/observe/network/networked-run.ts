@@ -14,6 +14,7 @@
  */
 import type { ResetRecord, StepRecord } from '../../batch/record.js';
 import type { Bench } from '../../bench/types.js';
+import type { RunPlan } from '../../machines/run-reset.js';
 import { sleep, type Clock } from '../../clock/clock.js';
 import type { Evidence } from '../evidence.js';
 import { PhoneError } from '../../errors/errors.js';
@@ -47,6 +48,33 @@ export interface NetworkedRunOptions {
   /** A record for a run that ends before the machine starts (the MAC is wrong, or unknown). */
   earlyRecord: (mac: string, failure: { code: string; reason: string }, steps: StepRecord[]) => Omit<ResetRecord, 'identity' | 'evidence'>;
   signal?: AbortSignal;
+}
+
+/**
+ * The part of NetworkedRunOptions a run's plan decides: whether it types the MAC, the reboots its reset makes (the
+ * keypad reset's, seed 002: two; a step procedure's unit restarts once, and a probe refused between two restarts waits
+ * for the next one anyway), how long they may take, and the record of a run that ends before the machine starts.
+ */
+export function networkOptionsFor(plan: RunPlan, bench: Bench): Pick<NetworkedRunOptions, 'typesMac' | 'reboots' | 'rebootTimeoutMs' | 'earlyRecord'> {
+  return {
+    typesMac: plan.machine === 'keypad' && !plan.typesAdminPassword,
+    reboots: plan.machine === 'keypad' ? plan.model.timing.resetReboots : 1,
+    rebootTimeoutMs: plan.model.timing.rebootTimeoutMs,
+    earlyRecord: (mac, failure, steps) => ({
+      outcome: 'fail',
+      model: plan.model.id,
+      mac,
+      procedure: plan.kind,
+      attempts: 0,
+      durationMs: steps.at(-1)?.endMs ?? 0,
+      failure: { class: failure.code === 'mac-mismatch' ? 'config' : 'phone', ...failure },
+      summary: failure.reason,
+      attemptLog: [],
+      steps,
+      bench: bench.driver.info,
+      observed: bench.observer !== undefined,
+    }),
+  };
 }
 
 /** What the network gives the machine during its run (machines/runner.ts RunOn). */
