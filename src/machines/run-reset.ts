@@ -220,7 +220,15 @@ export function runPlan(
           ...(opts.beforeTyping ? { beforeTyping: opts.beforeTyping } : {}),
           ...(opts.rebootsSeen ? { rebootsSeen: opts.rebootsSeen } : {}),
         }
-      : { model: plan.model, mac, bench: runBench, clock, procedure: plan.procedure, ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}) };
+      : {
+          model: plan.model,
+          mac,
+          bench: runBench,
+          clock,
+          procedure: plan.procedure,
+          ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}),
+          ...(opts.rebootsSeen ? { rebootsSeen: opts.rebootsSeen } : {}),
+        };
   const progress = recordProgress(clock, opts.onState);
   const run = driveMachine<ResetOutput>(machine, input, {
     ...opts,

@@ -46,6 +46,8 @@ export interface StepRunInput {
   procedure: StepProcedure;
   /** The key plan of the admin password, for `type-admin-password` steps. */
   adminPlan?: Plan;
+  /** On a blind bench: the network saw the reset's reboots end (runner.ts RunOn.rebootsSeen). */
+  rebootsSeen?: (since: number, signal: AbortSignal) => Promise<boolean>;
 }
 
 interface Ctx extends StepRunInput, RunLog<AttemptRecord> {
@@ -137,14 +139,35 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
     }
     case 'confirm': {
       // A blind bench cannot see the end: it keeps the power on for the longest the end may take (its deadline), so
-      // that the reset completes before the run releases the bench; the machine then makes the run `unverified`.
-      if (blind) return sleep(c.clock, step.deadlineMs, signal);
+      // that the reset completes before the run releases the bench; the machine then makes the run `unverified`. The
+      // network may see the unit's restart end sooner: the wait ends there (the network's probe proves the reset).
+      if (blind) return blindConfirm(c, step.deadlineMs, signal);
       const until = c.clock.now() + step.deadlineMs;
       for (const sign of step.signs) {
         await waitForSign(ctx, sign, { deadlineMs: Math.max(0, until - c.clock.now()), failCode: 'no-reset' }, signal);
       }
       return;
     }
+  }
+}
+
+/** The blind `confirm`: its deadline, or until the network has seen the reset's reboots, whichever comes first. */
+async function blindConfirm(c: Ctx, deadlineMs: number, signal: AbortSignal): Promise<void> {
+  if (!c.rebootsSeen) return sleep(c.clock, deadlineMs, signal);
+  const done = new AbortController();
+  const both = AbortSignal.any([signal, done.signal]);
+  const since = c.clock.now();
+  try {
+    await Promise.race([
+      sleep(c.clock, deadlineMs, both),
+      // Not seen within its own timeout (or the observer failed): the schedule's wait goes on.
+      c.rebootsSeen(since, both).then(
+        (seen) => (seen ? undefined : new Promise<void>(() => {})),
+        () => new Promise<void>(() => {}),
+      ),
+    ]);
+  } finally {
+    done.abort();
   }
 }
 

@@ -63,7 +63,7 @@ import { holdClock } from '../../src/clock/clock.js';
 import { getCatalog } from '../../src/catalog/catalog.js';
 import { fixtureFor } from '../../src/bench/jigs.js';
 import { resolveRun, runPlan } from '../../src/machines/run-reset.js';
-import { runWithNetwork, type NetworkedRun } from '../../src/observe/network/networked-run.js';
+import { networkOptionsFor, runWithNetwork, type NetworkedRun } from '../../src/observe/network/networked-run.js';
 import { createSimBench } from '../../src/sim/driver.js';
 import type { SimDeviceTruth } from '../../src/sim/device.js';
 import type { SimNetTruth } from '../../src/sim/net/net-phone.js';
@@ -112,13 +112,9 @@ export async function networkedRun(o: {
         labelMac: o.labelMac,
         identityTimeoutMs: 120_000,
         baseline: true,
-        reboots: model.timing.resetReboots,
-        rebootTimeoutMs: model.timing.rebootTimeoutMs,
+        // What the plan decides of the networked run (its reboots, their timeout, the early record), as the CLI's.
+        ...networkOptionsFor(resolveRun(model, o.labelMac === 'auto' ? o.realMac : o.labelMac, {}), sim.bench),
         run: (mac, hooks) => runPlan(resolveRun(model, mac, {}), { mac, bench: sim.bench, clock, ...hooks }),
-        earlyRecord: (mac, failure, steps) => ({
-          outcome: 'fail', model: model.id, mac, procedure: model.procedure.kind, attempts: 0, durationMs: 0,
-          failure: { class: 'config', ...failure }, summary: failure.reason, attemptLog: [], steps, bench: sim.driver.info, observed: !o.blind,
-        }),
       }).then(async (r) => {
         await holdClock(clock, sim.bench.releaseAll());
         return r;

@@ -137,6 +137,19 @@ describe.skipIf(reason !== undefined)(title('proof of reset on a blind bench, ju
     expect(r.record.evidence!.find((e) => e.proof === 'network-reboots')).toMatchObject({ holds: true });
   });
 
+  it("a step procedure's blind wait for the unit's restart ends once the network has seen it (Edge B20, power-on hold)", async () => {
+    const r = await networkedRun({ model: 'Edge B20', labelMac: '0004f2e0e0e8', realMac: '0004f2e0e0e8', blind: true, seed: 6, options: { adminPassword: '789' }, net: { auth: 'digest', restApi: true } });
+    // The simulated unit's own account decides: it is at factory defaults, and the probe is what proved it.
+    expect(r.truth.factoryDefaults).toBe(true);
+    expect(r.record.outcome).toBe('pass');
+    const confirm = r.record.steps.filter((s) => s.step === 'confirm').at(-1)!;
+    const deadline = (getCatalog().find('Edge B20').procedure as { steps: { do: string; deadlineMs?: number }[] }).steps.at(-1)!.deadlineMs!;
+    // The blind schedule keeps the power on for the confirm's whole deadline; the network ended it at the restart.
+    expect(confirm.endMs - confirm.startMs).toBeLessThan(deadline);
+    expect(r.record.evidence!.find((e) => e.proof === 'network-reboots')).toMatchObject({ holds: true });
+    expect(r.record.evidence!.at(-1)).toMatchObject({ proof: 'probe', holds: true });
+  });
+
   it('a phone that reboots into its old configuration is not a pass (UC Software before 4.0: a device reset only)', async () => {
     const r = await networkedRun({ model: 'VVX 410', labelMac: '0004f2e0e0e1', realMac: '0004f2e0e0e1', blind: true, seed: 5, options: { adminPassword: '789', oldSoftware: true }, net: { auth: 'basic', restApi: true } });
     expect(r.truth.factoryDefaults).toBe(false);
