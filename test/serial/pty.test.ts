@@ -9,7 +9,7 @@
  * Needs socat (`.ci/run` installs it; elsewhere those tests are skipped with a line saying so) and the built CLI
  * (`npm test` builds it first).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectOneLineError } from '../cli/run-cli.js';
 import { needs } from '../support/system.js';
+import { Bg } from '../support/background.js';
 
 const socat = needs('socat', 'socat', 'the `sim serve` pseudo-terminal tests');
 
@@ -31,36 +32,6 @@ interface Run {
 function cli(args: string[], env: Record<string, string> = {}): Run {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, RESETBOT_DEBUG: '', ...env }, timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A resetbot process running in the background, with its output so far. */
-class Bg {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<number>;
-
-  constructor(args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, RESETBOT_DEBUG: '', ...env } });
-    this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
-    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
-  }
-
-  /** Resolves once `test` holds (polled), rejects if the process exits first or after `ms`. */
-  async until(test: () => boolean, what: string, ms = 20_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!test()) {
-      if (this.child.exitCode !== null) throw new Error(`exited (${this.child.exitCode}) before ${what}:\n${this.stdout}\n${this.stderr}`);
-      if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms:\n${this.stdout}\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async stop(): Promise<number> {
-    if (this.child.exitCode === null) this.child.kill('SIGINT');
-    return this.exited;
-  }
 }
 
 type TraceLine = { t: number; channel?: number | 'relay'; key?: string | null; on?: boolean; event?: string };

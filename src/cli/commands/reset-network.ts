@@ -5,6 +5,7 @@
  * anything is typed (`--mac auto` takes it from the network), and the reset is proven by the probe. Needs root.
  */
 import type { ResetRecord } from '../../batch/record.js';
+import type { RunOn } from '../../machines/runner.js';
 import { fixtureFor } from '../../bench/jigs.js';
 import { holdClock } from '../../clock/clock.js';
 import { BenchError, ConfigError } from '../../errors/errors.js';
@@ -26,6 +27,35 @@ import { onSimulator, simPhoneOptions, simSeed, type ResetOpts, type SimOutcome 
 
 /** How long the phone has to say who it is after power-on (clock ms): its Updater's DHCP comes within seconds. */
 const IDENTITY_TIMEOUT_MS = 120_000;
+
+/**
+ * A planned run with the network observer around it (observe/network/networked-run.ts), as `reset --sim-network` and
+ * `reset --port --network` make it: the phone named on the network before anything is typed (`label` undefined: its
+ * MAC taken from there), the reset proven by the probe; every solenoid released after. `plan` plans the run for the
+ * MAC the network names. The record carries `networkMac`, the MAC heard.
+ */
+export async function runPlanWithNetwork(a: {
+  on: RunOn;
+  observer: NetworkObserver;
+  label: string | undefined;
+  firstPlan: RunPlan;
+  plan: (mac: string) => RunPlan;
+}): Promise<ResetRecord> {
+  const { on } = a;
+  const result = await runWithNetwork({
+    bench: on.bench,
+    clock: on.clock,
+    observer: a.observer,
+    labelMac: a.label ?? 'auto',
+    identityTimeoutMs: IDENTITY_TIMEOUT_MS,
+    baseline: true,
+    ...networkOptionsFor(a.firstPlan, on.bench),
+    ...(on.signal ? { signal: on.signal } : {}),
+    run: (mac, hooks) => runPlan(a.plan(mac), { ...on, mac, ...hooks }),
+  });
+  await on.bench.releaseAll();
+  return result.heardMac ? { ...result.record, networkMac: result.heardMac } : result.record;
+}
 
 export async function runOnePhoneNetworked(
   opts: ResetOpts,
@@ -92,20 +122,9 @@ export async function runOnePhoneNetworked(
             await observer.start();
           })(),
         );
-        const result = await runWithNetwork({
-          bench: on.bench,
-          clock,
-          observer: observer!,
-          labelMac: label ?? 'auto',
-          identityTimeoutMs: IDENTITY_TIMEOUT_MS,
-          baseline: true,
-          ...networkOptionsFor(firstPlan, on.bench),
-          ...(on.signal ? { signal: on.signal } : {}),
-          run: (mac, hooks) => runPlan(mac === (label ?? realMac) ? firstPlan : decide(model, mac), { ...on, mac, ...hooks }),
-        });
-        heard = result.heardMac;
-        await on.bench.releaseAll();
-        return heard ? { ...result.record, networkMac: heard } : result.record;
+        const record = await runPlanWithNetwork({ on, observer: observer!, label, firstPlan, plan: (mac) => (mac === (label ?? realMac) ? firstPlan : decide(model, mac)) });
+        heard = record.networkMac;
+        return record;
       } finally {
         await holdClock(clock, teardown());
       }

@@ -79,6 +79,10 @@ export interface ResetOpts extends OnePhoneOpts {
   /** The simulated phone on a real namespaced network, facing the bench's network observer (issue 10). */
   simNetwork?: boolean;
   camera?: string;
+  /** With --port: the interface the phone is cabled to, where the network observer runs (issue 10). */
+  network?: string;
+  /** The bench's address on --network (default: the interface's own IPv4 address). */
+  networkAddress?: string;
   screen?: string;
   softkeys?: string;
   led?: string[];
@@ -170,6 +174,11 @@ export function addRunOptions(cmd: Command): Command {
     .option('--screen <corners>', "with --camera: the display's corners in the camera's pixels, clockwise from the top-left: x1,y1,...,x4,y4")
     .option('--softkeys <n>', "with --camera: softkey cells at the bottom of the display (default: the model's count)")
     .option('--led <name=x,y>', 'with --camera: an LED to watch at a pixel position (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--network <interface>',
+      "with --port: the interface (or VLAN, e.g. eth1.20) the phone is cabled to: resetbot serves DHCP (dnsmasq), its provisioning server and the default-login probe there, names the phone before anything is typed and proves its reset (root); --mac auto takes the MAC from it",
+    )
+    .option('--network-address <ip/prefix>', "with --network: the bench's address on it, e.g. 10.20.0.1/24 (default: the interface's own IPv4 address)")
     .option('--sim-blind', 'a simulated bench without a camera: a run that completes is unverified')
     .option('--trust-label', "accept the label's MAC as the phone's identity when nothing the phone does proves it (touch, long-press, menu resets)")
     .option('--calibration <file>', 'the calibration file this bench learns each model in (default: calibration.json in the runs folder)')
@@ -242,25 +251,33 @@ export async function runOnePhone(
     await runOnePhoneNetworked(opts, ctx, decide, report);
     return;
   }
-  if (opts.mac.toLowerCase() === 'auto') {
-    throw new ConfigError('mac-auto-needs-network', '--mac auto takes the MAC from the bench\'s network, which this run does not watch', 'use `resetbot reset --sim-network` (or give the MAC from the label)');
+  const auto = opts.mac.toLowerCase() === 'auto';
+  if (auto && (opts.network === undefined || opts.port === undefined)) {
+    throw new ConfigError('mac-auto-needs-network', '--mac auto takes the MAC from the bench\'s network, which this run does not watch', 'use `resetbot reset --sim-network`, or --port with --network IFACE (or give the MAC from the label)');
+  }
+  if (opts.networkAddress !== undefined && opts.network === undefined) {
+    throw new ConfigError('network-address-without-network', '--network-address is the bench\'s address on --network, but no --network was given', 'add --network IFACE, or drop --network-address');
+  }
+  if (opts.network !== undefined && opts.port === undefined) {
+    throw new ConfigError('network-on-sim', '--network is for a bench on --port; the simulator has its own network', 'use --sim-network on the simulator, or give --port');
   }
   const choice = await chooseModel(opts.model, opts.profiles);
   // What the bench has learned of this model (calibration file) shapes the plan; what this run learns is kept there.
   const store = new CalibrationStore(opts.calibration ?? defaultCalibrationPath());
   opts.calibrationStore = store;
   const model = calibratedModel(choice.model, store.get(choice.model.id));
-  const { mac, warnings } = parseMac(opts.mac);
+  // --mac auto (on --port with --network): the run is planned for the MAC the network names; checked here for any.
+  const { mac, warnings } = auto ? { mac: 'auto', warnings: [] } : parseMac(opts.mac);
   const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : mac;
   for (const w of warnings) process.stderr.write(`resetbot: warning: ${w}\n`);
   const fixture = fixtureFor(model, opts.fixture);
-  const plan = decide(model, mac);
+  const plan = decide(model, auto ? '000000000000' : mac);
   requireFit(plan, fixture);
   if (opts.driver !== undefined && opts.port === undefined) {
     throw new ConfigError('driver-without-port', '--driver names the driver of a board on --port', 'give --port too, or drop --driver');
   }
   if (opts.port !== undefined) {
-    ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts));
+    ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts, (m) => decide(model, m)));
     return;
   }
   const { record, truth, seed } = await runPlanOnSim(plan, { modelId: simModelFor(choice, opts.simModel), mac, realMac, fixture, opts });
@@ -383,7 +400,7 @@ export async function onSimulator<R>(
  * Without --camera a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone; with one, the
  * machines wait on what the camera reads and a completed reset ends `pass`.
  */
-async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts): Promise<number> {
+async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts, planFor: (mac: string) => RunPlan): Promise<number> {
   const model = plan.model;
   const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simVariant', 'simSoftware', 'simAdminPassword', 'simBlind', 'simCamera'] as const).filter(
     (k) => opts[k] !== undefined,
@@ -396,14 +413,24 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   const clock = new RealClock();
   // With a camera, the machines see the screen: a completed reset can then end `pass`.
   const camera = await cameraFor(opts, model, clock);
-  const driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
-  await driver.open();
+  // With --network, the bench's own DHCP and provisioning server run on the phone's interface before anything moves:
+  // an interface that is missing, down or without the address, or dnsmasq missing, is one line and nothing moved.
+  const network = opts.network === undefined ? undefined : await (await import('./port-network.js')).startPortNetwork(opts.network, opts.networkAddress, clock);
+  let driver;
+  try {
+    driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
+    await driver.open();
+  } catch (err) {
+    await network?.stop();
+    throw err;
+  }
   let bench = createBench(driver, fixture);
   if (camera) {
     try {
       await camera.start();
     } catch (err) {
       await driver.close().catch(() => {});
+      await network?.stop();
       throw err;
     }
     bench = (await import('../../observe/camera/bench.js')).benchWithCamera(bench, camera);
@@ -414,10 +441,20 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   let record;
   const live = progress(opts, clock, inspectLines);
   try {
-    record = await runPlan(plan, { mac, bench, clock, signal: abort.signal, ...live.on, ...runExtras(opts) });
+    const on = { bench, clock, signal: abort.signal, ...live.on, ...runExtras(opts) };
+    record = network
+      ? await (await import('./reset-network.js')).runPlanWithNetwork({
+          on,
+          observer: network,
+          label: mac === 'auto' ? undefined : mac,
+          firstPlan: plan,
+          plan: (m) => (m === mac ? plan : planFor(m)),
+        })
+      : await runPlan(plan, { mac, ...on });
   } finally {
     live.stop();
     stopInterrupt();
+    await network?.stop();
     if (camera) {
       await camera.stop();
       await stopOcrIfLoaded();
@@ -430,12 +467,13 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   } else {
     const fw = record.bench.firmware;
     process.stdout.write(
-      `${headline(model.name, mac, record, { colour: wantsColour(process.stdout), benchTime: false })}\n` +
+      `${headline(model.name, record.mac, record, { colour: wantsColour(process.stdout), benchTime: false })}\n` +
         `  ${record.summary}\n` +
-        `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, ${opts.camera ? `camera ${opts.camera}` : 'no camera'}\n`,
+        `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, ${opts.camera ? `camera ${opts.camera}` : 'no camera'}, ${opts.network ? `network ${opts.network}` : 'no network'}\n`,
     );
+    for (const e of record.evidence ?? []) process.stdout.write(`  evidence (${e.about}, ${e.proof}${e.holds ? '' : ', against'}): ${e.detail}\n`);
   }
-  keepRun(opts, { kind: kindOf(record), modelName: model.name, mac, station: port, record: record as SingleRecord });
+  keepRun(opts, { kind: kindOf(record), modelName: model.name, mac: record.mac, station: port, record: record as SingleRecord });
   return opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class);
 }
 

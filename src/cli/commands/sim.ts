@@ -20,6 +20,7 @@ interface ServeOpts {
   mac: string;
   fixture?: string;
   seed?: number;
+  network?: boolean;
 }
 
 const BOARD_TEXT: Record<VirtualBoardKind, string> = {
@@ -42,6 +43,7 @@ export function registerSim(program: Command, ctx: CommandContext): void {
     .option('--mac <mac>', 'the phone\'s real MAC', '0004F2AA814C')
     .option('--fixture <file>', 'fixture file of the jig (default: the model family\'s jig in fixtures/)')
     .option('--seed <n>', 'seed of the simulated phone\'s randomness', parseSeed)
+    .option('--network', "cable the phone to a network of its own: a namespace and a veth link carrying its MAC, whose bench end a reset reaches with --network (root)")
     .action(async (opts: ServeOpts) => {
       if (opts.trace) checkOutput(opts.trace, '--trace', 'file');
       if (opts.truth) checkOutput(opts.truth, '--truth', 'file');
@@ -57,10 +59,15 @@ export function registerSim(program: Command, ctx: CommandContext): void {
       const { loadStandardFirmataHex } = await import('../../sim/avr/firmata-uno.js');
       const hex = board === 'firmware' ? loadFirmwareHex(hexPath) : board === 'firmata' ? loadStandardFirmataHex(hexPath) : undefined;
 
+      // The phone's network (a namespace and a veth link, root), made once the bench is up; checked before.
+      const netTools = opts.network ? await import('../../sim/net/link.js') : undefined;
+      const why = netTools?.netnsUnavailable();
+      if (why) throw new BenchError('netns-unavailable', `sim serve --network cannot cable the phone to a network: ${why}`, 'run as root on Linux, or drop --network');
+      const clock = new RealClock();
       const server = new PtyBenchServer({
         pty: opts.pty,
         board,
-        clock: new RealClock(),
+        clock,
         modelId: model.id,
         mac,
         fixture,
@@ -69,10 +76,21 @@ export function registerSim(program: Command, ctx: CommandContext): void {
         ...(opts.trace ? { trace: opts.trace } : {}),
       });
       await server.start();
+      let network: { benchIf: string; benchIp: string; prefix: number; stop: () => Promise<void> } | undefined;
+      if (netTools) {
+        try {
+          network = await servePhoneNetwork(netTools, server.virtualBench.phone, clock, mac, seed);
+        } catch (err) {
+          await server.stop();
+          throw err;
+        }
+      }
       const driverFlag = board === 'firmata' ? ' --driver firmata' : '';
+      const networkFlag = network ? ` --network ${network.benchIf}` : '';
       process.stdout.write(
         `virtual bench on ${opts.pty}: ${model.name} (MAC ${mac}, seed ${seed}) in ${fixture.name}; board: ${BOARD_TEXT[board]}\n` +
-          `ready: resetbot reset --port ${opts.pty}${driverFlag} --model "${model.name}" --mac ${mac}   (Ctrl-C stops the bench)\n`,
+          (network ? `network: the phone is cabled to ${network.benchIf} (the bench's address ${network.benchIp}/${network.prefix} is on it)\n` : '') +
+          `ready: resetbot reset --port ${opts.pty}${driverFlag}${networkFlag} --model "${model.name}" --mac ${mac}   (Ctrl-C stops the bench)\n`,
       );
 
       let stop = (): void => {};
@@ -84,6 +102,7 @@ export function registerSim(program: Command, ctx: CommandContext): void {
       });
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await network?.stop();
       const truth = await server.stop();
       if (opts.truth) writeFileAtomic(opts.truth, JSON.stringify({ seed, ...truth }, null, 2) + '\n', 'the --truth file');
       process.stdout.write(
@@ -93,4 +112,28 @@ export function registerSim(program: Command, ctx: CommandContext): void {
       if (failure) throw new BenchError('pty-lost', `the virtual bench stopped: ${failure}`, 'start it again');
       ctx.setExit(0);
     });
+}
+
+/** The served phone on its own namespaced link, its network stack (DHCP, provisioning, web server) following it. */
+async function servePhoneNetwork(
+  tools: typeof import('../../sim/net/link.js'),
+  phone: import('../../sim/device.js').SimDevice,
+  clock: RealClock,
+  mac: string,
+  seed: number,
+): Promise<{ benchIf: string; benchIp: string; prefix: number; stop: () => Promise<void> }> {
+  const { SimNetPhone } = await import('../../sim/net/net-phone.js');
+  const link = await tools.createSimLink({ mac });
+  const net = new SimNetPhone({ device: phone, clock, link, seed });
+  const stop = async (): Promise<void> => {
+    await net.stop().catch(() => undefined);
+    await link.destroy().catch(() => undefined);
+  };
+  try {
+    await net.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { benchIf: link.benchIf, benchIp: link.benchIp, prefix: link.prefix, stop };
 }
