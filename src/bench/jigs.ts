@@ -33,7 +33,11 @@ function defaultFixtureFile(model: PhoneModel): string {
  * shared: read it, do not change it.
  */
 export function fixtureFor(model: PhoneModel, path?: string): Fixture {
-  const file = path ?? defaultFixturePath(model);
+  return fixtureAt(path ?? defaultFixturePath(model));
+}
+
+/** The fixture file at `file` (kept while the file is unchanged). */
+export function fixtureAt(file: string): Fixture {
   let stamp: string | undefined;
   try {
     const st = statSync(file);

@@ -166,6 +166,29 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     expect(rec.simulator.factoryDefaults).toBe(true);
   });
 
+  it('--model auto --mac auto: a zero-touch run takes both from the network, and the simulator says it was reset', () => {
+    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--sim-model', 'soundpoint-ip-335', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rec = JSON.parse(r.stdout) as Json & { model: string };
+    expect(rec.simulator.factoryDefaults).toBe(true);
+    expect(rec.outcome).toBe('pass');
+    expect(rec.model).toBe('soundpoint-ip-335');
+    expect(rec.mac).toBe(rec.simulator.realMac);
+    expect(rec.evidence!.find((e) => /model taken from the network/.test(e.detail))).toMatchObject({ about: 'identity', holds: true });
+  });
+
+  it('--model auto on a phone whose network name two models share: fails naming both, nothing typed', () => {
+    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--sim-model', 'vvx-250', '--sim-seed', '3', '--json']);
+    expect(r.code).toBe(1);
+    const rec = JSON.parse(r.stdout) as Json & { simulator: { events: { what: string }[] } };
+    expect(rec.outcome).toBe('fail');
+    expect(rec.failure!.code).toBe('model-unknown');
+    expect(rec.failure!.reason).toMatch(/VVX_250 .* VVX 250, VVX 250 \(new hardware\)/);
+    expect(rec.steps.map((s) => s.step)).toEqual(['network-identity']);
+    expect(rec.simulator.factoryDefaults).toBe(false);
+    expect(rec.simulator.events.some((e) => /password|combo|cancel-pressed/.test(e.what))).toBe(false);
+  });
+
   it('dnsmasq missing: one line, exit 4, nothing moved (no record)', () => {
     const r = cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-network', '--sim-seed', '3', '--json'], { env: { PATH: pathWithoutDnsmasq() } });
     expect(r.code).toBe(4);
@@ -241,6 +264,26 @@ describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC 
     const plain = records.find((x) => x.mac === 'auto-4')!;
     expect(plain.outcome).toBe('error');
     expect(plain.failure!.reason).toBe('line 4 has no MAC, and station plain has no network to hear it from');
+  });
+});
+
+describe('resetbot reset --model auto: bad input, one line, exit 2, before anything moves', () => {
+  it('without the network', () => {
+    const r = cli(['reset', '--model', 'auto', '--mac', '0004F2AA814C', '--json']);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/--model auto takes the model from the bench's network/);
+  });
+
+  it('on the simulator without --sim-model', () => {
+    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--json']);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/--model auto .* give --sim-model/);
+  });
+
+  it('on --port without the jig', () => {
+    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--port', '/dev/null', '--network', 'eth1', '--json']);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/--model auto leaves the bench's jig unknown.*--fixture/);
   });
 });
 

@@ -7,6 +7,11 @@ import { ConfigError } from '../../src/errors/errors.js';
 import { encodeDhcp, macBytes } from '../../src/sim/net/dhcp-packet.js';
 import { encodeVendorClass } from '../../src/sim/net/vendor-class.js';
 import { webAnswer, type WebState } from '../../src/sim/net/web.js';
+import { netIdentity } from '../../src/sim/net/identity.js';
+import { Rng } from '../../src/sim/rng.js';
+import { simUnitIds } from '../../src/sim/driver.js';
+import { getCatalog } from '../../src/catalog/catalog.js';
+import { modelFromNetwork } from '../../src/observe/network/model-name.js';
 
 // Polycom's own sample decode of an IP 601's option 60 ("Parsing Vendor ID Information", SoundPoint IP /
 // SoundStation IP Administrator's Guide): the bytes after the option code and length.
@@ -146,5 +151,39 @@ describe("a station's network section", () => {
   it('refuses a range outside the subnet, or one holding the bench address', () => {
     expect(() => resolveStationNetwork({ interface: 'eth1', address: '10.20.0.1/24', range: { start: '10.21.0.5', end: '10.21.0.9' } })).toThrow(ConfigError);
     expect(() => resolveStationNetwork({ interface: 'eth1', address: '10.20.0.150/24' })).toThrow(/inside its own DHCP range/);
+  });
+});
+
+describe('the model a phone names on the network (--model auto)', () => {
+  it("takes the IP 601 sample's part to the SoundPoint IP 601", () => {
+    const found = modelFromNetwork(parsePolycomVendorClass(Buffer.from(IP601_SAMPLE, 'hex'))!.model!, getCatalog());
+    expect('model' in found && found.model.id).toBe('soundpoint-ip-601');
+  });
+
+  it('names every simulated phone as the catalog model it is, or refuses to guess between look-alikes', () => {
+    const catalog = getCatalog();
+    const rng = new Rng(1);
+    let named = 0;
+    for (const id of simUnitIds()) {
+      const truth = catalog.models.find((m) => m.id === id);
+      if (!truth) continue; // a simulated unit the catalog has no model for
+      // The simulated phone's own name on the network (its option 60 part, as a real one sends it).
+      const part = netIdentity(id, '5.9.6', rng).part;
+      const found = modelFromNetwork(part.split('-').pop()!, catalog);
+      if ('model' in found) {
+        expect(found.model.id, `${id} names itself ${part}`).toBe(id);
+        named++;
+      } else {
+        // Only a model that shares its name with another (its new hardware revision) is left to the operator.
+        expect(found.problem, `${id} names itself ${part}`).toMatch(/which any of .* may be/);
+        expect(catalog.models.filter((m) => m.name.startsWith(truth.name.replace(/ \(new hardware\)$/, ''))).length).toBeGreaterThan(1);
+      }
+    }
+    expect(named).toBeGreaterThan(50);
+  });
+
+  it('an unknown name is a problem naming it, not a guess', () => {
+    const found = modelFromNetwork('XYZ_999', getCatalog());
+    expect('problem' in found && found.problem).toMatch(/names itself XYZ_999 .* no model resetbot knows/);
   });
 });

@@ -8,11 +8,14 @@ import type { ResetRecord } from '../../batch/record.js';
 import type { RunOn } from '../../machines/runner.js';
 import { fixtureFor } from '../../bench/jigs.js';
 import { holdClock } from '../../clock/clock.js';
-import { BenchError, ConfigError } from '../../errors/errors.js';
+import { BenchError, ConfigError, ResetbotError } from '../../errors/errors.js';
 import { benchNeeds, requireFit } from '../../machines/needs.js';
 import { runPlan, type RunPlan } from '../../machines/run-reset.js';
 import type { PhoneModel } from '../../catalog/types.js';
-import { networkOptionsFor, runWithNetwork } from '../../observe/network/networked-run.js';
+import { identifyModel, networkOptionsFor, runWithNetwork } from '../../observe/network/networked-run.js';
+import type { Evidence } from '../../observe/evidence.js';
+import type { Fixture } from '../../bench/fixture.js';
+import { getCatalog } from '../../catalog/catalog.js';
 import { NetworkObserver } from '../../observe/network/observer.js';
 import { createSimLink, netnsUnavailable, type SimLink } from '../../sim/net/link.js';
 import { SimNetPhone } from '../../sim/net/net-phone.js';
@@ -28,20 +31,70 @@ import { onSimulator, simPhoneOptions, simSeed, type ResetOpts, type SimOutcome 
 /** How long the phone has to say who it is after power-on (clock ms): its Updater's DHCP comes within seconds. */
 const IDENTITY_TIMEOUT_MS = 120_000;
 
+/** The model a networked run resets: given (with its plan for the first MAC), or heard from the network (`auto`). */
+export type NetworkedModel = { model: PhoneModel; firstPlan: RunPlan } | 'auto';
+
 /**
  * A planned run with the network observer around it (observe/network/networked-run.ts), as `reset --sim-network` and
  * `reset --port --network` make it: the phone named on the network before anything is typed (`label` undefined: its
- * MAC taken from there), the reset proven by the probe; every solenoid released after. `plan` plans the run for the
- * MAC the network names. The record carries `networkMac`, the MAC heard.
+ * MAC taken from there; `model` auto: its model too, identifyModel), the reset proven by the probe; every solenoid
+ * released after. `decide` plans the run for a model and the MAC the network names. The record carries `networkMac`,
+ * the MAC heard; `model` is the run's model (undefined when the network named none resetbot can reset).
  */
 export async function runPlanWithNetwork(a: {
   on: RunOn;
   observer: NetworkObserver;
   label: string | undefined;
-  firstPlan: RunPlan;
-  plan: (mac: string) => RunPlan;
-}): Promise<ResetRecord> {
+  model: NetworkedModel;
+  fixture: Fixture;
+  decide: (model: PhoneModel, mac: string) => RunPlan;
+}): Promise<{ record: ResetRecord; model?: PhoneModel }> {
   const { on } = a;
+  let given = a.model;
+  let since: number | undefined;
+  let named: Evidence = [];
+  if (given === 'auto') {
+    const heard = await identifyModel({
+      bench: on.bench,
+      clock: on.clock,
+      observer: a.observer,
+      catalog: getCatalog(),
+      labelMac: a.label ?? 'auto',
+      identityTimeoutMs: IDENTITY_TIMEOUT_MS,
+      ...(on.signal ? { signal: on.signal } : {}),
+    });
+    if ('record' in heard) {
+      await on.bench.releaseAll();
+      return { record: heard.record };
+    }
+    const model = heard.model;
+    const heardSince = heard.since;
+    since = heardSince;
+    named = [{ about: 'identity', proof: heard.identity.source === 'network:dhcp' ? 'dhcp' : 'provisioning', source: heard.identity.source, t: heard.identity.t, holds: true, detail: `the model taken from the network: the phone names itself ${heard.identity.model}, the ${model.name}` }];
+    try {
+      // What `reset` checks before anything moves, now that the model is known: the plan, the jig, the observer.
+      const firstPlan = a.decide(model, a.label ?? heard.identity.mac);
+      requireFit(firstPlan, a.fixture);
+      if (!on.bench.observer && benchNeeds(firstPlan).observer) {
+        throw new ConfigError('needs-observer', `the ${model.name} ${firstPlan.label} finds its way by what the screen shows: it needs an observer (a camera)`, 'run it on a bench with one');
+      }
+      given = { model, firstPlan };
+    } catch (err) {
+      if (!(err instanceof ResetbotError)) throw err;
+      await on.bench.releaseAll();
+      const mac = a.label ?? heard.identity.mac;
+      return {
+        model,
+        record: {
+          outcome: 'fail', model: model.id, mac, procedure: model.procedure.kind, attempts: 0, durationMs: on.clock.now() - heardSince,
+          failure: { class: err.failureClass, code: err.code, reason: err.message }, summary: `the network named the ${model.name}, but ${err.oneLine()}`,
+          attemptLog: [], steps: [], bench: on.bench.driver.info, observed: on.bench.observer !== undefined,
+          identity: { by: 'network', mac }, evidence: named, networkMac: heard.identity.mac,
+        },
+      };
+    }
+  }
+  const { model, firstPlan } = given;
   const result = await runWithNetwork({
     bench: on.bench,
     clock: on.clock,
@@ -49,12 +102,15 @@ export async function runPlanWithNetwork(a: {
     labelMac: a.label ?? 'auto',
     identityTimeoutMs: IDENTITY_TIMEOUT_MS,
     baseline: true,
-    ...networkOptionsFor(a.firstPlan, on.bench),
+    ...networkOptionsFor(firstPlan, on.bench),
     ...(on.signal ? { signal: on.signal } : {}),
-    run: (mac, hooks) => runPlan(a.plan(mac), { ...on, mac, ...hooks }),
+    ...(since !== undefined ? { since } : {}),
+    // Planned for the MAC the network confirmed or named (the planner is deterministic: the label's is firstPlan's).
+    run: (mac, hooks) => runPlan(a.decide(model, mac), { ...on, mac, ...hooks }),
   });
   await on.bench.releaseAll();
-  return result.heardMac ? { ...result.record, networkMac: result.heardMac } : result.record;
+  const record = named.length > 0 ? { ...result.record, evidence: [...named, ...result.record.evidence] } : result.record;
+  return { model, record: result.heardMac ? { ...record, networkMac: result.heardMac } : record };
 }
 
 export async function runOnePhoneNetworked(
@@ -66,8 +122,12 @@ export async function runOnePhoneNetworked(
   if (opts.port !== undefined) throw new ConfigError('sim-option-on-port', '--sim-network applies to the simulator only, not to a bench on --port', 'drop --sim-network, or drop --port');
   if (opts.realtime) throw new ConfigError('sim-network-realtime', '--sim-network runs in virtual time only', 'drop --realtime');
   const auto = opts.mac.toLowerCase() === 'auto';
-  const choice = await chooseModel(opts.model, opts.profiles);
-  const model = choice.model;
+  // --model auto: the model the phone names on the network. The simulator must still be told which phone it seats.
+  const modelAuto = opts.model.toLowerCase() === 'auto';
+  if (modelAuto && opts.simModel === undefined) {
+    throw new ConfigError('sim-model-needed', '--model auto takes the model from the network, but the simulator must be told which phone is in its jig', 'give --sim-model ID too (e.g. --sim-model vvx-410; `resetbot models` lists them)');
+  }
+  const choice = modelAuto ? undefined : await chooseModel(opts.model, opts.profiles);
   let label: string | undefined;
   if (!auto) {
     const parsed = parseMac(opts.mac);
@@ -77,22 +137,29 @@ export async function runOnePhoneNetworked(
   const seed = simSeed(opts);
   // The phone's real MAC: --sim-mac (a misread label), else the label's, else (with --mac auto) one drawn from the seed.
   const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : (label ?? `0004f2${new Rng(seed).fork('mac').int(0, 0xffffff).toString(16).padStart(6, '0')}`);
-  const fixture = fixtureFor(model, opts.fixture);
+  const simModelId = choice ? simModelFor(choice, opts.simModel) : simModelFor({ model: undefined as never, simModelId: opts.simModel! }, opts.simModel);
+  // The simulated bench's jig: the given model's, or (--model auto) the one the simulator seats its phone in.
+  const fixture = fixtureFor(choice?.model ?? getCatalog().models.find((m) => m.id === simModelId) ?? getCatalog().find(simModelId), opts.fixture);
   // Everything that can be checked before anything moves: the plan for the label's MAC (or the phone's, for auto).
-  const firstPlan = decide(model, label ?? realMac);
-  requireFit(firstPlan, fixture);
-  if (opts.simBlind && benchNeeds(firstPlan).observer) {
-    throw new ConfigError('needs-observer', `the ${model.name} ${firstPlan.label} finds its way by what the screen shows: it needs an observer (a camera)`, 'drop --sim-blind');
+  let given: NetworkedModel = 'auto';
+  if (choice) {
+    const firstPlan = decide(choice.model, label ?? realMac);
+    requireFit(firstPlan, fixture);
+    if (opts.simBlind && benchNeeds(firstPlan).observer) {
+      throw new ConfigError('needs-observer', `the ${choice.model.name} ${firstPlan.label} finds its way by what the screen shows: it needs an observer (a camera)`, 'drop --sim-blind');
+    }
+    given = { model: choice.model, firstPlan };
   }
   const why = netnsUnavailable();
   if (why) throw new BenchError('netns-unavailable', `--sim-network cannot build the simulated phone's network: ${why}`, 'run as root on Linux, or drop --sim-network');
 
   let netTruth: unknown;
   let heard: string | undefined;
+  let runModel: PhoneModel | undefined;
   const { result: record, sim } = await onSimulator(
     opts,
     {
-      modelId: simModelFor(choice, opts.simModel),
+      modelId: simModelId,
       mac: label ?? realMac,
       realMac,
       fixture,
@@ -122,15 +189,18 @@ export async function runOnePhoneNetworked(
             await observer.start();
           })(),
         );
-        const record = await runPlanWithNetwork({ on, observer: observer!, label, firstPlan, plan: (mac) => (mac === (label ?? realMac) ? firstPlan : decide(model, mac)) });
-        heard = record.networkMac;
-        return record;
+        const ran = await runPlanWithNetwork({ on, observer: observer!, label, model: given, fixture, decide });
+        heard = ran.record.networkMac;
+        runModel = ran.model;
+        return ran.record;
       } finally {
         await holdClock(clock, teardown());
       }
     },
   );
   const mac = record.mac;
+  // A run the network named no model for is reported under the name it heard.
+  const model = runModel ?? ({ name: record.model } as PhoneModel);
   const out = report({ model, mac, realMac, record, truth: sim.phone.truth(), seed });
   if (opts.json) {
     const json = out.json as Record<string, unknown>;

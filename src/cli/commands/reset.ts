@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 import type { InspectionEvent } from 'xstate';
 import { createBench } from '../../bench/bench.js';
 import type { Fixture } from '../../bench/fixture.js';
-import { fixtureFor } from '../../bench/jigs.js';
+import { fixtureAt, fixtureFor } from '../../bench/jigs.js';
 import { createPortDriver, parseDriverName, type PortDriverName } from '../../bench/open.js';
 import { RealClock, VirtualClock, type Clock } from '../../clock/clock.js';
 import { ConfigError } from '../../errors/errors.js';
@@ -261,10 +261,24 @@ export async function runOnePhone(
   if (opts.network !== undefined && opts.port === undefined) {
     throw new ConfigError('network-on-sim', '--network is for a bench on --port; the simulator has its own network', 'use --sim-network on the simulator, or give --port');
   }
-  const choice = await chooseModel(opts.model, opts.profiles);
-  // What the bench has learned of this model (calibration file) shapes the plan; what this run learns is kept there.
+  // What the bench has learned of a model (calibration file) shapes its plan; what this run learns is kept there.
   const store = new CalibrationStore(opts.calibration ?? defaultCalibrationPath());
   opts.calibrationStore = store;
+  if (opts.model.toLowerCase() === 'auto') {
+    // --model auto: the model the phone names on the network, on a bench whose jig is given.
+    if (opts.network === undefined || opts.port === undefined) {
+      throw new ConfigError('model-auto-needs-network', "--model auto takes the model from the bench's network, which this run does not watch", 'use `resetbot reset --sim-network --sim-model ID`, or --port with --network IFACE (or give the model)');
+    }
+    if (opts.fixture === undefined) {
+      throw new ConfigError('model-auto-needs-fixture', "--model auto leaves the bench's jig unknown until the phone is heard", 'give the jig on the bench: --fixture F (fixtures/*.json)');
+    }
+    const label = auto ? 'auto' : parseMac(opts.mac).mac;
+    const fixture = fixtureAt(opts.fixture);
+    const decideFor = (m: PhoneModel, mac: string): RunPlan => decide(calibratedModel(m, store.get(m.id)), mac);
+    ctx.setExit(await runOnPort(opts.port, 'auto', label, fixture, opts, decideFor));
+    return;
+  }
+  const choice = await chooseModel(opts.model, opts.profiles);
   const model = calibratedModel(choice.model, store.get(choice.model.id));
   // --mac auto (on --port with --network): the run is planned for the MAC the network names; checked here for any.
   const { mac, warnings } = auto ? { mac: 'auto', warnings: [] } : parseMac(opts.mac);
@@ -277,7 +291,7 @@ export async function runOnePhone(
     throw new ConfigError('driver-without-port', '--driver names the driver of a board on --port', 'give --port too, or drop --driver');
   }
   if (opts.port !== undefined) {
-    ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts, (m) => decide(model, m)));
+    ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts, (m, x) => decide(m.id === model.id ? model : calibratedModel(m, store.get(m.id)), x)));
     return;
   }
   const { record, truth, seed } = await runPlanOnSim(plan, { modelId: simModelFor(choice, opts.simModel), mac, realMac, fixture, opts });
@@ -400,8 +414,15 @@ export async function onSimulator<R>(
  * Without --camera a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone; with one, the
  * machines wait on what the camera reads and a completed reset ends `pass`.
  */
-async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixture, opts: ResetOpts, planFor: (mac: string) => RunPlan): Promise<number> {
-  const model = plan.model;
+async function runOnPort(
+  port: string,
+  plan: RunPlan | 'auto',
+  mac: string,
+  fixture: Fixture,
+  opts: ResetOpts,
+  decide: (model: PhoneModel, mac: string) => RunPlan,
+): Promise<number> {
+  let model = plan === 'auto' ? undefined : plan.model;
   const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simVariant', 'simSoftware', 'simAdminPassword', 'simBlind', 'simCamera'] as const).filter(
     (k) => opts[k] !== undefined,
   );
@@ -442,15 +463,22 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   const live = progress(opts, clock, inspectLines);
   try {
     const on = { bench, clock, signal: abort.signal, ...live.on, ...runExtras(opts) };
-    record = network
-      ? await (await import('./reset-network.js')).runPlanWithNetwork({
-          on,
-          observer: network,
-          label: mac === 'auto' ? undefined : mac,
-          firstPlan: plan,
-          plan: (m) => (m === mac ? plan : planFor(m)),
-        })
-      : await runPlan(plan, { mac, ...on });
+    if (network) {
+      const ran = await (await import('./reset-network.js')).runPlanWithNetwork({
+        on,
+        observer: network,
+        label: mac === 'auto' ? undefined : mac,
+        model: plan === 'auto' ? 'auto' : { model: plan.model, firstPlan: plan },
+        fixture,
+        decide,
+      });
+      record = ran.record;
+      model ??= ran.model;
+    } else if (plan !== 'auto') {
+      record = await runPlan(plan, { mac, ...on });
+    } else {
+      throw new Error('--model auto without the network (bug: runOnePhone checks it)');
+    }
   } finally {
     live.stop();
     stopInterrupt();
@@ -467,18 +495,18 @@ async function runOnPort(port: string, plan: RunPlan, mac: string, fixture: Fixt
   } else {
     const fw = record.bench.firmware;
     process.stdout.write(
-      `${headline(model.name, record.mac, record, { colour: wantsColour(process.stdout), benchTime: false })}\n` +
+      `${headline(model?.name ?? record.model, record.mac, record, { colour: wantsColour(process.stdout), benchTime: false })}\n` +
         `  ${record.summary}\n` +
         `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, ${opts.camera ? `camera ${opts.camera}` : 'no camera'}, ${opts.network ? `network ${opts.network}` : 'no network'}\n`,
     );
     for (const e of record.evidence ?? []) process.stdout.write(`  evidence (${e.about}, ${e.proof}${e.holds ? '' : ', against'}): ${e.detail}\n`);
   }
-  keepRun(opts, { kind: kindOf(record), modelName: model.name, mac: record.mac, station: port, record: record as SingleRecord });
+  keepRun(opts, { kind: kindOf(record), modelName: model?.name ?? record.model, mac: record.mac, station: port, record: record as SingleRecord });
   return opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class);
 }
 
 /** The camera observer of --camera (with --screen, --softkeys, --led), or undefined without --camera. */
-async function cameraFor(opts: ResetOpts, model: PhoneModel, clock: Clock): Promise<CameraObserver | undefined> {
+async function cameraFor(opts: ResetOpts, model: PhoneModel | undefined, clock: Clock): Promise<CameraObserver | undefined> {
   if (opts.camera === undefined) {
     const stray = opts.screen !== undefined ? '--screen' : opts.softkeys !== undefined ? '--softkeys' : opts.led ? '--led' : undefined;
     if (stray) throw new ConfigError('camera-option-without-camera', `${stray} describes a camera, but no --camera was given`, 'add --camera SOURCE, or drop ' + stray);
@@ -497,7 +525,7 @@ async function cameraFor(opts: ResetOpts, model: PhoneModel, clock: Clock): Prom
     clock,
     calibration: {
       corners: opts.screen === undefined ? undefined : parseCorners(opts.screen),
-      softkeys: opts.softkeys === undefined ? softkeyCount(model.family) : parseSoftkeys(opts.softkeys),
+      softkeys: opts.softkeys === undefined ? (model ? softkeyCount(model.family) : 4) : parseSoftkeys(opts.softkeys),
       leds: Object.fromEntries((opts.led ?? []).map(parseLedPoint)),
     },
   });

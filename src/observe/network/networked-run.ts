@@ -15,6 +15,9 @@
 import type { ResetRecord, StepRecord } from '../../batch/record.js';
 import type { Bench } from '../../bench/types.js';
 import type { RunPlan } from '../../machines/run-reset.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { PhoneModel } from '../../catalog/types.js';
+import { modelFromNetwork } from './model-name.js';
 import { sleep, type Clock } from '../../clock/clock.js';
 import type { Evidence } from '../evidence.js';
 import { PhoneError } from '../../errors/errors.js';
@@ -48,6 +51,11 @@ export interface NetworkedRunOptions {
   /** A record for a run that ends before the machine starts (the MAC is wrong, or unknown). */
   earlyRecord: (mac: string, failure: { code: string; reason: string }, steps: StepRecord[]) => Omit<ResetRecord, 'identity' | 'evidence'>;
   signal?: AbortSignal;
+  /**
+   * Clock time the run began, when the phone was already powered on and heard before this call (`--model auto`:
+   * identifyModel); what the network heard since then counts. Default: now.
+   */
+  since?: number;
 }
 
 /**
@@ -110,7 +118,7 @@ async function baselineProbe(o: NetworkedRunOptions, mac: string, deadline: numb
 }
 
 export async function runWithNetwork(o: NetworkedRunOptions): Promise<NetworkedRun> {
-  const start = o.clock.now();
+  const start = o.since ?? o.clock.now();
   try {
     return await networkedRun(o, start);
   } catch (err) {
@@ -258,7 +266,7 @@ async function afterRun(
       out.summary = `${record.summary}; the network proved the reset: ${proof.probe.detail} after ${proof.boots} reboot(s)`;
     } else if (proof.refuted) {
       out.outcome = 'fail';
-      out.failure = { class: 'phone', code: 'not-reset', reason: `after ${proof.boots} reboot(s) the phone still refuses the factory admin password: it came back with its old configuration (${proof.probe.detail})` };
+      out.failure = { class: 'phone', code: 'not-reset', reason: `after ${proof.boots} reboot(s) the phone is still not at factory defaults: it came back with its old configuration (${proof.probe.detail})` };
       out.summary = out.failure.reason;
     }
   }
@@ -275,4 +283,65 @@ async function afterRun(
     out.summary = `${record.summary.split('; but nothing proved')[0]}; the network named the phone ${labelMac}`;
   }
   return { record: out, ...(identity ? { heardMac: identity.mac, identity } : {}) };
+}
+
+/** What the network made of a phone whose model was not given (`--model auto`): its model, or the record of why not. */
+export type ModelHeard = { model: PhoneModel; identity: IdentitySeen; since: number } | { record: ResetRecord };
+
+/**
+ * `--model auto`: the phone is powered on and heard before anything else (DHCP option 60, else its provisioning
+ * User-Agent), and the catalog model it names itself as is the run's model. A phone that says nothing, names a model
+ * resetbot does not know (or several share the name), or whose MAC is not the label's, ends here, nothing typed.
+ * The run then goes on with runWithNetwork({ since }), which finds the identity already heard.
+ */
+export async function identifyModel(o: {
+  bench: Bench;
+  clock: Clock;
+  observer: NetworkSource;
+  catalog: Catalog;
+  labelMac: string | 'auto';
+  identityTimeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<ModelHeard> {
+  const since = o.clock.now();
+  await o.bench.power(true);
+  const identity = await identityBeforeTyping(o.observer, o.clock, o.identityTimeoutMs, o.signal, since);
+  const step: StepRecord = {
+    attempt: 0,
+    step: 'network-identity',
+    startMs: 0,
+    endMs: o.clock.now() - since,
+    detail: identity ? `heard ${identity.mac}${identity.model ? ` (${identity.model})` : ''} by ${identity.source}` : 'nothing heard',
+  };
+  const fail = (code: string, reason: string, mac: string, evidence: Evidence = []): { record: ResetRecord } => ({
+    record: {
+      outcome: 'fail',
+      model: identity?.model ?? 'unknown',
+      mac,
+      procedure: 'unknown',
+      attempts: 0,
+      durationMs: o.clock.now() - since,
+      failure: { class: code === 'no-identity' ? 'phone' : 'config', code, reason },
+      summary: reason,
+      attemptLog: [],
+      steps: [step],
+      bench: o.bench.driver.info,
+      observed: o.bench.observer !== undefined,
+      identity: { by: identity ? 'network' : 'label', mac },
+      evidence,
+      ...(identity ? { networkMac: identity.mac } : {}),
+    },
+  });
+  const label = o.labelMac === 'auto' ? undefined : o.labelMac;
+  if (!identity) {
+    return fail('no-identity', `the phone said nothing on the bench's network within ${Math.round(o.identityTimeoutMs / 1000)} s of power-on: its model is unknown (give --model)`, label ?? '000000000000');
+  }
+  const check = checkIdentity(identity, label ?? identity.mac);
+  if (!check.matches) {
+    return fail('mac-mismatch', `the phone on the network is ${identity.mac}, not the label's ${label}: nothing was typed`, label!, [check.entry]);
+  }
+  if (!identity.model) return fail('model-unknown', `the phone ${identity.mac} did not name its model on the network: give --model`, identity.mac, [check.entry]);
+  const found = modelFromNetwork(identity.model, o.catalog);
+  if ('problem' in found) return fail('model-unknown', `${found.problem}: give --model`, label ?? identity.mac, [check.entry]);
+  return { model: found.model, identity, since };
 }

@@ -24,7 +24,9 @@ export interface NetIdentity {
 }
 
 function tail(id: string): string {
-  return (id.split('-').pop() ?? id).toUpperCase();
+  // A model's revision (`vvx-250-nh`, the new hardware) names itself as the model it revises: VVX_250.
+  const segs = id.split('-').filter((s) => s !== 'nh');
+  return (segs.pop() ?? id).toUpperCase();
 }
 
 /** The platform and model parts for a simulated model id. */
