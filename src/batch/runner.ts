@@ -2,14 +2,11 @@ import { setMaxListeners } from 'node:events';
 import type { DriverInfo } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import type { StepWords } from '../progress/vocabulary.js';
-import { runPlan } from '../machines/run-reset.js';
+import { runPlan, type RunPlan } from '../machines/run-reset.js';
 import { calibratedModel, type CalibrationStore } from '../calibration/calibration.js';
-import { networkOptionsFor, runWithNetwork, type RunHooks } from '../observe/network/networked-run.js';
+import { runPlanWithNetwork, type RunHooks } from '../observe/network/networked-run.js';
 import { ConfigError, classify } from '../errors/errors.js';
 import type { ResetRecord } from './record.js';
-
-/** How long a phone has to say who it is on the station's network after power-on (clock ms). */
-const NETWORK_IDENTITY_TIMEOUT_MS = 120_000;
 import type { Job } from './jobs.js';
 import type { Journal } from './journal.js';
 import { secretValues } from './options.js';
@@ -205,8 +202,8 @@ export class Runner {
       const cal = this.opts.calibration?.get(p.job.model.id);
       const planFor = (mac: string) =>
         cal ? p.job.replan(calibratedModel(p.job.model, cal), mac) : p.job.auto ? p.job.auto.planFor(mac) : p.job.plan;
-      const run = (mac: string, hooks: RunHooks = {}): Promise<ResetRecord> =>
-        runPlan(planFor(mac), {
+      const runPlanned = (plan: RunPlan, mac: string, hooks: RunHooks = {}): Promise<ResetRecord> =>
+        runPlan(plan, {
           mac,
           ...hooks,
           bench,
@@ -223,21 +220,21 @@ export class Runner {
       // probe (observe/network/networked-run.ts), as `reset --sim-network` does.
       const reset = slot.network
         ? (
-            await runWithNetwork({
+            await runPlanWithNetwork({
               bench,
               clock,
-              observer: slot.network,
-              labelMac: p.job.auto ? 'auto' : p.job.mac,
-              identityTimeoutMs: NETWORK_IDENTITY_TIMEOUT_MS,
-              baseline: true,
-              ...networkOptionsFor(p.job.plan, bench),
               ...(signal ? { signal } : {}),
-              run,
-            }).finally(() => bench.releaseAll())
+              observer: slot.network,
+              label: p.job.auto ? undefined : p.job.mac,
+              model: { model: p.job.model, firstPlan: p.job.plan },
+              fixture: bench.fixture,
+              decide: (_model, mac) => planFor(mac),
+              run: runPlanned,
+            })
           ).record
         : p.job.auto
           ? await Promise.reject(new ConfigError('mac-from-network', `line ${p.job.line} has no MAC, and station ${st.spec.name} does not watch its network`, 'give the MAC, or run the row on a station with the network observer'))
-          : await run(p.job.mac);
+          : await runPlanned(planFor(p.job.mac), p.job.mac);
       record = batchRecord(cal ? { ...reset, calibration: { phones: cal.phones, keypad: cal.keypad } } : reset, this.context(p, st.spec, p.run, startedAt));
     } catch (err) {
       // The phone could not be placed on the bench, or the run itself threw: an error of its class.

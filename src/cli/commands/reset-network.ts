@@ -6,15 +6,14 @@
  */
 import type { ResetRecord } from '../../batch/record.js';
 import type { RunOn } from '../../machines/runner.js';
+import type { RunHooks } from '../../observe/network/networked-run.js';
 import { fixtureFor } from '../../bench/jigs.js';
 import { holdClock } from '../../clock/clock.js';
-import { BenchError, ConfigError, ResetbotError } from '../../errors/errors.js';
+import { BenchError, ConfigError } from '../../errors/errors.js';
 import { benchNeeds, requireFit } from '../../machines/needs.js';
 import { runPlan, type RunPlan } from '../../machines/run-reset.js';
 import type { PhoneModel } from '../../catalog/types.js';
-import { identifyModel, networkOptionsFor, runWithNetwork } from '../../observe/network/networked-run.js';
-import type { Evidence } from '../../observe/evidence.js';
-import type { Fixture } from '../../bench/fixture.js';
+import { runPlanWithNetwork, type NetworkedModel } from '../../observe/network/networked-run.js';
 import { getCatalog } from '../../catalog/catalog.js';
 import { NetworkObserver } from '../../observe/network/observer.js';
 import { createSimLink, netnsUnavailable, type SimLink } from '../../sim/net/link.js';
@@ -28,89 +27,10 @@ import { chooseModel } from '../profiles-option.js';
 import { simModelFor } from '../sim-model.js';
 import { onSimulator, simPhoneOptions, simSeed, type ResetOpts, type SimOutcome } from './reset.js';
 
-/** How long the phone has to say who it is after power-on (clock ms): its Updater's DHCP comes within seconds. */
-const IDENTITY_TIMEOUT_MS = 120_000;
 
-/** The model a networked run resets: given (with its plan for the first MAC), or heard from the network (`auto`). */
-export type NetworkedModel = { model: PhoneModel; firstPlan: RunPlan } | 'auto';
-
-/**
- * A planned run with the network observer around it (observe/network/networked-run.ts), as `reset --sim-network` and
- * `reset --port --network` make it: the phone named on the network before anything is typed (`label` undefined: its
- * MAC taken from there; `model` auto: its model too, identifyModel), the reset proven by the probe; every solenoid
- * released after. `decide` plans the run for a model and the MAC the network names. The record carries `networkMac`,
- * the MAC heard; `model` is the run's model (undefined when the network named none resetbot can reset).
- */
-export async function runPlanWithNetwork(a: {
-  on: RunOn;
-  observer: NetworkObserver;
-  label: string | undefined;
-  model: NetworkedModel;
-  fixture: Fixture;
-  decide: (model: PhoneModel, mac: string) => RunPlan;
-}): Promise<{ record: ResetRecord; model?: PhoneModel }> {
-  const { on } = a;
-  let given = a.model;
-  let since: number | undefined;
-  let named: Evidence = [];
-  if (given === 'auto') {
-    const heard = await identifyModel({
-      bench: on.bench,
-      clock: on.clock,
-      observer: a.observer,
-      catalog: getCatalog(),
-      labelMac: a.label ?? 'auto',
-      identityTimeoutMs: IDENTITY_TIMEOUT_MS,
-      ...(on.signal ? { signal: on.signal } : {}),
-    });
-    if ('record' in heard) {
-      await on.bench.releaseAll();
-      return { record: heard.record };
-    }
-    const model = heard.model;
-    const heardSince = heard.since;
-    since = heardSince;
-    named = [{ about: 'identity', proof: heard.identity.source === 'network:dhcp' ? 'dhcp' : 'provisioning', source: heard.identity.source, t: heard.identity.t, holds: true, detail: `the model taken from the network: the phone names itself ${heard.identity.model}, the ${model.name}` }];
-    try {
-      // What `reset` checks before anything moves, now that the model is known: the plan, the jig, the observer.
-      const firstPlan = a.decide(model, a.label ?? heard.identity.mac);
-      requireFit(firstPlan, a.fixture);
-      if (!on.bench.observer && benchNeeds(firstPlan).observer) {
-        throw new ConfigError('needs-observer', `the ${model.name} ${firstPlan.label} finds its way by what the screen shows: it needs an observer (a camera)`, 'run it on a bench with one');
-      }
-      given = { model, firstPlan };
-    } catch (err) {
-      if (!(err instanceof ResetbotError)) throw err;
-      await on.bench.releaseAll();
-      const mac = a.label ?? heard.identity.mac;
-      return {
-        model,
-        record: {
-          outcome: 'fail', model: model.id, mac, procedure: model.procedure.kind, attempts: 0, durationMs: on.clock.now() - heardSince,
-          failure: { class: err.failureClass, code: err.code, reason: err.message }, summary: `the network named the ${model.name}, but ${err.oneLine()}`,
-          attemptLog: [], steps: [], bench: on.bench.driver.info, observed: on.bench.observer !== undefined,
-          identity: { by: 'network', mac }, evidence: named, networkMac: heard.identity.mac,
-        },
-      };
-    }
-  }
-  const { model, firstPlan } = given;
-  const result = await runWithNetwork({
-    bench: on.bench,
-    clock: on.clock,
-    observer: a.observer,
-    labelMac: a.label ?? 'auto',
-    identityTimeoutMs: IDENTITY_TIMEOUT_MS,
-    baseline: true,
-    ...networkOptionsFor(firstPlan, on.bench),
-    ...(on.signal ? { signal: on.signal } : {}),
-    ...(since !== undefined ? { since } : {}),
-    // Planned for the MAC the network confirmed or named (the planner is deterministic: the label's is firstPlan's).
-    run: (mac, hooks) => runPlan(a.decide(model, mac), { ...on, mac, ...hooks }),
-  });
-  await on.bench.releaseAll();
-  const record = named.length > 0 ? { ...result.record, evidence: [...named, ...result.record.evidence] } : result.record;
-  return { model, record: result.heardMac ? { ...record, networkMac: result.heardMac } : record };
+/** What runPlanWithNetwork takes of a one-phone command's run: its bench, clock and signal, and the machine run on it. */
+export function networkedOn(on: RunOn): { bench: RunOn['bench']; clock: RunOn['clock']; signal?: AbortSignal; run: (plan: RunPlan, mac: string, hooks: RunHooks) => Promise<ResetRecord> } {
+  return { bench: on.bench, clock: on.clock, ...(on.signal ? { signal: on.signal } : {}), run: (plan, mac, hooks) => runPlan(plan, { ...on, mac, ...hooks }) };
 }
 
 export async function runOnePhoneNetworked(
@@ -189,7 +109,7 @@ export async function runOnePhoneNetworked(
             await observer.start();
           })(),
         );
-        const ran = await runPlanWithNetwork({ on, observer: observer!, label, model: given, fixture, decide });
+        const ran = await runPlanWithNetwork({ ...networkedOn(on), observer: observer!, label, model: given, fixture, decide });
         heard = ran.record.networkMac;
         runModel = ran.model;
         return ran.record;

@@ -464,8 +464,10 @@ async function runOnPort(
   try {
     const on = { bench, clock, signal: abort.signal, ...live.on, ...runExtras(opts) };
     if (network) {
-      const ran = await (await import('./reset-network.js')).runPlanWithNetwork({
-        on,
+      const { runPlanWithNetwork } = await import('../../observe/network/networked-run.js');
+      const { networkedOn } = await import('./reset-network.js');
+      const ran = await runPlanWithNetwork({
+        ...networkedOn(on),
         observer: network,
         label: mac === 'auto' ? undefined : mac,
         model: plan === 'auto' ? 'auto' : { model: plan.model, firstPlan: plan },

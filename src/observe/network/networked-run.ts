@@ -15,6 +15,10 @@
 import type { ResetRecord, StepRecord } from '../../batch/record.js';
 import type { Bench } from '../../bench/types.js';
 import type { RunPlan } from '../../machines/run-reset.js';
+import { benchNeeds, requireFit } from '../../machines/needs.js';
+import type { Fixture } from '../../bench/fixture.js';
+import { getCatalog } from '../../catalog/catalog.js';
+import { ConfigError, ResetbotError } from '../../errors/errors.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { PhoneModel } from '../../catalog/types.js';
 import { modelFromNetwork } from './model-name.js';
@@ -344,4 +348,92 @@ export async function identifyModel(o: {
   const found = modelFromNetwork(identity.model, o.catalog);
   if ('problem' in found) return fail('model-unknown', `${found.problem}: give --model`, label ?? identity.mac, [check.entry]);
   return { model: found.model, identity, since };
+}
+
+/** How long the phone has to say who it is after power-on (clock ms): its Updater's DHCP comes within seconds. */
+export const IDENTITY_TIMEOUT_MS = 120_000;
+
+/** The model a networked run resets: given (with its plan for the first MAC), or heard from the network (`auto`). */
+export type NetworkedModel = { model: PhoneModel; firstPlan: RunPlan } | 'auto';
+
+/**
+ * A planned run with the network observer around it, as `reset --sim-network`, `reset --port --network` and a batch
+ * station with the network make it: the phone named on the network before anything is typed (`label` undefined: its
+ * MAC taken from there; `model` auto: its model too, identifyModel), the reset proven by the probe; every solenoid
+ * released after. `decide` plans the run for a model and the MAC the network names; `run` runs a plan on the bench.
+ * The record carries `networkMac`, the MAC heard; `model` is the run's model (undefined when the network named none
+ * resetbot can reset).
+ */
+export async function runPlanWithNetwork(a: {
+  bench: Bench;
+  clock: Clock;
+  signal?: AbortSignal;
+  observer: NetworkSource;
+  label: string | undefined;
+  model: NetworkedModel;
+  fixture: Fixture;
+  decide: (model: PhoneModel, mac: string) => RunPlan;
+  run: (plan: RunPlan, mac: string, hooks: RunHooks) => Promise<ResetRecord>;
+}): Promise<{ record: ResetRecord; model?: PhoneModel }> {
+  const { bench, clock } = a;
+  let given = a.model;
+  let since: number | undefined;
+  let named: Evidence = [];
+  if (given === 'auto') {
+    const heard = await identifyModel({
+      bench,
+      clock,
+      observer: a.observer,
+      catalog: getCatalog(),
+      labelMac: a.label ?? 'auto',
+      identityTimeoutMs: IDENTITY_TIMEOUT_MS,
+      ...(a.signal ? { signal: a.signal } : {}),
+    });
+    if ('record' in heard) {
+      await bench.releaseAll();
+      return { record: heard.record };
+    }
+    const model = heard.model;
+    const heardSince = heard.since;
+    since = heardSince;
+    named = [{ about: 'identity', proof: heard.identity.source === 'network:dhcp' ? 'dhcp' : 'provisioning', source: heard.identity.source, t: heard.identity.t, holds: true, detail: `the model taken from the network: the phone names itself ${heard.identity.model}, the ${model.name}` }];
+    try {
+      // What `reset` checks before anything moves, now that the model is known: the plan, the jig, the observer.
+      const firstPlan = a.decide(model, a.label ?? heard.identity.mac);
+      requireFit(firstPlan, a.fixture);
+      if (!bench.observer && benchNeeds(firstPlan).observer) {
+        throw new ConfigError('needs-observer', `the ${model.name} ${firstPlan.label} finds its way by what the screen shows: it needs an observer (a camera)`, 'run it on a bench with one');
+      }
+      given = { model, firstPlan };
+    } catch (err) {
+      if (!(err instanceof ResetbotError)) throw err;
+      await bench.releaseAll();
+      const mac = a.label ?? heard.identity.mac;
+      return {
+        model,
+        record: {
+          outcome: 'fail', model: model.id, mac, procedure: model.procedure.kind, attempts: 0, durationMs: clock.now() - heardSince,
+          failure: { class: err.failureClass, code: err.code, reason: err.message }, summary: `the network named the ${model.name}, but ${err.oneLine()}`,
+          attemptLog: [], steps: [], bench: bench.driver.info, observed: bench.observer !== undefined,
+          identity: { by: 'network', mac }, evidence: named, networkMac: heard.identity.mac,
+        },
+      };
+    }
+  }
+  const { model, firstPlan } = given;
+  const result = await runWithNetwork({
+    bench,
+    clock,
+    observer: a.observer,
+    labelMac: a.label ?? 'auto',
+    identityTimeoutMs: IDENTITY_TIMEOUT_MS,
+    baseline: true,
+    ...networkOptionsFor(firstPlan, bench),
+    ...(a.signal ? { signal: a.signal } : {}),
+    ...(since !== undefined ? { since } : {}),
+    // Planned for the MAC the network confirmed or named (the planner is deterministic: the label's is firstPlan's).
+    run: (mac, hooks) => a.run(a.decide(model, mac), mac, hooks),
+  }).finally(() => bench.releaseAll());
+  const record = named.length > 0 ? { ...result.record, evidence: [...named, ...result.record.evidence] } : result.record;
+  return { model, record: result.heardMac ? { ...record, networkMac: result.heardMac } : record };
 }
