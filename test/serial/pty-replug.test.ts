@@ -8,42 +8,11 @@
  *
  * Needs socat (`.ci/run` installs it) and the built CLI (`npm test` builds it first).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../../bin/resetbot.js', import.meta.url));
-
-class Bg {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<number>;
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, RESETBOT_DEBUG: '' } });
-    this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
-    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
-  }
-
-  async until(test: () => boolean, what: string, ms = 30_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!test()) {
-      if (this.child.exitCode !== null) throw new Error(`exited (${this.child.exitCode}) before ${what}:\n${this.stdout}\n${this.stderr}`);
-      if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms:\n${this.stdout}\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async stop(): Promise<number> {
-    if (this.child.exitCode === null) this.child.kill('SIGINT');
-    return this.exited;
-  }
-}
+import { Bg } from '../support/background.js';
 
 type TraceLine = { t: number; channel?: number | 'relay'; on?: boolean; event?: string };
 

@@ -18,7 +18,7 @@ export class Bg {
   }
 
   /** Resolves once `test` holds (polled), rejects if the process exits first or after `ms`. */
-  async until(test: () => boolean, what: string, ms = 20_000): Promise<void> {
+  async until(test: () => boolean, what: string, ms = 30_000): Promise<void> {
     const end = Date.now() + ms;
     while (!test()) {
       if (this.child.exitCode !== null) throw new Error(`exited (${this.child.exitCode}) before ${what}:\n${this.stdout}\n${this.stderr}`);
