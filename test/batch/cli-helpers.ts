@@ -2,13 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { BatchRecord } from '../../src/batch/phone-record.js';
+import { BIN } from '../support/bin.js';
 
-/** Runs resetbot's CLI as a child process from the TypeScript sources (no build needed). */
+/** Runs the built resetbot CLI as a child process, as a user would. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const ENTRY = join(ROOT, 'test/batch/cli-entry.ts');
 
 export const fixture = (rel: string) => join(ROOT, 'fixtures', rel);
 
@@ -17,7 +16,7 @@ export function tempDir(): string {
 }
 
 export function spawnCli(args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, ENTRY, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  return spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
 }
 
 export interface Done {

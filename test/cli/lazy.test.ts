@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, buildProgramFor, COMMANDS } from '../../src/cli/main.js';
+import { BIN } from '../support/bin.js';
 
-const BIN = fileURLToPath(new URL('../../bin/resetbot.js', import.meta.url));
 const TRACE = fileURLToPath(new URL('../support/load-trace.mjs', import.meta.url));
 const ctx = { setExit: () => {} };
 

@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/resetbot.js', import.meta.url));
+import { BIN } from '../support/bin.js';
 
 export interface CliResult {
   code: number;

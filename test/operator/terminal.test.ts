@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '../../src/batch/progress.js';
 import type { Job } from '../../src/batch/jobs.js';
@@ -18,10 +17,8 @@ import { describeState } from '../../src/progress/vocabulary.js';
 import { runCli } from '../support/in-process.js';
 import { screen } from '../support/screen.js';
 import { needs } from '../support/system.js';
+import { BIN } from '../support/bin.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const ENTRY = join(ROOT, 'test/batch/cli-entry.ts');
 const pty = needs('script', 'bsdutils', 'the tests in a pseudo-terminal');
 
 const COLOUR = /\x1b\[3\dm/;
@@ -30,7 +27,7 @@ const PHONE = ['--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-seed', '4']
 /** `resetbot ARGS` in a pseudo-terminal (stdout and stderr both a terminal): everything it wrote. */
 function inTerminal(args: string[], env: Record<string, string> = {}): { code: number; raw: string } {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = [process.execPath, '--import', TSX, ENTRY, ...args].map(quote).join(' ');
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
   const r = spawnSync('script', ['-qec', command, '/dev/null'], {
     encoding: 'utf8',
     env: { ...process.env, RESETBOT_DEBUG: '', NO_COLOR: '', TERM: 'xterm', COLUMNS: '160', ...env },

@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { BIN } from '../support/bin.js';
 
-/** Runs resetbot's CLI as a child process from the TypeScript sources and collects everything it writes. */
+/** Runs the built resetbot CLI as a child process and collects everything it writes. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const ENTRY = join(ROOT, 'test/provision/cli-entry.ts');
 
 export interface CliResult {
   code: number | null;
@@ -25,7 +24,7 @@ export interface CliOptions {
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, FORCE_COLOR: '0', RESETBOT_DEBUG: '', ...opts.env },

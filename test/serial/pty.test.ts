@@ -13,15 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectOneLineError } from '../cli/run-cli.js';
 import { needs } from '../support/system.js';
 import { Bg } from '../support/background.js';
+import { BIN } from '../support/bin.js';
 
 const socat = needs('socat', 'socat', 'the `sim serve` pseudo-terminal tests');
 
-const BIN = fileURLToPath(new URL('../../bin/resetbot.js', import.meta.url));
 
 interface Run {
   code: number;

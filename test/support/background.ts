@@ -1,7 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/resetbot.js', import.meta.url));
+import { BIN } from './bin.js';
 
 /** A resetbot process running in the background, with its output so far. */
 export class Bg {
