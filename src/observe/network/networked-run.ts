@@ -107,6 +107,8 @@ export interface NetworkedRun {
 /** Steps that end the typing or the procedure's own work: the reset's reboots are counted after the last of them. */
 const RESET_STARTED = ['confirm', 'type-password', 'type-admin-password', 'release-combo', 'hold-combo'];
 const PROBE_RETRY_MS = 5_000;
+/** The least time the proof after the machine waits for the reboots and the probe's answer. */
+const PROOF_GRACE_MS = 60_000;
 
 async function baselineProbe(o: NetworkedRunOptions, mac: string, deadline: number): Promise<ProbeSeen | undefined> {
   const { clock, observer } = o;
@@ -259,7 +261,9 @@ async function afterRun(
     const proof = await proveReset(observer, clock, labelMac, {
       since,
       reboots: lastStarted ? o.reboots : o.reboots + 1,
-      timeoutMs: o.rebootTimeoutMs,
+      // The reboots' deadline counts from the reset's start, as the machine's own wait did (a blind machine has waited
+      // it out already when they never came); at least a minute more for the web server to answer the probe.
+      timeoutMs: Math.max(since + o.rebootTimeoutMs - clock.now(), PROOF_GRACE_MS),
       ...(baseline ? { baseline } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
