@@ -166,8 +166,8 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     expect(rec.simulator.factoryDefaults).toBe(true);
   });
 
-  it('--model auto --mac auto: a zero-touch run takes both from the network, and the simulator says it was reset', () => {
-    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--sim-model', 'soundpoint-ip-335', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
+  it('no --model and --mac auto: a zero-touch run takes both from the network, and the simulator says it was reset', () => {
+    const r = cli(['reset', '--mac', 'auto', '--sim-network', '--sim-model', 'soundpoint-ip-335', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rec = JSON.parse(r.stdout) as Json & { model: string };
     expect(rec.simulator.factoryDefaults).toBe(true);
@@ -268,6 +268,12 @@ describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC 
 });
 
 describe('resetbot reset --model auto: bad input, one line, exit 2, before anything moves', () => {
+  it('left out without the network: the option is required', () => {
+    const r = cli(['reset', '--mac', '0004F2AA814C', '--json']);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/required option '--model <model>' not specified.*--sim-network/);
+  });
+
   it('without the network', () => {
     const r = cli(['reset', '--model', 'auto', '--mac', '0004F2AA814C', '--json']);
     expect(r.code).toBe(2);

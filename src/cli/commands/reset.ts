@@ -165,7 +165,7 @@ export function keepRun(opts: OnePhoneOpts, run: Omit<SingleRun, 'id' | 'at'>): 
 export function addRunOptions(cmd: Command): Command {
   return addPlaceOptions(
     cmd
-      .requiredOption('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"')
+      .option('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"; `auto` (or left out, on a bench with the network): the model the phone names on the network')
       .requiredOption('--mac <mac>', 'the MAC address on the label, e.g. 0004F2AA814C'),
     'serial port of the bench board, e.g. /dev/ttyUSB0 (or the pty of `resetbot sim serve`)',
   )
@@ -247,6 +247,13 @@ export async function runOnePhone(
   report: (run: SimOutcome) => { json: unknown; text: string },
 ): Promise<void> {
   if (opts.inspect) checkOutput(opts.inspect, '--inspect', 'file');
+  if ((opts.model as string | undefined) === undefined) {
+    // Left out: the network names it, on a run that watches the network; elsewhere it is required.
+    if (!opts.simNetwork && (opts.port === undefined || opts.network === undefined)) {
+      throw new ConfigError('model-missing', "required option '--model <model>' not specified", 'give the phone\'s model, e.g. --model "VVX 410" (or let the network name it: --sim-network, or --port with --network IFACE)');
+    }
+    opts.model = 'auto';
+  }
   if (opts.simNetwork) {
     await runOnePhoneNetworked(opts, ctx, decide, report);
     return;
