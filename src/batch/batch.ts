@@ -8,7 +8,7 @@ import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { loadBatchFile, modelSource, type BadRow, type BatchFile, type Job } from './jobs.js';
 import { checkOutput, lockJournal, OutputError, type JournalLock, type LockHolder } from './outputs.js';
-import { Journal, needsRun, readEntryAt, readJournal, replay, scanJournal, type BatchHeader, type JournalRead } from './journal.js';
+import { Journal, needsRun, readEntryAt, readJournal, scanJournal, type BatchHeader, type JournalRead, type JournalScan, type NewEntry } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
 import { summarize, Tally, writeSummaries, type BatchSummary } from './report.js';
 import { writeFileAtomic } from './atomic.js';
@@ -79,8 +79,8 @@ export interface PreparedBatch {
   clock: Clock;
   outDir: string;
   journalPath: string;
-  /** The journal being resumed. */
-  resumed: JournalRead | undefined;
+  /** The journal being resumed (as scanned: its jobs' histories went into `pending` and `done`). */
+  resumed: JournalScan | undefined;
   /** Jobs to run in this session. */
   pending: PendingJob[];
   /** Jobs that already have their result (a resume). */
@@ -91,7 +91,8 @@ export interface PreparedBatch {
 
 /** Reads and validates everything; touches no hardware and writes nothing. */
 export function prepareBatch(setup: BatchSetup): PreparedBatch {
-  const resumed = setup.resume ? findJournal(setup) : undefined;
+  const read = setup.resume ? findJournal(setup) : undefined;
+  const resumed = read && scanOf(read);
   const header = resumed?.header;
   if (header && header.mode !== 'file') {
     throw new ConfigError('wrong-mode', `journal ${resumed!.path} is a scan session`, 'resume it with: resetbot batch --scan --resume --journal ' + resumed!.path);
@@ -124,7 +125,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
   checkOutput(journalPath, '--journal', 'file', { makeDir: true });
   if (run.simTruth) checkOutput(run.simTruth, '--sim-truth', 'file', { makeDir: true });
 
-  const history = resumed ? replay(resumed.entries).jobs : new Map();
+  const history = read?.jobs ?? new Map<string, never>();
   const pending: PendingJob[] = [];
   let done = 0;
   for (const job of file.jobs) {
@@ -133,7 +134,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
       done++;
       continue;
     }
-    pending.push({ job, run: (h?.runs ?? 0) + 1, interrupted: h?.interrupted ?? 0 });
+    pending.push(h ? { job, run: h.runs + 1, interrupted: h.interrupted, queued: true } : { job, run: 1, interrupted: 0 });
   }
   const warnings = [...file.notes, ...file.jobs.flatMap((j) => j.warnings.map((w) => `line ${j.line}: ${w}`))];
   return {
@@ -151,6 +152,12 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
     done,
     calibration: new CalibrationStore(setup.calibration ?? defaultCalibrationPath()),
   };
+}
+
+/** A journal read without its jobs' histories (kept for the whole batch, they are needed only to plan it). */
+function scanOf(read: JournalRead): JournalScan {
+  const { path, header, sessions, lastSeq, validBytes, totalBytes } = read;
+  return { path, header, sessions, lastSeq, validBytes, totalBytes };
 }
 
 /**
@@ -308,13 +315,14 @@ function findJournal(setup: BatchSetup): JournalRead {
   if (!setup.file) throw new ConfigError('nothing-to-resume', '--resume needs the batch FILE or --journal', 'give the batch file, or the journal with --journal');
   const hash = createHash('sha256').update(readFileOrThrow(setup.file)).digest('hex');
   const root = setup.outDir ? resolve(setup.outDir, '..') : resolve(runsRoot());
-  const candidates: JournalRead[] = [];
+  const candidates: JournalScan[] = [];
   if (existsSync(root)) {
     for (const dir of readdirSync(root)) {
       const path = join(root, dir, 'journal.jsonl');
       if (!existsSync(path)) continue;
       try {
-        const j = readJournal(path);
+        // Read line by line, keeping nothing but what the scan finds (its header): only the one chosen is replayed.
+        const j = scanJournal(path, () => {});
         if (j.header.fileHash === hash) candidates.push(j);
       } catch {
         // Not a journal we can read: not a candidate.
@@ -326,7 +334,7 @@ function findJournal(setup: BatchSetup): JournalRead {
   if (!newest) {
     throw new ConfigError('nothing-to-resume', `no journal under ${root} is for batch file ${setup.file}`, 'give the journal with --journal, or start the batch without --resume');
   }
-  return newest;
+  return readJournal(newest.path);
 }
 
 function readFileOrThrow(path: string): Buffer {
@@ -352,7 +360,7 @@ export interface BatchResult {
 
 /** A new or resumed journal, its session line written. */
 export function openJournal(
-  p: { id: string; journalPath: string; resumed: JournalRead | undefined; outDir: string; clock: Clock; stations: StationSpec[] },
+  p: { id: string; journalPath: string; resumed: JournalScan | undefined; outDir: string; clock: Clock; stations: StationSpec[] },
   setup: Omit<RunSetup, 'file'>,
   header: Pick<BatchHeader, 'mode' | 'file' | 'fileHash'>,
 ): Journal {
@@ -438,8 +446,8 @@ export function lockBatch(p: PreparedBatch, onNote?: (text: string) => void): Jo
 }
 
 /** A journal resumed must still be as it was read: another batch may have written it in between. */
-export function sameJournalAsRead(read: JournalRead): void {
-  const now = readJournal(read.path);
+export function sameJournalAsRead(read: JournalScan): void {
+  const now = scanJournal(read.path, () => {});
   if (now.lastSeq !== read.lastSeq) {
     throw new ConfigError(
       'journal-changed',
@@ -490,21 +498,8 @@ async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchRes
   outputs.watch(journal);
   let result: { stations: StationStatus[] } | undefined;
   try {
-    const known = p.resumed ? new Set(replay(p.resumed.entries).jobs.keys()) : new Set<string>();
-    const fresh = p.pending.filter((pj) => !known.has(pj.job.mac));
-    journal.appendMany(
-      fresh.map((pj) => ({
-        type: 'queued' as const,
-        job: pj.job.mac,
-        run: 0 as const,
-        attempt: 0 as const,
-        line: pj.job.line,
-        model: pj.job.model.id,
-        station: pj.job.station ?? null,
-        procedure: pj.job.procedure,
-        options: redactedOptions(pj.job.options),
-      })),
-    );
+    // A queued line for every job the journal does not have yet, written a chunk at a time (appendMany).
+    journal.appendMany(queuedLines(p.pending));
     if (!journal.failure) {
       result = await drive(
         p.clock,
@@ -551,12 +546,30 @@ export function reportOrSay(write: () => BatchResult, journalPath: string, scan 
   }
 }
 
+/** The queued lines of the jobs the journal does not have yet, made as they are written. */
+function* queuedLines(pending: PendingJob[]): Generator<NewEntry> {
+  for (const pj of pending) {
+    if (pj.queued) continue;
+    yield {
+      type: 'queued',
+      job: pj.job.mac,
+      run: 0,
+      attempt: 0,
+      line: pj.job.line,
+      model: pj.job.model.id,
+      station: pj.job.station ?? null,
+      procedure: pj.job.procedure,
+      options: redactedOptions(pj.job.options),
+    };
+  }
+}
+
 /** The one line for an output that could not be written mid-run: what happened, what was kept, how to go on. */
 export function interruptedByOutput(f: OutputError, journalPath: string, outDir: string, scan = false): OutputError {
   let recorded = '';
   try {
     const read = readJournal(journalPath);
-    const { jobs } = replay(read.entries);
+    const { jobs } = read;
     const done = [...jobs.values()].filter((h) => !needsRun(h)).length;
     recorded = `; the journal keeps ${done} of ${jobs.size} phone(s) done`;
     // The reports, as far as the journal goes (the disk may still be full: then they are left as they were).
