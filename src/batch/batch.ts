@@ -6,7 +6,7 @@ import { RealClock, VirtualClock, type Clock } from '../clock/clock.js';
 import { ConfigError } from '../errors/errors.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
-import { loadBatchFile, modelSource, type BadRow, type BatchFile, type Job } from './jobs.js';
+import { loadBatchFile, modelSource, planOnce, type BadRow, type BatchFile, type Job } from './jobs.js';
 import { checkOutput, lockJournal, OutputError, type JournalLock, type LockHolder } from './outputs.js';
 import { Journal, needsRun, readEntryAt, readJournal, scanJournal, type BatchHeader, type JournalRead, type JournalScan, type NewEntry } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
@@ -166,8 +166,9 @@ function scanOf(read: JournalRead): JournalScan {
  * station is a bad row. One jig, phone after phone: --scan.
  */
 function onePhonePerRealStation(file: BatchFile, stations: StationSpec[]): void {
+  if (!stations.some(holdsOnePhone)) return;
   const taken = new Map<string, number>();
-  file.jobs = file.jobs.filter((job) => {
+  keepJobs(file, (job) => {
     const spec = stations.find((s) => s.name === job.station);
     if (!spec || !holdsOnePhone(spec)) return true;
     const first = taken.get(spec.name);
@@ -184,6 +185,13 @@ function onePhonePerRealStation(file: BatchFile, stations: StationSpec[]): void 
   file.bad.sort((a, b) => a.line - b.line);
 }
 
+/** Keeps the file's jobs that `keep` accepts, in their order, in the same array (a batch's jobs are not copied). */
+function keepJobs(file: BatchFile, keep: (job: Job) => boolean): void {
+  let kept = 0;
+  for (const job of file.jobs) if (keep(job)) file.jobs[kept++] = job;
+  file.jobs.length = kept;
+}
+
 /**
  * Rows no station can run, found before anything moves: a row naming a station that lacks what it needs (keys, relay,
  * hold time, camera, a simulated unit: stationProblems), or a row naming none that no simulated station can run, is
@@ -191,10 +199,11 @@ function onePhonePerRealStation(file: BatchFile, stations: StationSpec[]): void 
  * why it did not run (a real station takes only the row that names it).
  */
 function rowsNoStationCanRun(file: BatchFile, stations: StationSpec[]): void {
-  file.jobs = file.jobs.filter((job) => {
+  keepJobs(file, (job) => {
     const candidates = job.station !== undefined ? stations.filter((s) => s.name === job.station) : stations.filter((s) => !holdsOnePhone(s));
     if (candidates.length === 0) return true;
-    const problems = candidates.map((s) => ({ name: s.name, problems: stationProblems(s, job) }));
+    const plan = planOnce(job);
+    const problems = candidates.map((s) => ({ name: s.name, problems: stationProblems(s, job, plan) }));
     if (problems.some((p) => p.problems.length === 0)) return true;
     file.bad.push({ line: job.line, reason: cannotRun(job, problems) });
     return false;
@@ -605,16 +614,20 @@ export function report(
   rejected: BadRow[],
 ): BatchResult {
   const { jobs, sessionMs } = scanFinals(journalPath);
-  const finals = [...jobs.entries()].filter(([, j]) => j.length > 0);
-  finals.sort(([ma, a], [mb, b]) => (a.line || Infinity) - (b.line || Infinity) || ma.localeCompare(mb));
+  // The jobs with a final, in the records' order (by line, then MAC): indices into the scan's columns.
+  const macs = [...jobs.keys()];
+  const finals: number[] = [];
+  for (let i = 0; i < macs.length; i++) if (jobs.length[i]! > 0) finals.push(i);
+  finals.sort((a, b) => (jobs.line[a] || Infinity) - (jobs.line[b] || Infinity) || macs[a]!.localeCompare(macs[b]!));
   const tally = new Tally();
   const fd = openSync(journalPath, 'r');
   try {
-    const summary = summarize({ batch, resetbot, file, records: [], unfinished: jobs.size - finals.length, sessionMs, stations, rejected, outDir, journal: journalPath });
+    const summary = summarize({ batch, resetbot, file, records: [], unfinished: macs.length - finals.length, sessionMs, stations, rejected, outDir, journal: journalPath });
     writeFileAtomic(summary.records, (write) => {
-      for (const [, at] of finals) {
-        const entry = readEntryAt(fd, at.offset, at.length);
-        if (entry.type !== 'final') throw new Error(`journal ${journalPath}: the line at byte ${at.offset} is not a final record`);
+      for (const i of finals) {
+        const offset = jobs.offset[i]!;
+        const entry = readEntryAt(fd, offset, jobs.length[i]!);
+        if (entry.type !== 'final') throw new Error(`journal ${journalPath}: the line at byte ${offset} is not a final record`);
         tally.add(entry.record);
         write(JSON.stringify(entry.record) + '\n');
       }
@@ -627,22 +640,46 @@ export function report(
   }
 }
 
-/** Each job of a journal with where its last final line is (length 0: none yet), and each session's clock. */
-function scanFinals(journalPath: string): { jobs: Map<string, { line: number; offset: number; length: number }>; sessionMs: number[] } {
-  const jobs = new Map<string, { line: number; offset: number; length: number }>();
+/**
+ * Each job of a journal (in the order queued: `keys()` gives the job keys, their index the columns') with its line
+ * and where its last final line is (length 0: none yet), and each session's clock. Columns of numbers, not an object a
+ * job: a 100,000-phone journal's scan holds a few numbers a phone.
+ */
+function scanFinals(journalPath: string): { jobs: FinalsIndex; sessionMs: number[] } {
+  const jobs = new FinalsIndex();
   const sessionMs: number[] = [];
   scanJournal(journalPath, (e, offset, length) => {
     sessionMs[e.session - 1] = Math.max(sessionMs[e.session - 1] ?? 0, e.clockMs);
-    if (e.type === 'queued') {
-      if (!jobs.has(e.job)) jobs.set(e.job, { line: e.line, offset: 0, length: 0 });
-    } else if (e.type === 'final') {
-      const j = jobs.get(e.job);
-      if (j) {
-        j.offset = offset;
-        j.length = length;
-      }
-    }
+    if (e.type === 'queued') jobs.queued(e.job, e.line);
+    else if (e.type === 'final') jobs.final(e.job, offset, length);
   });
   for (let i = 0; i < sessionMs.length; i++) sessionMs[i] ??= 0;
   return { jobs, sessionMs };
+}
+
+/** Jobs by key, each with its line and its last final line's offset and length, in columns. */
+class FinalsIndex {
+  private readonly index = new Map<string, number>();
+  readonly line: number[] = [];
+  readonly offset: number[] = [];
+  readonly length: number[] = [];
+
+  keys(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  queued(job: string, line: number): void {
+    if (this.index.has(job)) return;
+    this.index.set(job, this.line.length);
+    this.line.push(line);
+    this.offset.push(0);
+    this.length.push(0);
+  }
+
+  final(job: string, offset: number, length: number): void {
+    const i = this.index.get(job);
+    if (i === undefined) return;
+    this.offset[i] = offset;
+    this.length[i] = length;
+  }
 }

@@ -366,29 +366,30 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
 
   const procedure = chooseProcedure(base, text(row.procedure));
   const options = parseJobOptions(rawOptions(row));
-  const model = applyJobOptions(base, procedure, options);
-  const { choices, warnings: optionWarnings } = runChoices(model, procedure, options);
+  // Rows of one shape (model, procedure, options, station) share what follows from it, worked out once for them all:
+  // the model as they run it, the run's choices and the options' warnings.
+  const shape = rowShape(base, procedure, options, stationText === '' ? undefined : stationText, models);
   // Decided and planned as `resetbot reset` does: a bad choice, a missing password, a MAC or password the keypad
   // cannot type fail here, before anything moves.
   // A row without a MAC is checked with a stand-in MAC (every MAC types with the same keys' kinds), planned for real
   // once the network says which phone it is.
-  const planMac = auto ? '0004f2000000' : mac;
-  const plan = planRun(model, planMac, choices);
-  // What a row keeps is its MAC, its line and its warnings: everything else is the row's shape (its model, procedure,
-  // options and station, as decided above), one object for every row of the same shape. The plan is not kept with the
-  // job (a batch of 100,000 rows would hold 100,000 plans, about 2 KB each): it is made again when a station takes the
-  // job (the planner is deterministic: the same plan); the last few made are kept (PLANS), enough for every job on a
-  // station at once.
-  const shape = rowShape(model, procedure.kind, options, choices, models.simModel(base), stationText === '' ? undefined : stationText);
+  const plan = planRun(shape.planModel, auto ? '0004f2000000' : mac, shape.choices);
+  // What a row keeps is its MAC, its line and its warnings, and its shape: one object for every row of the same shape.
+  // The plan is not kept with the job (a batch of 100,000 rows would hold 100,000 plans, about 2 KB each): it is made
+  // again when a station takes the job (the planner is deterministic: the same plan); the last few made are kept
+  // (PLANS), enough for every job on a station at once. The plan's model is the same for every row of a shape (the
+  // model with its procedure): the first row's is kept.
+  shape.model ??= plan.model;
   return new BatchJob(
     mac,
     row.line,
     shape,
-    sharedModel(plan.model),
-    warnings.length + optionWarnings.length > 0 ? [...warnings, ...optionWarnings] : NO_WARNINGS,
-    auto,
+    warnings.length + shape.warnings.length > 0 ? [...warnings, ...shape.warnings] : NO_WARNINGS,
   );
 }
+
+/** The warnings of the rows that have some, by job. */
+const WARNINGS = new WeakMap<Job, string[]>();
 
 // Shared by every row without a warning: frozen, so that a change to one row's list throws instead of reaching the others.
 const NO_WARNINGS = Object.freeze([]) as unknown as string[];
@@ -397,22 +398,33 @@ const NO_WARNINGS = Object.freeze([]) as unknown as string[];
 interface RowShape {
   /** The model with the row's options applied: what the planner plans with. */
   readonly planModel: PhoneModel;
+  /** The model as its plan has it (with the procedure chosen), from the shape's first row. */
+  model: PhoneModel | undefined;
   readonly procedure: string;
   readonly options: JobOptions;
   readonly choices: RunChoices;
+  /** What the options change or not, worth saying (runChoices). */
+  readonly warnings: readonly string[];
   readonly simModel: string | undefined;
   readonly station: string | undefined;
 }
 
-/** Shapes by what decides them; a batch file has a few (its models, procedures, options, stations), not one a row. */
-const shapes = new Map<string, RowShape>();
-function rowShape(planModel: PhoneModel, procedure: string, options: JobOptions, choices: RunChoices, simModel: string | undefined, station: string | undefined): RowShape {
-  const key = JSON.stringify([planModel, procedure, options, choices, simModel ?? null, station ?? null]);
-  const known = shapes.get(key);
+/**
+ * Shapes by the model a row names (its catalog's object: a profiles file's catalog has its own) and the rest of what
+ * decides them; a batch file has a few (its models, procedures, options, stations), not one a row.
+ */
+const shapes = new WeakMap<PhoneModel, Map<string, RowShape>>();
+function rowShape(base: PhoneModel, procedure: ReturnType<typeof chooseProcedure>, options: JobOptions, station: string | undefined, models: ModelSource): RowShape {
+  let byKey = shapes.get(base);
+  if (!byKey) shapes.set(base, (byKey = new Map()));
+  const key = JSON.stringify([procedure.kind, options, station ?? null]);
+  const known = byKey.get(key);
   if (known) return known;
-  if (shapes.size >= 1024) shapes.clear();
-  const shape: RowShape = { planModel, procedure, options, choices, simModel, station };
-  shapes.set(key, shape);
+  const planModel = applyJobOptions(base, procedure, options);
+  const { choices, warnings } = runChoices(planModel, procedure, options);
+  const shape: RowShape = { planModel, model: undefined, procedure: procedure.kind, options, choices, warnings, simModel: models.simModel(base), station };
+  if (byKey.size >= 1024) byKey.clear();
+  byKey.set(key, shape);
   return shape;
 }
 
@@ -425,11 +437,24 @@ class BatchJob implements Job {
     readonly mac: string,
     readonly line: number,
     private readonly shape: RowShape,
-    readonly model: PhoneModel,
-    readonly warnings: string[],
-    /** A row without a MAC: `mac` is its key (`auto-<line>`), the plan is made for the MAC the network hears. */
-    private readonly macFromNetwork: boolean,
-  ) {}
+    warnings: string[],
+  ) {
+    if (warnings.length > 0) WARNINGS.set(this, warnings);
+  }
+
+  /** What the row says worth knowing (most rows: nothing; kept aside for the few that do). */
+  get warnings(): string[] {
+    return WARNINGS.get(this) ?? NO_WARNINGS;
+  }
+
+  /** A row without a MAC: `mac` is its key (`auto-<line>`), the plan is made for the MAC the network hears. */
+  private get macFromNetwork(): boolean {
+    return this.mac.startsWith('auto-');
+  }
+
+  get model(): PhoneModel {
+    return this.shape.model!;
+  }
 
   get procedure(): string {
     return this.shape.procedure;
@@ -453,13 +478,25 @@ class BatchJob implements Job {
   }
 
   get plan(): RunPlan {
-    return PLANS.get(this) ?? PLANS.put(this, planRun(this.shape.planModel, this.macFromNetwork ? '0004f2000000' : this.mac, this.shape.choices));
+    return PLANS.get(this) ?? PLANS.put(this, this.makePlan());
+  }
+
+  makePlan(): RunPlan {
+    return planRun(this.shape.planModel, this.macFromNetwork ? '0004f2000000' : this.mac, this.shape.choices);
   }
 
   /** The run planned again for the model as the bench's calibration has it (the row's choices kept). */
   replan(calibrated: PhoneModel, heard: string): RunPlan {
     return planRun(calibrated, heard, this.shape.choices);
   }
+}
+
+/**
+ * The job's plan for a look at it once (every station checked against every row before anything moves): made, not
+ * kept (a plan kept for a while outlives the young generation and is garbage the old one collects late).
+ */
+export function planOnce(job: Job): RunPlan {
+  return job instanceof BatchJob ? (PLANS.peek(job) ?? job.makePlan()) : job.plan;
 }
 
 /** The plans made last, by job: a small cache in place of a plan kept with every job. */
@@ -476,6 +513,10 @@ class RecentPlans {
     return plan;
   }
 
+  peek(job: Job): RunPlan | undefined {
+    return this.plans.get(job);
+  }
+
   put(job: Job, plan: RunPlan): RunPlan {
     this.plans.set(job, plan);
     if (this.plans.size > this.size) this.plans.delete(this.plans.keys().next().value!);
@@ -484,17 +525,6 @@ class RecentPlans {
 }
 
 const PLANS = new RecentPlans(512);
-
-/** One object for every row that runs the same model (same procedure, same options), not a copy a row. */
-const models = new Map<string, PhoneModel>();
-function sharedModel(model: PhoneModel): PhoneModel {
-  const key = JSON.stringify(model);
-  const known = models.get(key);
-  if (known) return known;
-  if (models.size >= 1024) models.clear();
-  models.set(key, model);
-  return model;
-}
 
 /** resolveRun, with a password the keypad cannot type said without quoting the password (it is a secret). */
 function planRun(model: PhoneModel, mac: string, choices: RunChoices): RunPlan {
