@@ -6,9 +6,9 @@ import { RealClock, VirtualClock, type Clock } from '../clock/clock.js';
 import { ConfigError } from '../errors/errors.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
-import { loadBatchFile, modelSource, type BadRow, type BatchFile, type Job } from './jobs.js';
+import { loadBatchFile, modelSource, planOnce, type BadRow, type BatchFile, type Job } from './jobs.js';
 import { checkOutput, lockJournal, OutputError, type JournalLock, type LockHolder } from './outputs.js';
-import { Journal, needsRun, readEntryAt, readJournal, replay, scanJournal, type BatchHeader, type JournalRead } from './journal.js';
+import { Journal, needsRun, readEntryAt, readJournal, scanJournal, type BatchHeader, type JournalRead, type JournalScan, type NewEntry } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
 import { summarize, Tally, writeSummaries, type BatchSummary } from './report.js';
 import { writeFileAtomic } from './atomic.js';
@@ -79,8 +79,8 @@ export interface PreparedBatch {
   clock: Clock;
   outDir: string;
   journalPath: string;
-  /** The journal being resumed. */
-  resumed: JournalRead | undefined;
+  /** The journal being resumed (as scanned: its jobs' histories went into `pending` and `done`). */
+  resumed: JournalScan | undefined;
   /** Jobs to run in this session. */
   pending: PendingJob[];
   /** Jobs that already have their result (a resume). */
@@ -91,7 +91,8 @@ export interface PreparedBatch {
 
 /** Reads and validates everything; touches no hardware and writes nothing. */
 export function prepareBatch(setup: BatchSetup): PreparedBatch {
-  const resumed = setup.resume ? findJournal(setup) : undefined;
+  const read = setup.resume ? findJournal(setup) : undefined;
+  const resumed = read && scanOf(read);
   const header = resumed?.header;
   if (header && header.mode !== 'file') {
     throw new ConfigError('wrong-mode', `journal ${resumed!.path} is a scan session`, 'resume it with: resetbot batch --scan --resume --journal ' + resumed!.path);
@@ -124,7 +125,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
   checkOutput(journalPath, '--journal', 'file', { makeDir: true });
   if (run.simTruth) checkOutput(run.simTruth, '--sim-truth', 'file', { makeDir: true });
 
-  const history = resumed ? replay(resumed.entries).jobs : new Map();
+  const history = read?.jobs ?? new Map<string, never>();
   const pending: PendingJob[] = [];
   let done = 0;
   for (const job of file.jobs) {
@@ -133,7 +134,7 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
       done++;
       continue;
     }
-    pending.push({ job, run: (h?.runs ?? 0) + 1, interrupted: h?.interrupted ?? 0 });
+    pending.push(h ? { job, run: h.runs + 1, interrupted: h.interrupted, queued: true } : { job, run: 1, interrupted: 0 });
   }
   const warnings = [...file.notes, ...file.jobs.flatMap((j) => j.warnings.map((w) => `line ${j.line}: ${w}`))];
   return {
@@ -153,14 +154,21 @@ export function prepareBatch(setup: BatchSetup): PreparedBatch {
   };
 }
 
+/** A journal read without its jobs' histories (kept for the whole batch, they are needed only to plan it). */
+function scanOf(read: JournalRead): JournalScan {
+  const { path, header, sessions, lastSeq, validBytes, totalBytes } = read;
+  return { path, header, sessions, lastSeq, validBytes, totalBytes };
+}
+
 /**
  * A real station's jig holds one phone, placed by the operator: it runs the one row that names it, and no row that
  * names none (a simulated station places a fresh simulated phone for every job). A second row naming the same real
  * station is a bad row. One jig, phone after phone: --scan.
  */
 function onePhonePerRealStation(file: BatchFile, stations: StationSpec[]): void {
+  if (!stations.some(holdsOnePhone)) return;
   const taken = new Map<string, number>();
-  file.jobs = file.jobs.filter((job) => {
+  keepJobs(file, (job) => {
     const spec = stations.find((s) => s.name === job.station);
     if (!spec || !holdsOnePhone(spec)) return true;
     const first = taken.get(spec.name);
@@ -177,6 +185,13 @@ function onePhonePerRealStation(file: BatchFile, stations: StationSpec[]): void 
   file.bad.sort((a, b) => a.line - b.line);
 }
 
+/** Keeps the file's jobs that `keep` accepts, in their order, in the same array (a batch's jobs are not copied). */
+function keepJobs(file: BatchFile, keep: (job: Job) => boolean): void {
+  let kept = 0;
+  for (const job of file.jobs) if (keep(job)) file.jobs[kept++] = job;
+  file.jobs.length = kept;
+}
+
 /**
  * Rows no station can run, found before anything moves: a row naming a station that lacks what it needs (keys, relay,
  * hold time, camera, a simulated unit: stationProblems), or a row naming none that no simulated station can run, is
@@ -184,10 +199,11 @@ function onePhonePerRealStation(file: BatchFile, stations: StationSpec[]): void 
  * why it did not run (a real station takes only the row that names it).
  */
 function rowsNoStationCanRun(file: BatchFile, stations: StationSpec[]): void {
-  file.jobs = file.jobs.filter((job) => {
+  keepJobs(file, (job) => {
     const candidates = job.station !== undefined ? stations.filter((s) => s.name === job.station) : stations.filter((s) => !holdsOnePhone(s));
     if (candidates.length === 0) return true;
-    const problems = candidates.map((s) => ({ name: s.name, problems: stationProblems(s, job) }));
+    const plan = planOnce(job);
+    const problems = candidates.map((s) => ({ name: s.name, problems: stationProblems(s, job, plan) }));
     if (problems.some((p) => p.problems.length === 0)) return true;
     file.bad.push({ line: job.line, reason: cannotRun(job, problems) });
     return false;
@@ -308,13 +324,14 @@ function findJournal(setup: BatchSetup): JournalRead {
   if (!setup.file) throw new ConfigError('nothing-to-resume', '--resume needs the batch FILE or --journal', 'give the batch file, or the journal with --journal');
   const hash = createHash('sha256').update(readFileOrThrow(setup.file)).digest('hex');
   const root = setup.outDir ? resolve(setup.outDir, '..') : resolve(runsRoot());
-  const candidates: JournalRead[] = [];
+  const candidates: JournalScan[] = [];
   if (existsSync(root)) {
     for (const dir of readdirSync(root)) {
       const path = join(root, dir, 'journal.jsonl');
       if (!existsSync(path)) continue;
       try {
-        const j = readJournal(path);
+        // Read line by line, keeping nothing but what the scan finds (its header): only the one chosen is replayed.
+        const j = scanJournal(path, () => {});
         if (j.header.fileHash === hash) candidates.push(j);
       } catch {
         // Not a journal we can read: not a candidate.
@@ -326,7 +343,7 @@ function findJournal(setup: BatchSetup): JournalRead {
   if (!newest) {
     throw new ConfigError('nothing-to-resume', `no journal under ${root} is for batch file ${setup.file}`, 'give the journal with --journal, or start the batch without --resume');
   }
-  return newest;
+  return readJournal(newest.path);
 }
 
 function readFileOrThrow(path: string): Buffer {
@@ -352,7 +369,7 @@ export interface BatchResult {
 
 /** A new or resumed journal, its session line written. */
 export function openJournal(
-  p: { id: string; journalPath: string; resumed: JournalRead | undefined; outDir: string; clock: Clock; stations: StationSpec[] },
+  p: { id: string; journalPath: string; resumed: JournalScan | undefined; outDir: string; clock: Clock; stations: StationSpec[] },
   setup: Omit<RunSetup, 'file'>,
   header: Pick<BatchHeader, 'mode' | 'file' | 'fileHash'>,
 ): Journal {
@@ -438,8 +455,8 @@ export function lockBatch(p: PreparedBatch, onNote?: (text: string) => void): Jo
 }
 
 /** A journal resumed must still be as it was read: another batch may have written it in between. */
-export function sameJournalAsRead(read: JournalRead): void {
-  const now = readJournal(read.path);
+export function sameJournalAsRead(read: JournalScan): void {
+  const now = scanJournal(read.path, () => {});
   if (now.lastSeq !== read.lastSeq) {
     throw new ConfigError(
       'journal-changed',
@@ -490,21 +507,8 @@ async function runLocked(p: PreparedBatch, opts: StartOptions): Promise<BatchRes
   outputs.watch(journal);
   let result: { stations: StationStatus[] } | undefined;
   try {
-    const known = p.resumed ? new Set(replay(p.resumed.entries).jobs.keys()) : new Set<string>();
-    const fresh = p.pending.filter((pj) => !known.has(pj.job.mac));
-    journal.appendMany(
-      fresh.map((pj) => ({
-        type: 'queued' as const,
-        job: pj.job.mac,
-        run: 0 as const,
-        attempt: 0 as const,
-        line: pj.job.line,
-        model: pj.job.model.id,
-        station: pj.job.station ?? null,
-        procedure: pj.job.procedure,
-        options: redactedOptions(pj.job.options),
-      })),
-    );
+    // A queued line for every job the journal does not have yet, written a chunk at a time (appendMany).
+    journal.appendMany(queuedLines(p.pending));
     if (!journal.failure) {
       result = await drive(
         p.clock,
@@ -551,12 +555,30 @@ export function reportOrSay(write: () => BatchResult, journalPath: string, scan 
   }
 }
 
+/** The queued lines of the jobs the journal does not have yet, made as they are written. */
+function* queuedLines(pending: PendingJob[]): Generator<NewEntry> {
+  for (const pj of pending) {
+    if (pj.queued) continue;
+    yield {
+      type: 'queued',
+      job: pj.job.mac,
+      run: 0,
+      attempt: 0,
+      line: pj.job.line,
+      model: pj.job.model.id,
+      station: pj.job.station ?? null,
+      procedure: pj.job.procedure,
+      options: redactedOptions(pj.job.options),
+    };
+  }
+}
+
 /** The one line for an output that could not be written mid-run: what happened, what was kept, how to go on. */
 export function interruptedByOutput(f: OutputError, journalPath: string, outDir: string, scan = false): OutputError {
   let recorded = '';
   try {
     const read = readJournal(journalPath);
-    const { jobs } = replay(read.entries);
+    const { jobs } = read;
     const done = [...jobs.values()].filter((h) => !needsRun(h)).length;
     recorded = `; the journal keeps ${done} of ${jobs.size} phone(s) done`;
     // The reports, as far as the journal goes (the disk may still be full: then they are left as they were).
@@ -592,16 +614,20 @@ export function report(
   rejected: BadRow[],
 ): BatchResult {
   const { jobs, sessionMs } = scanFinals(journalPath);
-  const finals = [...jobs.entries()].filter(([, j]) => j.length > 0);
-  finals.sort(([ma, a], [mb, b]) => (a.line || Infinity) - (b.line || Infinity) || ma.localeCompare(mb));
+  // The jobs with a final, in the records' order (by line, then MAC): indices into the scan's columns.
+  const macs = [...jobs.keys()];
+  const finals: number[] = [];
+  for (let i = 0; i < macs.length; i++) if (jobs.length[i]! > 0) finals.push(i);
+  finals.sort((a, b) => (jobs.line[a] || Infinity) - (jobs.line[b] || Infinity) || macs[a]!.localeCompare(macs[b]!));
   const tally = new Tally();
   const fd = openSync(journalPath, 'r');
   try {
-    const summary = summarize({ batch, resetbot, file, records: [], unfinished: jobs.size - finals.length, sessionMs, stations, rejected, outDir, journal: journalPath });
+    const summary = summarize({ batch, resetbot, file, records: [], unfinished: macs.length - finals.length, sessionMs, stations, rejected, outDir, journal: journalPath });
     writeFileAtomic(summary.records, (write) => {
-      for (const [, at] of finals) {
-        const entry = readEntryAt(fd, at.offset, at.length);
-        if (entry.type !== 'final') throw new Error(`journal ${journalPath}: the line at byte ${at.offset} is not a final record`);
+      for (const i of finals) {
+        const offset = jobs.offset[i]!;
+        const entry = readEntryAt(fd, offset, jobs.length[i]!);
+        if (entry.type !== 'final') throw new Error(`journal ${journalPath}: the line at byte ${offset} is not a final record`);
         tally.add(entry.record);
         write(JSON.stringify(entry.record) + '\n');
       }
@@ -614,22 +640,46 @@ export function report(
   }
 }
 
-/** Each job of a journal with where its last final line is (length 0: none yet), and each session's clock. */
-function scanFinals(journalPath: string): { jobs: Map<string, { line: number; offset: number; length: number }>; sessionMs: number[] } {
-  const jobs = new Map<string, { line: number; offset: number; length: number }>();
+/**
+ * Each job of a journal (in the order queued: `keys()` gives the job keys, their index the columns') with its line
+ * and where its last final line is (length 0: none yet), and each session's clock. Columns of numbers, not an object a
+ * job: a 100,000-phone journal's scan holds a few numbers a phone.
+ */
+function scanFinals(journalPath: string): { jobs: FinalsIndex; sessionMs: number[] } {
+  const jobs = new FinalsIndex();
   const sessionMs: number[] = [];
   scanJournal(journalPath, (e, offset, length) => {
     sessionMs[e.session - 1] = Math.max(sessionMs[e.session - 1] ?? 0, e.clockMs);
-    if (e.type === 'queued') {
-      if (!jobs.has(e.job)) jobs.set(e.job, { line: e.line, offset: 0, length: 0 });
-    } else if (e.type === 'final') {
-      const j = jobs.get(e.job);
-      if (j) {
-        j.offset = offset;
-        j.length = length;
-      }
-    }
+    if (e.type === 'queued') jobs.queued(e.job, e.line);
+    else if (e.type === 'final') jobs.final(e.job, offset, length);
   });
   for (let i = 0; i < sessionMs.length; i++) sessionMs[i] ??= 0;
   return { jobs, sessionMs };
+}
+
+/** Jobs by key, each with its line and its last final line's offset and length, in columns. */
+class FinalsIndex {
+  private readonly index = new Map<string, number>();
+  readonly line: number[] = [];
+  readonly offset: number[] = [];
+  readonly length: number[] = [];
+
+  keys(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  queued(job: string, line: number): void {
+    if (this.index.has(job)) return;
+    this.index.set(job, this.line.length);
+    this.line.push(line);
+    this.offset.push(0);
+    this.length.push(0);
+  }
+
+  final(job: string, offset: number, length: number): void {
+    const i = this.index.get(job);
+    if (i === undefined) return;
+    this.offset[i] = offset;
+    this.length[i] = length;
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { getCatalog, type Catalog } from '../catalog/catalog.js';
 import type { PhoneModel } from '../catalog/types.js';
@@ -167,19 +167,39 @@ export function loadBatchFile(path: string, ctx: ValidateContext): BatchFile {
   const notes: string[] = [];
   if (ext !== '.json') {
     // A row a line (a quoted cell may span lines: then this counts high): a file far too long is refused before parsing.
-    let lines = 0;
-    for (const l of text.split('\n')) if (l.trim() !== '' && !l.trimStart().startsWith('#')) lines++;
+    const lines = countRowLines(text);
     const rowsGiven = ext === '.jsonl' || ext === '.ndjson' ? lines : lines - 1;
     if (rowsGiven > MAX_BATCH_ROWS) {
       throw new ConfigError('batch-too-large', `batch file ${path} has ${rowsGiven} rows, more than the ${MAX_BATCH_ROWS} a batch may hold`, 'split it into smaller batches');
     }
   }
-  const rows = ext === '.json' ? jsonRows(text, path) : ext === '.jsonl' || ext === '.ndjson' ? jsonLinesRows(text) : csvRows(text, path, notes);
-  if (rows.length > MAX_BATCH_ROWS) {
-    throw new ConfigError('batch-too-large', `batch file ${path} has ${rows.length} rows, more than the ${MAX_BATCH_ROWS} a batch may hold`, 'split it into smaller batches');
+  // Each row is validated as it is parsed, and only its job (or why it is bad) is kept: never every row at once.
+  const validator = new RowValidator(ctx);
+  let rows = 0;
+  const each = (row: RawRow) => {
+    rows++;
+    validator.add(row);
+  };
+  if (ext === '.json') jsonRows(text, path, each);
+  else if (ext === '.jsonl' || ext === '.ndjson') jsonLinesRows(text, each);
+  else csvRows(text, path, notes, each);
+  if (rows > MAX_BATCH_ROWS) {
+    throw new ConfigError('batch-too-large', `batch file ${path} has ${rows} rows, more than the ${MAX_BATCH_ROWS} a batch may hold`, 'split it into smaller batches');
   }
-  const { jobs, bad } = validateRows(rows, ctx);
-  return { path, hash, jobs, bad, notes };
+  return { path, hash, jobs: validator.jobs, bad: validator.bad, notes };
+}
+
+/** Lines that are neither blank nor a comment, counted without splitting the text. */
+function countRowLines(text: string): number {
+  let lines = 0;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trim();
+    if (line !== '' && !line.startsWith('#')) lines++;
+    start = end + 1;
+  }
+  return lines;
 }
 
 /** The largest batch file read (README, "Batches"): a batch is a day's bench work, not a database. */
@@ -291,28 +311,32 @@ function firstBadUtf8Line(bytes: Buffer): number {
   return line;
 }
 
-/** Validates raw rows: MAC, model, station, procedure, options; duplicates. Good rows become jobs. */
-function validateRows(rows: RawRow[], ctx: ValidateContext): { jobs: Job[]; bad: BadRow[] } {
-  const jobs: Job[] = [];
-  const bad: BadRow[] = [];
-  const seen = new Map<string, number>();
-  for (const row of rows) {
+/** Validates raw rows one at a time: MAC, model, station, procedure, options; duplicates. Good rows become jobs. */
+class RowValidator {
+  readonly jobs: Job[] = [];
+  readonly bad: BadRow[] = [];
+  /** The line of each MAC seen (a MAC as a number: 12 hex digits fit a double exactly). */
+  private readonly seen = new Map<number | string, number>();
+
+  constructor(private readonly ctx: ValidateContext) {}
+
+  add(row: RawRow): void {
     try {
-      const job = validateRow(row, ctx);
-      const first = seen.get(job.mac);
+      const job = validateRow(row, this.ctx);
+      const key = /^[0-9a-f]{12}$/.test(job.mac) ? parseInt(job.mac, 16) : job.mac;
+      const first = this.seen.get(key);
       if (first !== undefined) {
-        bad.push({ line: row.line, reason: `MAC ${job.mac.toUpperCase()} is already on line ${first}: one row per phone`, ...asWritten(row) });
-        continue;
+        this.bad.push({ line: row.line, reason: `MAC ${job.mac.toUpperCase()} is already on line ${first}: one row per phone`, ...asWritten(row) });
+        return;
       }
-      seen.set(job.mac, row.line);
-      jobs.push(job);
+      this.seen.set(key, row.line);
+      this.jobs.push(job);
     } catch (err) {
       if (!(err instanceof ResetbotError)) throw err;
       // A reason may quote what the row says (an untypeable admin password): secrets are replaced.
-      bad.push({ line: row.line, reason: new Redactor(rowSecrets(row)).text(err.oneLine()), ...asWritten(row) });
+      this.bad.push({ line: row.line, reason: new Redactor(rowSecrets(row)).text(err.oneLine()), ...asWritten(row) });
     }
   }
-  return { jobs, bad };
 }
 
 /** A cell as trimmed text ('' when absent). CSV cells and JSON fields (checked by the schema) are strings. */
@@ -342,58 +366,137 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
 
   const procedure = chooseProcedure(base, text(row.procedure));
   const options = parseJobOptions(rawOptions(row));
-  const model = applyJobOptions(base, procedure, options);
-  const { choices, warnings: optionWarnings } = runChoices(model, procedure, options);
+  // Rows of one shape (model, procedure, options, station) share what follows from it, worked out once for them all:
+  // the model as they run it, the run's choices and the options' warnings.
+  const shape = rowShape(base, procedure, options, stationText === '' ? undefined : stationText, models);
   // Decided and planned as `resetbot reset` does: a bad choice, a missing password, a MAC or password the keypad
   // cannot type fail here, before anything moves.
   // A row without a MAC is checked with a stand-in MAC (every MAC types with the same keys' kinds), planned for real
   // once the network says which phone it is.
-  const planMac = auto ? '0004f2000000' : mac;
-  const plan = planRun(model, planMac, choices);
-  // The plan is not kept with the job: a batch of 100,000 rows would hold 100,000 plans (about 2 KB each). It is made
+  const plan = planRun(shape.planModel, auto ? '0004f2000000' : mac, shape.choices);
+  // What a row keeps is its MAC, its line and its warnings, and its shape: one object for every row of the same shape.
+  // The plan is not kept with the job (a batch of 100,000 rows would hold 100,000 plans, about 2 KB each): it is made
   // again when a station takes the job (the planner is deterministic: the same plan); the last few made are kept
-  // (PLANS), enough for every job on a station at once. The model is kept once for all the rows that run the same
-  // one (each row's plan has its own copy).
-  const job = new BatchJob(
+  // (PLANS), enough for every job on a station at once. The plan's model is the same for every row of a shape (the
+  // model with its procedure): the first row's is kept.
+  shape.model ??= plan.model;
+  return new BatchJob(
     mac,
-    sharedModel(plan.model),
-    procedure.kind,
-    options,
-    models.simModel(base),
     row.line,
-    warnings.length + optionWarnings.length > 0 ? [...warnings, ...optionWarnings] : NO_WARNINGS,
-    () => planRun(model, planMac, choices),
-    (calibrated: PhoneModel, heard: string) => planRun(calibrated, heard, choices),
+    shape,
+    warnings.length + shape.warnings.length > 0 ? [...warnings, ...shape.warnings] : NO_WARNINGS,
   );
-  if (auto) job.auto = { planFor: (heard: string) => planRun(model, heard, choices) };
-  if (stationText !== '') job.station = stationText;
-  return job;
 }
+
+/** The warnings of the rows that have some, by job. */
+const WARNINGS = new WeakMap<Job, string[]>();
 
 // Shared by every row without a warning: frozen, so that a change to one row's list throws instead of reaching the others.
 const NO_WARNINGS = Object.freeze([]) as unknown as string[];
 
-/** A job as a batch holds it, 100,000 at a time: one shape for all (a class), its plan made when asked (PLANS). */
-class BatchJob implements Job {
-  auto?: { planFor: (mac: string) => RunPlan } = undefined;
-  station?: string = undefined;
+/** What rows of one shape share: the model as they run it, the procedure, options and station, the run's choices. */
+interface RowShape {
+  /** The model with the row's options applied: what the planner plans with. */
+  readonly planModel: PhoneModel;
+  /** The model as its plan has it (with the procedure chosen), from the shape's first row. */
+  model: PhoneModel | undefined;
+  readonly procedure: string;
+  readonly options: JobOptions;
+  readonly choices: RunChoices;
+  /** What the options change or not, worth saying (runChoices). */
+  readonly warnings: readonly string[];
+  readonly simModel: string | undefined;
+  readonly station: string | undefined;
+}
 
+/**
+ * Shapes by the model a row names (its catalog's object: a profiles file's catalog has its own) and the rest of what
+ * decides them; a batch file has a few (its models, procedures, options, stations), not one a row.
+ */
+const shapes = new WeakMap<PhoneModel, Map<string, RowShape>>();
+function rowShape(base: PhoneModel, procedure: ReturnType<typeof chooseProcedure>, options: JobOptions, station: string | undefined, models: ModelSource): RowShape {
+  let byKey = shapes.get(base);
+  if (!byKey) shapes.set(base, (byKey = new Map()));
+  const key = JSON.stringify([procedure.kind, options, station ?? null]);
+  const known = byKey.get(key);
+  if (known) return known;
+  const planModel = applyJobOptions(base, procedure, options);
+  const { choices, warnings } = runChoices(planModel, procedure, options);
+  const shape: RowShape = { planModel, model: undefined, procedure: procedure.kind, options, choices, warnings, simModel: models.simModel(base), station };
+  if (byKey.size >= 1024) byKey.clear();
+  byKey.set(key, shape);
+  return shape;
+}
+
+/**
+ * A job as a batch holds it, 100,000 at a time: its MAC, line, warnings and a reference to its shape (one shape for
+ * all the rows that run the same model the same way); its plan made when asked (PLANS).
+ */
+class BatchJob implements Job {
   constructor(
     readonly mac: string,
-    readonly model: PhoneModel,
-    readonly procedure: string,
-    readonly options: JobOptions,
-    readonly simModel: string | undefined,
     readonly line: number,
-    readonly warnings: string[],
-    private readonly makePlan: () => RunPlan,
-    /** The run planned again for the model as the bench's calibration has it (the row's choices kept). */
-    readonly replan: (model: PhoneModel, mac: string) => RunPlan,
-  ) {}
+    private readonly shape: RowShape,
+    warnings: string[],
+  ) {
+    if (warnings.length > 0) WARNINGS.set(this, warnings);
+  }
+
+  /** What the row says worth knowing (most rows: nothing; kept aside for the few that do). */
+  get warnings(): string[] {
+    return WARNINGS.get(this) ?? NO_WARNINGS;
+  }
+
+  /** A row without a MAC: `mac` is its key (`auto-<line>`), the plan is made for the MAC the network hears. */
+  private get macFromNetwork(): boolean {
+    return this.mac.startsWith('auto-');
+  }
+
+  get model(): PhoneModel {
+    return this.shape.model!;
+  }
+
+  get procedure(): string {
+    return this.shape.procedure;
+  }
+
+  get options(): JobOptions {
+    return this.shape.options;
+  }
+
+  get simModel(): string | undefined {
+    return this.shape.simModel;
+  }
+
+  get station(): string | undefined {
+    return this.shape.station;
+  }
+
+  get auto(): { planFor: (mac: string) => RunPlan } | undefined {
+    if (!this.macFromNetwork) return undefined;
+    return { planFor: (heard: string) => planRun(this.shape.planModel, heard, this.shape.choices) };
+  }
 
   get plan(): RunPlan {
     return PLANS.get(this) ?? PLANS.put(this, this.makePlan());
   }
+
+  makePlan(): RunPlan {
+    return planRun(this.shape.planModel, this.macFromNetwork ? '0004f2000000' : this.mac, this.shape.choices);
+  }
+
+  /** The run planned again for the model as the bench's calibration has it (the row's choices kept). */
+  replan(calibrated: PhoneModel, heard: string): RunPlan {
+    return planRun(calibrated, heard, this.shape.choices);
+  }
+}
+
+/**
+ * The job's plan for a look at it once (every station checked against every row before anything moves): made, not
+ * kept (a plan kept for a while outlives the young generation and is garbage the old one collects late).
+ */
+export function planOnce(job: Job): RunPlan {
+  return job instanceof BatchJob ? (PLANS.peek(job) ?? job.makePlan()) : job.plan;
 }
 
 /** The plans made last, by job: a small cache in place of a plan kept with every job. */
@@ -410,6 +513,10 @@ class RecentPlans {
     return plan;
   }
 
+  peek(job: Job): RunPlan | undefined {
+    return this.plans.get(job);
+  }
+
   put(job: Job, plan: RunPlan): RunPlan {
     this.plans.set(job, plan);
     if (this.plans.size > this.size) this.plans.delete(this.plans.keys().next().value!);
@@ -418,17 +525,6 @@ class RecentPlans {
 }
 
 const PLANS = new RecentPlans(512);
-
-/** One object for every row that runs the same model (same procedure, same options), not a copy a row. */
-const models = new Map<string, PhoneModel>();
-function sharedModel(model: PhoneModel): PhoneModel {
-  const key = JSON.stringify(model);
-  const known = models.get(key);
-  if (known) return known;
-  if (models.size >= 1024) models.clear();
-  models.set(key, model);
-  return model;
-}
 
 /** resolveRun, with a password the keypad cannot type said without quoting the password (it is a secret). */
 function planRun(model: PhoneModel, mac: string, choices: RunChoices): RunPlan {
@@ -500,22 +596,41 @@ function rowSecrets(row: RawRow): string[] {
  * CSV rows with their line numbers. A UTF-8 BOM (Excel writes one) is dropped; CRLF and lone CR line ends are read as
  * LF; blank lines and lines starting with `#` are skipped. The first row is the header.
  */
-function csvRows(raw: string, path: string, notes: string[]): RawRow[] {
+function csvRows(raw: string, path: string, notes: string[], each: (row: RawRow) => void): void {
   const source = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const delimiter = csvDelimiter(source);
   if (delimiter !== ',') notes.push(`is separated by ${delimiter === ';' ? 'semicolons' : 'tabs'}, not commas: read as such`);
-  let records: { record: string[]; info: { lines: number } }[];
+  // info.lines is the line where a record ends; a record with line breaks inside quotes started that many lines earlier.
+  const startLine = (record: string[], lines: number) => lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+  let columns: Field[] | undefined;
+  // The header, then each row as it is parsed (on_record): no record is kept, so the file's rows are never all held.
+  const onRecord = (record: string[], info: { lines: number }): null => {
+    if (columns === undefined) {
+      columns = csvColumns(record, startLine(record, info.lines), path);
+      return null;
+    }
+    const row = emptyRow(startLine(record, info.lines));
+    if (record.length !== columns.length) {
+      const n = record.length;
+      each({ ...row, problem: `the row has ${n} field${n === 1 ? '' : 's'}, the header has ${columns.length} (a missing or extra comma?)` });
+      return null;
+    }
+    columns.forEach((c, i) => (row[c] = record[i]));
+    each(row);
+    return null;
+  };
   try {
-    records = parseCsv(source, {
+    parseCsv(source, {
       relax_column_count: true,
       skip_empty_lines: true,
       comment: '#',
       comment_no_infix: true,
       delimiter,
       trim: true,
-      info: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+      on_record: onRecord,
+    });
   } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
     const err = e as Error & { lines?: number };
     throw new ConfigError(
       'bad-batch-file',
@@ -523,18 +638,17 @@ function csvRows(raw: string, path: string, notes: string[]): RawRow[] {
       'fix the CSV there (an unclosed quote runs to the end of the file)',
     );
   }
-  // info.lines is the line where a record ends; a record with line breaks inside quotes started that many lines earlier.
-  const startLine = (r: { record: string[]; info: { lines: number } }) =>
-    r.info.lines - r.record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+  if (columns === undefined) throw new ConfigError('bad-batch-file', `batch file ${path} is empty`, 'give a header row (mac,model[,station,procedure,options]) and a row per phone');
+}
 
-  const [head, ...body] = records;
-  if (!head) throw new ConfigError('bad-batch-file', `batch file ${path} is empty`, 'give a header row (mac,model[,station,procedure,options]) and a row per phone');
-  const columns = head.record.map((name) => {
+/** The header's columns, or a ConfigError naming the unknown, missing or repeated one. */
+function csvColumns(head: string[], line: number, path: string): Field[] {
+  const columns = head.map((name) => {
     const key = COLUMNS[fold(name)];
     if (key === undefined) {
       throw new ConfigError(
         'bad-batch-file',
-        `batch file ${path}: unknown column '${name}' in the header (line ${startLine(head)})`,
+        `batch file ${path}: unknown column '${name}' in the header (line ${line})`,
         `the columns are ${COLUMN_LIST} (nearest: ${nearest(fold(name), Object.keys(COLUMNS), 1)[0]})`,
       );
     }
@@ -544,24 +658,14 @@ function csvRows(raw: string, path: string, notes: string[]): RawRow[] {
     if (!columns.includes(need)) {
       throw new ConfigError(
         'bad-batch-file',
-        `batch file ${path} has no '${need}' column (header on line ${startLine(head)}: ${head.record.join(',')})`,
+        `batch file ${path} has no '${need}' column (header on line ${line}: ${head.join(',')})`,
         `the first row must name the columns: mac,model and optionally the others (${COLUMN_LIST})`,
       );
     }
   }
   const dup = columns.find((c, i) => columns.indexOf(c) !== i);
   if (dup) throw new ConfigError('bad-batch-file', `batch file ${path}: column '${dup}' appears twice in the header`, 'keep one (column names are matched without regard to case, spaces, dashes or underscores)');
-
-  return body.map((r) => {
-    const line = startLine(r);
-    const row = emptyRow(line);
-    if (r.record.length !== columns.length) {
-      const n = r.record.length;
-      return { ...row, problem: `the row has ${n} field${n === 1 ? '' : 's'}, the header has ${columns.length} (a missing or extra comma?)` };
-    }
-    columns.forEach((c, i) => (row[c] = r.record[i]));
-    return row;
-  });
+  return columns;
 }
 
 /**
@@ -594,7 +698,7 @@ const jsonJob = z.strictObject({
 });
 const JSON_FIELDS = 'a job is {"mac", "model"} with optional "station", "procedure", "options", "menuReset", "adminPassword", "software"';
 
-function jsonRows(raw: string, path: string): RawRow[] {
+function jsonRows(raw: string, path: string, each: (row: RawRow) => void): void {
   const source = raw.replace(/^\uFEFF/, '');
   let doc: unknown;
   try {
@@ -607,11 +711,10 @@ function jsonRows(raw: string, path: string): RawRow[] {
     throw new ConfigError('bad-batch-file', `batch file ${path}: expected an array of jobs or {"jobs": [...]}`, JSON_FIELDS);
   }
   const lines = arrayElementLines(source, Array.isArray(doc) ? [] : ['jobs']);
-  return items.map((item, i) => jsonRow(item, lines[i] ?? 0));
+  items.forEach((item, i) => each(jsonRow(item, lines[i] ?? 0)));
 }
 
-function jsonLinesRows(raw: string): RawRow[] {
-  const rows: RawRow[] = [];
+function jsonLinesRows(raw: string, each: (row: RawRow) => void): void {
   raw
     .replace(/^\uFEFF/, '')
     .split(/\r\n?|\n/)
@@ -622,12 +725,11 @@ function jsonLinesRows(raw: string): RawRow[] {
       try {
         item = JSON.parse(t);
       } catch (e) {
-        rows.push({ ...emptyRow(i + 1), problem: `not valid JSON (${(e as Error).message})` });
+        each({ ...emptyRow(i + 1), problem: `not valid JSON (${(e as Error).message})` });
         return;
       }
-      rows.push(jsonRow(item, i + 1));
+      each(jsonRow(item, i + 1));
     });
-  return rows;
 }
 
 function jsonRow(item: unknown, line: number): RawRow {

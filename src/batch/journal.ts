@@ -135,7 +135,7 @@ export class Journal {
    * Reopens a journal to continue it in a new session. A torn last line (the write a crash cut short) is cut off
    * first, so the new lines start on a line of their own.
    */
-  static resume(read: JournalRead, clockMs: () => number): Journal {
+  static resume(read: JournalScan, clockMs: () => number): Journal {
     const fd = openSync(read.path, 'r+');
     if (read.validBytes !== read.totalBytes) {
       ftruncateSync(fd, read.validBytes);
@@ -150,39 +150,71 @@ export class Journal {
    * Appends one entry and flushes it to disk before returning. A write that fails does not throw (it may happen inside
    * a running machine): the journal keeps the failure in `failure`, calls `onFailure` once, and writes nothing more.
    */
-  append(entry: NewEntry): JournalEntry {
-    return this.appendMany([entry])[0]!;
+  append(entry: NewEntry): void {
+    this.appendMany([entry]);
   }
 
-  /** Appends entries in one write and one flush (queuing a whole batch file at once). */
-  appendMany(entries: NewEntry[]): JournalEntry[] {
+  /**
+   * Appends entries and flushes them (one flush, after the last). Many entries (queuing a whole batch file at once)
+   * are written a chunk at a time: the text of 100,000 lines is never held at once. Returns how many were written.
+   */
+  appendMany(entries: Iterable<NewEntry>): number {
     if (this.closed) throw new Error(`journal ${this.path} is closed`);
-    const full = entries.map(
-      (e) => ({ seq: ++this.seq, batch: this.batch, session: this.session, clockMs: Math.round(this.clockMs()), ...e }) as JournalEntry,
-    );
-    if (full.length === 0 || this.failure) return full;
-    const bytes = Buffer.from(full.map((e) => JSON.stringify(e)).join('\n') + '\n', 'utf8');
-    try {
-      writeAllSync(this.fd, bytes);
-      this.size += bytes.length;
-      if (full.some(needsSync)) {
+    let sync = false;
+    let count = 0;
+    let chunk: string[] = [];
+    let chunkBytes = 0;
+    const flushChunk = (): boolean => {
+      if (chunk.length === 0) return true;
+      const lines = chunk.length;
+      const bytes = Buffer.from(chunk.join(''), 'utf8');
+      chunk = [];
+      chunkBytes = 0;
+      try {
+        writeAllSync(this.fd, bytes);
+        this.size += bytes.length;
+        this.written += lines;
+        return true;
+      } catch (err) {
+        this.fail(err);
+        return false;
+      }
+    };
+    for (const e of entries) {
+      const full = { seq: ++this.seq, batch: this.batch, session: this.session, clockMs: Math.round(this.clockMs()), ...e } as JournalEntry;
+      count++;
+      if (this.failure) continue;
+      const line = JSON.stringify(full) + '\n';
+      chunk.push(line);
+      chunkBytes += line.length;
+      sync ||= needsSync(full);
+      if (chunkBytes >= APPEND_CHUNK && !flushChunk()) continue;
+    }
+    if (this.failure || !flushChunk()) return count;
+    if (sync) {
+      try {
         fsyncSync(this.fd);
         this.syncs++;
         this.syncedBytes = this.size;
+      } catch (err) {
+        this.fail(err);
       }
-      this.written += full.length;
-    } catch (err) {
-      // No half line is left behind: the file is cut back to its last whole line (if even that fails, the torn line
-      // is dropped when the journal is read). Nothing more is written; the batch is told, and stops.
-      try {
-        ftruncateSync(this.fd, this.size);
-      } catch {
-        // the disk is failing: readJournal drops a torn last line
-      }
-      this.failure = outputError(err, this.path, 'the journal');
-      this.onFailure?.(this.failure);
     }
-    return full;
+    return count;
+  }
+
+  /**
+   * A write or flush failed: no half line is left behind (the file is cut back to its last whole line; if even that
+   * fails, the torn line is dropped when the journal is read). Nothing more is written; the batch is told, and stops.
+   */
+  private fail(err: unknown): void {
+    try {
+      ftruncateSync(this.fd, this.size);
+    } catch {
+      // the disk is failing: readJournal drops a torn last line
+    }
+    this.failure = outputError(err, this.path, 'the journal');
+    this.onFailure?.(this.failure);
   }
 
   close(): void {
@@ -192,33 +224,38 @@ export class Journal {
   }
 }
 
+/** About this many characters of lines are written at a time by appendMany. */
+const APPEND_CHUNK = 256 * 1024;
+
 /** Whether a line must be on disk before the batch moves on: every line but a step (see the top of this file). */
 function needsSync(e: JournalEntry): boolean {
   return e.type !== 'step';
 }
 
-export interface JournalRead {
+/** A journal read: what scanning it found, and every job's history replayed from it (nothing more is kept). */
+export type JournalRead = JournalScan & Replay;
+
+/**
+ * Reads a journal line by line (scanJournal: never whole) and replays it as it goes: what is kept is each job's
+ * history (a few numbers a job), not its lines. A torn last line is left out; a bad line with good lines after it is
+ * corruption: an error.
+ */
+export function readJournal(path: string): JournalRead {
+  const replayer = new Replayer();
+  const scan = scanJournal(path, (e) => replayer.add(e));
+  return { ...scan, ...replayer.result() };
+}
+
+/** What scanning a journal found besides its entries. */
+export interface JournalScan {
   path: string;
   header: Base & BatchHeader;
-  entries: JournalEntry[];
   sessions: number;
   lastSeq: number;
   /** Bytes up to the end of the last complete line; the rest is a torn write. */
   validBytes: number;
   totalBytes: number;
 }
-
-/** Reads a journal. A torn last line is left out; a bad line with good lines after it is corruption: an error. */
-export function readJournal(path: string): JournalRead {
-  const entries: JournalEntry[] = [];
-  const scan = scanJournal(path, (e) => {
-    entries.push(e);
-  });
-  return { ...scan, entries };
-}
-
-/** What scanning a journal found besides its entries. */
-export type JournalScan = Omit<JournalRead, 'entries'>;
 
 /** Chunk size of a journal scan: the memory a scan needs is this plus its longest line. */
 const SCAN_CHUNK = 1 << 20;
@@ -330,13 +367,12 @@ export function readEntryAt(fd: number, offset: number, length: number): Journal
 /** What the journal says about one job. */
 export interface JobHistory {
   mac: string;
-  queued: Extract<JournalEntry, { type: 'queued' }>;
   /** Runs started. */
   runs: number;
   /** Runs started that never got a final (cut off). */
   interrupted: number;
-  /** The job's result: its last final record. */
-  final: BatchRecord | undefined;
+  /** The job's result, as far as resuming needs it: its last final record's outcome and run. */
+  final: Pick<BatchRecord, 'outcome' | 'run'> | undefined;
 }
 
 export interface Replay {
@@ -346,40 +382,65 @@ export interface Replay {
 }
 
 /** Replays journal entries into each job's history. */
-export function replay(entries: JournalEntry[]): Replay {
-  const jobs = new Map<string, JobHistory>();
-  const open = new Map<string, number>();
-  const sessionMs: number[] = [];
-  for (const e of entries) {
-    sessionMs[e.session - 1] = Math.max(sessionMs[e.session - 1] ?? 0, e.clockMs);
+export function replay(entries: Iterable<JournalEntry>): Replay {
+  const replayer = new Replayer();
+  for (const e of entries) replayer.add(e);
+  return replayer.result();
+}
+
+/** Replays journal entries one at a time, as a scan reads them: each job's history, nothing else of its lines. */
+export class Replayer {
+  private readonly jobs = new Map<string, JobHistory>();
+  /** Jobs with a run started and no final yet. */
+  private readonly open = new Set<string>();
+  private readonly sessionMs: number[] = [];
+
+  add(e: JournalEntry): void {
+    this.sessionMs[e.session - 1] = Math.max(this.sessionMs[e.session - 1] ?? 0, e.clockMs);
     switch (e.type) {
       case 'queued':
-        if (!jobs.has(e.job)) jobs.set(e.job, { mac: e.job, queued: e, runs: 0, interrupted: 0, final: undefined });
+        if (!this.jobs.has(e.job)) this.jobs.set(e.job, { mac: e.job, runs: 0, interrupted: 0, final: undefined });
         break;
       case 'started': {
-        const h = jobs.get(e.job);
+        const h = this.jobs.get(e.job);
         if (!h) break;
-        if (open.has(e.job)) h.interrupted++;
+        if (this.open.has(e.job)) h.interrupted++;
         h.runs = Math.max(h.runs, e.run);
-        open.set(e.job, e.run);
+        this.open.add(e.job);
         break;
       }
       case 'final': {
-        const h = jobs.get(e.job);
+        const h = this.jobs.get(e.job);
         if (!h) break;
-        h.final = e.record;
+        h.final = finalOf(e.record.outcome, e.record.run);
         h.runs = Math.max(h.runs, e.run);
-        open.delete(e.job);
+        this.open.delete(e.job);
         break;
       }
       default:
         break;
     }
   }
-  // A run still open at the end of the journal was cut off by a crash.
-  for (const job of open.keys()) jobs.get(job)!.interrupted++;
-  for (let i = 0; i < sessionMs.length; i++) sessionMs[i] ??= 0;
-  return { jobs, sessionMs };
+
+  /** The histories so far; a run still open at the end of the journal was cut off by a crash. */
+  result(): Replay {
+    for (const job of this.open) this.jobs.get(job)!.interrupted++;
+    this.open.clear();
+    for (let i = 0; i < this.sessionMs.length; i++) this.sessionMs[i] ??= 0;
+    return { jobs: this.jobs, sessionMs: this.sessionMs };
+  }
+}
+
+/** One frozen object for each outcome and run (a batch has a few), not one a job. */
+const finals = new Map<string, Pick<BatchRecord, 'outcome' | 'run'>>();
+function finalOf(outcome: BatchRecord['outcome'], run: number): Pick<BatchRecord, 'outcome' | 'run'> {
+  const key = `${outcome}/${run}`;
+  let f = finals.get(key);
+  if (!f) {
+    f = Object.freeze({ outcome, run });
+    if (finals.size < 4096) finals.set(key, f);
+  }
+  return f;
 }
 
 /** Jobs that still need a run: never finished, cut off mid-run, or stopped by Ctrl-C. */

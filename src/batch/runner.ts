@@ -23,6 +23,8 @@ export interface PendingJob {
   job: Job;
   run: number;
   interrupted: number;
+  /** The journal being resumed has the job's queued line already. */
+  queued?: boolean;
 }
 
 export interface Station {

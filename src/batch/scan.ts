@@ -5,7 +5,7 @@ import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, mak
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { modelSource, validateRow } from './jobs.js';
-import { readJournal, replay, type JournalRead } from './journal.js';
+import { readJournal, type JobHistory, type JournalRead } from './journal.js';
 import { checkOutput, lockJournal } from './outputs.js';
 import type { BatchRecord } from './phone-record.js';
 import { Runner, type BatchEvent } from './runner.js';
@@ -121,8 +121,8 @@ async function scanLocked(a: {
     calibration: new CalibrationStore(setup.calibration ?? defaultCalibrationPath()),
   });
   // What this session knows of each phone: from the journal being resumed, then from its own runs.
-  const history = new Map<string, { runs: number; interrupted: number; final: BatchRecord | undefined }>(
-    resumed ? [...replay(resumed.entries).jobs].map(([mac, h]) => [mac, { runs: h.runs, interrupted: h.interrupted, final: h.final }]) : [],
+  const history = new Map<string, Omit<JobHistory, 'mac'>>(
+    resumed ? [...resumed.jobs].map(([mac, h]) => [mac, { runs: h.runs, interrupted: h.interrupted, final: h.final }]) : [],
   );
 
   const aborted = new Promise<undefined>((res) => {

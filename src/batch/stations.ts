@@ -14,6 +14,7 @@ import { ConfigError, classify } from '../errors/errors.js';
 import { benchNeeds, fixtureProblems } from '../machines/needs.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import type { Job } from './jobs.js';
+import type { RunPlan } from '../machines/run-reset.js';
 import { Redactor } from './redact.js';
 import type { BatchRecord } from './phone-record.js';
 import { simStationSchema, type SimStationOptions } from './sim-options.js';
@@ -374,14 +375,14 @@ export function holdsOnePhone(spec: StationSpec): boolean {
  * (as `resetbot reset` checks them, src/machines/needs.ts), a camera for a procedure that reads the screen (a real
  * bench has none; nor has a `blind` simulated station), and on a simulated station a simulated unit of the model.
  */
-export function stationProblems(spec: StationSpec, job: Job): string[] {
+export function stationProblems(spec: StationSpec, job: Job, plan: RunPlan = job.plan): string[] {
   const sim = spec.driver === 'sim';
   const fixture = fixtureOf(spec, job);
   // A simulated board's hold limit is the station's sim.maxHoldMs, else the fixture's.
   const limited = sim && spec.sim?.maxHoldMs !== undefined ? { ...fixture, maxHoldMs: spec.sim.maxHoldMs } : fixture;
-  const problems = fixtureProblems(job.plan, limited).map((p) => `fixture ${fixture.name} ${p}`);
-  if (benchNeeds(job.plan).observer && (!sim || spec.sim?.blind === true)) {
-    problems.push(`the station has no camera, and the ${job.model.name} ${job.plan.label} finds its way by what the screen shows`);
+  const problems = fixtureProblems(plan, limited).map((p) => `fixture ${fixture.name} ${p}`);
+  if (benchNeeds(plan).observer && (!sim || spec.sim?.blind === true)) {
+    problems.push(`the station has no camera, and the ${job.model.name} ${plan.label} finds its way by what the screen shows`);
   }
   if (sim && job.simModel === undefined) problems.push(`the simulator has no unit for the ${job.model.name} (a profiles-file model without "extends")`);
   return problems;

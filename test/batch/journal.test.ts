@@ -2,13 +2,19 @@ import { appendFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Journal, needsRun, readJournal, replay, type NewEntry } from '../../src/batch/journal.js';
+import { Journal, needsRun, readJournal, replay, scanJournal, type JournalEntry, type NewEntry } from '../../src/batch/journal.js';
 import type { BatchRecord } from '../../src/batch/phone-record.js';
 import { ConfigError } from '../../src/errors/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'resetbot-journal-'));
 let n = 0;
 const path = () => join(dir, `j${n++}.jsonl`);
+/** Every whole entry of a (small) journal, in order. */
+const entriesOf = (p: string): JournalEntry[] => {
+  const out: JournalEntry[] = [];
+  scanJournal(p, (e) => out.push(e));
+  return out;
+};
 
 const header: NewEntry = {
   type: 'batch',
@@ -66,7 +72,7 @@ describe('the batch journal', () => {
     j.close();
     appendFileSync(p, '{"seq":4,"batch":"b1","ses'); // a kill -9 in the middle of a write
     const read = readJournal(p);
-    expect(read.entries).toHaveLength(3);
+    expect(entriesOf(p)).toHaveLength(3);
     const again = Journal.resume(read, () => 0);
     again.append(started('aa', 2));
     again.close();
@@ -100,7 +106,7 @@ describe('the batch journal', () => {
     j.append(started('cc', 1));
     j.append(final('cc', 1, 'aborted'));
     j.close();
-    const first = replay(readJournal(p).entries).jobs;
+    const first = readJournal(p).jobs;
     expect([...first.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)])).toEqual([
       ['aa', 1, 0, 'pass', false],
       ['bb', 1, 1, undefined, true],
@@ -114,7 +120,7 @@ describe('the batch journal', () => {
     k.append(started('cc', 2));
     k.append(final('cc', 2, 'pass'));
     k.close();
-    const second = replay(readJournal(p).entries).jobs;
+    const second = readJournal(p).jobs;
     expect([...second.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)])).toEqual([
       ['aa', 1, 0, 'pass', false],
       ['bb', 2, 1, 'fail', false],
@@ -144,15 +150,56 @@ describe('the batch journal', () => {
     j.close();
 
     // A power cut now: the file is what the last flush put on disk.
-    const whole = replay(readJournal(p).entries).jobs;
+    const whole = readJournal(p).jobs;
     truncateSync(p, durable);
-    const cut = readJournal(p);
-    expect(cut.entries.filter((e) => e.type === 'step').map((e) => (e as { job: string }).job)).toEqual(['aa', 'aa', 'aa', 'aa', 'aa', 'aa']);
-    const after = replay(cut.entries).jobs;
+    const cut = entriesOf(p);
+    expect(cut.filter((e) => e.type === 'step').map((e) => (e as { job: string }).job)).toEqual(['aa', 'aa', 'aa', 'aa', 'aa', 'aa']);
+    const after = replay(cut).jobs;
     // Resume sees exactly what it would have seen without the cut: aa done, bb cut off and to run again.
     expect([...after.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)])).toEqual(
       [...whole.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)]),
     );
     expect(after.get('bb')).toMatchObject({ runs: 1, interrupted: 1 });
+  });
+
+  it('resumes a journal many times the size it is read in (streamed, replayed as read) and loses nothing', () => {
+    // 4,000 phones, each with step lines long enough that the journal spans several of the scan's 1 MiB chunks (lines
+    // straddle their edges): every fourth phone passed, every fourth was stopped (aborted), every fourth was cut off
+    // mid-run, every fourth never started; then a second session, and a torn last line (a kill -9 mid-write).
+    const p = path();
+    const j = Journal.create(p, 'b1', () => 0);
+    const macs = Array.from({ length: 4000 }, (_, i) => i.toString(16).padStart(12, '0'));
+    j.appendMany([header, ...macs.map((m, i) => queued(m, i + 2))]);
+    expect(j.syncs).toBe(1); // written a chunk at a time, flushed once
+    expect(j.written).toBe(4001);
+    const words = 'x'.repeat(300);
+    macs.forEach((m, i) => {
+      if (i % 4 === 3) return;
+      j.append(started(m, 1));
+      for (const step of ['power-off', 'power-on', 'cancel']) j.append({ type: 'step', job: m, run: 1, attempt: 1, station: 's1', step, words });
+      if (i % 4 === 0) j.append(final(m, 1, 'pass'));
+      if (i % 4 === 1) j.append(final(m, 1, 'aborted'));
+    });
+    j.close();
+    const k = Journal.resume(readJournal(p), () => 0);
+    k.append(started(macs[2]!, 2)); // run again after its cut-off, and cut off again
+    k.close();
+    appendFileSync(p, '{"seq":99999999,"batch":"b1","ses');
+    expect(readFileSync(p).length).toBeGreaterThan(4 * 1024 * 1024);
+
+    // What a naive reader of the whole file (every whole line parsed) makes of it.
+    const whole = readFileSync(p, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l) as JournalEntry);
+    const expected = replay(whole).jobs;
+    const read = readJournal(p);
+    expect(read.lastSeq).toBe(whole.at(-1)!.seq);
+    expect(read.sessions).toBe(2);
+    expect(read.jobs.size).toBe(4000);
+    const view = (jobs: typeof expected) => [...jobs.values()].map((h) => [h.mac, h.runs, h.interrupted, h.final?.outcome, needsRun(h)]);
+    expect(view(read.jobs)).toEqual(view(expected));
+    // And as built: 1,000 done; 1,000 aborted, 1,000 cut off, 1,000 never started, all to run again.
+    expect([...read.jobs.values()].filter((h) => !needsRun(h))).toHaveLength(1000);
+    expect(read.jobs.get(macs[2]!)).toMatchObject({ runs: 2, interrupted: 2, final: undefined });
+    expect(read.jobs.get(macs[3]!)).toMatchObject({ runs: 0, interrupted: 0, final: undefined });
+    expect(read.jobs.get(macs[1]!)).toMatchObject({ runs: 1, interrupted: 0, final: { outcome: 'aborted', run: 1 } });
   });
 });
