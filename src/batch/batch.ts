@@ -6,7 +6,7 @@ import { RealClock, VirtualClock, type Clock } from '../clock/clock.js';
 import { ConfigError } from '../errors/errors.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
-import { loadBatchFile, modelSource, planOnce, type BadRow, type BatchFile, type Job } from './jobs.js';
+import { describeJob, loadBatchFile, modelSource, planOnce, type BadRow, type BatchFile, type Job } from './jobs.js';
 import { checkOutput, lockJournal, OutputError, type JournalLock, type LockHolder } from './outputs.js';
 import { Journal, needsRun, readEntryAt, readJournal, scanJournal, type BatchHeader, type JournalRead, type JournalScan, type NewEntry } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
@@ -213,7 +213,7 @@ function rowsNoStationCanRun(file: BatchFile, stations: StationSpec[]): void {
 
 /** Why no station can run a job: stations with the same problems named together. */
 function cannotRun(job: Job, problems: { name: string; problems: string[] }[]): string {
-  const what = `the ${job.model.name} ${job.plan.label}`;
+  const what = describeJob(job);
   if (job.station !== undefined) return `station ${job.station} cannot run ${what}: ${problems[0]!.problems.join('; ')}`;
   const groups = new Map<string, string[]>();
   for (const p of problems) {
@@ -565,7 +565,7 @@ function* queuedLines(pending: PendingJob[]): Generator<NewEntry> {
       run: 0,
       attempt: 0,
       line: pj.job.line,
-      model: pj.job.model.id,
+      model: pj.job.model?.id ?? 'auto',
       station: pj.job.station ?? null,
       procedure: pj.job.procedure,
       options: redactedOptions(pj.job.options),

@@ -27,16 +27,19 @@ import { isSecretName, Redactor } from './redact.js';
 export interface Job {
   /** 12 lower-case hex digits; the job's key in the journal and the records. */
   mac: string;
-  /** The model as this job runs it (its options applied). */
-  model: PhoneModel;
+  /**
+   * The model as this job runs it (its options applied); undefined for a row that names none (empty, or `auto`): the
+   * station's network observer hears it from the phone (zero touch), and the run is planned then (`replan`).
+   */
+  model?: PhoneModel;
   /** The station the row names, if any: the job runs there and nowhere else. */
   station?: string;
   /** The procedure kind: the model's own, or the alternative the row names. */
   procedure: string;
   /** The row's options, as given (secrets too: redact with secretValues before writing them anywhere). */
   options: JobOptions;
-  /** The run, decided and planned as `resetbot reset` plans it (resolveRun): what the station runs. */
-  plan: RunPlan;
+  /** The run, decided and planned as `resetbot reset` plans it (resolveRun): what the station runs; undefined without a model. */
+  plan?: RunPlan;
   /**
    * A row without a MAC (empty, or `auto`): the MAC comes from the station's network observer (zero touch). `mac` is
    * then the row's key, `auto-<line>`, and `planFor` plans the run once the MAC is heard.
@@ -153,6 +156,8 @@ export interface ValidateContext {
   stations: readonly string[];
   /** The models rows may name (default: the built-in catalog). */
   models?: ModelSource;
+  /** A row must name its model (a scanned line: the operator gives it, or --model). */
+  modelRequired?: boolean;
 }
 
 /**
@@ -350,11 +355,6 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
   const auto = macText === '' || macText.toLowerCase() === 'auto';
   const { mac, warnings } = auto ? { mac: `auto-${row.line}`, warnings: [] as string[] } : parseMac(macText);
 
-  const modelText = text(row.model);
-  if (modelText === '') throw new ConfigError('unknown-model', 'no model', "give the phone's model, e.g. VVX 410 (see 'resetbot models')");
-  const models = ctx.models ?? builtInModels();
-  const base = models.catalog.find(modelText);
-
   const stationText = text(row.station);
   if (stationText !== '' && !ctx.stations.includes(stationText)) {
     throw new ConfigError(
@@ -363,6 +363,18 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
       `use one of the stations: ${ctx.stations.join(', ')}${ctx.stations.length > 0 ? ` (nearest: ${nearest(stationText, ctx.stations, 1)[0]})` : ''}`,
     );
   }
+
+  const modelText = text(row.model);
+  // No model, or `auto`: the station's network observer hears it from the phone (a station with the network).
+  if (modelText === '' || modelText.toLowerCase() === 'auto') {
+    if (ctx.modelRequired) throw new ConfigError('unknown-model', 'no model', "give the phone's model, e.g. VVX 410 (see 'resetbot models')");
+    if (text(row.procedure) !== '' || Object.keys(parseJobOptions(rawOptions(row))).length > 0) {
+      throw new ConfigError('model-needed', 'a procedure or options need the model, and the row names none', "give the phone's model, or leave the procedure and options out");
+    }
+    return new NetworkModelJob(mac, row.line, stationText === '' ? undefined : stationText, warnings.length > 0 ? warnings : NO_WARNINGS);
+  }
+  const models = ctx.models ?? builtInModels();
+  const base = models.catalog.find(modelText);
 
   const procedure = chooseProcedure(base, text(row.procedure));
   const options = parseJobOptions(rawOptions(row));
@@ -386,6 +398,41 @@ export function validateRow(row: RawRow, ctx: ValidateContext): Job {
     shape,
     warnings.length + shape.warnings.length > 0 ? [...warnings, ...shape.warnings] : NO_WARNINGS,
   );
+}
+
+/**
+ * A row that names no model: the network names it. Its run is planned once the phone is heard (observe/network
+ * runPlanWithNetwork, model `auto`), with the model's own procedure and no options; `mac` may be `auto-<line>` too.
+ */
+class NetworkModelJob implements Job {
+  readonly procedure = 'auto';
+  readonly options: JobOptions = {};
+  readonly simModel = undefined;
+  constructor(
+    readonly mac: string,
+    readonly line: number,
+    readonly station: string | undefined,
+    readonly warnings: string[],
+  ) {}
+
+  /** A row without a MAC either: `mac` is `auto-<line>`. Its plan is made by `replan` once the model is heard. */
+  get auto(): { planFor: (mac: string) => RunPlan } | undefined {
+    if (!this.mac.startsWith('auto-')) return undefined;
+    return {
+      planFor: () => {
+        throw new Error('a row without a model is planned by replan once the network names the model (bug)');
+      },
+    };
+  }
+
+  replan(model: PhoneModel, mac: string): RunPlan {
+    return planRun(model, mac, {});
+  }
+}
+
+/** How a job is named in messages: `the VVX 410 reset`, or the phone the network will name. */
+export function describeJob(job: Job): string {
+  return job.model && job.plan ? `the ${job.model.name} ${job.plan.label}` : `the phone of line ${job.line}, whose model the network names`;
 }
 
 /** The warnings of the rows that have some, by job. */
@@ -496,7 +543,7 @@ class BatchJob implements Job {
  * kept (a plan kept for a while outlives the young generation and is garbage the old one collects late).
  */
 export function planOnce(job: Job): RunPlan {
-  return job instanceof BatchJob ? (PLANS.peek(job) ?? job.makePlan()) : job.plan;
+  return job instanceof BatchJob ? (PLANS.peek(job) ?? job.makePlan()) : job.plan!;
 }
 
 /** The plans made last, by job: a small cache in place of a plan kept with every job. */

@@ -70,7 +70,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   let ran = 0;
   let drawn = 0;
   const stamp = () => `[${hms(clock.now() - start)}]`;
-  const who = (job: Job) => `${job.auto ? `(line ${job.line}, MAC from the network)` : formatMac(job.mac, 'plain')} ${job.model.name}`;
+  const who = (job: Job) => `${job.auto ? `(line ${job.line}, MAC from the network)` : formatMac(job.mac, 'plain')} ${job.model?.name ?? '(model from the network)'}`;
   /** The phone column's width: the longest phone so far (and to come, when the jobs are known). */
   let whoWidth = Math.max(28, ...(opts.jobs ?? []).map((j) => who(j).length));
 

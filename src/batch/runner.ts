@@ -7,7 +7,8 @@ import { calibratedModel, type CalibrationStore } from '../calibration/calibrati
 import { runPlanWithNetwork, type RunHooks } from '../observe/network/networked-run.js';
 import { ConfigError, classify } from '../errors/errors.js';
 import type { ResetRecord } from './record.js';
-import type { Job } from './jobs.js';
+import { describeJob, type Job } from './jobs.js';
+import type { PhoneModel } from '../catalog/types.js';
 import type { Journal } from './journal.js';
 import { secretValues } from './options.js';
 import { Redactor } from './redact.js';
@@ -161,8 +162,7 @@ export class Runner {
         ...(station ? { station: stationConfig(station, p.job) } : {}),
         procedure: p.job.procedure,
         options: p.job.options,
-        timing: p.job.model.timing,
-        textEntry: p.job.model.textEntry.id,
+        ...(p.job.model ? { timing: p.job.model.timing, textEntry: p.job.model.textEntry.id } : {}),
       },
       startedAt,
       endedAt: this.opts.wallClock().toISOString(),
@@ -176,7 +176,7 @@ export class Runner {
     this.finalize(
       p,
       recordWithoutRun(
-        { mac: p.job.mac, model: p.job.model.id, procedure: p.job.procedure },
+        { mac: p.job.mac, model: p.job.model?.id ?? 'auto', procedure: p.job.procedure },
         outcome,
         failure,
         summary,
@@ -201,9 +201,14 @@ export class Runner {
       const bench = slot.bench;
       // The run as `resetbot reset` runs it: the plan decided when the row was read, planned again for the model as
       // the bench's calibration has it now (what earlier phones of the model taught).
-      const cal = this.opts.calibration?.get(p.job.model.id);
-      const planFor = (mac: string) =>
-        cal ? p.job.replan(calibratedModel(p.job.model, cal), mac) : p.job.auto ? p.job.auto.planFor(mac) : p.job.plan;
+      const job = p.job;
+      const cal = job.model ? this.opts.calibration?.get(job.model.id) : undefined;
+      const decide = (model: PhoneModel, mac: string): RunPlan => {
+        if (model === job.model) return cal ? job.replan(calibratedModel(model, cal), mac) : job.auto ? job.auto.planFor(mac) : job.plan!;
+        // A row without a model: planned for the one the network named, as the bench's calibration has it.
+        const learned = this.opts.calibration?.get(model.id);
+        return job.replan(learned ? calibratedModel(model, learned) : model, mac);
+      };
       const runPlanned = (plan: RunPlan, mac: string, hooks: RunHooks = {}): Promise<ResetRecord> =>
         runPlan(plan, {
           mac,
@@ -228,21 +233,23 @@ export class Runner {
               ...(signal ? { signal } : {}),
               observer: slot.network,
               label: p.job.auto ? undefined : p.job.mac,
-              model: { model: p.job.model, firstPlan: p.job.plan },
+              model: job.model && job.plan ? { model: job.model, firstPlan: job.plan } : 'auto',
               fixture: bench.fixture,
-              decide: (_model, mac) => planFor(mac),
+              decide,
               run: runPlanned,
             })
           ).record
-        : p.job.auto
-          ? await Promise.reject(new ConfigError('mac-from-network', `line ${p.job.line} has no MAC, and station ${st.spec.name} does not watch its network`, 'give the MAC, or run the row on a station with the network observer'))
-          : await runPlanned(planFor(p.job.mac), p.job.mac);
+        : job.auto || !job.model
+          ? await Promise.reject(
+              new ConfigError('mac-from-network', `line ${job.line} has no ${job.model ? 'MAC' : 'model'}, and station ${st.spec.name} does not watch its network`, `give the ${job.model ? 'MAC' : 'model'}, or run the row on a station with the network observer`),
+            )
+          : await runPlanned(decide(job.model, job.mac), job.mac);
       record = batchRecord(cal ? { ...reset, calibration: { phones: cal.phones, keypad: cal.keypad } } : reset, this.context(p, st.spec, p.run, startedAt));
     } catch (err) {
       // The phone could not be placed on the bench, or the run itself threw: an error of its class.
       const c = classify(err);
       record = recordWithoutRun(
-        { mac: p.job.mac, model: p.job.model.id, procedure: p.job.procedure },
+        { mac: p.job.mac, model: p.job.model?.id ?? 'auto', procedure: p.job.procedure },
         'error',
         { class: c.failureClass, code: c.code, reason: c.reason },
         `the run could not go on: ${c.reason}`,
@@ -326,7 +333,7 @@ export async function runJobs(opts: RunnerOptions & { jobs: PendingJob[] }): Pro
         ? `station ${named.spec.name} is out: ${runner.statusOf(named.spec.name)?.reason ?? 'unknown reason'}`
         : out.length === opts.stations.length
           ? `every station is out (${outList})`
-          : `no healthy station fits the ${p.job.model.name} ${p.job.plan.label}${realStations ? ' (a real station takes only the row that names it)' : ''}${out.length > 0 ? ` (stations out: ${outList})` : ''}`;
+          : `no healthy station fits ${describeJob(p.job)}${realStations ? ' (a real station takes only the row that names it)' : ''}${out.length > 0 ? ` (stations out: ${outList})` : ''}`;
       const allOut = out.length === opts.stations.length;
       runner.notRun(
         p,

@@ -4,7 +4,7 @@ import { ConfigError, ResetbotError } from '../errors/errors.js';
 import { batchConfig, clockFor, interruptedByOutput, reportOrSay, keptSetup, makeStations, openJournal, report, runsRoot, OutputStop, sameJournalAsRead, staleLockNote, type BatchResult, type BatchSetup, type StartOptions } from './batch.js';
 import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
-import { modelSource, validateRow } from './jobs.js';
+import { describeJob, modelSource, validateRow } from './jobs.js';
 import { readJournal, type JobHistory, type JournalRead } from './journal.js';
 import { checkOutput, lockJournal } from './outputs.js';
 import type { BatchRecord } from './phone-record.js';
@@ -157,7 +157,7 @@ async function scanLocked(a: {
         try {
           job = validateRow(
             { line: 0, mac: m[1], model: modelText, station: spec.name, procedure: undefined, options: undefined, menuReset: undefined, adminPassword: undefined, software: undefined },
-            { stations: [spec.name], models },
+            { stations: [spec.name], models, modelRequired: true },
           );
         } catch (err) {
           if (!(err instanceof ResetbotError)) throw err;
@@ -172,16 +172,18 @@ async function scanLocked(a: {
         }
         const problems = stationProblems(spec, job);
         if (problems.length > 0) {
-          io.say(`Not accepted: station ${spec.name} cannot run the ${job.model.name} ${job.plan.label}: ${problems.join('; ')}.`);
+          io.say(`Not accepted: station ${spec.name} cannot run ${describeJob(job)}: ${problems.join('; ')}.`);
           continue;
         }
-        io.say(`Place the ${job.model.name} ${job.mac.toUpperCase()} in the jig of ${spec.name}, then press Enter ("s" to skip, "q" to finish):`);
+        // A scanned line names its model (modelRequired).
+        const model = job.model!;
+        io.say(`Place the ${model.name} ${job.mac.toUpperCase()} in the jig of ${spec.name}, then press Enter ("s" to skip, "q" to finish):`);
         const answer = await next();
         if (answer === undefined || QUIT.test(answer)) break;
         if (SKIP.test(answer)) continue;
 
         if (!h) {
-          journal.append({ type: 'queued', job: job.mac, run: 0, attempt: 0, line: 0, model: job.model.id, station: spec.name, procedure: job.procedure, options: redactedOptions(job.options) });
+          journal.append({ type: 'queued', job: job.mac, run: 0, attempt: 0, line: 0, model: model.id, station: spec.name, procedure: job.procedure, options: redactedOptions(job.options) });
         }
         const pending = { job, run: (h?.runs ?? 0) + 1, interrupted: h?.interrupted ?? 0 };
         const record = await drive(clock, runner.runOne(station, pending), setup.pace);

@@ -51,6 +51,11 @@ export const simStationSchema = z.strictObject({
   network: z.boolean().optional(),
   /** See the phone through the rendered camera path (display rendered, photographed at this degradation, OCR). */
   camera: z.enum(['none', 'mild', 'moderate', 'severe']).optional(),
+  /**
+   * The simulated unit (a simulator model id, e.g. `vvx-410`) the station seats for a row that names no model: the
+   * network names it (with `network`), as on a real zero-touch bench.
+   */
+  model: z.string().optional(),
   /** The simulated board's per-solenoid hold limit, ms. */
   maxHoldMs: z.number().int().positive().optional(),
 });

@@ -84,10 +84,14 @@ export const simStation: StationFactory = (spec, env) => {
       if (job.auto && !sim.network) {
         throw new ConfigError('mac-from-network', `line ${job.line} has no MAC, and station ${spec.name} has no network to hear it from`, 'give the MAC, or run it on a station with "network": true');
       }
-      if (job.simModel === undefined) {
-        throw new ConfigError('no-sim-model', `the simulator has no unit for the ${job.model.name}`, 'run it on a real station, or define the model with "extends" in the profiles file');
+      if (!job.model && !(sim.network && sim.model)) {
+        throw new ConfigError('model-from-network', `line ${job.line} names no model, and station ${spec.name} ${sim.network ? 'seats no phone for such rows' : 'has no network to hear it from'}`, 'give the model, or run it on a station with "network": true and the "model" it seats');
       }
-      const s = place(job.simModel, fixtureOf(spec, job), job.auto ? realMac : job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
+      const unit = job.model ? job.simModel : sim.model;
+      if (unit === undefined) {
+        throw new ConfigError('no-sim-model', `the simulator has no unit for the ${job.model?.name ?? 'row'}`, 'run it on a real station, or define the model with "extends" in the profiles file');
+      }
+      const s = place(unit, fixtureOf(spec, job), job.auto ? realMac : job.mac, realMac, seed, phoneOptions(sim.options ?? {}, job));
       await s.driver.open();
       current = s;
       const net = sim.network ? await holdClock(env.clock, phoneNetwork(s, realMac, env.clock, seed)) : undefined;

@@ -10,7 +10,9 @@ import type { Clock } from '../clock/clock.js';
 import type { Point, Quad } from '../image/raster.js';
 import { parseCorners } from '../observe/camera/calibration.js';
 import { noteOcrLoaded } from '../observe/ocr-loaded.js';
-import { ConfigError, classify } from '../errors/errors.js';
+import { ConfigError, classify, nearest } from '../errors/errors.js';
+import { simUnitIds } from '../sim/driver.js';
+import { getCatalog } from '../catalog/catalog.js';
 import { benchNeeds, fixtureProblems } from '../machines/needs.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import type { Job } from './jobs.js';
@@ -286,6 +288,9 @@ export function loadStationFile(path: string): StationSpec[] {
     if (s.driver !== 'sim' && s.sim !== undefined) {
       throw new ConfigError('bad-stations', `station file ${path}: station ${s.name} has "sim" settings but driver ${s.driver}`, 'remove "sim", or use "driver": "sim"');
     }
+    if (s.sim?.model !== undefined && !simUnitIds().includes(s.sim.model)) {
+      throw new ConfigError('bad-stations', `station file ${path}: station ${s.name} seats "model" ${s.sim.model}, which the simulator has no unit for`, `give one of its model ids (nearest: ${nearest(s.sim.model, simUnitIds()).join(', ')})`);
+    }
     let fixture: Fixture;
     try {
       fixture = resolveFixture(s.fixture, dirname(path));
@@ -351,10 +356,13 @@ const jigs = new Map<string, Fixture>();
 /** The jig a job's phone sits in on this station: the station's own, else the one made for the job's model. */
 export function fixtureOf(spec: StationSpec, job: Job): Fixture {
   if (spec.fixture) return spec.fixture;
-  const path = defaultFixturePath(job.model);
+  // A row without a model on a simulated station: the jig made for the unit the station seats for such rows.
+  const model = job.model ?? getCatalog().models.find((m) => m.id === spec.sim?.model);
+  if (!model) throw new ConfigError('no-fixture', `station ${spec.name} has no jig for line ${job.line}, which names no model`, 'give the station its "fixture"');
+  const path = defaultFixturePath(model);
   let jig = jigs.get(path);
   if (!jig) {
-    jig = fixtureFor(job.model);
+    jig = fixtureFor(model);
     jigs.set(path, jig);
   }
   return jig;
@@ -375,8 +383,15 @@ export function holdsOnePhone(spec: StationSpec): boolean {
  * (as `resetbot reset` checks them, src/machines/needs.ts), a camera for a procedure that reads the screen (a real
  * bench has none; nor has a `blind` simulated station), and on a simulated station a simulated unit of the model.
  */
-export function stationProblems(spec: StationSpec, job: Job, plan: RunPlan = job.plan): string[] {
+export function stationProblems(spec: StationSpec, job: Job, plan: RunPlan | undefined = job.plan): string[] {
   const sim = spec.driver === 'sim';
+  if (!job.model || !plan) {
+    // A row without a model: the station's network names it; its jig is checked once it has (runPlanWithNetwork).
+    if (sim ? !spec.sim?.network : !spec.network) return ['the row names no model, and the station does not watch its network to hear it'];
+    if (sim && !spec.sim?.model) return ['the row names no model, and the simulated station seats no phone for such rows (its "sim": { "model" })'];
+    if (!sim && !spec.fixture) return ['the row names no model, and the station has no jig of its own'];
+    return [];
+  }
   const fixture = fixtureOf(spec, job);
   // A simulated board's hold limit is the station's sim.maxHoldMs, else the fixture's.
   const limited = sim && spec.sim?.maxHoldMs !== undefined ? { ...fixture, maxHoldMs: spec.sim.maxHoldMs } : fixture;

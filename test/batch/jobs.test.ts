@@ -38,7 +38,7 @@ describe('CSV batch files', () => {
     );
     const b = loadBatchFile(path, ctx);
     expect(b.bad).toEqual([]);
-    expect(b.jobs.map((j) => [j.line, j.mac, j.model.id, j.station])).toEqual([
+    expect(b.jobs.map((j) => [j.line, j.mac, j.model!.id, j.station])).toEqual([
       [3, '0004f2aa814c', 'vvx-410', 'left'],
       [5, '0004f2123456', 'soundpoint-ip-335', undefined],
     ]);
@@ -48,8 +48,8 @@ describe('CSV batch files', () => {
     const path = file('multi.csv', 'mac,model,options\r\n0004F2AA814C,VVX 410,"maxAttempts=2;\r\ncomboHoldMs=20000"\r\n0004F2AA81,VVX 410,\r\n');
     const b = loadBatchFile(path, ctx);
     expect(b.jobs[0]!.line).toBe(2);
-    expect(b.jobs[0]!.model.timing.maxAttempts).toBe(2);
-    expect(b.jobs[0]!.model.timing.comboHoldMs).toBe(20000);
+    expect(b.jobs[0]!.model!.timing.maxAttempts).toBe(2);
+    expect(b.jobs[0]!.model!.timing.comboHoldMs).toBe(20000);
     expect(b.bad).toEqual([{ line: 4, reason: expect.stringContaining('10 hex digits'), mac: '0004F2AA81', model: 'VVX 410' }]);
   });
 
@@ -114,7 +114,7 @@ describe('JSON batch files', () => {
       '}',
     ].join('\n');
     const b = loadBatchFile(file('jobs.json', text), ctx);
-    expect(b.jobs.map((j) => [j.line, j.mac, j.model.timing.maxAttempts])).toEqual([
+    expect(b.jobs.map((j) => [j.line, j.mac, j.model!.timing.maxAttempts])).toEqual([
       [4, '0004f2aa814c', 4],
       [9, '0004f2aa8151', 2],
     ]);
@@ -164,7 +164,7 @@ describe('procedures and their options', () => {
     // Each job's plan is the one the reset command makes for the same model, MAC and choices.
     const same = (mac: string, model: string, choices: Parameters<typeof resolveRun>[2]) => {
       const job = byMac.get(mac)!;
-      const want = resolveRun(applyJobOptions(getCatalog().find(model), job.model.procedure, job.options), mac, choices);
+      const want = resolveRun(applyJobOptions(getCatalog().find(model), job.model!.procedure, job.options), mac, choices);
       const shape = (p: RunPlan) => ({
         machine: p.machine,
         kind: p.kind,
@@ -173,7 +173,7 @@ describe('procedures and their options', () => {
         timing: p.model.timing,
         ...(p.machine === 'keypad' ? { plans: p.plans, typesAdminPassword: p.typesAdminPassword, software: p.software } : { steps: p.procedure, admin: p.adminPlan, choice: p.choice }),
       });
-      expect(shape(job.plan), `${model} ${mac}`).toEqual(shape(want));
+      expect(shape(job.plan!), `${model} ${mac}`).toEqual(shape(want));
       return job;
     };
     expect(same('0004f2a10001', 'VVX 410', {}).plan).toMatchObject({ machine: 'keypad', kind: 'cancel-combo', typesAdminPassword: false });
@@ -188,14 +188,14 @@ describe('procedures and their options', () => {
     expect(same('0004f2a10007', 'SoundPoint IP 650', { procedure: 'menu-reset', menuChoice: 'local', adminPassword: '789' }).plan).toMatchObject({ choice: 'local' });
     const old = same('0004f2a10008', 'VVX 500', { software: '3.2.7' });
     expect(old.plan).toMatchObject({ software: '3.2.7' });
-    expect(old.model.timing.maxAttempts).toBe(3);
+    expect(old.model!.timing.maxAttempts).toBe(3);
     // An admin password on a keypad procedure is typed instead of the MAC.
     expect(same('0004f2a10009', 'VVX 600', { adminPassword: '1966' }).plan).toMatchObject({ machine: 'keypad', typesAdminPassword: true });
 
     // The JSON sample: the same jobs as the CSV rows with the same MACs (a numeric password read as text).
     const json = loadBatchFile(lab('lab-mixed.json'), ctx);
     expect(json.bad).toEqual([]);
-    const view = (j: Job) => ({ mac: j.mac, model: j.model.id, procedure: j.procedure, options: j.options, timing: j.model.timing });
+    const view = (j: Job) => ({ mac: j.mac, model: j.model!.id, procedure: j.procedure, options: j.options, timing: j.model!.timing });
     expect(json.jobs.map(view)).toEqual(json.jobs.map((j) => view(byMac.get(j.mac)!)));
   });
 
@@ -234,5 +234,23 @@ describe('procedures and their options', () => {
     expect(reasons[9]).toMatch(/the VVX 450 \(new hardware\) cannot be reset here: .*--profiles/);
     expect(reasons[11]).toMatch(/option 1 of the options is not name=value/);
     for (const reason of Object.values(reasons)) for (const s of secrets) expect(reason).not.toContain(s);
+  });
+});
+
+describe('rows that name no model (the network names it)', () => {
+  it('are jobs without a model or plan; a procedure or options on such a row is a bad row saying why', () => {
+    const path = file('nomodel.csv', 'mac,model,procedure,options\n0004F2AA814C,,,\nauto,auto,,\n0004F2AA814D,,menu-reset,\n0004F2AA814E,,,"adminPassword=789"\n');
+    const b = loadBatchFile(path, ctx);
+    expect(b.jobs.map((j) => [j.line, j.mac, j.model, j.plan])).toEqual([
+      [2, '0004f2aa814c', undefined, undefined],
+      [3, 'auto-3', undefined, undefined],
+    ]);
+    // Planned for the model the network names, with the model's own procedure.
+    const vvx = getCatalog().find('VVX 410');
+    expect(b.jobs[0]!.replan(vvx, '0004f2aa814c').kind).toBe(vvx.procedure.kind);
+    expect(b.bad.map((r) => [r.line, r.reason])).toEqual([
+      [4, expect.stringMatching(/a procedure or options need the model, and the row names none/)],
+      [5, expect.stringMatching(/a procedure or options need the model, and the row names none/)],
+    ]);
   });
 });

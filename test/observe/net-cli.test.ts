@@ -265,6 +265,36 @@ describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC 
     expect(plain.outcome).toBe('error');
     expect(plain.failure!.reason).toBe('line 4 has no MAC, and station plain has no network to hear it from');
   });
+
+  it('rows that name no model (zero touch): the network names the model and the MAC; the simulator says each was reset', () => {
+    const jobs = join(dir, 'nomodel.csv');
+    // No MAC and no model; a MAC and no model; `auto` for both. The station seats SoundPoint IP 335s in their jig.
+    writeFileSync(jobs, 'mac,model\n,\n0004F2AA0335,\nauto,auto\n');
+    const stations = join(dir, 'nomodel-stations.json');
+    writeFileSync(stations, JSON.stringify({ stations: [{ name: 'z1', driver: 'sim', fixture: 'soundpoint-jig', sim: { seed: 3, network: true, model: 'soundpoint-ip-335', options: { adminPassword: '789' } } }] }));
+    const out = join(dir, 'nomodel-out');
+    const r = cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '2']);
+    const records = readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json & { model: string; line: number });
+    const truth = readFileSync(join(out, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { mac: string; realMac: string; truth: { factoryDefaults: boolean } });
+    expect(truth).toHaveLength(3);
+    for (const t of truth) {
+      const rec = records.find((x) => x.mac === t.realMac)!;
+      expect(rec, `a record under the phone's real MAC ${t.realMac}`).toBeDefined();
+      expect(t.truth.factoryDefaults).toBe(true);
+      expect(rec.outcome).toBe('pass');
+      expect(rec.model).toBe('soundpoint-ip-335');
+      expect(rec.evidence!.some((e) => /model taken from the network: the phone names itself SPIP_335/.test(e.detail))).toBe(true);
+    }
+    expect(r.code).toBe(0);
+  });
+
+  it('a row without a model on a station that cannot hear it: refused before anything moves, naming the line', () => {
+    const jobs = join(dir, 'nomodel-plain.csv');
+    writeFileSync(jobs, 'mac,model\n0004F2AA0001,VVX 410\n0004F2AA0002,\n');
+    const r = cli(['batch', jobs, '--sim-stations', '1', '--out', join(dir, 'nomodel-plain-out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/line 3: no station can run the phone of line 3, whose model the network names: sim-1: the row names no model, and the station does not watch its network/);
+  });
 });
 
 describe('resetbot reset --model auto: bad input, one line, exit 2, before anything moves', () => {

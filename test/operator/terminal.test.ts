@@ -156,7 +156,7 @@ describe('the live batch block', () => {
     const clock = new VirtualClock();
     const jobs = [job('0004f2000001', 'VVX 410', 2), job('0004f2000002', 'VVX D60', 3)];
     const progress = createProgress({ stream, clock, stations: ['left', 'right-bench'], total: 2, done: 0, jobs, colour: true, fps: 1000 });
-    const ctx = (m: Job) => ({ model: m.model, bench: { fixture: { relay: true }, observer: {} }, procedure: m.model.procedure, comboIndex: 0 });
+    const ctx = (m: Job) => ({ model: m.model!, bench: { fixture: { relay: true }, observer: {} }, procedure: m.model!.procedure, comboIndex: 0 });
     progress.onEvent({ type: 'started', station: 'left', job: jobs[0]!, run: 1 });
     progress.onEvent({ type: 'started', station: 'right-bench', job: jobs[1]!, run: 1 });
     progress.onEvent({ type: 'state', station: 'left', job: jobs[0]!, state: 'holding', attempt: 1, words: describeState('factoryReset', 'holding', ctx(jobs[0]!)) });
