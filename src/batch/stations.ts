@@ -357,7 +357,7 @@ const jigs = new Map<string, Fixture>();
 export function fixtureOf(spec: StationSpec, job: Job): Fixture {
   if (spec.fixture) return spec.fixture;
   // A row without a model on a simulated station: the jig made for the unit the station seats for such rows.
-  const model = job.model ?? getCatalog().models.find((m) => m.id === spec.sim?.model);
+  const model = job.model ?? (spec.sim?.model !== undefined ? getCatalog().byId(spec.sim.model) : undefined);
   if (!model) throw new ConfigError('no-fixture', `station ${spec.name} has no jig for line ${job.line}, which names no model`, 'give the station its "fixture"');
   const path = defaultFixturePath(model);
   let jig = jigs.get(path);

@@ -42,6 +42,11 @@ export class Catalog {
     }
   }
 
+  /** The model with this id (`vvx-410`), if any. */
+  byId(id: string): PhoneModel | undefined {
+    return this.models.find((m) => m.id === id);
+  }
+
   /** Finds a model by any spelling; a clear ConfigError with the nearest names when none or several match. */
   find(name: string): PhoneModel {
     const key = foldName(name);

@@ -6,12 +6,12 @@ import type { ModelChoice } from './profiles-option.js';
  * The simulated phone for a model: `--sim-model` when given, else the built-in model it is or extends. ConfigError
  * when the simulator has no such phone (a profiles-file model defined without `extends`).
  */
-export function simModelFor(choice: ModelChoice, override: string | undefined): string {
-  const id = override ?? choice.simModelId;
+export function simModelFor(choice: ModelChoice | undefined, override: string | undefined): string {
+  const id = override ?? choice?.simModelId ?? '';
   if (simUnitIds().includes(id)) return id;
   throw new ConfigError(
     'no-sim-model',
-    override !== undefined ? `the simulator has no phone model '${id}'` : `the simulator has no phone for ${choice.model.name}`,
+    override !== undefined || !choice ? `the simulator has no phone model '${id}'` : `the simulator has no phone for ${choice.model.name}`,
     `give --sim-model with one of its models (nearest: ${nearest(id, simUnitIds()).join(', ')})`,
   );
 }

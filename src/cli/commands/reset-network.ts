@@ -7,7 +7,7 @@
 import type { ResetRecord } from '../../batch/record.js';
 import type { RunOn } from '../../machines/runner.js';
 import type { RunHooks } from '../../observe/network/networked-run.js';
-import { fixtureFor } from '../../bench/jigs.js';
+import { fixtureAt, fixtureFor } from '../../bench/jigs.js';
 import { holdClock } from '../../clock/clock.js';
 import { BenchError, ConfigError } from '../../errors/errors.js';
 import { benchNeeds, requireFit } from '../../machines/needs.js';
@@ -22,7 +22,8 @@ import { Rng } from '../../sim/rng.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
-import { writeJson } from '../output.js';
+import { headline, writeJson } from '../output.js';
+import { wantsColour } from '../../progress/render.js';
 import { chooseModel } from '../profiles-option.js';
 import { simModelFor } from '../sim-model.js';
 import { onSimulator, simPhoneOptions, simSeed, type ResetOpts, type SimOutcome } from './reset.js';
@@ -57,9 +58,10 @@ export async function runOnePhoneNetworked(
   const seed = simSeed(opts);
   // The phone's real MAC: --sim-mac (a misread label), else the label's, else (with --mac auto) one drawn from the seed.
   const realMac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : (label ?? `0004f2${new Rng(seed).fork('mac').int(0, 0xffffff).toString(16).padStart(6, '0')}`);
-  const simModelId = choice ? simModelFor(choice, opts.simModel) : simModelFor({ model: undefined as never, simModelId: opts.simModel! }, opts.simModel);
-  // The simulated bench's jig: the given model's, or (--model auto) the one the simulator seats its phone in.
-  const fixture = fixtureFor(choice?.model ?? getCatalog().models.find((m) => m.id === simModelId) ?? getCatalog().find(simModelId), opts.fixture);
+  const simModelId = simModelFor(choice, opts.simModel);
+  // The simulated bench's jig: the given model's, or (--model auto) the one made for the unit the simulator seats.
+  const jigModel = choice?.model ?? getCatalog().byId(simModelId);
+  const fixture = jigModel ? fixtureFor(jigModel, opts.fixture) : fixtureAt(requireFixtureFlag(opts.fixture, simModelId));
   // Everything that can be checked before anything moves: the plan for the label's MAC (or the phone's, for auto).
   let given: NetworkedModel = 'auto';
   if (choice) {
@@ -119,9 +121,11 @@ export async function runOnePhoneNetworked(
     },
   );
   const mac = record.mac;
-  // A run the network named no model for is reported under the name it heard.
-  const model = runModel ?? ({ name: record.model } as PhoneModel);
-  const out = report({ model, mac, realMac, record, truth: sim.phone.truth(), seed });
+  const truth = sim.phone.truth();
+  // A run the network named no model for (it ended before anything was typed) is reported as its record says.
+  const out = runModel
+    ? report({ model: runModel, mac, realMac, record, truth, seed })
+    : { json: { ...record, simulator: { seed, realMac, ...truth } }, text: `${headline(record.model, mac, record, { colour: wantsColour(process.stdout) })}\n  ${record.summary}\n` };
   if (opts.json) {
     const json = out.json as Record<string, unknown>;
     writeJson({ ...json, simulator: { ...(json.simulator as Record<string, unknown>), network: netTruth } });
@@ -130,4 +134,10 @@ export async function runOnePhoneNetworked(
     for (const e of record.evidence ?? []) process.stdout.write(`  evidence (${e.about}, ${e.proof}${e.holds ? '' : ', against'}): ${e.detail}\n`);
   }
   ctx.setExit(exitCodeForOutcome(record.outcome, record.failure?.class));
+}
+
+/** --fixture, for a simulated unit the catalog has no jig for (a unit without a catalog model). */
+function requireFixtureFlag(path: string | undefined, unit: string): string {
+  if (path === undefined) throw new ConfigError('model-auto-needs-fixture', `the simulated unit ${unit} has no jig of its own`, 'give --fixture F');
+  return path;
 }
