@@ -76,6 +76,20 @@ function valueChannel(r: Raster): Uint8ClampedArray {
   return out;
 }
 
+/** How coloured the whole picture is: the spread of its mean R, G and B (0 for grey; glare, being white, adds none). */
+function meanChroma(r: Raster): number {
+  let R = 0;
+  let G = 0;
+  let B = 0;
+  for (let i = 0; i < r.data.length; i += 4) {
+    R += r.data[i]!;
+    G += r.data[i + 1]!;
+    B += r.data[i + 2]!;
+  }
+  const n = Math.max(1, r.data.length / 4);
+  return (Math.max(R, G, B) - Math.min(R, G, B)) / n;
+}
+
 /**
  * Calls `each` for every pixel of a w x h image with its index, the pixel count of the (2r+1)-square window around it
  * (clipped at the edges), and `box`: a table's sum over that window, from the table's integral image (`integral`).
@@ -113,6 +127,45 @@ function sauvola(g: Grey, window: number, k: number): Grey {
     out.data[i] = g.data[i]! < t && sd > 12 ? 0 : 255;
   });
   return out;
+}
+
+/**
+ * The bezel caught at the display's edges (corners set a pixel or two outside the glass) replaced by the nearest row or
+ * column of glass. Dark next to a light glass, it would pull the local mean of a thresholding window down, and thin
+ * text near that edge would fall above the threshold and be lost. A bezel row (column) is mostly darker than the
+ * glass's median; a row of text is not (its ink is sparse). Only the outer 3 % of each side is looked at.
+ */
+function fillBezel(g: Grey): void {
+  const { width: w, height: h } = g;
+  const median = percentile(g.data, 0.5);
+  const dark = median * 0.6;
+  const rowDark = (y: number) => {
+    let n = 0;
+    for (let x = 0; x < w; x++) if (g.data[y * w + x]! < dark) n++;
+    return n > w * 0.5;
+  };
+  const colDark = (x: number) => {
+    let n = 0;
+    for (let y = 0; y < h; y++) if (g.data[y * w + x]! < dark) n++;
+    return n > h * 0.5;
+  };
+  const depthY = Math.ceil(h * 0.03);
+  const depthX = Math.ceil(w * 0.03);
+  let top = 0;
+  while (top < depthY && rowDark(top)) top++;
+  let bottom = h;
+  while (bottom > h - depthY && rowDark(bottom - 1)) bottom--;
+  for (let y = 0; y < top; y++) g.data.copyWithin(y * w, top * w, (top + 1) * w);
+  for (let y = bottom; y < h; y++) g.data.copyWithin(y * w, (bottom - 1) * w, bottom * w);
+  let left = 0;
+  while (left < depthX && colDark(left)) left++;
+  let right = w;
+  while (right > w - depthX && colDark(right - 1)) right--;
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let x = 0; x < left; x++) g.data[o + x] = g.data[o + left]!;
+    for (let x = right; x < w; x++) g.data[o + x] = g.data[o + right - 1]!;
+  }
 }
 
 /** Grey with the text dark on light: inverted when the bright extreme is further from the background than the dark. */
@@ -296,6 +349,8 @@ function keepNearInk(grey: Grey, binary: Grey, r: number): Grey {
 /** A word worth keeping: some letter or digit, not a speck read as punctuation. */
 function realWord(text: string, confidence: number): boolean {
   const t = text.trim();
+  // A mode label's arrow read as a word of its own ('A -> a1'): kept, or the label reads 'A a1'.
+  if (/^-?>$/.test(t)) return confidence >= 40;
   if (!/[A-Za-z0-9]/.test(t)) return confidence > 80 && /^[.*>:]+$/.test(t);
   return confidence >= 25 || t.length >= 3;
 }
@@ -311,12 +366,12 @@ function letterOs(word: string): string {
  * the digit 1 ('A->al' is 'A->a1').
  */
 function modeDigits(label: string): string {
-  return label.replace(/(-\s*>\s*)([AaIl|1]{1,3})$/, (_, arrow: string, modes: string) => arrow + modes.replace(/[Il|]/g, '1'));
+  return label.replace(/((?:-\s*)?>\s*)([AaIl|1]{1,3})$/, (_, arrow: string, modes: string) => arrow + modes.replace(/[Il|]/g, '1'));
 }
 
 /** Characters OCR gives for box edges and glare at the ends of a word. */
 function tidy(text: string): string {
-  return text.replace(/^[|{}_"'`~,\\/‘’“”-]+/, '').replace(/[|{}_"'`~\\/‘’“”]+$/, '').trim();
+  return text.replace(/^(?:[|{}_"'`~,\\/‘’“”]|-(?!>))+/, '').replace(/[|{}_"'`~\\/‘’“”]+$/, '').trim();
 }
 
 /** The colour name of a lit LED, or 'off'. */
@@ -611,7 +666,7 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   const single = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).map((o) => o.x1 - o.x0).sort((p, q) => p - q);
   const mw = single[Math.floor(single.length / 2)] ?? 0;
   if (single.some((w) => Math.abs(w - mw) > mw * 0.3)) return 0;
-  if (mh < textHeight * 0.18 || mh > textHeight * 0.6) return 0;
+  if (mh < textHeight * 0.18 || mh > textHeight * 0.7) return 0;
   const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
   let count = 0;
   for (let i = 0; i < marks.length; i++) {
@@ -660,7 +715,7 @@ interface Slot {
   target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
 }
 
-const SLOT_H = 40;
+const SLOT_H = 52;
 const SLOT_GAP = 26;
 const SLOT_PAD = 20;
 
@@ -716,6 +771,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
 
   const bright = percentile(valueChannel(display), 0.5);
   const { grey: raw } = darkOnLight(smooth(toGrey(display)));
+  fillBezel(raw);
   const window = Math.max(15, Math.round(display.height / 6));
   const grey = normalise(raw, window);
   const binary = sauvola(raw, window, 0.2);
@@ -804,7 +860,10 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     lines.push(text);
   });
   const textSeen = confidences.some((c) => c >= 50);
-  const lit = bright > 50 || textSeen;
+  // Lit: text read, or a bright glass, or a coloured one. An unlit glass under glare and a bright exposure can look
+  // as bright as a dark theme's backlight, but glare is white: a backlight's colour (a dark blue) survives it, and
+  // the unlit glass has next to none.
+  const lit = textSeen || bright > 100 || (bright > 30 && meanChroma(display) >= 11);
   if (!lit) {
     lines.length = 0;
     softkeys.fill('');
