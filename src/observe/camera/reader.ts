@@ -432,9 +432,51 @@ export function cutDisplay(frame: Raster, corners: Quad | undefined): Raster {
   return rectify(frame, q, Math.round(size.width * scale), Math.round(size.height * scale));
 }
 
+/** Sample points of a signature grid (pixel indices into the frame, -1 outside), kept per frame size and corners. */
+const samplePlans = new Map<string, Int32Array>();
+
+/** Cells across and down the display in a signature, and samples a cell (per side). */
+const SIG_W = 96;
+const SIG_H = 48;
+const SIG_S = 3;
+
+function samplePlan(width: number, height: number, q: Quad): Int32Array {
+  const key = `${width}x${height}:${q.map((p) => `${p.x},${p.y}`).join(';')}`;
+  let plan = samplePlans.get(key);
+  if (plan) return plan;
+  const h = homography(
+    [
+      { x: 0, y: 0 },
+      { x: SIG_W, y: 0 },
+      { x: SIG_W, y: SIG_H },
+      { x: 0, y: SIG_H },
+    ],
+    q,
+  );
+  plan = new Int32Array(SIG_W * SIG_H * SIG_S * SIG_S);
+  let k = 0;
+  for (let gy = 0; gy < SIG_H; gy++) {
+    for (let gx = 0; gx < SIG_W; gx++) {
+      for (let sy = 0; sy < SIG_S; sy++) {
+        for (let sx = 0; sx < SIG_S; sx++) {
+          const p = applyHomography(h, { x: gx + (sx + 0.5) / SIG_S, y: gy + (sy + 0.5) / SIG_S });
+          const x = Math.round(p.x);
+          const y = Math.round(p.y);
+          plan[k++] = x < 0 || y < 0 || x >= width || y >= height ? -1 : (y * width + x) * 4;
+        }
+      }
+    }
+  }
+  if (samplePlans.size >= 64) samplePlans.clear();
+  samplePlans.set(key, plan);
+  return plan;
+}
+
 /**
- * A coarse, exposure-normalised picture of the display (32 x 16 cells, each a 5 x 5 mean, sampled through the
- * corners): two frames whose signatures are close show the same screen, so the second needs no OCR.
+ * An exposure-normalised picture of the display: 96 x 48 cells, each the mean of 3 x 3 points sampled through the
+ * corners (the points worked out once per calibration). Fine enough that one changed character of a softkey label
+ * changes some cell well beyond the noise (a mode label 'A -> a1' after '1 -> Aa'); two frames whose signatures
+ * are close (signatureDistance) show the same screen, so the second needs no OCR.
  */
 export function displaySignature(frame: Raster, corners: Quad | undefined): Float32Array {
   const q: Quad = corners ?? [
@@ -443,35 +485,20 @@ export function displaySignature(frame: Raster, corners: Quad | undefined): Floa
     { x: frame.width, y: frame.height },
     { x: 0, y: frame.height },
   ];
-  const GW = 32;
-  const GH = 16;
-  const h = homography(
-    [
-      { x: 0, y: 0 },
-      { x: GW, y: 0 },
-      { x: GW, y: GH },
-      { x: 0, y: GH },
-    ],
-    q,
-  );
-  const sig = new Float32Array(GW * GH);
-  for (let gy = 0; gy < GH; gy++) {
-    for (let gx = 0; gx < GW; gx++) {
-      let sum = 0;
-      let n = 0;
-      for (let sy = 0; sy < 5; sy++) {
-        for (let sx = 0; sx < 5; sx++) {
-          const p = applyHomography(h, { x: gx + (sx + 0.5) / 5, y: gy + (sy + 0.5) / 5 });
-          const x = Math.round(p.x);
-          const y = Math.round(p.y);
-          if (x < 0 || y < 0 || x >= frame.width || y >= frame.height) continue;
-          const i = (y * frame.width + x) * 4;
-          sum += frame.data[i]! * 0.3 + frame.data[i + 1]! * 0.59 + frame.data[i + 2]! * 0.11;
-          n++;
-        }
-      }
-      sig[gy * GW + gx] = n ? sum / n : 0;
+  const plan = samplePlan(frame.width, frame.height, q);
+  const d = frame.data;
+  const per = SIG_S * SIG_S;
+  const sig = new Float32Array(SIG_W * SIG_H);
+  for (let c = 0, k = 0; c < sig.length; c++) {
+    let sum = 0;
+    let n = 0;
+    for (let j = 0; j < per; j++, k++) {
+      const i = plan[k]!;
+      if (i < 0) continue;
+      sum += d[i]! * 0.3 + d[i + 1]! * 0.59 + d[i + 2]! * 0.11;
+      n++;
     }
+    sig[c] = n ? sum / n : 0;
   }
   let mean = 0;
   for (const v of sig) mean += v;
@@ -480,16 +507,25 @@ export function displaySignature(frame: Raster, corners: Quad | undefined): Floa
   for (const v of sig) sd += (v - mean) ** 2;
   sd = Math.sqrt(sd / sig.length);
   // A flat (dark or blank) display keeps its absolute level: scaling noise up would make every frame differ.
-  const scale = Math.max(sd, 12);
+  const scale = Math.max(sd, 20);
   for (let i = 0; i < sig.length; i++) sig[i] = (sig[i]! - mean) / scale;
   return sig;
 }
 
-/** The largest cell difference between two signatures (Infinity when either is missing). */
+/**
+ * How far apart two signatures are (Infinity when either is missing): the largest difference of a 2 x 2 block of
+ * cells (a changed stroke darkens neighbouring cells together; noise in one cell is averaged down).
+ */
 export function signatureDistance(a: Float32Array | undefined, b: Float32Array | undefined): number {
-  if (!a || !b || a.length !== b.length) return Infinity;
+  if (!a || !b || a.length !== b.length || a.length !== SIG_W * SIG_H) return Infinity;
   let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  for (let y = 0; y + 1 < SIG_H; y++) {
+    for (let x = 0; x + 1 < SIG_W; x++) {
+      const i = y * SIG_W + x;
+      const d = Math.abs(a[i]! - b[i]! + a[i + 1]! - b[i + 1]! + a[i + SIG_W]! - b[i + SIG_W]! + a[i + SIG_W + 1]! - b[i + SIG_W + 1]!) / 4;
+      if (d > max) max = d;
+    }
+  }
   return max;
 }
 
