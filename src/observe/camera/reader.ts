@@ -751,7 +751,7 @@ interface Slot {
   target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
 }
 
-const SLOT_H = 52;
+const SLOT_H = 40;
 const SLOT_GAP = 26;
 const SLOT_PAD = 20;
 
