@@ -37,8 +37,11 @@ export interface CameraObserverOptions {
   ocr?: OcrPool;
 }
 
-/** Signature distance under which a frame shows what the last read frame showed. */
-const SAME_PICTURE = 0.45;
+/**
+ * Signature distance under which a frame shows what the last read frame showed. Noise and exposure drift stay under
+ * about 0.3 (a dark display's included); one changed character (a countdown's digit, a mode label) is 0.5 or more.
+ */
+const SAME_PICTURE = 0.4;
 
 function keepLast(xs: number[], x: number): void {
   xs.push(x);

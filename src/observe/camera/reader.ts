@@ -76,6 +76,20 @@ function valueChannel(r: Raster): Uint8ClampedArray {
   return out;
 }
 
+/** How coloured the whole picture is: the spread of its mean R, G and B (0 for grey; glare, being white, adds none). */
+function meanChroma(r: Raster): number {
+  let R = 0;
+  let G = 0;
+  let B = 0;
+  for (let i = 0; i < r.data.length; i += 4) {
+    R += r.data[i]!;
+    G += r.data[i + 1]!;
+    B += r.data[i + 2]!;
+  }
+  const n = Math.max(1, r.data.length / 4);
+  return (Math.max(R, G, B) - Math.min(R, G, B)) / n;
+}
+
 /**
  * Calls `each` for every pixel of a w x h image with its index, the pixel count of the (2r+1)-square window around it
  * (clipped at the edges), and `box`: a table's sum over that window, from the table's integral image (`integral`).
@@ -113,6 +127,45 @@ function sauvola(g: Grey, window: number, k: number): Grey {
     out.data[i] = g.data[i]! < t && sd > 12 ? 0 : 255;
   });
   return out;
+}
+
+/**
+ * The bezel caught at the display's edges (corners set a pixel or two outside the glass) replaced by the nearest row or
+ * column of glass. Dark next to a light glass, it would pull the local mean of a thresholding window down, and thin
+ * text near that edge would fall above the threshold and be lost. A bezel row (column) is mostly darker than the
+ * glass's median; a row of text is not (its ink is sparse). Only the outer 3 % of each side is looked at.
+ */
+function fillBezel(g: Grey): void {
+  const { width: w, height: h } = g;
+  const median = percentile(g.data, 0.5);
+  const dark = median * 0.6;
+  const rowDark = (y: number) => {
+    let n = 0;
+    for (let x = 0; x < w; x++) if (g.data[y * w + x]! < dark) n++;
+    return n > w * 0.5;
+  };
+  const colDark = (x: number) => {
+    let n = 0;
+    for (let y = 0; y < h; y++) if (g.data[y * w + x]! < dark) n++;
+    return n > h * 0.5;
+  };
+  const depthY = Math.ceil(h * 0.03);
+  const depthX = Math.ceil(w * 0.03);
+  let top = 0;
+  while (top < depthY && rowDark(top)) top++;
+  let bottom = h;
+  while (bottom > h - depthY && rowDark(bottom - 1)) bottom--;
+  for (let y = 0; y < top; y++) g.data.copyWithin(y * w, top * w, (top + 1) * w);
+  for (let y = bottom; y < h; y++) g.data.copyWithin(y * w, (bottom - 1) * w, bottom * w);
+  let left = 0;
+  while (left < depthX && colDark(left)) left++;
+  let right = w;
+  while (right > w - depthX && colDark(right - 1)) right--;
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let x = 0; x < left; x++) g.data[o + x] = g.data[o + left]!;
+    for (let x = right; x < w; x++) g.data[o + x] = g.data[o + right - 1]!;
+  }
 }
 
 /** Grey with the text dark on light: inverted when the bright extreme is further from the background than the dark. */
@@ -296,6 +349,8 @@ function keepNearInk(grey: Grey, binary: Grey, r: number): Grey {
 /** A word worth keeping: some letter or digit, not a speck read as punctuation. */
 function realWord(text: string, confidence: number): boolean {
   const t = text.trim();
+  // A mode label's arrow read as a word of its own ('A -> a1'): kept, or the label reads 'A a1'.
+  if (/^-?>$/.test(t)) return confidence >= 40;
   if (!/[A-Za-z0-9]/.test(t)) return confidence > 80 && /^[.*>:]+$/.test(t);
   return confidence >= 25 || t.length >= 3;
 }
@@ -311,12 +366,12 @@ function letterOs(word: string): string {
  * the digit 1 ('A->al' is 'A->a1').
  */
 function modeDigits(label: string): string {
-  return label.replace(/(-\s*>\s*)([AaIl|1]{1,3})$/, (_, arrow: string, modes: string) => arrow + modes.replace(/[Il|]/g, '1'));
+  return label.replace(/((?:-\s*)?>\s*)([AaIl|1]{1,3})$/, (_, arrow: string, modes: string) => arrow + modes.replace(/[Il|]/g, '1'));
 }
 
 /** Characters OCR gives for box edges and glare at the ends of a word. */
 function tidy(text: string): string {
-  return text.replace(/^[|{}_"'`~,\\/‘’“”-]+/, '').replace(/[|{}_"'`~\\/‘’“”]+$/, '').trim();
+  return text.replace(/^(?:[|{}_"'`~,\\/‘’“”]|-(?!>))+/, '').replace(/[|{}_"'`~\\/‘’“”]+$/, '').trim();
 }
 
 /** The colour name of a lit LED, or 'off'. */
@@ -377,9 +432,51 @@ export function cutDisplay(frame: Raster, corners: Quad | undefined): Raster {
   return rectify(frame, q, Math.round(size.width * scale), Math.round(size.height * scale));
 }
 
+/** Sample points of a signature grid (pixel indices into the frame, -1 outside), kept per frame size and corners. */
+const samplePlans = new Map<string, Int32Array>();
+
+/** Cells across and down the display in a signature, and samples a cell (per side). */
+const SIG_W = 96;
+const SIG_H = 48;
+const SIG_S = 3;
+
+function samplePlan(width: number, height: number, q: Quad): Int32Array {
+  const key = `${width}x${height}:${q.map((p) => `${p.x},${p.y}`).join(';')}`;
+  let plan = samplePlans.get(key);
+  if (plan) return plan;
+  const h = homography(
+    [
+      { x: 0, y: 0 },
+      { x: SIG_W, y: 0 },
+      { x: SIG_W, y: SIG_H },
+      { x: 0, y: SIG_H },
+    ],
+    q,
+  );
+  plan = new Int32Array(SIG_W * SIG_H * SIG_S * SIG_S);
+  let k = 0;
+  for (let gy = 0; gy < SIG_H; gy++) {
+    for (let gx = 0; gx < SIG_W; gx++) {
+      for (let sy = 0; sy < SIG_S; sy++) {
+        for (let sx = 0; sx < SIG_S; sx++) {
+          const p = applyHomography(h, { x: gx + (sx + 0.5) / SIG_S, y: gy + (sy + 0.5) / SIG_S });
+          const x = Math.round(p.x);
+          const y = Math.round(p.y);
+          plan[k++] = x < 0 || y < 0 || x >= width || y >= height ? -1 : (y * width + x) * 4;
+        }
+      }
+    }
+  }
+  if (samplePlans.size >= 64) samplePlans.clear();
+  samplePlans.set(key, plan);
+  return plan;
+}
+
 /**
- * A coarse, exposure-normalised picture of the display (32 x 16 cells, each a 5 x 5 mean, sampled through the
- * corners): two frames whose signatures are close show the same screen, so the second needs no OCR.
+ * An exposure-normalised picture of the display: 96 x 48 cells, each the mean of 3 x 3 points sampled through the
+ * corners (the points worked out once per calibration). Fine enough that one changed character of a softkey label
+ * changes some cell well beyond the noise (a mode label 'A -> a1' after '1 -> Aa'); two frames whose signatures
+ * are close (signatureDistance) show the same screen, so the second needs no OCR.
  */
 export function displaySignature(frame: Raster, corners: Quad | undefined): Float32Array {
   const q: Quad = corners ?? [
@@ -388,35 +485,20 @@ export function displaySignature(frame: Raster, corners: Quad | undefined): Floa
     { x: frame.width, y: frame.height },
     { x: 0, y: frame.height },
   ];
-  const GW = 32;
-  const GH = 16;
-  const h = homography(
-    [
-      { x: 0, y: 0 },
-      { x: GW, y: 0 },
-      { x: GW, y: GH },
-      { x: 0, y: GH },
-    ],
-    q,
-  );
-  const sig = new Float32Array(GW * GH);
-  for (let gy = 0; gy < GH; gy++) {
-    for (let gx = 0; gx < GW; gx++) {
-      let sum = 0;
-      let n = 0;
-      for (let sy = 0; sy < 5; sy++) {
-        for (let sx = 0; sx < 5; sx++) {
-          const p = applyHomography(h, { x: gx + (sx + 0.5) / 5, y: gy + (sy + 0.5) / 5 });
-          const x = Math.round(p.x);
-          const y = Math.round(p.y);
-          if (x < 0 || y < 0 || x >= frame.width || y >= frame.height) continue;
-          const i = (y * frame.width + x) * 4;
-          sum += frame.data[i]! * 0.3 + frame.data[i + 1]! * 0.59 + frame.data[i + 2]! * 0.11;
-          n++;
-        }
-      }
-      sig[gy * GW + gx] = n ? sum / n : 0;
+  const plan = samplePlan(frame.width, frame.height, q);
+  const d = frame.data;
+  const per = SIG_S * SIG_S;
+  const sig = new Float32Array(SIG_W * SIG_H);
+  for (let c = 0, k = 0; c < sig.length; c++) {
+    let sum = 0;
+    let n = 0;
+    for (let j = 0; j < per; j++, k++) {
+      const i = plan[k]!;
+      if (i < 0) continue;
+      sum += d[i]! * 0.3 + d[i + 1]! * 0.59 + d[i + 2]! * 0.11;
+      n++;
     }
+    sig[c] = n ? sum / n : 0;
   }
   let mean = 0;
   for (const v of sig) mean += v;
@@ -425,16 +507,25 @@ export function displaySignature(frame: Raster, corners: Quad | undefined): Floa
   for (const v of sig) sd += (v - mean) ** 2;
   sd = Math.sqrt(sd / sig.length);
   // A flat (dark or blank) display keeps its absolute level: scaling noise up would make every frame differ.
-  const scale = Math.max(sd, 12);
+  const scale = Math.max(sd, 20);
   for (let i = 0; i < sig.length; i++) sig[i] = (sig[i]! - mean) / scale;
   return sig;
 }
 
-/** The largest cell difference between two signatures (Infinity when either is missing). */
+/**
+ * How far apart two signatures are (Infinity when either is missing): the largest difference of a 2 x 2 block of
+ * cells (a changed stroke darkens neighbouring cells together; noise in one cell is averaged down).
+ */
 export function signatureDistance(a: Float32Array | undefined, b: Float32Array | undefined): number {
-  if (!a || !b || a.length !== b.length) return Infinity;
+  if (!a || !b || a.length !== b.length || a.length !== SIG_W * SIG_H) return Infinity;
   let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  for (let y = 0; y + 1 < SIG_H; y++) {
+    for (let x = 0; x + 1 < SIG_W; x++) {
+      const i = y * SIG_W + x;
+      const d = Math.abs(a[i]! - b[i]! + a[i + 1]! - b[i + 1]! + a[i + SIG_W]! - b[i + SIG_W]! + a[i + SIG_W + 1]! - b[i + SIG_W + 1]!) / 4;
+      if (d > max) max = d;
+    }
+  }
   return max;
 }
 
@@ -611,7 +702,7 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   const single = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).map((o) => o.x1 - o.x0).sort((p, q) => p - q);
   const mw = single[Math.floor(single.length / 2)] ?? 0;
   if (single.some((w) => Math.abs(w - mw) > mw * 0.3)) return 0;
-  if (mh < textHeight * 0.18 || mh > textHeight * 0.6) return 0;
+  if (mh < textHeight * 0.18 || mh > textHeight * 0.7) return 0;
   const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
   let count = 0;
   for (let i = 0; i < marks.length; i++) {
@@ -716,6 +807,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
 
   const bright = percentile(valueChannel(display), 0.5);
   const { grey: raw } = darkOnLight(smooth(toGrey(display)));
+  fillBezel(raw);
   const window = Math.max(15, Math.round(display.height / 6));
   const grey = normalise(raw, window);
   const binary = sauvola(raw, window, 0.2);
@@ -804,7 +896,10 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     lines.push(text);
   });
   const textSeen = confidences.some((c) => c >= 50);
-  const lit = bright > 50 || textSeen;
+  // Lit: text read, or a bright glass, or a coloured one. An unlit glass under glare and a bright exposure can look
+  // as bright as a dark theme's backlight, but glare is white: a backlight's colour (a dark blue) survives it, and
+  // the unlit glass has next to none.
+  const lit = textSeen || bright > 100 || (bright > 30 && meanChroma(display) >= 11);
   if (!lit) {
     lines.length = 0;
     softkeys.fill('');
