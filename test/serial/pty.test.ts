@@ -90,7 +90,7 @@ describe('sim serve on a pseudo-terminal', () => {
     const { server, pty, trace, truth } = await serve(d);
     const r = cli(['doctor', '--port', pty, '--fixture', 'fixtures/vvx-jig.json', '--jog', '--jog-ms', '40', '--jog-gap-ms', '20', '--json']);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({
       driver: 'serial',
@@ -118,7 +118,7 @@ describe('sim serve on a pseudo-terminal', () => {
     const jig = smallFixture(d);
     const { server, pty, trace } = await serve(d, ['--firmware', '--fixture', jig]);
     const r = cli(['doctor', '--port', pty, '--fixture', jig, '--jog', '--jog-ms', '50', '--jog-gap-ms', '30']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/board\s+resetbot-fw \d+\.\d+\.\d+, protocol 1, 32 channels/);
     expect(r.stdout).toMatch(/channel 12 {2}key softkey1/);
     expect(r.stdout).toMatch(/all checks passed/);
@@ -199,7 +199,7 @@ describe('reset --port and doctor on a port that is not a bench', () => {
 describe('ports', () => {
   it('without udevadm: says plainly what is missing, lists /dev, exit 0 (no crash)', () => {
     const r = cli(['ports', '--json'], { PATH: dir() });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const list = JSON.parse(r.stdout);
     expect(list.note).toMatch(/udevadm \(package udev\) is not installed/);
@@ -220,7 +220,7 @@ describe('ports', () => {
     );
     chmodSync(udevadm, 0o755);
     const r = cli(['ports'], { PATH: d });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/note:/);
     expect(r.stdout).toMatch(/\/dev\/ttyUSB0\s+QinHeng Electronics\s+1a86:7523\s+CH340/);
   });
@@ -229,7 +229,7 @@ describe('ports', () => {
     const d = dir();
     mkdirSync(join(d, 'udevadm')); // found on PATH, but spawning it fails (EACCES), as spawning a missing one does
     const r = cli(['ports', '--json'], { PATH: d });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).note).toMatch(/serialport could not list the ports \(.*udevadm.*\)/);
   });
 });
