@@ -100,6 +100,8 @@ interface PressWait {
 type Phase = 'closed' | 'opening' | 'ready' | 'lost';
 
 const DEFAULT_REPLY_TIMEOUT_MS = 1000;
+/** The reply timeout on a pseudo-terminal (a virtual bench whose emulated board shares a busy host). */
+const PTY_REPLY_TIMEOUT_MS = 5000;
 const DEFAULT_BANNER_WAIT_MS = 2500;
 const DEFAULT_RECONNECT_MS = 30_000;
 const DEFAULT_RECONNECT_EVERY_MS = 500;
@@ -167,7 +169,9 @@ export class SerialDriver implements BenchDriver {
     this.clock = options.clock;
     this.binding = options.binding ?? SerialPort.binding;
     this.baudRate = options.baudRate ?? BAUD_RATE;
-    this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+    // A pseudo-terminal is a virtual bench (`sim serve`): its board is emulated by a process the host may stall for a
+    // moment, so its replies get more time than a real board's.
+    this.replyTimeoutMs = options.replyTimeoutMs ?? (isPseudoTerminal(options.path) ? PTY_REPLY_TIMEOUT_MS : DEFAULT_REPLY_TIMEOUT_MS);
     this.bannerWaitMs = options.bannerWaitMs ?? (isPseudoTerminal(options.path) ? 0 : DEFAULT_BANNER_WAIT_MS);
     this.firmwareVersion = options.firmwareVersion;
     this.needChannels = options.needChannels ?? 0;
