@@ -9,7 +9,7 @@ import { getCatalog } from '../catalog/catalog.js';
 import { BenchError, ConfigError } from '../errors/errors.js';
 import { createSimBench, type SimBench } from '../sim/driver.js';
 import { holdClock } from '../clock/clock.js';
-import { noteOcrLoaded } from '../observe/ocr-loaded.js';
+import { loadSimCamera } from '../observe/ocr-loaded.js';
 import type { SimPhoneOptions } from '../sim/phone.js';
 import { parseMac } from '../text-entry/mac.js';
 import { Rng } from '../sim/rng.js';
@@ -182,10 +182,4 @@ export function openSimTruthLog(path: string, onFailure: (err: OutputError) => v
     },
     close: () => closeSync(fd),
   };
-}
-
-/** The simulated camera (renderer, reader, OCR), loaded by the stations that have one. */
-async function loadSimCamera(): Promise<typeof import('../observe/camera/sim.js')> {
-  noteOcrLoaded();
-  return import('../observe/camera/sim.js');
 }

@@ -14,3 +14,9 @@ export async function stopOcrIfLoaded(): Promise<void> {
   const { stopSharedOcr } = await import('./camera/ocr.js');
   await stopSharedOcr().catch(() => {});
 }
+
+/** The simulated camera (renderer, reader, OCR), loaded by the runs that ask for one (--sim-camera, a station's sim.camera). */
+export async function loadSimCamera(): Promise<typeof import('./camera/sim.js')> {
+  noteOcrLoaded();
+  return import('./camera/sim.js');
+}

@@ -23,7 +23,7 @@ import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/dr
 import { holdClock } from '../../clock/clock.js';
 import type { Degradation } from '../../sim/render/camera.js';
 import type { CameraObserver } from '../../observe/camera/observer.js';
-import { noteOcrLoaded, stopOcrIfLoaded } from '../../observe/ocr-loaded.js';
+import { loadSimCamera, noteOcrLoaded, stopOcrIfLoaded } from '../../observe/ocr-loaded.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
@@ -271,6 +271,8 @@ export async function runOnePhone(
   // What the bench has learned of a model (calibration file) shapes its plan; what this run learns is kept there.
   const store = new CalibrationStore(opts.calibration ?? defaultCalibrationPath());
   opts.calibrationStore = store;
+  // A model's run planned as the bench's calibration has that model (the model given, or the one the network names).
+  const decideFor = (m: PhoneModel, mac: string): RunPlan => decide(calibratedModel(m, store.get(m.id)), mac);
   if (opts.model.toLowerCase() === 'auto') {
     // --model auto: the model the phone names on the network, on a bench whose jig is given.
     if (opts.network === undefined || opts.port === undefined) {
@@ -281,7 +283,6 @@ export async function runOnePhone(
     }
     const label = auto ? 'auto' : parseMac(opts.mac).mac;
     const fixture = fixtureAt(opts.fixture);
-    const decideFor = (m: PhoneModel, mac: string): RunPlan => decide(calibratedModel(m, store.get(m.id)), mac);
     ctx.setExit(await runOnPort(opts.port, 'auto', label, fixture, opts, decideFor));
     return;
   }
@@ -298,7 +299,7 @@ export async function runOnePhone(
     throw new ConfigError('driver-without-port', '--driver names the driver of a board on --port', 'give --port too, or drop --driver');
   }
   if (opts.port !== undefined) {
-    ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts, (m, x) => decide(m.id === model.id ? model : calibratedModel(m, store.get(m.id)), x)));
+    ctx.setExit(await runOnPort(opts.port, plan, mac, fixture, opts, decideFor));
     return;
   }
   const { record, truth, seed } = await runPlanOnSim(plan, { modelId: simModelFor(choice, opts.simModel), mac, realMac, fixture, opts });
@@ -373,11 +374,6 @@ export function simSeed(opts: OnePhoneOpts): number {
   return opts.simSeed ?? Math.floor(Math.random() * 2 ** 31);
 }
 
-/** The simulated camera (renderer, reader, OCR), loaded only for --sim-camera. */
-async function loadSimCamera(): Promise<typeof import('../../observe/camera/sim.js')> {
-  noteOcrLoaded();
-  return import('../../observe/camera/sim.js');
-}
 
 /**
  * Runs `run` on a simulated bench, in virtual time unless --realtime: Ctrl-C stops it (every solenoid released), the

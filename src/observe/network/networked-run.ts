@@ -12,7 +12,7 @@
  *     password after its reboots ends `fail` (it came back with its old configuration).
  * The record gains `evidence`: each proof of identity and reset, with its source.
  */
-import type { ResetRecord, StepRecord } from '../../batch/record.js';
+import type { Failure, ResetRecord, StepRecord } from '../../batch/record.js';
 import type { Bench } from '../../bench/types.js';
 import type { RunPlan } from '../../machines/run-reset.js';
 import { benchNeeds, requireFit } from '../../machines/needs.js';
@@ -72,20 +72,47 @@ export function networkOptionsFor(plan: RunPlan, bench: Bench): Pick<NetworkedRu
     typesMac: plan.machine === 'keypad' && !plan.typesAdminPassword,
     reboots: plan.machine === 'keypad' ? plan.model.timing.resetReboots : 1,
     rebootTimeoutMs: plan.model.timing.rebootTimeoutMs,
-    earlyRecord: (mac, failure, steps) => ({
-      outcome: 'fail',
-      model: plan.model.id,
-      mac,
-      procedure: plan.kind,
-      attempts: 0,
-      durationMs: steps.at(-1)?.endMs ?? 0,
-      failure: { class: failure.code === 'mac-mismatch' ? 'config' : 'phone', ...failure },
-      summary: failure.reason,
-      attemptLog: [],
-      steps,
-      bench: bench.driver.info,
-      observed: bench.observer !== undefined,
-    }),
+    earlyRecord: (mac, failure, steps) =>
+      recordBeforeMachine(bench, {
+        model: plan.model.id,
+        mac,
+        procedure: plan.kind,
+        durationMs: steps.at(-1)?.endMs ?? 0,
+        failure: { class: failure.code === 'mac-mismatch' ? 'config' : 'phone', ...failure },
+        steps,
+      }),
+  };
+}
+
+/** The record of a run that ended before its machine started: nothing pressed, nothing typed. */
+function recordBeforeMachine(
+  bench: Bench,
+  r: { model: string; mac: string; procedure: string; durationMs: number; failure: Failure; summary?: string; steps: StepRecord[] },
+): Omit<ResetRecord, 'identity' | 'evidence'> {
+  return {
+    outcome: 'fail',
+    model: r.model,
+    mac: r.mac,
+    procedure: r.procedure,
+    attempts: 0,
+    durationMs: r.durationMs,
+    failure: r.failure,
+    summary: r.summary ?? r.failure.reason,
+    attemptLog: [],
+    steps: r.steps,
+    bench: bench.driver.info,
+    observed: bench.observer !== undefined,
+  };
+}
+
+/** A record's first step when the phone was heard before the machine: what the network heard since power-on. */
+function identityStep(identity: IdentitySeen | undefined, endMs: number): StepRecord {
+  return {
+    attempt: 0,
+    step: 'network-identity',
+    startMs: 0,
+    endMs,
+    detail: identity ? `heard ${identity.mac}${identity.model ? ` (${identity.model})` : ''} by ${identity.source}` : 'nothing heard',
   };
 }
 
@@ -148,13 +175,7 @@ async function networkedRun(o: NetworkedRunOptions, start: number): Promise<Netw
   if (o.typesMac === true && o.bench.observer !== undefined && o.labelMac !== 'auto') return inlineRun(o, start, evidence);
   await o.bench.power(true);
   const identity = await identityBeforeTyping(observer, clock, o.identityTimeoutMs, o.signal, start);
-  const idStep: StepRecord = {
-    attempt: 0,
-    step: 'network-identity',
-    startMs: 0,
-    endMs: clock.now() - start,
-    detail: identity ? `heard ${identity.mac}${identity.model ? ` (${identity.model})` : ''} by ${identity.source}` : 'nothing heard',
-  };
+  const idStep = identityStep(identity, clock.now() - start);
   if (!identity) {
     if (o.labelMac === 'auto') {
       const record = o.earlyRecord('000000000000', { code: 'no-identity', reason: `the phone said nothing on the bench's network within ${Math.round(o.identityTimeoutMs / 1000)} s of power-on: its MAC is unknown` }, [idStep]);
@@ -294,7 +315,7 @@ async function afterRun(
 }
 
 /** What the network made of a phone whose model was not given (`--model auto`): its model, or the record of why not. */
-export type ModelHeard = { model: PhoneModel; identity: IdentitySeen; since: number } | { record: ResetRecord };
+export type ModelHeard = { model: PhoneModel; identity: IdentitySeen; since: number; step: StepRecord } | { record: ResetRecord };
 
 /**
  * `--model auto`: the phone is powered on and heard before anything else (DHCP option 60, else its provisioning
@@ -314,27 +335,17 @@ export async function identifyModel(o: {
   const since = o.clock.now();
   await o.bench.power(true);
   const identity = await identityBeforeTyping(o.observer, o.clock, o.identityTimeoutMs, o.signal, since);
-  const step: StepRecord = {
-    attempt: 0,
-    step: 'network-identity',
-    startMs: 0,
-    endMs: o.clock.now() - since,
-    detail: identity ? `heard ${identity.mac}${identity.model ? ` (${identity.model})` : ''} by ${identity.source}` : 'nothing heard',
-  };
+  const step = identityStep(identity, o.clock.now() - since);
   const fail = (code: string, reason: string, mac: string, evidence: Evidence = []): { record: ResetRecord } => ({
     record: {
-      outcome: 'fail',
-      model: identity?.model ?? 'unknown',
-      mac,
-      procedure: 'unknown',
-      attempts: 0,
-      durationMs: o.clock.now() - since,
-      failure: { class: code === 'no-identity' ? 'phone' : 'config', code, reason },
-      summary: reason,
-      attemptLog: [],
-      steps: [step],
-      bench: o.bench.driver.info,
-      observed: o.bench.observer !== undefined,
+      ...recordBeforeMachine(o.bench, {
+        model: identity?.model ?? 'unknown',
+        mac,
+        procedure: 'unknown',
+        durationMs: o.clock.now() - since,
+        failure: { class: code === 'no-identity' ? 'phone' : 'config', code, reason },
+        steps: [step],
+      }),
       identity: { by: identity ? 'network' : 'label', mac },
       evidence,
       ...(identity ? { networkMac: identity.mac } : {}),
@@ -351,7 +362,7 @@ export async function identifyModel(o: {
   if (!identity.model) return fail('model-unknown', `the phone ${identity.mac} did not name its model on the network: give --model`, identity.mac, [check.entry]);
   const found = modelFromNetwork(identity.model, o.catalog);
   if ('problem' in found) return fail('model-unknown', `${found.problem}: give --model`, label ?? identity.mac, [check.entry]);
-  return { model: found.model, identity, since };
+  return { model: found.model, identity, since, step };
 }
 
 /** How long the phone has to say who it is after power-on (clock ms): its Updater's DHCP comes within seconds. */
@@ -416,10 +427,18 @@ export async function runPlanWithNetwork(a: {
       return {
         model,
         record: {
-          outcome: 'fail', model: model.id, mac, procedure: model.procedure.kind, attempts: 0, durationMs: clock.now() - heardSince,
-          failure: { class: err.failureClass, code: err.code, reason: err.message }, summary: `the network named the ${model.name}, but ${err.oneLine()}`,
-          attemptLog: [], steps: [], bench: bench.driver.info, observed: bench.observer !== undefined,
-          identity: { by: 'network', mac }, evidence: named, networkMac: heard.identity.mac,
+          ...recordBeforeMachine(bench, {
+            model: model.id,
+            mac,
+            procedure: model.procedure.kind,
+            durationMs: clock.now() - heardSince,
+            failure: { class: err.failureClass, code: err.code, reason: err.message },
+            summary: `the network named the ${model.name}, but ${err.oneLine()}`,
+            steps: [heard.step],
+          }),
+          identity: { by: 'network', mac },
+          evidence: named,
+          networkMac: heard.identity.mac,
         },
       };
     }
