@@ -170,8 +170,8 @@ export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[])
 }
 
 /** A blind reset's wait: the longest watched reset times this, plus BLIND_SLACK_MS. */
-const BLIND_MARGIN = 1.25;
-const BLIND_SLACK_MS = 30_000;
+export const BLIND_MARGIN = 1.25;
+export const BLIND_SLACK_MS = 30_000;
 
 /** The model as calibration has it: its text-entry profile with the cycle, first mode and commit rule learned. */
 export function calibratedModel(model: PhoneModel, cal: ModelCalibration | undefined): PhoneModel {

@@ -6,9 +6,13 @@
  * machine starts its next attempt from power-off. Ctrl-C then ends the run; the bench's own trace of its outputs
  * shows every channel and the relay off.
  *
+ * The phone is a VVX 410 whose power-off lasts 1 s instead of the profile's 10 s (a `--profiles` model, as a bench
+ * whose phones drain fast would give): what is tested is the driver losing and finding its port, not the phone's
+ * boot, and each attempt starts with a power-off the test would otherwise wait out in real time.
+ *
  * Needs socat (`.ci/run` installs it) and the built CLI (`npm test` builds it first).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,8 +63,10 @@ describe('a USB adapter pulled and plugged back while reset --port runs', () => 
     const pty = join(d, 'ttyUSB0');
     const traceA = join(d, 'trace-a.jsonl');
     const traceB = join(d, 'trace-b.jsonl');
+    const profiles = join(d, 'quick-off.json');
+    writeFileSync(profiles, JSON.stringify({ models: [{ id: 'vvx-410-quick-off', name: 'VVX 410 quick off', extends: 'VVX 410', timing: { extends: 'vvx', powerOffMs: 1000 } }] }));
     const first = await serve(pty, traceA);
-    const reset = new Bg(['reset', '--port', pty, '--model', 'VVX 410', '--mac', '0004F2AA814C']);
+    const reset = new Bg(['reset', '--port', pty, '--profiles', profiles, '--model', 'VVX 410 quick off', '--mac', '0004F2AA814C']);
     running.push(reset);
     // Attempt 1 has switched the phone on: pull the adapter.
     await reset.until(() => readTrace(traceA).some((l) => l.channel === 'relay' && l.on), 'the phone powered in attempt 1');
