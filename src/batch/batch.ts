@@ -8,7 +8,7 @@ import { drive } from './drive.js';
 import { redactedOptions } from './options.js';
 import { describeJob, loadBatchFile, modelSource, planOnce, type BadRow, type BatchFile, type Job } from './jobs.js';
 import { checkOutput, lockJournal, OutputError, type JournalLock, type LockHolder } from './outputs.js';
-import { Journal, needsRun, readEntryAt, readJournal, scanJournal, type BatchHeader, type JournalRead, type JournalScan, type NewEntry } from './journal.js';
+import { Journal, journalAsScanned, needsRun, readEntryAt, readJournal, readJournalHeader, scanJournal, type BatchHeader, type JournalRead, type JournalScan, type NewEntry } from './journal.js';
 import type { BatchRecord } from './phone-record.js';
 import { summarize, Tally, writeSummaries, type BatchSummary } from './report.js';
 import { writeFileAtomic } from './atomic.js';
@@ -324,15 +324,15 @@ function findJournal(setup: BatchSetup): JournalRead {
   if (!setup.file) throw new ConfigError('nothing-to-resume', '--resume needs the batch FILE or --journal', 'give the batch file, or the journal with --journal');
   const hash = createHash('sha256').update(readFileOrThrow(setup.file)).digest('hex');
   const root = setup.outDir ? resolve(setup.outDir, '..') : resolve(runsRoot());
-  const candidates: JournalScan[] = [];
+  const candidates: { path: string; header: JournalScan['header'] }[] = [];
   if (existsSync(root)) {
     for (const dir of readdirSync(root)) {
       const path = join(root, dir, 'journal.jsonl');
       if (!existsSync(path)) continue;
       try {
-        // Read line by line, keeping nothing but what the scan finds (its header): only the one chosen is replayed.
-        const j = scanJournal(path, () => {});
-        if (j.header.fileHash === hash) candidates.push(j);
+        // Only its header line is read: the one chosen is then read whole (and checked) by readJournal.
+        const header = readJournalHeader(path);
+        if (header.fileHash === hash) candidates.push({ path, header });
       } catch {
         // Not a journal we can read: not a candidate.
       }
@@ -456,8 +456,7 @@ export function lockBatch(p: PreparedBatch, onNote?: (text: string) => void): Jo
 
 /** A journal resumed must still be as it was read: another batch may have written it in between. */
 export function sameJournalAsRead(read: JournalScan): void {
-  const now = scanJournal(read.path, () => {});
-  if (now.lastSeq !== read.lastSeq) {
+  if (!journalAsScanned(read)) {
     throw new ConfigError(
       'journal-changed',
       `journal ${read.path} changed while this batch was getting ready (another batch wrote to it)`,

@@ -348,6 +348,67 @@ export function scanJournal(path: string, each: (entry: JournalEntry, offset: nu
   return { path, header, sessions, lastSeq, validBytes, totalBytes };
 }
 
+/**
+ * A journal's header line alone (the first line; the rest is not read): to pick, among many journals, the one of a
+ * batch file without scanning each whole.
+ */
+export function readJournalHeader(path: string): Base & BatchHeader {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(SCAN_CHUNK);
+    let got = 0;
+    let nl = -1;
+    while (nl < 0 && got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      nl = buf.indexOf(0x0a, got);
+      if (nl >= got + n) nl = -1;
+      got += n;
+    }
+    if (nl < 0) notAJournal(path);
+    let entry: JournalEntry;
+    try {
+      entry = JSON.parse(buf.toString('utf8', 0, nl)) as JournalEntry;
+    } catch {
+      notAJournal(path);
+    }
+    if (entry?.type !== 'batch') notAJournal(path);
+    return entry as Base & BatchHeader;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether a journal is still as a scan left it: the same size, and its last whole line the one the scan saw last (read
+ * from the end, not scanned again). Another batch that wrote to it in between appended (or cut a torn tail).
+ */
+export function journalAsScanned(read: JournalScan): boolean {
+  const fd = openSync(read.path, 'r');
+  try {
+    if (fstatSync(fd).size !== read.totalBytes) return false;
+    // The last whole line ends at validBytes - 1 (its newline).
+    const end = read.validBytes - 1;
+    const start = Math.max(0, end - SCAN_CHUNK);
+    const buf = Buffer.alloc(end - start);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, start + got);
+      if (n === 0) return false;
+      got += n;
+    }
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl < 0 && start > 0) return scanJournal(read.path, () => {}).lastSeq === read.lastSeq; // a line longer than a chunk
+    try {
+      return (JSON.parse(buf.toString('utf8', nl + 1)) as JournalEntry).seq === read.lastSeq;
+    } catch {
+      return false;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function notAJournal(path: string): never {
   throw new ConfigError('bad-journal', `${path} is not a resetbot batch journal (no header line)`, 'give the journal.jsonl of a batch');
 }

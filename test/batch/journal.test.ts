@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Journal, needsRun, readJournal, replay, scanJournal, type JournalEntry, type NewEntry } from '../../src/batch/journal.js';
+import { Journal, journalAsScanned, needsRun, readJournal, readJournalHeader, replay, scanJournal, type JournalEntry, type NewEntry } from '../../src/batch/journal.js';
+import { sameJournalAsRead } from '../../src/batch/batch.js';
 import type { BatchRecord } from '../../src/batch/phone-record.js';
 import { ConfigError } from '../../src/errors/errors.js';
 
@@ -45,6 +46,58 @@ const final = (mac: string, run: number, outcome: BatchRecord['outcome']): NewEn
   attempt: 1,
   outcome,
   record: { mac, outcome, run } as BatchRecord,
+});
+
+describe('checking a journal without scanning it whole', () => {
+  it('its header is its first line; a file that is not a journal is said so', () => {
+    const p = path();
+    const j = Journal.create(p, 'b1', () => 0);
+    j.appendMany([header, queued('aa', 2), started('aa', 1)]);
+    j.close();
+    expect(readJournalHeader(p)).toMatchObject({ type: 'batch', fileHash: 'abc', seq: 1 });
+    const other = path();
+    writeFileSync(other, 'mac,model\n0004f2aa814c,VVX 410\n');
+    expect(() => readJournalHeader(other)).toThrow(/is not a resetbot batch journal/);
+    writeFileSync(other, '');
+    expect(() => readJournalHeader(other)).toThrow(/is not a resetbot batch journal/);
+  });
+
+  it('a journal another batch wrote to after it was read is caught: a line appended, or a torn tail cut', () => {
+    const p = path();
+    const j = Journal.create(p, 'b1', () => 0);
+    j.appendMany([header, queued('aa', 2), started('aa', 1)]);
+    j.close();
+    const read = readJournal(p);
+    expect(journalAsScanned(read)).toBe(true);
+    expect(() => sameJournalAsRead(read)).not.toThrow();
+
+    // Another batch resumed it meanwhile and wrote a line.
+    const other = Journal.resume(readJournal(p), () => 0);
+    other.append(started('aa', 2));
+    other.close();
+    expect(journalAsScanned(read)).toBe(false);
+    expect(() => sameJournalAsRead(read)).toThrow(/changed while this batch was getting ready/);
+
+    // A torn tail read, then cut by another batch's resume: the size differs.
+    const q = path();
+    const k = Journal.create(q, 'b1', () => 0);
+    k.appendMany([header, queued('aa', 2)]);
+    k.close();
+    appendFileSync(q, '{"seq":3,"batch":"b1","ses');
+    const torn = readJournal(q);
+    expect(journalAsScanned(torn)).toBe(true);
+    truncateSync(q, torn.validBytes);
+    expect(journalAsScanned(torn)).toBe(false);
+
+    // The same size but another last line (a journal replaced by one as long): its sequence number tells.
+    const r = path();
+    writeFileSync(r, readFileSync(p, 'utf8'));
+    const readR = readJournal(r);
+    const text = readFileSync(r, 'utf8');
+    writeFileSync(r, text.replace(/"seq":4,/, '"seq":9,'));
+    expect(readFileSync(r).length).toBe(readR.totalBytes);
+    expect(journalAsScanned(readR)).toBe(false);
+  });
 });
 
 describe('the batch journal', () => {
