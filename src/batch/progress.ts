@@ -72,7 +72,8 @@ export function createProgress(opts: ProgressOptions): Progress {
   const stamp = () => `[${hms(clock.now() - start)}]`;
   const who = (job: Job) => `${job.auto ? `(line ${job.line}, MAC from the network)` : formatMac(job.mac, 'plain')} ${job.model?.name ?? '(model from the network)'}`;
   /** The phone column's width: the longest phone so far (and to come, when the jobs are known). */
-  let whoWidth = Math.max(28, ...(opts.jobs ?? []).map((j) => who(j).length));
+  let whoWidth = 28;
+  for (const j of opts.jobs ?? []) whoWidth = Math.max(whoWidth, who(j).length); // a loop: 100,000 jobs are too many arguments
 
   const totals = (): string => {
     const elapsed = clock.now() - start;

@@ -146,6 +146,21 @@ describe('piped', () => {
   });
 });
 
+describe('batch in a terminal', () => {
+  it.skipIf(pty.skip)('ends once its phones are done (a live block that stopped drawing), and a resume says so once' + pty.note, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resetbot-tty-batch-'));
+    const file = join(dir, 'jobs.csv');
+    writeFileSync(file, 'mac,model\n0004F2000003,VVX 410\n0004F2000004,VVX 410\n');
+    const first = inTerminal(['batch', file, '--out', join(dir, 'out'), '--sim-stations', '2', '--sim-seed', '5', '--trust-label'], { NO_COLOR: '1' });
+    // A progress block left drawing kept the process alive: `script` then timed out (-1).
+    expect(first.code).toBe(0);
+    expect(screen(first.raw).join('\n')).toMatch(/Batch \S+: 2 phones/);
+    const again = inTerminal(['batch', '--resume', '--journal', join(dir, 'out', 'journal.jsonl'), '--trust-label'], { NO_COLOR: '1' });
+    expect(again.code).toBe(0);
+    expect(again.raw.match(/Resuming batch/g)).toHaveLength(1);
+  });
+});
+
 describe('the live batch block', () => {
   const catalog = getCatalog();
   const job = (mac: string, model: string, line: number) => ({ mac, model: catalog.find(model), line }) as unknown as Job;

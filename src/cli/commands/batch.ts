@@ -151,15 +151,11 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
         }
         // One writer per journal: a second batch on it is refused here, before anything moves.
         const lock = lockBatch(prepared, note);
-        if (prepared.resumed) {
-          out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
-        }
-        const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done, jobs: prepared.pending.map((pj) => pj.job) });
         try {
           if (prepared.resumed) {
             out.write(`Resuming batch ${prepared.id}: ${prepared.done} phone(s) already done, ${prepared.pending.length} to run.\n`);
           }
-          const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done });
+          const progress = opts.quiet ? undefined : createProgress({ stream: out, clock: prepared.clock, stations: prepared.stations.map((s) => s.name), total: prepared.pending.length, done: prepared.done, jobs: prepared.pending.map((pj) => pj.job) });
           try {
             result = await startBatch(prepared, { lock, signal: abort.signal, onEvent: (e) => progress?.onEvent(e), onStations: (f) => (releaseNow = f) });
           } finally {
