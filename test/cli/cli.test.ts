@@ -3,7 +3,8 @@ import { getCatalog } from '../../src/catalog/catalog.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, expectOneLineError } from './run-cli.js';
+import { runCli as cli } from '../support/in-process.js';
+import { expectOneLineError } from './run-cli.js';
 
 /** The VVX jig's fixture with one key taken out (and optionally other fields changed), as a temp file. */
 function jigWithout(key: string, change: Record<string, unknown> = {}): string {
@@ -15,21 +16,21 @@ function jigWithout(key: string, change: Record<string, unknown> = {}): string {
 }
 
 describe('resetbot --help and --version', () => {
-  it('--help lists the commands and exits 0', () => {
-    const r = cli(['--help']);
+  it('--help lists the commands and exits 0', async () => {
+    const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['plan', 'reset', 'models', 'demo']) expect(r.stdout).toContain(c);
   });
-  it('--version prints the package version', () => {
-    const r = cli(['--version']);
+  it('--version prints the package version', async () => {
+    const r = await cli(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 
 describe('resetbot plan', () => {
-  it('--json gives the contract object, and the steps add up to durationMs', () => {
-    const r = cli(['plan', '--model', 'VVX 410', '--mac', '00-04-F2-AA-81-4C', '--json']);
+  it('--json gives the contract object, and the steps add up to durationMs', async () => {
+    const r = await cli(['plan', '--model', 'VVX 410', '--mac', '00-04-F2-AA-81-4C', '--json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { model: string; text: string; steps: { kind: string; key?: string; mode?: string; ms: number }[]; durationMs: number };
     expect(Object.keys(plan).sort()).toEqual(['durationMs', 'model', 'steps', 'text']);
@@ -47,30 +48,30 @@ describe('resetbot plan', () => {
     const firstMode = plan.steps.findIndex((s) => s.kind === 'mode');
     expect(plan.steps.slice(0, firstMode).map((s) => s.key)).toEqual(['0', '0', '0', '4']);
   });
-  it('prints a readable table without --json', () => {
-    const r = cli(['plan', '--model', 'IP 335', '--mac', '0004f2123abc']);
+  it('prints a readable table without --json', async () => {
+    const r = await cli(['plan', '--model', 'IP 335', '--mac', '0004f2123abc']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/SoundPoint IP 335: type "0004f2123abc"/);
     expect(r.stdout).toMatch(/mode key \(#\)/);
   });
-  it('warns, without failing, on a MAC outside the Poly OUIs', () => {
-    const r = cli(['plan', '--model', 'VVX 410', '--mac', '112233445566', '--json']);
+  it('warns, without failing, on a MAC outside the Poly OUIs', async () => {
+    const r = await cli(['plan', '--model', 'VVX 410', '--mac', '112233445566', '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning/i);
   });
 });
 
 describe('resetbot reset on the simulator', () => {
-  it('--json passes only when the simulated phone is at factory defaults', () => {
-    const r = cli(['reset', '--model', 'vvx-410', '--mac', '0004F2AA814C', '--sim', '--sim-seed', '7', '--json']);
+  it('--json passes only when the simulated phone is at factory defaults', async () => {
+    const r = await cli(['reset', '--model', 'vvx-410', '--mac', '0004F2AA814C', '--sim', '--sim-seed', '7', '--json']);
     const out = JSON.parse(r.stdout) as Record<string, unknown> & { simulator: { factoryDefaults: boolean } };
     for (const k of ['outcome', 'model', 'mac', 'attempts', 'durationMs', 'steps', 'simulator']) expect(out).toHaveProperty(k);
     expect(out.outcome).toBe('pass');
     expect(out.simulator.factoryDefaults).toBe(true);
     expect(r.code).toBe(0);
   });
-  it('a misread label fails with exit 1 and the phone untouched', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-mac', '0004F2AA814D', '--sim-seed', '3', '--json']);
+  it('a misread label fails with exit 1 and the phone untouched', async () => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-mac', '0004F2AA814D', '--sim-seed', '3', '--json']);
     const out = JSON.parse(r.stdout) as { outcome: string; failure: { class: string; reason: string }; simulator: { factoryDefaults: boolean } };
     expect(out.outcome).toBe('fail');
     expect(out.failure.class).toBe('phone');
@@ -78,9 +79,9 @@ describe('resetbot reset on the simulator', () => {
     expect(out.simulator.factoryDefaults).toBe(false);
     expect(r.code).toBe(1);
   });
-  it('the same seed gives the same run', () => {
-    const a = cli(['reset', '--model', 'IP 650', '--mac', '0004f2010203', '--sim-seed', '11', '--json']);
-    const b = cli(['reset', '--model', 'IP 650', '--mac', '0004f2010203', '--sim-seed', '11', '--json']);
+  it('the same seed gives the same run', async () => {
+    const a = await cli(['reset', '--model', 'IP 650', '--mac', '0004f2010203', '--sim-seed', '11', '--json']);
+    const b = await cli(['reset', '--model', 'IP 650', '--mac', '0004f2010203', '--sim-seed', '11', '--json']);
     expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
   });
   it('--inspect writes XState inspection events as JSON lines', async () => {
@@ -88,7 +89,7 @@ describe('resetbot reset on the simulator', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'rb-')), 'inspect.jsonl');
-    const r = cli(['reset', '--model', 'VVX 300', '--mac', '0004f2aa814c', '--sim-seed', '2', '--inspect', file, '--json']);
+    const r = await cli(['reset', '--model', 'VVX 300', '--mac', '0004f2aa814c', '--sim-seed', '2', '--inspect', file, '--json']);
     expect(r.code).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; event?: string });
     expect(lines.length).toBeGreaterThan(20);
@@ -97,8 +98,8 @@ describe('resetbot reset on the simulator', () => {
 });
 
 describe('resetbot models', () => {
-  it('--json lists every catalog model with aliases, procedure and combo', () => {
-    const r = cli(['models', '--json']);
+  it('--json lists every catalog model with aliases, procedure and combo', async () => {
+    const r = await cli(['models', '--json']);
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as { id: string; aliases: string[]; procedure: string; combo: string[] }[];
     expect(list.map((m) => m.id).sort()).toEqual(getCatalog().models.map((m) => m.id).sort());
@@ -106,8 +107,8 @@ describe('resetbot models', () => {
     expect(vvx410.combo).toEqual(['1', '3', '5']);
     expect(vvx410.aliases).toContain('VVX 410');
   });
-  it('prints a table', () => {
-    const r = cli(['models']);
+  it('prints a table', async () => {
+    const r = await cli(['models']);
     expect(r.code).toBe(0);
     // name, procedure, reset combos (the seeds disagree: both, in order), reboot combo, seeds, id
     expect(r.stdout).toMatch(/^SoundPoint IP 560 +cancel-combo +4\+6\+8\+\* then 1\+3\+5\+7 +\S+ +(\d{3}, )*\d{3} +soundpoint-ip-560\b/m);
@@ -116,8 +117,8 @@ describe('resetbot models', () => {
 });
 
 describe('resetbot demo', () => {
-  it('resets several models and its outcomes agree with the simulator', () => {
-    const r = cli(['demo']);
+  it('resets several models and its outcomes agree with the simulator', async () => {
+    const r = await cli(['demo']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/agrees with it for every phone/);
     expect(r.stdout).toMatch(/PASS/);
@@ -142,8 +143,8 @@ describe('bad input: exit 2, one line that says what is wrong and how to fix it'
       /provisioning navigates the Setup menus by what the screen shows, and a real bench has no camera yet/,
     ],
     [['reset', '--model', 'Trio Visual+', '--mac', '0004F2AA814C'], /cannot reset the RealPresence Trio Visual\+: seed 001 .*only as a picture/],
-  ])('%j', (args, message) => {
-    const r = cli(args);
+  ])('%j', async (args, message) => {
+    const r = await cli(args);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(message);
     expect(r.stdout).toBe('');

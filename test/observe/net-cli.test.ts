@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimLink, ip, type SimLink } from '../../src/sim/net/link.js';
-import { cli, expectOneLineError } from '../cli/run-cli.js';
+import { runCli as cli } from '../support/in-process.js';
+import { expectOneLineError } from '../cli/run-cli.js';
 import { netSkipReason } from './net-helpers.js';
 
 const reason = netSkipReason();
@@ -46,7 +47,7 @@ describe.skipIf(reason !== undefined)(title('resetbot net check'), () => {
   it("passes on a station's own link: interface up with its address, no other DHCP server, dnsmasq binds", async () => {
     const link = await createSimLink({ mac: '0004f2c0c0c1' });
     try {
-      const r = cli(['net', 'check', '--stations', stationsFor(link), '--listen-ms', '1500']);
+      const r = await cli(['net', 'check', '--stations', stationsFor(link), '--listen-ms', '1500']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`left: ${link.benchIf} up with ${link.benchIp}, no other DHCP server answered, dnsmasq can bind it`);
@@ -72,7 +73,7 @@ describe.skipIf(reason !== undefined)(title('resetbot net check'), () => {
         });
         rogue!.once('exit', () => reject(new Error(`the rogue dnsmasq exited: ${log}`)));
       });
-      const r = cli(['net', 'check', '--stations', stationsFor(link), '--listen-ms', '2000']);
+      const r = await cli(['net', 'check', '--stations', stationsFor(link), '--listen-ms', '2000']);
       expect(r.code).toBe(4);
       expect(expectOneLineError(r)).toMatch(new RegExp(`another DHCP server answers on ${link.benchIf}: ${rogueIp.replace(/\./g, '\\.')}`));
     } finally {
@@ -84,7 +85,7 @@ describe.skipIf(reason !== undefined)(title('resetbot net check'), () => {
   it('dnsmasq missing: one line naming it and how to install it, exit 4', async () => {
     const link = await createSimLink({ mac: '0004f2c0c0c3' });
     try {
-      const r = cli(['net', 'check', '--stations', stationsFor(link), '--listen-ms', '500'], { env: { PATH: pathWithoutDnsmasq() } });
+      const r = await cli(['net', 'check', '--stations', stationsFor(link), '--listen-ms', '500'], { env: { PATH: pathWithoutDnsmasq() } });
       expect(r.code).toBe(4);
       expect(expectOneLineError(r)).toMatch(/dnsmasq is not installed.*apt-get install dnsmasq/);
     } finally {
@@ -96,7 +97,7 @@ describe.skipIf(reason !== undefined)(title('resetbot net check'), () => {
     const link = await createSimLink({ mac: '0004f2c0c0c4' });
     try {
       await ip(['link', 'set', link.benchIf, 'down']);
-      const r = cli(['net', 'check', '--stations', stationsFor(link)]);
+      const r = await cli(['net', 'check', '--stations', stationsFor(link)]);
       expect(r.code).toBe(4);
       expect(expectOneLineError(r)).toContain(`interface ${link.benchIf} is down: bring it up: ip link set ${link.benchIf} up`);
     } finally {
@@ -106,24 +107,24 @@ describe.skipIf(reason !== undefined)(title('resetbot net check'), () => {
 });
 
 describe('resetbot net check: bad input', () => {
-  it('a stations file without any network section: exit 2, one line', () => {
-    const r = cli(['net', 'check', '--stations', stationsFor(undefined)]);
+  it('a stations file without any network section: exit 2, one line', async () => {
+    const r = await cli(['net', 'check', '--stations', stationsFor(undefined)]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/has a "network" section/);
   });
 
-  it('a bad network section: exit 2, one line naming the field', () => {
+  it('a bad network section: exit 2, one line naming the field', async () => {
     const file = join(dir, 'bad-net.json');
     writeFileSync(file, JSON.stringify({ stations: [{ name: 'a', driver: 'sim', fixture: 'vvx-jig', network: { interface: 'eth1', address: '10.20.0.1' } }] }));
-    const r = cli(['net', 'check', '--stations', file]);
+    const r = await cli(['net', 'check', '--stations', file]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/stations\.0\.network\.address: must be the bench's address with its prefix/);
   });
 });
 
 describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () => {
-  it('a true reset on a blind bench ends pass, the record naming the network proofs', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '00-04-F2-AA-81-4C', '--sim-network', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
+  it('a true reset on a blind bench ends pass, the record naming the network proofs', async () => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', '00-04-F2-AA-81-4C', '--sim-network', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout) as Json;
     expect(rec.simulator.factoryDefaults).toBe(true);
@@ -134,8 +135,8 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
   // Every procedure kind. Those that type no MAC: the phone is heard before the machine starts at all. Those that type
   // it, with a camera: inside the procedure's own first boot, just before the first key of the MAC.
   for (const model of ['VVX 410', 'IP 335', 'Edge E220', 'Edge B20', 'Trio 8800', 'Rove B2']) {
-    it(`${model}: a misread label fails before anything is typed, naming the MAC the phone has`, () => {
-      const r = cli(['reset', '--model', model, '--mac', '0004F2AA814C', '--sim-mac', '0004F2BB0001', '--sim-network', '--sim-seed', '4', '--json']);
+    it(`${model}: a misread label fails before anything is typed, naming the MAC the phone has`, async () => {
+      const r = await cli(['reset', '--model', model, '--mac', '0004F2AA814C', '--sim-mac', '0004F2BB0001', '--sim-network', '--sim-seed', '4', '--json']);
       expect(r.code).toBe(1);
       const rec = JSON.parse(r.stdout) as Json;
       expect(rec.outcome).toBe('fail');
@@ -157,8 +158,8 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     });
   }
 
-  it('--mac auto takes the MAC from the network: the record has the phone\'s real one', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', 'auto', '--sim-network', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
+  it('--mac auto takes the MAC from the network: the record has the phone\'s real one', async () => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', 'auto', '--sim-network', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout) as Json;
     expect(rec.mac).toBe(rec.simulator.realMac);
@@ -166,8 +167,8 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     expect(rec.simulator.factoryDefaults).toBe(true);
   });
 
-  it('no --model and --mac auto: a zero-touch run takes both from the network, and the simulator says it was reset', () => {
-    const r = cli(['reset', '--mac', 'auto', '--sim-network', '--sim-model', 'soundpoint-ip-335', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
+  it('no --model and --mac auto: a zero-touch run takes both from the network, and the simulator says it was reset', async () => {
+    const r = await cli(['reset', '--mac', 'auto', '--sim-network', '--sim-model', 'soundpoint-ip-335', '--sim-blind', '--sim-seed', '3', '--sim-variant', 'classic', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rec = JSON.parse(r.stdout) as Json & { model: string };
     expect(rec.simulator.factoryDefaults).toBe(true);
@@ -177,8 +178,8 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     expect(rec.evidence!.find((e) => /model taken from the network/.test(e.detail))).toMatchObject({ about: 'identity', holds: true });
   });
 
-  it('--model auto on a phone whose network name two models share: fails naming both, nothing typed', () => {
-    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--sim-model', 'vvx-250', '--sim-seed', '3', '--json']);
+  it('--model auto on a phone whose network name two models share: fails naming both, nothing typed', async () => {
+    const r = await cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--sim-model', 'vvx-250', '--sim-seed', '3', '--json']);
     expect(r.code).toBe(1);
     const rec = JSON.parse(r.stdout) as Json & { simulator: { events: { what: string }[] } };
     expect(rec.outcome).toBe('fail');
@@ -189,8 +190,8 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
     expect(rec.simulator.events.some((e) => /password|combo|cancel-pressed/.test(e.what))).toBe(false);
   });
 
-  it('dnsmasq missing: one line, exit 4, nothing moved (no record)', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-network', '--sim-seed', '3', '--json'], { env: { PATH: pathWithoutDnsmasq() } });
+  it('dnsmasq missing: one line, exit 4, nothing moved (no record)', async () => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', '0004F2AA814C', '--sim-network', '--sim-seed', '3', '--json'], { env: { PATH: pathWithoutDnsmasq() } });
     expect(r.code).toBe(4);
     expect(expectOneLineError(r)).toMatch(/dnsmasq is not installed.*apt-get install dnsmasq/);
     expect(r.stdout).toBe('');
@@ -198,7 +199,7 @@ describe.skipIf(reason !== undefined)(title('resetbot reset --sim-network'), () 
 });
 
 describe.skipIf(reason !== undefined)(title('resetbot batch on simulated stations with "network": true'), () => {
-  it('every phone is identified before typing and proven by the probe; a misread label fails untyped', () => {
+  it('every phone is identified before typing and proven by the probe; a misread label fails untyped', async () => {
     const jobs = join(dir, 'jobs.csv');
     writeFileSync(jobs, 'mac,model,station\n0004F2AA0001,VVX 410,n1\n0004F2AA0002,VVX 410,n1\n0004F2AA0004,VVX 410,n2\n');
     const stations = join(dir, 'net-stations.json');
@@ -212,7 +213,7 @@ describe.skipIf(reason !== undefined)(title('resetbot batch on simulated station
       }),
     );
     const out = join(dir, 'batch-out');
-    const r = cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '1']);
+    const r = await cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '1']);
     expect(r.stderr).toBe('');
     const records = readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json & { station: string });
     const truth = new Map(readFileSync(join(out, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => {
@@ -236,7 +237,7 @@ describe.skipIf(reason !== undefined)(title('resetbot batch on simulated station
 });
 
 describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC (zero touch)'), () => {
-  it('take the MAC from the network on a station that has it; elsewhere an error naming the line', () => {
+  it('take the MAC from the network on a station that has it; elsewhere an error naming the line', async () => {
     const jobs = join(dir, 'auto.csv');
     writeFileSync(jobs, 'mac,model,station\n,VVX 410,n1\nauto,VVX 410,n1\n,VVX 410,plain\n');
     const stations = join(dir, 'auto-stations.json');
@@ -250,7 +251,7 @@ describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC 
       }),
     );
     const out = join(dir, 'auto-out');
-    const r = cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '2']);
+    const r = await cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '2']);
     expect(r.code).toBe(6);
     const records = readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json & { line: number });
     const truth = readFileSync(join(out, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { mac: string; realMac: string; truth: { factoryDefaults: boolean } });
@@ -266,14 +267,14 @@ describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC 
     expect(plain.failure!.reason).toBe('line 4 has no MAC, and station plain has no network to hear it from');
   });
 
-  it('rows that name no model (zero touch): the network names the model and the MAC; the simulator says each was reset', () => {
+  it('rows that name no model (zero touch): the network names the model and the MAC; the simulator says each was reset', async () => {
     const jobs = join(dir, 'nomodel.csv');
     // No MAC and no model; a MAC and no model; `auto` for both. The station seats SoundPoint IP 335s in their jig.
     writeFileSync(jobs, 'mac,model\n,\n0004F2AA0335,\nauto,auto\n');
     const stations = join(dir, 'nomodel-stations.json');
     writeFileSync(stations, JSON.stringify({ stations: [{ name: 'z1', driver: 'sim', fixture: 'soundpoint-jig', sim: { seed: 3, network: true, model: 'soundpoint-ip-335', options: { adminPassword: '789' } } }] }));
     const out = join(dir, 'nomodel-out');
-    const r = cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '2']);
+    const r = await cli(['batch', jobs, '--stations', stations, '--out', out, '--json', '--quiet', '--sim-truth', join(out, 'truth.jsonl'), '--sim-seed', '2']);
     const records = readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json & { model: string; line: number });
     const truth = readFileSync(join(out, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { mac: string; realMac: string; truth: { factoryDefaults: boolean } });
     expect(truth).toHaveLength(3);
@@ -288,44 +289,44 @@ describe.skipIf(reason !== undefined)(title('resetbot batch: rows without a MAC 
     expect(r.code).toBe(0);
   });
 
-  it('a row without a model on a station that cannot hear it: refused before anything moves, naming the line', () => {
+  it('a row without a model on a station that cannot hear it: refused before anything moves, naming the line', async () => {
     const jobs = join(dir, 'nomodel-plain.csv');
     writeFileSync(jobs, 'mac,model\n0004F2AA0001,VVX 410\n0004F2AA0002,\n');
-    const r = cli(['batch', jobs, '--sim-stations', '1', '--out', join(dir, 'nomodel-plain-out')]);
+    const r = await cli(['batch', jobs, '--sim-stations', '1', '--out', join(dir, 'nomodel-plain-out')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/line 3: no station can run the phone of line 3, whose model the network names: sim-1: the row names no model, and the station does not watch its network/);
   });
 });
 
 describe('resetbot reset --model auto: bad input, one line, exit 2, before anything moves', () => {
-  it('left out without the network: the option is required', () => {
-    const r = cli(['reset', '--mac', '0004F2AA814C', '--json']);
+  it('left out without the network: the option is required', async () => {
+    const r = await cli(['reset', '--mac', '0004F2AA814C', '--json']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/required option '--model <model>' not specified.*--sim-network/);
   });
 
-  it('without the network', () => {
-    const r = cli(['reset', '--model', 'auto', '--mac', '0004F2AA814C', '--json']);
+  it('without the network', async () => {
+    const r = await cli(['reset', '--model', 'auto', '--mac', '0004F2AA814C', '--json']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/--model auto takes the model from the bench's network/);
   });
 
-  it('on the simulator without --sim-model', () => {
-    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--json']);
+  it('on the simulator without --sim-model', async () => {
+    const r = await cli(['reset', '--model', 'auto', '--mac', 'auto', '--sim-network', '--json']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/--model auto .* give --sim-model/);
   });
 
-  it('on --port without the jig', () => {
-    const r = cli(['reset', '--model', 'auto', '--mac', 'auto', '--port', '/dev/null', '--network', 'eth1', '--json']);
+  it('on --port without the jig', async () => {
+    const r = await cli(['reset', '--model', 'auto', '--mac', 'auto', '--port', '/dev/null', '--network', 'eth1', '--json']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/--model auto leaves the bench's jig unknown.*--fixture/);
   });
 });
 
 describe('resetbot reset --mac auto without the network', () => {
-  it('exit 2, one line saying what it needs', () => {
-    const r = cli(['reset', '--model', 'VVX 410', '--mac', 'auto', '--json']);
+  it('exit 2, one line saying what it needs', async () => {
+    const r = await cli(['reset', '--model', 'VVX 410', '--mac', 'auto', '--json']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/--mac auto .*--sim-network/);
   });
