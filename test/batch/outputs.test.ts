@@ -54,7 +54,8 @@ describe('one writer per journal', () => {
     const out = join(dir, 'out');
     const journal = join(out, 'journal.jsonl');
     const { path, macs } = batchFile(dir, 4);
-    const first = spawnCli(['batch', path, '--out', out, '--sim-pace', '100', '--sim-seed', '4', '--quiet', '--json'], dir);
+    // Four stations: the four phones at once, so the first batch is soon done once the others were refused.
+    const first = spawnCli(['batch', path, '--out', out, '--sim-stations', '4', '--sim-pace', '100', '--sim-seed', '4', '--quiet', '--json'], dir);
     const running = finished(first);
     await until(whileRunning(running, () => jsonLines<JournalEntry>(journal).some((e) => e.type === 'started')), 'the first batch running');
 
@@ -230,7 +231,7 @@ describe('a disk that fills mid-batch', () => {
       const journal = join(out, 'journal.jsonl');
       const truthPath = join(work, 'truth.jsonl'); // the simulator's account, on another disk
       const { path, macs } = batchFile(work, 8);
-      const child = spawnCli(['batch', path, '--out', out, '--sim-stations', '2', '--sim-pace', '30', '--sim-seed', '6', '--sim-truth', truthPath, '--quiet'], work);
+      const child = spawnCli(['batch', path, '--out', out, '--sim-stations', '2', '--sim-pace', '100', '--sim-seed', '6', '--sim-truth', truthPath, '--quiet'], work);
       const running = finished(child);
       await until(whileRunning(running, () => jsonLines<JournalEntry>(journal).filter((e) => e.type === 'final').length >= 2), 'two phones done');
       const filler = join(mount, 'filler');
@@ -279,7 +280,7 @@ describe('a disk that fills mid-batch', () => {
       const journal = join(out, 'journal.jsonl');
       const truthPath = join(mount, 'truth.jsonl');
       const { path, macs } = batchFile(work, 6);
-      const child = spawnCli(['batch', path, '--out', out, '--sim-pace', '60', '--sim-seed', '12', '--sim-truth', truthPath, '--quiet'], work);
+      const child = spawnCli(['batch', path, '--out', out, '--sim-pace', '150', '--sim-seed', '12', '--sim-truth', truthPath, '--quiet'], work);
       const running = finished(child);
       await until(whileRunning(running, () => jsonLines<JournalEntry>(journal).some((e) => e.type === 'final')), 'a phone done');
       const filler = join(mount, 'filler4');
