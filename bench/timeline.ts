@@ -8,7 +8,7 @@ import type { PhoneModel } from '../src/catalog/types.js';
 import { VirtualClock } from '../src/clock/clock.js';
 import { planMac } from '../src/text-entry/planner.js';
 import { runReset } from '../src/machines/run-reset.js';
-import { createSimBench } from '../src/sim/driver.js';
+import { createSimBench, simUnitIds } from '../src/sim/driver.js';
 import { mulberry } from './random.js';
 
 /**
@@ -52,6 +52,55 @@ async function oneRun(model: PhoneModel, mac: string, seed: number, blind: boole
   const minimumMs = minimumTimeline(model, mac, sim.phone.truth().events);
   const at = (prefix: string) => sim.phone.truth().events.find((e) => e.what.startsWith(prefix))?.t ?? 0;
   return minimumMs === undefined ? undefined : { benchMs: record.durationMs, minimumMs, resetMs: at('factory-defaults') - at('password-accepted') };
+}
+
+/** One reset of a simulated phone: its bench time, if the phone really reset (the simulator's truth). */
+async function benchTimeOf(model: PhoneModel, mac: string, seed: number, blind: boolean, calibration?: CalibrationStore): Promise<number | undefined> {
+  const clock = new VirtualClock();
+  const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, blind, options: { variant: 'classic' } });
+  await sim.driver.open();
+  const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, ...(calibration ? { calibration } : {}) }));
+  return sim.phone.truth().factoryDefaults ? record.durationMs : undefined;
+}
+
+/**
+ * The other procedures (the phone's own minimum timeline is written out for cancel-combo only): blind against observed
+ * bench time on the same phones, with and without calibration. Only runs that reset the phone count.
+ */
+async function benchOtherProcedures(perModel: number): Promise<void> {
+  const units = new Set(simUnitIds());
+  const kinds = ['led-combo', 'power-on-hold', 'touch-hold', 'long-press'] as const;
+  const rand = mulberry(9);
+  const randomMac = () => '0004f2' + Array.from({ length: 6 }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
+  const dir = mkdtempSync(join(tmpdir(), 'resetbot-bench-procedures-'));
+  try {
+    const calibration = new CalibrationStore(join(dir, 'calibration.json'));
+    let seed = 0;
+    for (const kind of kinds) {
+      const models = getCatalog().models.filter((m) => m.procedure.kind === kind && units.has(m.id));
+      const sums = { observed: 0, blind: 0, uncalibrated: 0, n: 0, runs: 0 };
+      for (const model of models) {
+        for (let i = 0; i < CALIBRATION_PHONES; i++) await benchTimeOf(model, randomMac(), 20_000 + ++seed, false, calibration);
+        for (let i = 0; i < perModel; i++) {
+          const mac = randomMac();
+          ++seed;
+          sums.runs++;
+          const o = await benchTimeOf(model, mac, seed, false, calibration);
+          const b = await benchTimeOf(model, mac, seed, true, calibration);
+          const u = await benchTimeOf(model, mac, seed, true);
+          if (o === undefined || b === undefined || u === undefined) continue;
+          Object.assign(sums, { observed: sums.observed + o, blind: sums.blind + b, uncalibrated: sums.uncalibrated + u, n: sums.n + 1 });
+        }
+      }
+      const mean = (v: number) => (v / sums.n / 1000).toFixed(1);
+      console.log(
+        `  ${kind.padEnd(14)} (${models.length} models, ${sums.n} of ${sums.runs} phones reset all three ways): observed ${mean(sums.observed)} s; ` +
+          `blind with calibration ${mean(sums.blind)} s, ${(sums.blind / sums.observed).toFixed(2)}x observed; blind without ${mean(sums.uncalibrated)} s, ${(sums.uncalibrated / sums.observed).toFixed(2)}x`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Observed phones a model's calibration needs before a blind bench plans by it (src/calibration: two or more). */
@@ -104,6 +153,8 @@ export async function benchTimeline(perModel = 3): Promise<void> {
       `these phones' own resets took ${Math.min(...resets).toFixed(0)} to ${Math.max(...resets).toFixed(0)} s)`,
   );
   console.log(`  blind, no calibration:      ${mean(uncalibrated, 'benchMs').toFixed(1)} s against ${mean(uncalibrated, 'minimumMs').toFixed(1)} s: ${ratio(uncalibrated).toFixed(2)}x (the seeds' widest waits; ${uncalibrated.length} of ${blindRuns} reset)`);
+  console.log("the other procedures: blind against observed on the same phones (their own minimum timeline is not written out; observed is its upper bound)");
+  await benchOtherProcedures(Math.max(1, perModel - 1));
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) await benchTimeline();

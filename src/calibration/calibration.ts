@@ -34,6 +34,11 @@ export interface ModelCalibration {
     holdMs?: number;
     /** The latest the Cancel softkey was seen after power-on, ms. */
     cancelMs?: number;
+    /**
+     * A step procedure's `confirm` (the unit's restart after the gesture), by procedure kind: the longest watched, ms,
+     * and on how many phones.
+     */
+    confirms?: Record<string, { ms: number; phones: number }>;
   };
 }
 
@@ -83,8 +88,10 @@ export class CalibrationStore {
 
   /** Folds what a run learned into the model's entry and writes the file. Returns the entry, or undefined if nothing was learned. */
   learn(modelId: string, learned: Learned, now = new Date()): ModelCalibration | undefined {
-    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined && learned.resetMs === undefined && learned.holdMs === undefined && learned.cancelMs === undefined) return undefined;
+    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined && learned.resetMs === undefined && learned.holdMs === undefined && learned.cancelMs === undefined && !learned.confirm) return undefined;
     const old = this.get(modelId);
+    const confirm = learned.confirm;
+    const oldConfirm = confirm ? old?.seen.confirms?.[confirm.kind] : undefined;
     const entry: ModelCalibration = {
       phones: (old?.phones ?? 0) + 1,
       updatedAt: now.toISOString(),
@@ -101,6 +108,9 @@ export class CalibrationStore {
         ...(learned.resetMs !== undefined ? { resetMs: Math.max(learned.resetMs, old?.seen.resetMs ?? 0) } : {}),
         ...(learned.holdMs !== undefined ? { holdMs: Math.max(learned.holdMs, old?.seen.holdMs ?? 0) } : {}),
         ...(learned.cancelMs !== undefined ? { cancelMs: Math.max(learned.cancelMs, old?.seen.cancelMs ?? 0) } : {}),
+        ...(confirm
+          ? { confirms: { ...old?.seen.confirms, [confirm.kind]: { ms: Math.max(confirm.ms, oldConfirm?.ms ?? 0), phones: (oldConfirm?.phones ?? 0) + 1 } } }
+          : {}),
       },
     };
     this.data = { version: 1, models: { ...this.data.models, [modelId]: entry } };
@@ -136,6 +146,8 @@ export interface Learned {
   resetMs?: number;
   holdMs?: number;
   cancelMs?: number;
+  /** A step procedure's watched confirm: its kind and how long it took. */
+  confirm?: { kind: string; ms: number };
 }
 
 /** The cycle the label's transitions trace from 123, when they close it. */
@@ -151,7 +163,7 @@ function cycleOf(transitions: Array<[Mode, Mode]>): Mode[] | undefined {
 }
 
 /** What a run's notes teach about its model (nothing from a blind run: it saw nothing). */
-export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[]): Learned {
+export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[], procedureKind?: string): Learned {
   const out: Learned = {};
   if (!notes) return out;
   const t = notes.typing;
@@ -166,12 +178,23 @@ export function learnedFrom(notes: RunNotes | undefined, failureCodes: string[])
   if (notes.resetTookMs !== undefined && notes.resetTookMs > 0) out.resetMs = notes.resetTookMs;
   if (notes.holdTookMs !== undefined && notes.holdTookMs > 0) out.holdMs = notes.holdTookMs;
   if (notes.cancelSeenMs !== undefined && notes.cancelSeenMs > 0) out.cancelMs = notes.cancelSeenMs;
+  if (procedureKind !== undefined && notes.confirmTookMs !== undefined && notes.confirmTookMs > 0) out.confirm = { kind: procedureKind, ms: notes.confirmTookMs };
   return out;
 }
 
 /** A blind reset's wait: the longest watched reset times this, plus BLIND_SLACK_MS. */
 export const BLIND_MARGIN = 1.25;
 export const BLIND_SLACK_MS = 30_000;
+
+/**
+ * A blind bench's wait for a step procedure's `confirm` (the unit's restart, which it cannot see): the longest the
+ * camera watched on two or more phones of the model, with the same margin as the blind reset wait; undefined (the
+ * procedure's own deadline) until then.
+ */
+export function blindConfirmMs(cal: ModelCalibration | undefined, procedureKind: string): number | undefined {
+  const watched = cal?.seen?.confirms?.[procedureKind];
+  return watched && watched.phones >= 2 ? Math.round(watched.ms * BLIND_MARGIN + BLIND_SLACK_MS) : undefined;
+}
 
 /** The model as calibration has it: its text-entry profile with the cycle, first mode and commit rule learned. */
 export function calibratedModel(model: PhoneModel, cal: ModelCalibration | undefined): PhoneModel {

@@ -117,6 +117,8 @@ export interface RunNotes {
   holdTookMs?: number;
   /** A watched boot: from power-on to the Cancel softkey seen, ms. */
   cancelSeenMs?: number;
+  /** A step procedure's watched `confirm`: from its start to its last sign seen, ms (for a blind bench's wait). */
+  confirmTookMs?: number;
 }
 
 export interface ResetOutput extends RunOutput<AttemptRecord> {

@@ -12,7 +12,7 @@ import { factoryResetMachine, type MacCase, type ResetOutput } from './factory-r
 import { benchNeeds, requireFit, type BenchNeeds } from './needs.js';
 import { driveMachine, type RunOn } from './runner.js';
 import { stepMachine } from './steps.js';
-import { calibratedModel, learnedFrom, type CalibrationStore } from '../calibration/calibration.js';
+import { blindConfirmMs, calibratedModel, learnedFrom, type CalibrationStore } from '../calibration/calibration.js';
 
 /*
  * The procedure runner: from a model and what the user asked (which procedure, the admin password, the menu's
@@ -205,6 +205,8 @@ export function runPlan(
   } catch (err) {
     return Promise.reject(err);
   }
+  // A blind step procedure keeps the power on through the unit's restart for as long as calibration watched it take.
+  const blindConfirm = plan.machine === 'steps' ? blindConfirmMs(opts.calibration?.get(plan.model.id), plan.kind) : undefined;
   // Only the keypad machine waits on SCREEN events; the step machine's blocks read the observer themselves.
   const machine: AnyStateMachine = plan.machine === 'keypad' ? factoryResetMachine : stepMachine;
   const input = (runBench: Bench) =>
@@ -228,6 +230,7 @@ export function runPlan(
           procedure: plan.procedure,
           ...(plan.adminPlan ? { adminPlan: plan.adminPlan } : {}),
           ...(opts.rebootsSeen ? { rebootsSeen: opts.rebootsSeen } : {}),
+          ...(blindConfirm !== undefined ? { blindConfirmMs: blindConfirm } : {}),
         };
   const progress = recordProgress(clock, opts.onState);
   const run = driveMachine<ResetOutput>(machine, input, {
@@ -239,7 +242,7 @@ export function runPlan(
   return run.then((out) => {
     // What an observed run saw of the phone is kept for the next phone of its model.
     if (opts.calibration && bench.observer && out.result !== 'aborted') {
-      opts.calibration.learn(plan.model.id, learnedFrom(out.notes, out.attemptLog.flatMap((a) => (a.failure ? [a.failure.code] : []))));
+      opts.calibration.learn(plan.model.id, learnedFrom(out.notes, out.attemptLog.flatMap((a) => (a.failure ? [a.failure.code] : [])), plan.kind));
     }
     return recordFromOutput(plan, out, opts, bench, progress.lines);
   });

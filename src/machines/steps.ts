@@ -22,7 +22,7 @@ import {
   type RunLog,
 } from './attempts.js';
 import { awaitScreen, powerCycle, selectMenuItem, switchPower, tap, waitForSign, type BlockContext } from './blocks.js';
-import type { ResetOutput } from './factory-reset.js';
+import type { ResetOutput, RunNotes } from './factory-reset.js';
 import type { RunnerEvent } from './runner.js';
 import { typePlan } from './typing.js';
 
@@ -48,10 +48,14 @@ export interface StepRunInput {
   adminPlan?: Plan;
   /** On a blind bench: the network saw the reset's reboots end (runner.ts RunOn.rebootsSeen). */
   rebootsSeen?: (since: number, signal: AbortSignal) => Promise<boolean>;
+  /** On a blind bench: how long to wait out the `confirm` (calibration's watched restarts), if shorter than its deadline. */
+  blindConfirmMs?: number;
 }
 
 interface Ctx extends StepRunInput, RunLog<AttemptRecord> {
   index: number;
+  /** What the run saw, for the calibration file: a watched confirm's length. */
+  notes: RunNotes;
 }
 
 /** What a step does, in words, for the record. */
@@ -141,11 +145,13 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
       // A blind bench cannot see the end: it keeps the power on for the longest the end may take (its deadline), so
       // that the reset completes before the run releases the bench; the machine then makes the run `unverified`. The
       // network may see the unit's restart end sooner: the wait ends there (the network's probe proves the reset).
-      if (blind) return blindConfirm(c, step.deadlineMs, signal);
-      const until = c.clock.now() + step.deadlineMs;
+      if (blind) return blindConfirm(c, Math.min(step.deadlineMs, c.blindConfirmMs ?? Infinity), signal);
+      const from = c.clock.now();
+      const until = from + step.deadlineMs;
       for (const sign of step.signs) {
         await waitForSign(ctx, sign, { deadlineMs: Math.max(0, until - c.clock.now()), failCode: 'no-reset' }, signal);
       }
+      c.notes.confirmTookMs = c.clock.now() - from;
       return;
     }
   }
@@ -215,7 +221,7 @@ export const stepMachine = setup({
   },
 }).createMachine({
   id: 'stepProcedure',
-  context: ({ input }) => ({ ...input, ...newRunLog(input.clock), index: 0 }),
+  context: ({ input }) => ({ ...input, ...newRunLog(input.clock), index: 0, notes: { evidence: [] } }),
   initial: 'attempt',
   on: { ABORT: { target: '.aborting' } },
   states: {
@@ -237,5 +243,5 @@ export const stepMachine = setup({
     },
     ...END_STATES,
   },
-  output: ({ context: c }) => ({ ...runOutput(c), ...(c.result === 'pass' ? { resetKind: c.procedure.resets } : {}) }),
+  output: ({ context: c }) => ({ ...runOutput(c), notes: c.notes, ...(c.result === 'pass' ? { resetKind: c.procedure.resets } : {}) }),
 });

@@ -79,3 +79,61 @@ describe('a blind bench that has learned the model (calibration)', () => {
     }
   });
 });
+
+describe('a blind bench that has learned a step procedure (calibration)', () => {
+  it.each(['Trio 8800', 'Edge B20', 'Rove B2', 'VVX D60'])(
+    '%s: the blind confirm waits the longest restart the camera watched (with a margin), not the procedure\'s deadline, and the unit has restarted when the run lets go',
+    async (name) => {
+      const { mkdtempSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const { CalibrationStore } = await import('../../src/calibration/calibration.js');
+      const { fixtureFor } = await import('../../src/bench/jigs.js');
+      const { VirtualClock } = await import('../../src/clock/clock.js');
+      const { runReset } = await import('../../src/machines/run-reset.js');
+      const { createSimBench } = await import('../../src/sim/driver.js');
+      const model = getCatalog().find(name);
+      const kind = model.procedure.kind;
+      const confirmStep = 'steps' in model.procedure ? model.procedure.steps.at(-1) : undefined;
+      if (confirmStep?.do !== 'confirm') throw new Error(`${name}: not a step procedure ending in confirm`);
+      const store = new CalibrationStore(join(mkdtempSync(join(tmpdir(), 'resetbot-blind-steps-')), 'calibration.json'));
+      const run = async (seed: string, blind: boolean, calibration?: InstanceType<typeof CalibrationStore>) => {
+        const clock = new VirtualClock();
+        const mac = '0004f2a1b2c3';
+        const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, ...(blind ? { blind: true } : {}), options: { variant: 'classic' } });
+        await sim.driver.open();
+        const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, ...(calibration ? { calibration } : {}) }));
+        return { record, truth: sim.phone.truth(), endedAt: clock.now() };
+      };
+      const confirmOf = (r: Awaited<ReturnType<typeof run>>['record']) => {
+        const s = r.steps.filter((x) => x.step === 'confirm').at(-1)!;
+        return s.endMs - s.startMs;
+      };
+      /** The unit reset, restarted, and came back up (an event after its restart) before the run let go of it. */
+      const backUp = (t: Awaited<ReturnType<typeof run>>) => {
+        const restart = t.truth.events.findIndex((e) => e.what.startsWith('restarting'));
+        return t.truth.factoryDefaults && restart >= 0 && t.truth.events.slice(restart + 1).some((e) => e.t <= t.endedAt);
+      };
+
+      // Uncalibrated, the blind confirm waits the procedure's whole deadline.
+      const before = await run('blind-0', true);
+      expect(confirmOf(before.record)).toBe(confirmStep.deadlineMs);
+
+      // Two phones watched by the camera teach how long the restart took.
+      for (const seed of ['watch-1', 'watch-2']) {
+        const watched = await run(seed, false, store);
+        expect(watched.truth.factoryDefaults, `${name} ${seed}: ${watched.record.summary}`).toBe(true);
+      }
+      const learned = store.get(model.id)!.seen.confirms![kind]!;
+      expect(learned.phones).toBe(2);
+      expect(learned.ms).toBeGreaterThan(0);
+
+      for (const seed of ['blind-1', 'blind-2', 'blind-3']) {
+        const blind = await run(seed, true, store);
+        expect(blind.record.outcome).toBe('unverified');
+        expect(confirmOf(blind.record)).toBeLessThan(confirmStep.deadlineMs);
+        expect(backUp(blind), `${name} ${seed}: the unit had not come back up when the run ended: ${JSON.stringify(blind.truth.events.slice(-3))}`).toBe(true);
+      }
+    },
+  );
+});

@@ -15,6 +15,8 @@ export function describeCalibration(c: ModelCalibration): string {
   if (k.initialMode) parts.push(`starts in ${k.initialMode}`);
   if (k.modeCommits !== undefined) parts.push(k.modeCommits ? 'the mode key commits a letter' : 'letters must commit by the cursor timeout');
   if (c.seen.countdownMs !== undefined) parts.push(`countdown at least ${c.seen.countdownMs / 1000} s`);
+  if (c.seen.resetMs !== undefined) parts.push(`a reset took up to ${Math.round(c.seen.resetMs / 1000)} s`);
+  for (const [kind, w] of Object.entries(c.seen.confirms ?? {})) parts.push(`the ${kind} restart took up to ${Math.round(w.ms / 1000)} s (${w.phones} phone${w.phones === 1 ? '' : 's'})`);
   return `${parts.join('; ') || 'nothing yet'} (${c.phones} phone${c.phones === 1 ? '' : 's'}, ${c.updatedAt})`;
 }
 
