@@ -1,6 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureFor } from '../../src/bench/jigs.js';
+import { CalibrationStore } from '../../src/calibration/calibration.js';
 import { getCatalog } from '../../src/catalog/catalog.js';
-import { simUnitIds } from '../../src/sim/driver.js';
+import type { PhoneModel } from '../../src/catalog/types.js';
+import { VirtualClock } from '../../src/clock/clock.js';
+import { runReset } from '../../src/machines/run-reset.js';
+import { createSimBench, simUnitIds } from '../../src/sim/driver.js';
 import { simRun } from '../machines/helpers.js';
 
 /*
@@ -41,27 +49,24 @@ function sim0(name: string): Record<string, number> {
   return Object.fromEntries(gesture.map((k, i) => [k, i]));
 }
 
+const newCalibration = () => new CalibrationStore(join(mkdtempSync(join(tmpdir(), 'resetbot-blind-cal-')), 'calibration.json'));
+
+/** A reset of the seeds' plainest phone of the model, planned by (and, when watched, teaching) the calibration. */
+async function classicRun(model: PhoneModel, seed: string, blind: boolean, calibration?: CalibrationStore) {
+  const clock = new VirtualClock();
+  const mac = '0004f2a1b2c3';
+  const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, ...(blind ? { blind: true } : {}), options: { variant: 'classic' } });
+  await sim.driver.open();
+  const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, ...(calibration ? { calibration } : {}) }));
+  return { record, truth: sim.phone.truth(), endedAt: clock.now() };
+}
+
 describe('a blind bench that has learned the model (calibration)', () => {
   it('keeps the power on for the longest reset its camera watched, and holds the combo for the longest hold, with margins: shorter than the seeds\' widest, and the phone still resets', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { CalibrationStore } = await import('../../src/calibration/calibration.js');
-    const { fixtureFor } = await import('../../src/bench/jigs.js');
-    const { VirtualClock } = await import('../../src/clock/clock.js');
-    const { runReset } = await import('../../src/machines/run-reset.js');
-    const { createSimBench } = await import('../../src/sim/driver.js');
     for (const name of ['VVX 410', 'SoundPoint IP 335']) {
       const model = getCatalog().find(name);
-      const store = new CalibrationStore(join(mkdtempSync(join(tmpdir(), 'resetbot-blind-cal-')), 'calibration.json'));
-      const run = async (seed: string, blind: boolean) => {
-        const clock = new VirtualClock();
-        const mac = '0004f2a1b2c3';
-        const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, ...(blind ? { blind: true } : {}), options: { variant: 'classic' } });
-        await sim.driver.open();
-        const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, calibration: store }));
-        return { record, truth: sim.phone.truth() };
-      };
+      const store = newCalibration();
+      const run = (seed: string, blind: boolean) => classicRun(model, seed, blind, store);
       // Two phones of the model watched by the camera teach the bench how long their resets took.
       for (const seed of ['watch-1', 'watch-2']) expect((await run(seed, false)).truth.factoryDefaults).toBe(true);
       expect(store.get(model.id)!.seen.resetMs).toBeGreaterThan(0);
@@ -84,27 +89,12 @@ describe('a blind bench that has learned a step procedure (calibration)', () => 
   it.each(['Trio 8800', 'Edge B20', 'Rove B2', 'VVX D60'])(
     '%s: the blind confirm waits the longest restart the camera watched (with a margin), not the procedure\'s deadline, and the unit has restarted when the run lets go',
     async (name) => {
-      const { mkdtempSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const { join } = await import('node:path');
-      const { CalibrationStore } = await import('../../src/calibration/calibration.js');
-      const { fixtureFor } = await import('../../src/bench/jigs.js');
-      const { VirtualClock } = await import('../../src/clock/clock.js');
-      const { runReset } = await import('../../src/machines/run-reset.js');
-      const { createSimBench } = await import('../../src/sim/driver.js');
       const model = getCatalog().find(name);
       const kind = model.procedure.kind;
       const confirmStep = 'steps' in model.procedure ? model.procedure.steps.at(-1) : undefined;
       if (confirmStep?.do !== 'confirm') throw new Error(`${name}: not a step procedure ending in confirm`);
-      const store = new CalibrationStore(join(mkdtempSync(join(tmpdir(), 'resetbot-blind-steps-')), 'calibration.json'));
-      const run = async (seed: string, blind: boolean, calibration?: InstanceType<typeof CalibrationStore>) => {
-        const clock = new VirtualClock();
-        const mac = '0004f2a1b2c3';
-        const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, ...(blind ? { blind: true } : {}), options: { variant: 'classic' } });
-        await sim.driver.open();
-        const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, ...(calibration ? { calibration } : {}) }));
-        return { record, truth: sim.phone.truth(), endedAt: clock.now() };
-      };
+      const store = newCalibration();
+      const run = (seed: string, blind: boolean, calibration?: CalibrationStore) => classicRun(model, seed, blind, calibration);
       const confirmOf = (r: Awaited<ReturnType<typeof run>>['record']) => {
         const s = r.steps.filter((x) => x.step === 'confirm').at(-1)!;
         return s.endMs - s.startMs;
