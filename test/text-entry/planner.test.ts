@@ -204,38 +204,49 @@ function bruteForceCost(text: string, profile: TextEntryProfile, caseRule?: Case
 /** The phone's cursor timeout in the replay: longer than one tap, shorter than the profiles' commit pause. */
 const CURSOR_TIMEOUT_MS = 1200;
 
+/**
+ * A failed check inside a loop over thousands of steps: plain comparisons (vitest's `expect` costs microseconds a call,
+ * and these loops make hundreds of thousands), failing the test with what differed and where.
+ */
+function check(ok: boolean, what: () => string): void {
+  if (!ok) throw new Error(what());
+}
+
 function replay(plan: Plan, profile: TextEntryProfile): string {
   expect(CURSOR_TIMEOUT_MS).toBeGreaterThan(profile.tapMs + profile.gapMs);
   expect(CURSOR_TIMEOUT_MS).toBeLessThan(profile.commitMs);
   const clock = new VirtualClock();
   const field = new Field(profile);
   let timer: TimerId | undefined;
-  for (const step of plan.steps) {
+  plan.steps.forEach((step, i) => {
     if (step.kind !== 'wait') {
       field.tap(step.key); // throws on a tap the rules leave undefined
       clock.clearTimeout(timer);
       timer = field.pending ? clock.setTimeout(() => field.commit(), CURSOR_TIMEOUT_MS) : undefined;
       if (step.kind === 'mode') {
-        expect(step.key).toBe(profile.modeKey);
-        expect(field.mode).toBe(step.mode); // the plan's belief matches the field
+        check(step.key === profile.modeKey, () => `step ${i}: a mode step on '${step.key}', not the mode key '${profile.modeKey}'`);
+        // The plan's belief matches the field.
+        check(field.mode === step.mode, () => `step ${i}: the plan believes mode ${step.mode}, the field is in ${field.mode}`);
       } else {
-        expect(step.key).not.toBe(profile.modeKey);
+        check(step.key !== profile.modeKey, () => `step ${i}: a press step on the mode key '${step.key}'`);
       }
     }
     clock.advance(step.ms);
-  }
+  });
   return field.committed; // what the phone holds when the controller presses OK: nothing pending counts
 }
+
+const SHAPES: Record<Plan['steps'][number]['kind'], string> = { press: 'key,kind,ms', mode: 'key,kind,mode,ms', wait: 'kind,ms' };
 
 /** Checks the step contract: shapes, ms per kind, durationMs = sum. */
 function checkShape(plan: Plan, profile: TextEntryProfile): void {
   const T = profile.tapMs + profile.gapMs;
-  for (const s of plan.steps) {
-    if (s.kind === 'press') expect(Object.keys(s).sort()).toEqual(['key', 'kind', 'ms']);
-    if (s.kind === 'mode') expect(Object.keys(s).sort()).toEqual(['key', 'kind', 'mode', 'ms']);
-    if (s.kind === 'wait') expect(Object.keys(s).sort()).toEqual(['kind', 'ms']);
-    expect(s.ms).toBe(s.kind === 'wait' ? profile.commitMs : T);
-  }
+  plan.steps.forEach((s, i) => {
+    const keys = Object.keys(s).sort().join(',');
+    check(keys === SHAPES[s.kind], () => `step ${i} (${s.kind}) has fields ${keys}, not ${SHAPES[s.kind]}`);
+    const ms = s.kind === 'wait' ? profile.commitMs : T;
+    check(s.ms === ms, () => `step ${i} (${s.kind}) lasts ${s.ms} ms, not ${ms}`);
+  });
   expect(plan.durationMs).toBe(plan.steps.reduce((sum, s) => sum + s.ms, 0));
   expect(plan.profile).toBe(profile.id);
 }
