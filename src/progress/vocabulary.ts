@@ -321,7 +321,36 @@ export function humanise(state: string): string {
 
 /** What the words of a state depend on: the runner asks for words only when it changes. */
 export function progressKey(value: unknown, c: SeenContext & { attempt?: number }): string {
-  return JSON.stringify([value, c.attempt, c.index, c.opIndex, c.reboots, c.comboIndex, c.adminIndex, c.macCase]);
+  return JSON.stringify(progressFields(value, c));
+}
+
+/** progressKey's parts, unjoined: compare two with sameProgress (the runner does, on every snapshot). */
+export function progressFields(value: unknown, c: SeenContext & { attempt?: number }): unknown[] {
+  return [value, c.attempt, c.index, c.opIndex, c.reboots, c.comboIndex, c.adminIndex, c.macCase];
+}
+
+/** Whether two progressFields give the same progressKey, without writing either out (a state value compared deeply). */
+export function sameProgress(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+  return true;
+}
+
+/** JSON.stringify(a) === JSON.stringify(b) for a state value (strings, nested objects of them) or a plain field. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // JSON writes undefined in an array as null.
+  if (a == null && b == null) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    if (ak[i] !== bk[i]) return false;
+    if (!sameJson((a as Record<string, unknown>)[ak[i]!], (b as Record<string, unknown>)[bk[i]!])) return false;
+  }
+  return true;
 }
 
 /** Whether the table has words of its own for a machine's state (the test of every state asks it). */
