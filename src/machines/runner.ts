@@ -3,7 +3,7 @@ import type { Failure } from '../batch/record.js';
 import type { Bench, DriverEvent, ScreenObservation } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import { ResetbotError } from '../errors/errors.js';
-import { describeState, progressFields, sameProgress, type SeenContext, type StepWords } from '../progress/vocabulary.js';
+import { describeState, progressFields, sameProgressOf, type SeenContext, type StepWords } from '../progress/vocabulary.js';
 
 /*
  * Running a procedure machine on a bench, the same way for all of them (the keypad machine, the step machine, the
@@ -120,9 +120,8 @@ export function driveMachine<TOutput>(machine: AnyStateMachine, input: (bench: B
     let lastWords = '';
     actor.subscribe({
       next: (snap: SnapshotFrom<AnyStateMachine>) => {
-        const key = opts.onState ? progressFields(snap.value, snap.context as SeenContext) : undefined;
-        if (key && !sameProgress(last, key) && opts.onState) {
-          last = key;
+        if (opts.onState && !sameProgressOf(last, snap.value, snap.context as SeenContext)) {
+          last = progressFields(snap.value, snap.context as SeenContext);
           const state = stateName(snap.value);
           const words = describeState(machine.id, state, snap.context);
           // Every new state (the journal keeps them all), and new words within one; the display drops repeats.

@@ -107,27 +107,35 @@ const K = {
   ok: ['ok', 'enter'],
 } as const;
 
-const cache = new WeakMap<ScreenObservation, ScreenMeaning>();
+/**
+ * The last meaning read of each observation object, with the patterns it was read under: one screen object reaches
+ * several readers (the simulator hands every listener the same frozen one), some with a model's patterns, some without.
+ */
+const cache = new WeakMap<ScreenObservation, { patterns: object; meaning: ScreenMeaning; other?: { patterns: object; meaning: ScreenMeaning } }>();
 /** Meanings by what the screen shows, per model's patterns (a screen comes back many times as new objects). */
 const byContent = new WeakMap<object, Map<string, ScreenMeaning>>();
 const NO_PATTERNS = {};
 
-/** What the screen means (cached per observation object, and by the screen's content). */
+/** What the screen means (cached per observation object and patterns, and by the screen's content). */
 export function readScreen(s: ScreenObservation | undefined, patterns?: Partial<ScreenPatterns>): ScreenMeaning {
   if (!s) return { kind: 'unknown' };
-  let m = cache.get(s);
-  if (!m) {
-    const key = `${s.lit ? 1 : 0}\u0000${s.lines.join('\u0001')}\u0000${s.softkeys.join('\u0001')}`;
-    let known = byContent.get(patterns ?? NO_PATTERNS);
-    if (!known) byContent.set(patterns ?? NO_PATTERNS, (known = new Map()));
-    m = known.get(key);
-    if (!m) {
-      m = Object.freeze(classify(s, patterns));
-      if (known.size >= 4096) known.clear();
-      known.set(key, m);
-    }
-    cache.set(s, m);
+  const p = patterns ?? NO_PATTERNS;
+  // Two readings kept an object: the machine's (a model's patterns) and the typing's (none) alternate on each screen.
+  const last = cache.get(s);
+  if (last) {
+    if (last.patterns === p) return last.meaning;
+    if (last.other?.patterns === p) return last.other.meaning;
   }
+  const key = `${s.lit ? 1 : 0}\u0000${s.lines.join('\u0001')}\u0000${s.softkeys.join('\u0001')}`;
+  let known = byContent.get(p);
+  if (!known) byContent.set(p, (known = new Map()));
+  let m = known.get(key);
+  if (!m) {
+    m = Object.freeze(classify(s, patterns));
+    if (known.size >= 4096) known.clear();
+    known.set(key, m);
+  }
+  cache.set(s, last ? { patterns: p, meaning: m, other: { patterns: last.patterns, meaning: last.meaning } } : { patterns: p, meaning: m });
   return m;
 }
 
@@ -153,8 +161,21 @@ export function modeOfLabel(label: string): Mode | undefined {
 }
 
 function regexShows(s: ScreenObservation, pattern: string | undefined): boolean {
-  return pattern !== undefined && new RegExp(pattern, 'im').test(s.lines.join('\n'));
+  return pattern !== undefined && patternRx(pattern).test(s.lines.join('\n'));
 }
+
+/** A model's pattern compiled once (no `g` flag: test() keeps no state between screens). */
+function patternRx(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern, 'im');
+    if (compiled.size >= 1024) compiled.clear();
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+const compiled = new Map<string, RegExp>();
 
 function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): ScreenMeaning {
   if (!s.lit) return { kind: 'dark' };

@@ -324,19 +324,30 @@ export function progressKey(value: unknown, c: SeenContext & { attempt?: number 
   return JSON.stringify(progressFields(value, c));
 }
 
-/** progressKey's parts, unjoined: compare two with sameProgress (the runner does, on every snapshot). */
+/** progressKey's parts, unjoined: compare them with the next snapshot's by sameProgressOf. */
 export function progressFields(value: unknown, c: SeenContext & { attempt?: number }): unknown[] {
   return [value, c.attempt, c.index, c.opIndex, c.reboots, c.comboIndex, c.adminIndex, c.macCase];
 }
 
-/** Whether two progressFields give the same progressKey, without writing either out (a state value compared deeply). */
-export function sameProgress(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-  return true;
+/**
+ * Whether `a` (progressFields of an earlier snapshot) gives the same progressKey as (value, c), without writing either
+ * out or building the second (the runner asks on every snapshot): a state value is compared deeply.
+ */
+export function sameProgressOf(a: readonly unknown[] | undefined, value: unknown, c: SeenContext & { attempt?: number }): boolean {
+  return (
+    a !== undefined &&
+    sameJson(a[0], value) &&
+    sameJson(a[1], c.attempt) &&
+    sameJson(a[2], c.index) &&
+    sameJson(a[3], c.opIndex) &&
+    sameJson(a[4], c.reboots) &&
+    sameJson(a[5], c.comboIndex) &&
+    sameJson(a[6], c.adminIndex) &&
+    sameJson(a[7], c.macCase)
+  );
 }
 
-/** JSON.stringify(a) === JSON.stringify(b) for a state value (strings, nested objects of them) or a plain field. */
+/** JSON.stringify(a) === JSON.stringify(b), for a state value (strings, nested objects of them) or a plain field. */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   // JSON writes undefined in an array as null.
