@@ -108,34 +108,62 @@ const K = {
 } as const;
 
 /**
- * The last meaning read of each observation object, with the patterns it was read under: one screen object reaches
- * several readers (the simulator hands every listener the same frozen one), some with a model's patterns, some without.
+ * The last few screens read, by object and patterns: a screen object comes back to several readers in a row (the
+ * simulator hands every listener the same frozen one; the typing reads the current screen again and again), some with
+ * a model's patterns, some without. A handful compared by identity costs less than any map keyed by the object.
  */
-const cache = new WeakMap<ScreenObservation, { patterns: object; meaning: ScreenMeaning; other?: { patterns: object; meaning: ScreenMeaning } }>();
-/** Meanings by what the screen shows, per model's patterns (a screen comes back many times as new objects). */
-const byContent = new WeakMap<object, Map<string, ScreenMeaning>>();
+const RECENT = 8;
+const recentScreens: (ScreenObservation | undefined)[] = new Array<ScreenObservation | undefined>(RECENT).fill(undefined);
+const recentPatterns: (object | undefined)[] = new Array<object | undefined>(RECENT).fill(undefined);
+const recentMeanings: (ScreenMeaning | undefined)[] = new Array<ScreenMeaning | undefined>(RECENT).fill(undefined);
+let recentNext = 0;
+/**
+ * Meanings by what the screen shows, per model's patterns (a screen comes back many times as new objects): a tree walked
+ * by the screen's parts (lit, the number of lines, each line, the number of softkeys, each label), so that looking a
+ * screen up hashes strings the screen already has (each hashes once) instead of a key joined from them every time.
+ */
+interface ContentNode {
+  next: Map<string, ContentNode>;
+  meaning?: ScreenMeaning;
+}
+const byContent = new WeakMap<object, { root: ContentNode; size: number }>();
 const NO_PATTERNS = {};
 
-/** What the screen means (cached per observation object and patterns, and by the screen's content). */
+/** The node of this screen's content in a tree (made on the way). */
+function contentNode(root: ContentNode, s: ScreenObservation): ContentNode {
+  let node = step(root, s.lit ? '1' : '0');
+  node = step(node, String(s.lines.length));
+  for (const line of s.lines) node = step(node, line);
+  node = step(node, String(s.softkeys.length));
+  for (const label of s.softkeys) node = step(node, label);
+  return node;
+}
+
+function step(node: ContentNode, part: string): ContentNode {
+  let child = node.next.get(part);
+  if (!child) node.next.set(part, (child = { next: new Map() }));
+  return child;
+}
+
+/** What the screen means (the last few objects read remembered, and every meaning by the screen's content). */
 export function readScreen(s: ScreenObservation | undefined, patterns?: Partial<ScreenPatterns>): ScreenMeaning {
   if (!s) return { kind: 'unknown' };
   const p = patterns ?? NO_PATTERNS;
-  // Two readings kept an object: the machine's (a model's patterns) and the typing's (none) alternate on each screen.
-  const last = cache.get(s);
-  if (last) {
-    if (last.patterns === p) return last.meaning;
-    if (last.other?.patterns === p) return last.other.meaning;
-  }
-  const key = `${s.lit ? 1 : 0}\u0000${s.lines.join('\u0001')}\u0000${s.softkeys.join('\u0001')}`;
+  for (let i = 0; i < RECENT; i++) if (recentScreens[i] === s && recentPatterns[i] === p) return recentMeanings[i]!;
   let known = byContent.get(p);
-  if (!known) byContent.set(p, (known = new Map()));
-  let m = known.get(key);
+  // A few thousand screens at most, then forgotten (a camera's misreadings make new ones without end).
+  if (!known || known.size >= 4096) byContent.set(p, (known = { root: { next: new Map() }, size: 0 }));
+  const node = contentNode(known.root, s);
+  let m = node.meaning;
   if (!m) {
     m = Object.freeze(classify(s, patterns));
-    if (known.size >= 4096) known.clear();
-    known.set(key, m);
+    node.meaning = m;
+    known.size++;
   }
-  cache.set(s, last ? { patterns: p, meaning: m, other: { patterns: last.patterns, meaning: last.meaning } } : { patterns: p, meaning: m });
+  recentScreens[recentNext] = s;
+  recentPatterns[recentNext] = p;
+  recentMeanings[recentNext] = m;
+  recentNext = (recentNext + 1) % RECENT;
   return m;
 }
 
