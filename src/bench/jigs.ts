@@ -10,8 +10,14 @@ const FIXTURES_DIR = new URL('../../fixtures/', import.meta.url);
  * station jig for base stations, the VisualPro jig; the VVX jig for the VVX family, the SoundPoint jig for the rest.
  */
 export function defaultFixturePath(model: PhoneModel): string {
-  return fileURLToPath(new URL(defaultFixtureFile(model), FIXTURES_DIR));
+  const file = defaultFixtureFile(model);
+  let path = fixturePaths.get(file);
+  if (path === undefined) fixturePaths.set(file, (path = fileURLToPath(new URL(file, FIXTURES_DIR))));
+  return path;
 }
+
+/** The path of each fixture file under fixtures/, worked out once (a URL parsed a phone was a measurable share). */
+const fixturePaths = new Map<string, string>();
 
 function defaultFixtureFile(model: PhoneModel): string {
   switch (model.procedure.kind) {

@@ -3,7 +3,7 @@ import type { Failure } from '../batch/record.js';
 import type { Bench, DriverEvent, ScreenObservation } from '../bench/types.js';
 import type { Clock } from '../clock/clock.js';
 import { ResetbotError } from '../errors/errors.js';
-import { describeState, progressKey, type SeenContext, type StepWords } from '../progress/vocabulary.js';
+import { describeState, progressFields, sameProgressOf, type SeenContext, type StepWords } from '../progress/vocabulary.js';
 
 /*
  * Running a procedure machine on a bench, the same way for all of them (the keypad machine, the step machine, the
@@ -116,13 +116,12 @@ export function driveMachine<TOutput>(machine: AnyStateMachine, input: (bench: B
       opts.signal?.removeEventListener('abort', onAbort);
     };
 
-    let last = '';
+    let last: unknown[] | undefined;
     let lastWords = '';
     actor.subscribe({
       next: (snap: SnapshotFrom<AnyStateMachine>) => {
-        const key = progressKey(snap.value, snap.context as SeenContext);
-        if (key !== last && opts.onState) {
-          last = key;
+        if (opts.onState && !sameProgressOf(last, snap.value, snap.context as SeenContext)) {
+          last = progressFields(snap.value, snap.context as SeenContext);
           const state = stateName(snap.value);
           const words = describeState(machine.id, state, snap.context);
           // Every new state (the journal keeps them all), and new words within one; the display drops repeats.

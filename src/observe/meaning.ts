@@ -107,27 +107,63 @@ const K = {
   ok: ['ok', 'enter'],
 } as const;
 
-const cache = new WeakMap<ScreenObservation, ScreenMeaning>();
-/** Meanings by what the screen shows, per model's patterns (a screen comes back many times as new objects). */
-const byContent = new WeakMap<object, Map<string, ScreenMeaning>>();
+/**
+ * The last few screens read, by object and patterns: a screen object comes back to several readers in a row (the
+ * simulator hands every listener the same frozen one; the typing reads the current screen again and again), some with
+ * a model's patterns, some without. A handful compared by identity costs less than any map keyed by the object.
+ */
+const RECENT = 8;
+const recentScreens: (ScreenObservation | undefined)[] = new Array<ScreenObservation | undefined>(RECENT).fill(undefined);
+const recentPatterns: (object | undefined)[] = new Array<object | undefined>(RECENT).fill(undefined);
+const recentMeanings: (ScreenMeaning | undefined)[] = new Array<ScreenMeaning | undefined>(RECENT).fill(undefined);
+let recentNext = 0;
+/**
+ * Meanings by what the screen shows, per model's patterns (a screen comes back many times as new objects): a tree walked
+ * by the screen's parts (lit, the number of lines, each line, the number of softkeys, each label), so that looking a
+ * screen up hashes strings the screen already has (each hashes once) instead of a key joined from them every time.
+ */
+interface ContentNode {
+  next: Map<string, ContentNode>;
+  meaning?: ScreenMeaning;
+}
+const byContent = new WeakMap<object, { root: ContentNode; size: number }>();
 const NO_PATTERNS = {};
 
-/** What the screen means (cached per observation object, and by the screen's content). */
+/** The node of this screen's content in a tree (made on the way). */
+function contentNode(root: ContentNode, s: ScreenObservation): ContentNode {
+  let node = step(root, s.lit ? '1' : '0');
+  node = step(node, String(s.lines.length));
+  for (const line of s.lines) node = step(node, line);
+  node = step(node, String(s.softkeys.length));
+  for (const label of s.softkeys) node = step(node, label);
+  return node;
+}
+
+function step(node: ContentNode, part: string): ContentNode {
+  let child = node.next.get(part);
+  if (!child) node.next.set(part, (child = { next: new Map() }));
+  return child;
+}
+
+/** What the screen means (the last few objects read remembered, and every meaning by the screen's content). */
 export function readScreen(s: ScreenObservation | undefined, patterns?: Partial<ScreenPatterns>): ScreenMeaning {
   if (!s) return { kind: 'unknown' };
-  let m = cache.get(s);
+  const p = patterns ?? NO_PATTERNS;
+  for (let i = 0; i < RECENT; i++) if (recentScreens[i] === s && recentPatterns[i] === p) return recentMeanings[i]!;
+  let known = byContent.get(p);
+  // A few thousand screens at most, then forgotten (a camera's misreadings make new ones without end).
+  if (!known || known.size >= 4096) byContent.set(p, (known = { root: { next: new Map() }, size: 0 }));
+  const node = contentNode(known.root, s);
+  let m = node.meaning;
   if (!m) {
-    const key = `${s.lit ? 1 : 0}\u0000${s.lines.join('\u0001')}\u0000${s.softkeys.join('\u0001')}`;
-    let known = byContent.get(patterns ?? NO_PATTERNS);
-    if (!known) byContent.set(patterns ?? NO_PATTERNS, (known = new Map()));
-    m = known.get(key);
-    if (!m) {
-      m = Object.freeze(classify(s, patterns));
-      if (known.size >= 4096) known.clear();
-      known.set(key, m);
-    }
-    cache.set(s, m);
+    m = Object.freeze(classify(s, patterns));
+    node.meaning = m;
+    known.size++;
   }
+  recentScreens[recentNext] = s;
+  recentPatterns[recentNext] = p;
+  recentMeanings[recentNext] = m;
+  recentNext = (recentNext + 1) % RECENT;
   return m;
 }
 
@@ -153,8 +189,21 @@ export function modeOfLabel(label: string): Mode | undefined {
 }
 
 function regexShows(s: ScreenObservation, pattern: string | undefined): boolean {
-  return pattern !== undefined && new RegExp(pattern, 'im').test(s.lines.join('\n'));
+  return pattern !== undefined && patternRx(pattern).test(s.lines.join('\n'));
 }
+
+/** A model's pattern compiled once (no `g` flag: test() keeps no state between screens). */
+function patternRx(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern, 'im');
+    if (compiled.size >= 1024) compiled.clear();
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+const compiled = new Map<string, RegExp>();
 
 function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): ScreenMeaning {
   if (!s.lit) return { kind: 'dark' };

@@ -321,7 +321,47 @@ export function humanise(state: string): string {
 
 /** What the words of a state depend on: the runner asks for words only when it changes. */
 export function progressKey(value: unknown, c: SeenContext & { attempt?: number }): string {
-  return JSON.stringify([value, c.attempt, c.index, c.opIndex, c.reboots, c.comboIndex, c.adminIndex, c.macCase]);
+  return JSON.stringify(progressFields(value, c));
+}
+
+/** progressKey's parts, unjoined: compare them with the next snapshot's by sameProgressOf. */
+export function progressFields(value: unknown, c: SeenContext & { attempt?: number }): unknown[] {
+  return [value, c.attempt, c.index, c.opIndex, c.reboots, c.comboIndex, c.adminIndex, c.macCase];
+}
+
+/**
+ * Whether `a` (progressFields of an earlier snapshot) gives the same progressKey as (value, c), without writing either
+ * out or building the second (the runner asks on every snapshot): a state value is compared deeply.
+ */
+export function sameProgressOf(a: readonly unknown[] | undefined, value: unknown, c: SeenContext & { attempt?: number }): boolean {
+  return (
+    a !== undefined &&
+    sameJson(a[0], value) &&
+    sameJson(a[1], c.attempt) &&
+    sameJson(a[2], c.index) &&
+    sameJson(a[3], c.opIndex) &&
+    sameJson(a[4], c.reboots) &&
+    sameJson(a[5], c.comboIndex) &&
+    sameJson(a[6], c.adminIndex) &&
+    sameJson(a[7], c.macCase)
+  );
+}
+
+/** JSON.stringify(a) === JSON.stringify(b), for a state value (strings, nested objects of them) or a plain field. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // JSON writes undefined in an array as null.
+  if (a == null && b == null) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    if (ak[i] !== bk[i]) return false;
+    if (!sameJson((a as Record<string, unknown>)[ak[i]!], (b as Record<string, unknown>)[bk[i]!])) return false;
+  }
+  return true;
 }
 
 /** Whether the table has words of its own for a machine's state (the test of every state asks it). */

@@ -42,6 +42,11 @@ export interface SimDevice {
   keyUp(key: Key): void;
   /** What a camera would see now (a copy). */
   screen(): ScreenObservation;
+  /**
+   * What a camera would see now, as the one frozen object every listener of this screen got: read it, do not keep
+   * expecting it to change (the next screen is a new object). Cheaper than `screen()`; nothing can change it.
+   */
+  view(): Readonly<ScreenObservation>;
   /** Calls `listener` with every new screen; returns the unsubscribe function. */
   onScreen(listener: (screen: ScreenObservation) => void): () => void;
   /** Keys physically down on the unit now (the jig's effect). */
@@ -115,7 +120,8 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   private readonly timers = new Set<TimerId>();
   /** quickBoot's factor (1: the phone's own timeline). */
   private readonly quick: number;
-  private scr: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
+  /** The screen showing now, frozen (arrays and LEDs too): one object a screen, shared by every listener. */
+  private scr: ScreenObservation = frozenScreen([], [], {}, false);
   private readonly listeners = new Set<(screen: ScreenObservation) => void>();
   private readonly eventListeners = new Set<(e: SimEvent) => void>();
 
@@ -242,6 +248,10 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
     return { lines: [...this.scr.lines], softkeys: [...this.scr.softkeys], leds: { ...this.scr.leds }, lit: this.scr.lit };
   }
 
+  view(): Readonly<ScreenObservation> {
+    return this.scr;
+  }
+
   onScreen(listener: (screen: ScreenObservation) => void): () => void {
     this.listeners.add(listener);
     return () => {
@@ -316,11 +326,12 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   }
 
   protected show(lines: string[], softkeys: string[] = this.blankSoftkeys(), leds: Record<string, string> = {}, lit = true): void {
-    const next: ScreenObservation = { lines, softkeys, leds, lit };
-    if (sameScreen(next, this.scr)) return;
+    if (sameScreen(lines, softkeys, leds, lit, this.scr)) return;
+    // One frozen copy for every listener (and view()): none can change what the next one sees, and a reader that
+    // remembers what it made of a screen object (observe/meaning.ts readScreen) sees the same object again.
+    const next = frozenScreen(lines, softkeys, leds, lit);
     this.scr = next;
-    // Each listener gets its own copy: one that changes it cannot change what the next one sees.
-    for (const listener of [...this.listeners]) listener(this.screen());
+    for (const listener of [...this.listeners]) listener(next);
   }
 
   /** The screen showing now (not a copy: read it, do not change it). */
@@ -358,8 +369,19 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   }
 }
 
-/** Whether two screens show the same (compared field by field: a JSON.stringify a screen update cost more). */
-function sameScreen(a: ScreenObservation, b: ScreenObservation): boolean {
+/** A screen as its own frozen copy (the caller's arrays and LEDs may be its constants, or change later). */
+function frozenScreen(lines: readonly string[], softkeys: readonly string[], leds: Readonly<Record<string, string>>, lit: boolean): ScreenObservation {
+  return Object.freeze({
+    lines: Object.freeze([...lines]) as string[],
+    softkeys: Object.freeze([...softkeys]) as string[],
+    leds: Object.freeze({ ...leds }),
+    lit,
+  });
+}
+
+/** Whether a screen shows the same as `b` (compared field by field: a JSON.stringify a screen update cost more). */
+function sameScreen(lines: readonly string[], softkeys: readonly string[], leds: Readonly<Record<string, string>>, lit: boolean, b: ScreenObservation): boolean {
+  const a = { lines, softkeys, leds, lit };
   if (a.lit !== b.lit || a.lines.length !== b.lines.length || a.softkeys.length !== b.softkeys.length) return false;
   for (let i = 0; i < a.lines.length; i++) if (a.lines[i] !== b.lines[i]) return false;
   for (let i = 0; i < a.softkeys.length; i++) if (a.softkeys[i] !== b.softkeys[i]) return false;

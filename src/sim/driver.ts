@@ -205,11 +205,12 @@ export class SimObserver implements Observer {
     this.clock = options.clock;
     this.latencyMs = options.latencyMs ?? 0;
     if (this.latencyMs > 0 && !this.clock) throw new ConfigError('bad-fault', 'observer latency needs the clock', 'pass the clock');
-    this.delivered = phone.screen();
+    this.delivered = phone.view();
   }
 
+  /** The screen as delivered: the phone's own frozen object (the same one each listener got), never a copy. */
   current(): ScreenObservation {
-    return this.latencyMs > 0 ? this.delivered : this.phone.screen();
+    return this.latencyMs > 0 ? this.delivered : this.phone.view();
   }
 
   subscribe(listener: (screen: ScreenObservation) => void): () => void {

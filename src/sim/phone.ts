@@ -200,16 +200,21 @@ const COUNTDOWN_SOFTKEYS = ['Start', 'Setup', 'About', ''];
 /** A logo, as a camera reports it. */
 const LOGO = '[Poly logo]';
 
+/** `softkey1`..`softkey9` -> 0..8 (a table: the phone looks keys up on every screen it draws). */
+const SOFTKEY_INDEX: ReadonlyMap<string, number> = new Map(Array.from({ length: 9 }, (_, i) => [`softkey${i + 1}`, i] as const));
+
 function softkeyIndex(key: Key): number | undefined {
-  const m = /^softkey([1-9])$/.exec(key);
-  return m ? Number(m[1]) - 1 : undefined;
+  return SOFTKEY_INDEX.get(key);
 }
 
 /** Softkey labels from a key -> label map. */
 function softkeys(labels: Partial<Record<Key, string>> = {}): string[] {
-  const out = Array.from({ length: SOFTKEY_COUNT }, () => '');
-  for (const [key, label] of Object.entries(labels)) {
+  const out: string[] = [];
+  for (let i = 0; i < SOFTKEY_COUNT; i++) out.push('');
+  for (const key in labels) {
+    if (!Object.hasOwn(labels, key)) continue;
     const i = softkeyIndex(key);
+    const label = labels[key];
     if (i !== undefined && i < SOFTKEY_COUNT && label !== undefined) out[i] = label;
   }
   return out;

@@ -12,7 +12,7 @@ import { factoryResetMachine } from '../../src/machines/factory-reset.js';
 import { provisionMachine } from '../../src/machines/provision.js';
 import { stepMachine } from '../../src/machines/steps.js';
 import { clockTime, stepText } from '../../src/progress/render.js';
-import { charTimes, describeState, knows } from '../../src/progress/vocabulary.js';
+import { charTimes, describeState, knows, progressFields, progressKey, sameProgressOf } from '../../src/progress/vocabulary.js';
 import { TEXT_ENTRY_PROFILES } from '../../src/text-entry/profiles.js';
 import { planText } from '../../src/text-entry/planner.js';
 
@@ -108,5 +108,37 @@ describe('the words', () => {
         expect([...ends].sort((a, b) => a - b)).toEqual(ends);
       }
     }
+  });
+});
+
+describe('the runner asks for words when progressKey changes', () => {
+  it('sameProgressOf agrees with comparing progressKey strings, for every pair of a grid of snapshots', () => {
+    const values: unknown[] = ['recover', 'passed', { attempt: 'typing' }, { attempt: 'holding' }, { attempt: { inner: 'a' } }, { attempt: { inner: 'b' } }];
+    const contexts = [
+      { attempt: 1, reboots: 0, comboIndex: 0, macCase: 'lower' as const },
+      { attempt: 2, reboots: 0, comboIndex: 0, macCase: 'lower' as const },
+      { attempt: 1, reboots: 1, comboIndex: 0, macCase: 'lower' as const },
+      { attempt: 1, reboots: 0, comboIndex: 1, macCase: 'upper' as const },
+      { attempt: 1, index: 3 },
+      { attempt: 1, index: 4, adminIndex: 0 },
+      { attempt: 1, opIndex: 2 },
+    ];
+    let same = 0;
+    let differ = 0;
+    for (const v1 of values) {
+      for (const c1 of contexts) {
+        for (const v2 of values) {
+          for (const c2 of contexts) {
+            const want = progressKey(v1, c1) === progressKey(v2, c2);
+            expect(sameProgressOf(progressFields(v1, c1), v2, c2)).toBe(want);
+            if (want) same++;
+            else differ++;
+          }
+        }
+      }
+    }
+    expect(same).toBeGreaterThan(0);
+    expect(differ).toBeGreaterThan(same);
+    expect(sameProgressOf(undefined, 'recover', { attempt: 1 })).toBe(false);
   });
 });

@@ -497,3 +497,27 @@ describe('SimPhone: faults', () => {
     expect((unknown as ConfigError).hint).toContain('vvx-410');
   });
 });
+
+describe('the screen a listener gets', () => {
+  it('is one frozen object a screen, the same for every listener and view(); screen() is a copy of it', () => {
+    const { p, clock } = phone();
+    const a: ScreenObservation[] = [];
+    const b: ScreenObservation[] = [];
+    p.onScreen((s) => a.push(s));
+    p.onScreen((s) => b.push(s));
+    p.setPower(true);
+    runOut(clock, 30_000);
+    expect(a.length).toBeGreaterThan(2);
+    expect(b).toEqual(a);
+    for (let i = 0; i < a.length; i++) expect(b[i]).toBe(a[i]);
+    const last = a.at(-1)!;
+    expect(p.view()).toBe(last);
+    expect(Object.isFrozen(last) && Object.isFrozen(last.lines) && Object.isFrozen(last.softkeys) && Object.isFrozen(last.leds)).toBe(true);
+    expect(() => (last.lines as string[]).push('changed')).toThrow(TypeError);
+    const copy = p.screen();
+    expect(copy).toEqual(last);
+    expect(copy).not.toBe(last);
+    copy.lines.push('mine');
+    expect(p.view().lines).toEqual(last.lines);
+  });
+});
