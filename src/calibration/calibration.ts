@@ -15,7 +15,7 @@ import type { Mode } from '../text-entry/types.js';
 import type { RunNotes } from '../machines/factory-reset.js';
 
 export interface ModelCalibration {
-  /** Phones of this model that taught it something. */
+  /** Phones of this model whose keypad reset taught it something (a step procedure's restarts count in `confirms`). */
   phones: number;
   updatedAt: string;
   keypad: {
@@ -88,12 +88,15 @@ export class CalibrationStore {
 
   /** Folds what a run learned into the model's entry and writes the file. Returns the entry, or undefined if nothing was learned. */
   learn(modelId: string, learned: Learned, now = new Date()): ModelCalibration | undefined {
-    if (!learned.cycle && !learned.initialMode && learned.modeCommits === undefined && learned.countdownMs === undefined && learned.resetMs === undefined && learned.holdMs === undefined && learned.cancelMs === undefined && !learned.confirm) return undefined;
+    const { confirm, ...keypadRun } = learned;
+    const fromKeypadRun = Object.values(keypadRun).some((v) => v !== undefined);
+    if (!fromKeypadRun && !confirm) return undefined;
     const old = this.get(modelId);
-    const confirm = learned.confirm;
     const oldConfirm = confirm ? old?.seen.confirms?.[confirm.kind] : undefined;
     const entry: ModelCalibration = {
-      phones: (old?.phones ?? 0) + 1,
+      // `phones` counts the runs of the keypad reset that taught something (its blind schedule needs two of them); a
+      // step procedure's restart keeps its own count, so a menu reset or a reboot never stands in for a watched reset.
+      phones: (old?.phones ?? 0) + (fromKeypadRun ? 1 : 0),
       updatedAt: now.toISOString(),
       keypad: {
         ...old?.keypad,

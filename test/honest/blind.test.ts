@@ -127,3 +127,24 @@ describe('a blind bench that has learned a step procedure (calibration)', () => 
     },
   );
 });
+
+describe('what counts toward a blind schedule', () => {
+  it("a step procedure's watched restarts never stand in for watched resets of the keypad procedure, nor the other way", async () => {
+    const { blindConfirmMs, calibratedModel } = await import('../../src/calibration/calibration.js');
+    const model = getCatalog().find('VVX 410');
+    const store = newCalibration();
+    // Two menu resets watched (a step procedure): their restarts are learned, under their own kind and count.
+    store.learn(model.id, { confirm: { kind: 'menu-reset', ms: 90_000 } });
+    store.learn(model.id, { confirm: { kind: 'menu-reset', ms: 80_000 } });
+    expect(store.get(model.id)!.phones).toBe(0);
+    expect(store.get(model.id)!.seen.confirms).toEqual({ 'menu-reset': { ms: 90_000, phones: 2 } });
+    expect(blindConfirmMs(store.get(model.id), 'menu-reset')).toBe(90_000 * 1.25 + 30_000);
+    expect(blindConfirmMs(store.get(model.id), 'reboot')).toBeUndefined();
+    // One watched combo reset: not yet enough for the blind reset wait, whatever the menu resets taught.
+    store.learn(model.id, { resetMs: 150_000 });
+    expect(store.get(model.id)!.phones).toBe(1);
+    expect(calibratedModel(model, store.get(model.id)).timing.blindResetMs).toBeUndefined();
+    store.learn(model.id, { resetMs: 140_000 });
+    expect(calibratedModel(model, store.get(model.id)).timing.blindResetMs).toBe(150_000 * 1.25 + 30_000);
+  });
+});
