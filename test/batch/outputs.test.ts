@@ -54,8 +54,9 @@ describe('one writer per journal', () => {
     const out = join(dir, 'out');
     const journal = join(out, 'journal.jsonl');
     const { path, macs } = batchFile(dir, 4);
-    // Four stations: the four phones at once, so the first batch is soon done once the others were refused.
-    const first = spawnCli(['batch', path, '--out', out, '--sim-stations', '4', '--sim-pace', '100', '--sim-seed', '4', '--quiet', '--json'], dir);
+    // Two stations: the four phones in two rounds (about 4 s at this pace), time enough for the other two batches to be
+    // refused while it runs, and it is done sooner after.
+    const first = spawnCli(['batch', path, '--out', out, '--sim-stations', '2', '--sim-pace', '100', '--sim-seed', '4', '--quiet', '--json'], dir);
     const running = finished(first);
     await until(whileRunning(running, () => jsonLines<JournalEntry>(journal).some((e) => e.type === 'started')), 'the first batch running');
 
