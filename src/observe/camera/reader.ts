@@ -6,10 +6,11 @@
  * glare (removed with the local background), a display at an angle inside a larger frame.
  *
  * Preprocessing for LCD text (DESIGN.md), in two passes. The layout is found on the display rectified at about the size
- * it has on the frame (greyscale, polarity to dark-on-light, local Sauvola threshold): the text lines, the softkey
- * strip and its cells. Only the crops OCR reads are then rectified again, straight from the frame, at the size the
- * recogniser reads best (upscaled: one resampling), their background flattened and everything away from the ink
- * whited out; the crops are stacked and read by one OCR call.
+ * it has on the frame (greyscale, polarity to dark-on-light, a threshold on each pixel's depth below its local
+ * background, against the local contrast and the sensor's noise): the text lines, the softkey strip and its cells.
+ * Only the crops OCR reads are then rectified again, straight from the frame, at the size the recogniser reads best
+ * (upscaled: one resampling), their background flattened and everything away from the ink whited out; the crops are
+ * stacked and read by one OCR call.
  */
 import {
   applyHomography,
@@ -108,34 +109,6 @@ function meanChroma(r: Raster): number {
   }
   const n = Math.max(1, r.data.length / 4);
   return (Math.max(R, G, B) - Math.min(R, G, B)) / n;
-}
-
-/** Sauvola binarisation: ink (0) where darker than the local mean by a margin scaled by the local contrast. */
-function sauvola(g: Grey, window: number, k: number): Grey {
-  const w = g.width;
-  const h = g.height;
-  const sum = integral(g);
-  const sq = integral(g, true);
-  const out = createGrey(w, h);
-  const r = Math.max(2, Math.floor(window / 2));
-  const W = w + 1;
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.max(0, y - r);
-    const y1 = Math.min(h, y + r + 1);
-    const a = y0 * W;
-    const b = y1 * W;
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.max(0, x - r);
-      const x1 = Math.min(w, x + r + 1);
-      const n = (x1 - x0) * (y1 - y0);
-      const mean = (sum[b + x1]! - sum[a + x1]! - sum[b + x0]! + sum[a + x0]!) / n;
-      const sd = Math.sqrt(Math.max(0, (sq[b + x1]! - sq[a + x1]! - sq[b + x0]! + sq[a + x0]!) / n - mean * mean));
-      const t = mean * (1 + k * (sd / 128 - 1));
-      // A flat region (sd small) is background, whatever its level: no speckle from noise or glare.
-      out.data[y * w + x] = g.data[y * w + x]! < t && sd > 12 ? 0 : 255;
-    }
-  }
-  return out;
 }
 
 /**
@@ -262,17 +235,110 @@ function background(g: Grey, r: number): Float32Array {
 }
 
 /**
- * Background flattened (divided by the local background level, over a window a third of `window`), contrast
- * stretched: glare and gradients gone.
+ * An OCR crop's grey, dark text on white: each pixel's depth below its local background (over a window a third of
+ * `window`: glare and exposure divide out), from the crop's glass (its median depth: a line's ink is sparse) to
+ * `saturate` of its ink's depth (its 99th percentile) mapped onto white to black. Ink deeper than that is black, so the
+ * thin strokes of a blurred or over-exposed line keep a grey the recogniser sees, not the near-white the ink's full
+ * depth range would leave them. (Saturated much harder, strokes run together into blobs tesseract may take for a
+ * picture and not read at all.)
  */
-function normalise(g: Grey, window: number): Grey {
+function normalise(g: Grey, window: number, saturate = 0.8): Grey {
   const bg = background(g, Math.max(3, Math.floor(window / 3)));
   const out = createGrey(g.width, g.height);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, (255 * g.data[i]!) / Math.max(1, bg[i]!));
-  const lo = percentile(out.data, 0.01);
-  const span = Math.max(1, 230 - lo);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, Math.max(0, ((out.data[i]! - lo) * 255) / span));
+  const depth = new Uint8ClampedArray(g.data.length);
+  for (let i = 0; i < depth.length; i++) depth[i] = 255 * Math.max(0, 1 - g.data[i]! / Math.max(8, bg[i]!));
+  const base = percentile(depth, 0.5);
+  const peak = percentile(depth, 0.99);
+  const full = Math.max(8, (peak - base) * saturate);
+  for (let i = 0; i < depth.length; i++) out.data[i] = 255 * (1 - Math.min(1, Math.max(0, (depth[i]! - base) / full)));
   return out;
+}
+
+/** dst[i] = the max of src over [i - r, i + r] along one line of n values (van Herk / Gil-Werman: O(1) a value). */
+function maxLine(src: Float32Array, dst: Float32Array, start: number, step: number, n: number, r: number, f: Float32Array, g: Float32Array): void {
+  const k = 2 * r + 1;
+  for (let i = 0; i < n; i++) f[i] = i % k === 0 ? src[start + i * step]! : Math.max(f[i - 1]!, src[start + i * step]!);
+  for (let i = n - 1; i >= 0; i--) g[i] = i === n - 1 || (i + 1) % k === 0 ? src[start + i * step]! : Math.max(g[i + 1]!, src[start + i * step]!);
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - r);
+    const hi = Math.min(n - 1, i + r);
+    // [lo, hi] spans at most two blocks of k: the suffix max of the first and the prefix max of the second.
+    dst[start + i * step] = Math.floor(lo / k) === Math.floor(hi / k) ? maxRange(src, start, step, lo, hi) : Math.max(g[lo]!, f[hi]!);
+  }
+}
+
+function maxRange(src: Float32Array, start: number, step: number, lo: number, hi: number): number {
+  let m = -Infinity;
+  for (let i = lo; i <= hi; i++) m = Math.max(m, src[start + i * step]!);
+  return m;
+}
+
+/** The max of `v` over a (2r+1)-square window about each pixel (rows, then columns). */
+function localMax(v: Float32Array, w: number, h: number, r: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const f = new Float32Array(Math.max(w, h));
+  const g = new Float32Array(Math.max(w, h));
+  for (let y = 0; y < h; y++) maxLine(v, tmp, y * w, 1, w, r, f, g);
+  for (let x = 0; x < w; x++) maxLine(tmp, out, x, w, h, r, f, g);
+  return out;
+}
+
+/**
+ * Ink (0) and background (255) of an LCD's picture, whatever its exposure, glare and contrast. Each pixel's depth is
+ * how much darker it is than its local background (0..1 of the background's level: glare and exposure divide out),
+ * less the glass's own mean depth about it (the background estimate rides the noise's crests). The contrast about a
+ * pixel is the deepest depth within `reach` (about a character). Where that contrast does not stand out from the
+ * sensor's noise (5 sigma, and 8 % at least), there is no ink: flat glass stays background, whatever its level.
+ * Otherwise, two thresholds on the depth:
+ * - `core`: at least half the contrast, the midpoint between glass and ink where a blurred stroke's true edge lies (for
+ *   shapes that are counted and measured: a password field's marks);
+ * - `ink`: a quarter of it (and 4 sigma), so that thin strokes, blurred to a fraction of a bold stroke's depth beside
+ *   them, are found too (for finding text and where OCR looks).
+ */
+function binarise(g: Grey, window: number, reach: number): { ink: Grey; core: Grey } {
+  const w = g.width;
+  const h = g.height;
+  const bg = background(g, Math.max(3, Math.floor(window / 3)));
+  const depth = new Float32Array(w * h);
+  for (let i = 0; i < depth.length; i++) depth[i] = Math.max(0, 1 - g.data[i]! / Math.max(8, bg[i]!));
+  // The noise of the depth: the median difference of pixels three apart (beyond the smoothing's reach), as a sigma.
+  const lag = 3;
+  const diffs = new Uint8ClampedArray(Math.max(1, (w - lag) * h));
+  let n = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x + lag < w; x++) diffs[n++] = Math.min(255, Math.abs(depth[y * w + x]! - depth[y * w + x + lag]!) * 1000);
+  const sigma = percentile(diffs.subarray(0, n), 0.5) / 1000 / 0.954;
+  const floor = Math.max(0.08, 5 * sigma);
+  const pixelFloor = 4 * sigma;
+  const peak = localMax(depth, w, h, Math.max(2, Math.round(reach)));
+  const sum = new Float64Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += depth[y * w + x]!;
+      sum[(y + 1) * (w + 1) + x + 1] = sum[y * (w + 1) + x + 1]! + row;
+    }
+  }
+  const r = Math.max(2, Math.floor(window / 2));
+  const W = w + 1;
+  const ink = createGrey(w, h);
+  const core = createGrey(w, h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(w, x + r + 1);
+      const base = (sum[y1 * W + x1]! - sum[y0 * W + x1]! - sum[y1 * W + x0]! + sum[y0 * W + x0]!) / ((x1 - x0) * (y1 - y0));
+      const i = y * w + x;
+      const contrast = peak[i]! - base;
+      const d = depth[i]! - base;
+      const stands = contrast >= floor;
+      ink.data[i] = stands && d >= Math.max(contrast * 0.25, pixelFloor) ? 0 : 255;
+      core.data[i] = stands && d >= contrast * 0.5 ? 0 : 255;
+    }
+  }
+  return { ink, core };
 }
 
 /** Light smoothing against sensor noise before thresholding: the 3 x 3 binomial kernel, as two 1-2-1 passes. */
@@ -930,7 +996,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const window = Math.max(15, Math.round(H / 6));
   const { grey: raw, inverted } = darkOnLight(smooth(toGrey(display)), window);
   fillBezel(raw);
-  const binary = sauvola(raw, window, 0.2);
+  const { ink: binary, core } = binarise(raw, window, window / 4);
   const stripTop = findStripTop(binary, cells);
   eraseBorders(binary, stripTop, cells);
   const near = nearInk(binary, Math.max(1, Math.round(H * 0.007)));
@@ -956,7 +1022,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const textHeight = lineHeights.length > 1 ? lineHeights[lineHeights.length - 1]! : Math.max(lineHeights[0] ?? 0, H * 0.07);
   for (const [a, b] of allBands) {
     const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
-    const stars = starCount(binary, band, textHeight);
+    const stars = starCount(core, band, textHeight);
     if (stars > 0) {
       slots.push({ box: band, target: { kind: 'stars', count: stars } });
       continue;
@@ -965,12 +1031,13 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     const box = inkBox(binary, band, minRowInk * 4);
     if (box) slots.push({ box, target: { kind: 'line', logo: b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1) } });
   }
-  // Softkeys: the ink inside each cell of the strip.
+  // Softkeys: the ink inside each cell of the strip. A label is text of the display's size (capitals, as in 'OK', are
+  // some two thirds of a line's band); ink a third of that or less is what is left of a cell's border, not a label.
   if (cells > 0 && stripTop < H) {
     const cellW = W / cells;
     for (let i = 0; i < cells; i++) {
       const box = inkBox(binary, { x0: Math.round(i * cellW), y0: stripTop, x1: Math.round((i + 1) * cellW), y1: H }, minRowInk * 4);
-      if (box) slots.push({ box, target: { kind: 'softkey', index: i } });
+      if (box && box.y1 - box.y0 > textHeight * 0.3) slots.push({ box, target: { kind: 'softkey', index: i } });
     }
   }
 
