@@ -42,6 +42,8 @@ export async function benchCamera(): Promise<void> {
   let cameraMs = 0;
   let frames = 0;
   let ocrFrames = 0;
+  let linesRead = 0;
+  let linesKept = 0;
   let passed = 0;
   const frameMs: number[] = [];
   for (const model of runs) {
@@ -62,6 +64,8 @@ export async function benchCamera(): Promise<void> {
     cameraMs += seen.record.durationMs ?? 0;
     frames += cam!.observer.stats.frames;
     ocrFrames += cam!.observer.stats.ocr;
+    linesRead += cam!.observer.lines.stats.read;
+    linesKept += cam!.observer.lines.stats.kept;
     frameMs.push(...cam!.observer.stats.frameMs);
   }
   console.log(`  --sim-camera (moderate) resets: ${passed}/${runs.length} passed with the simulator's truth at factory defaults`);
@@ -69,7 +73,7 @@ export async function benchCamera(): Promise<void> {
   // The observer's cost a frame as a station sees it: every frame is compared with the last one read (and its LEDs
   // sampled); a frame whose picture changed is read by OCR. Measured as the wall time of each frame's handling.
   const meanFrame = frameMs.reduce((a, b) => a + b, 0) / Math.max(1, frameMs.length);
-  console.log(`  frames needing OCR in a reset: ${pct(ocrFrames, frames)} (${ocrFrames}/${frames})`);
+  console.log(`  frames needing OCR in a reset: ${pct(ocrFrames, frames)} (${ocrFrames}/${frames}); of their lines and labels, ${pct(linesKept, linesRead + linesKept)} unchanged and not read again (${linesKept}/${linesRead + linesKept})`);
   console.log(`  observer latency a frame (compare, LEDs, OCR when the picture changed): median ${quantile(frameMs, 0.5).toFixed(1)} ms, p95 ${quantile(frameMs, 0.95).toFixed(1)} ms, mean ${meanFrame.toFixed(1)} ms`);
   const cores = Math.min(2, availableParallelism());
   const stationsAll = Math.floor((cores * 1000) / (4 * median));

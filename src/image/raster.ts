@@ -88,6 +88,13 @@ export function homography(from: readonly Point[], to: readonly Point[]): Homogr
   return Float64Array.from([...h, 1]);
 }
 
+/** The product a * b of two homographies (b applied first). */
+export function composeHomography(a: Homography, b: Homography): Homography {
+  const out = new Float64Array(9);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3]! * b[c]! + a[r * 3 + 1]! * b[3 + c]! + a[r * 3 + 2]! * b[6 + c]!;
+  return out;
+}
+
 export function applyHomography(h: Homography, p: Point): Point {
   const w = h[6]! * p.x + h[7]! * p.y + h[8]!;
   return { x: (h[0]! * p.x + h[1]! * p.y + h[2]!) / w, y: (h[3]! * p.x + h[4]! * p.y + h[5]!) / w };

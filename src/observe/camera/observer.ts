@@ -3,8 +3,9 @@
  * believed screens. A screen is believed only when `agree` consecutive frames read the same (lines, softkeys, lit and
  * LED states); LEDs are judged over the last few seconds of frames (on and off by turns: `blink`; two colours by
  * turns: `flash`). A frame whose display looks like the last one read (displaySignature) reuses that reading: OCR
- * runs only when the picture changes. On a virtual clock each read holds the clock, so the simulated phone does not
- * run ahead while a frame is read. A camera that delivers no frame for `stallMs` fails with a BenchError.
+ * runs only when the picture changes, and then only on the lines whose part of the display changed (LineMemory). On
+ * a virtual clock each read holds the clock, so the simulated phone does not run ahead while a frame is read. A
+ * camera that delivers no frame for `stallMs` fails with a BenchError.
  */
 import type { ScreenObservation } from '../../bench/types.js';
 import { holdClock, type Clock } from '../../clock/clock.js';
@@ -15,7 +16,7 @@ import { Listeners } from '../../bench/listeners.js';
 import type { Observation, ObservationKind, ObservationSource } from '../types.js';
 import type { OcrPool } from './ocr.js';
 import { sharedOcr } from './ocr.js';
-import { displaySignature, ledAt, readFrame, signatureDistance, type FrameReading } from './reader.js';
+import { displaySignature, ledAt, LineMemory, readFrame, SAME_PICTURE, signatureDistance, type FrameReading } from './reader.js';
 
 export interface CameraCalibration {
   corners?: Quad | undefined;
@@ -37,11 +38,11 @@ export interface CameraObserverOptions {
   ocr?: OcrPool;
 }
 
-/**
- * Signature distance under which a frame shows what the last read frame showed. Noise and exposure drift stay under
- * about 0.3 (a dark display's included); one changed character (a countdown's digit, a mode label) is 0.5 or more.
+/*
+ * SAME_PICTURE (reader.ts): the signature distance under which a frame shows what the last read frame showed. Noise and
+ * exposure drift stay under about 0.3 (a dark display's included); one changed character (a countdown's digit, a mode
+ * label) is 0.5 or more.
  */
-const SAME_PICTURE = 0.4;
 
 function keepLast(xs: number[], x: number): void {
   xs.push(x);
@@ -90,6 +91,8 @@ export class CameraObserver implements ObservationSource {
    * LEDs, OCR when the picture changed), wall ms; the last 10,000 of each.
    */
   readonly stats = { frames: 0, ocr: 0, readMs: [] as number[], frameMs: [] as number[] };
+  /** The lines this camera read, so that a frame where one line changed has only that line read by OCR. */
+  readonly lines = new LineMemory();
 
   constructor(opts: CameraObserverOptions) {
     this.opts = opts;
@@ -192,7 +195,7 @@ export class CameraObserver implements ObservationSource {
       for (const [name, p] of Object.entries(cal.leds ?? {})) leds[name] = ledAt(frame.raster, p);
       reading = { ...this.lastRead.reading, leds };
     } else {
-      reading = await readFrame(frame.raster, this.ocr!, { corners: cal.corners, softkeys: cal.softkeys, leds: cal.leds });
+      reading = await readFrame(frame.raster, this.ocr!, { corners: cal.corners, softkeys: cal.softkeys, leds: cal.leds, memory: this.lines, signature: sig });
       this.stats.ocr++;
       keepLast(this.stats.readMs, reading.ms);
       this.lastRead = { sig, reading };

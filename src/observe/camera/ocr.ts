@@ -62,7 +62,9 @@ async function startPool(size: number): Promise<OcrPool> {
   const workers = await Promise.all(
     Array.from({ length: size }, async () => {
       const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
-      await w.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK, preserve_interword_spaces: '0' });
+      // The reader gives dark text on light only: tesseract's second pass over each line as inverted text (its default,
+      // tessedit_do_invert) would find nothing and cost about a third of the time a read takes.
+      await w.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK, preserve_interword_spaces: '0', tessedit_do_invert: '0' });
       return w;
     }),
   );

@@ -5,20 +5,23 @@
  * Made for frames we did not draw: any font, light text on dark or dark on light, coloured backlights, blur, noise,
  * glare (removed with the local background), a display at an angle inside a larger frame.
  *
- * Preprocessing for LCD text (DESIGN.md): greyscale, upscale (the display is rectified at about twice the size it has
- * on the frame), polarity to dark-on-light, local (Sauvola) threshold. Then one OCR call per frame on the text area
- * with the softkey strip (borders erased) below it; words in the strip go to the cell under their centre.
+ * Preprocessing for LCD text (DESIGN.md), in two passes. The layout is found on the display rectified at about the size
+ * it has on the frame (greyscale, polarity to dark-on-light, a threshold on each pixel's depth below its local
+ * background, against the local contrast and the sensor's noise): the text lines, the softkey strip and its cells.
+ * Only the crops OCR reads are then rectified again, straight from the frame, at the size the recogniser reads best
+ * (upscaled: one resampling), their background flattened and everything away from the ink whited out; the crops are
+ * stacked and read by one OCR call.
  */
 import {
   applyHomography,
+  composeHomography,
   homography,
+  warp,
+  type Homography,
   createGrey,
-  cropGrey,
-  scaleGrey,
   encodePgm,
   integral,
   quadSize,
-  rectify,
   toGrey,
   type Grey,
   type Point,
@@ -34,6 +37,24 @@ export interface ReadOptions {
   softkeys?: number | undefined;
   /** LED centres on the frame, by name. */
   leds?: Record<string, Point> | undefined;
+  /**
+   * One camera's memory of the lines it read (the observer keeps one per station): a line or label whose part of the
+   * display looks as it did on the frame it was read from (displaySignature, over its box) keeps that reading, and
+   * only the lines that changed are read by OCR.
+   */
+  memory?: LineMemory | undefined;
+  /** This frame's displaySignature, when the caller has it already (with `memory`). */
+  signature?: Float32Array | undefined;
+}
+
+/** What `readFrame` remembers of a camera's last reading (see ReadOptions.memory). Create one per camera. */
+export class LineMemory {
+  /** @internal */
+  slots: { box: Box; target: Slot['target']; words: string[]; conf: number[]; sig: Float32Array }[] = [];
+  /** @internal Layout size the boxes are in. */
+  size = '';
+  /** Lines and labels read by OCR / kept from an earlier frame, for benchmarks. */
+  readonly stats = { read: 0, kept: 0 };
 }
 
 export interface FrameReading {
@@ -91,45 +112,6 @@ function meanChroma(r: Raster): number {
 }
 
 /**
- * Calls `each` for every pixel of a w x h image with its index, the pixel count of the (2r+1)-square window around it
- * (clipped at the edges), and `box`: a table's sum over that window, from the table's integral image (`integral`).
- */
-function eachWindow(w: number, h: number, r: number, each: (i: number, n: number, box: (table: ArrayLike<number>) => number) => void): void {
-  const W = w + 1;
-  let x0 = 0;
-  let x1 = 0;
-  let y0 = 0;
-  let y1 = 0;
-  const box = (t: ArrayLike<number>): number => t[y1 * W + x1]! - t[y0 * W + x1]! - t[y1 * W + x0]! + t[y0 * W + x0]!;
-  for (let y = 0; y < h; y++) {
-    y0 = Math.max(0, y - r);
-    y1 = Math.min(h, y + r + 1);
-    for (let x = 0; x < w; x++) {
-      x0 = Math.max(0, x - r);
-      x1 = Math.min(w, x + r + 1);
-      each(y * w + x, (x1 - x0) * (y1 - y0), box);
-    }
-  }
-}
-
-/** Sauvola binarisation: ink (0) where darker than the local mean by a margin scaled by the local contrast. */
-function sauvola(g: Grey, window: number, k: number): Grey {
-  const w = g.width;
-  const h = g.height;
-  const sum = integral(g);
-  const sq = integral(g, true);
-  const out = createGrey(w, h);
-  eachWindow(w, h, Math.max(2, Math.floor(window / 2)), (i, n, box) => {
-    const mean = box(sum) / n;
-    const sd = Math.sqrt(Math.max(0, box(sq) / n - mean * mean));
-    const t = mean * (1 + k * (sd / 128 - 1));
-    // A flat region (sd small) is background, whatever its level: no speckle from noise or glare.
-    out.data[i] = g.data[i]! < t && sd > 12 ? 0 : 255;
-  });
-  return out;
-}
-
-/**
  * The bezel caught at the display's edges (corners set a pixel or two outside the glass) replaced by the nearest row or
  * column of glass. Dark next to a light glass, it would pull the local mean of a thresholding window down, and thin
  * text near that edge would fall above the threshold and be lost. A bezel row (column) is mostly darker than the
@@ -168,13 +150,32 @@ function fillBezel(g: Grey): void {
   }
 }
 
-/** Grey with the text dark on light: inverted when the bright extreme is further from the background than the dark. */
-function darkOnLight(g: Grey): { grey: Grey; inverted: boolean } {
-  const median = percentile(g.data, 0.5);
-  const lo = percentile(g.data, 0.01);
-  const hi = percentile(g.data, 0.99);
-  if (hi - median > median - lo) {
-    const out = createGrey(g.width, g.height);
+/**
+ * Grey with the text dark on light. Text is sparse: its strokes stand far out from the local mean on one side, while
+ * the glass around them lies a little on the other. So the sign of the third moment (skew) of each pixel's difference
+ * from its local mean (a window about a line of text high) tells the text's polarity; glare and exposure, smooth
+ * across such a window, do not enter into it.
+ */
+function darkOnLight(g: Grey, window: number): { grey: Grey; inverted: boolean } {
+  const { width: w, height: h } = g;
+  const sum = integral(g);
+  const W = w + 1;
+  const r = Math.max(2, Math.round(window / 4));
+  let skew = 0;
+  for (let y = 0; y < h; y++) {
+    const a = Math.max(0, y - r) * W;
+    const b = Math.min(h, y + r + 1) * W;
+    const ny = Math.min(h, y + r + 1) - Math.max(0, y - r);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(w, x + r + 1);
+      const mean = (sum[b + x1]! - sum[a + x1]! - sum[b + x0]! + sum[a + x0]!) / ((x1 - x0) * ny);
+      const d = g.data[y * w + x]! - mean;
+      skew += d * d * d;
+    }
+  }
+  if (skew > 0) {
+    const out = createGrey(w, h);
     for (let i = 0; i < g.data.length; i++) out.data[i] = 255 - g.data[i]!;
     return { grey: out, inverted: true };
   }
@@ -182,22 +183,21 @@ function darkOnLight(g: Grey): { grey: Grey; inverted: boolean } {
 }
 
 /**
- * Background flattened (divided by the local background level), contrast stretched: glare and gradients gone. The
- * background is the max over a window about the pixel (text is dark); it changes slowly, so it is worked out on a
- * grid of 4 x 4 blocks (each block's max, then the max over the window's blocks) and read back bilinearly.
+ * The local background level of each pixel: the max over a window of radius r about it (text is dark). It changes
+ * slowly, so it is worked out on a grid of 4 x 4 blocks (each block's max, then the max over the window's blocks) and
+ * read back bilinearly.
  */
-function normalise(g: Grey, window: number): Grey {
+function background(g: Grey, r: number): Float32Array {
   const w = g.width;
   const h = g.height;
-  const r = Math.max(3, Math.floor(window / 3));
   const B = 4;
   const pw = Math.ceil(w / B);
   const ph = Math.ceil(h / B);
   const pooled = new Float32Array(pw * ph);
   for (let y = 0; y < h; y++) {
-    const row = (y / B) | 0;
+    const row = ((y / B) | 0) * pw;
     for (let x = 0; x < w; x++) {
-      const i = row * pw + ((x / B) | 0);
+      const i = row + ((x / B) | 0);
       const v = g.data[y * w + x]!;
       if (v > pooled[i]!) pooled[i] = v;
     }
@@ -209,13 +209,13 @@ function normalise(g: Grey, window: number): Grey {
     for (let k = Math.max(0, x - rr); k <= Math.min(pw - 1, x + rr); k++) m = Math.max(m, pooled[y * pw + k]!);
     tmp[y * pw + x] = m;
   }
-  const bgGrid = new Float32Array(pw * ph);
+  const grid = new Float32Array(pw * ph);
   for (let x = 0; x < pw; x++) for (let y = 0; y < ph; y++) {
     let m = 0;
     for (let k = Math.max(0, y - rr); k <= Math.min(ph - 1, y + rr); k++) m = Math.max(m, tmp[k * pw + x]!);
-    bgGrid[y * pw + x] = m;
+    grid[y * pw + x] = m;
   }
-  const out = createGrey(w, h);
+  const out = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     const fy = Math.min(ph - 1, Math.max(0, (y + 0.5) / B - 0.5));
     const y0 = Math.floor(fy);
@@ -226,16 +226,119 @@ function normalise(g: Grey, window: number): Grey {
       const x0 = Math.floor(fx);
       const x1 = Math.min(pw - 1, x0 + 1);
       const tx = fx - x0;
-      const top = bgGrid[y0 * pw + x0]! * (1 - tx) + bgGrid[y0 * pw + x1]! * tx;
-      const bottom = bgGrid[y1 * pw + x0]! * (1 - tx) + bgGrid[y1 * pw + x1]! * tx;
-      const bg = top * (1 - ty) + bottom * ty;
-      out.data[y * w + x] = Math.min(255, (255 * g.data[y * w + x]!) / Math.max(1, bg));
+      const top = grid[y0 * pw + x0]! * (1 - tx) + grid[y0 * pw + x1]! * tx;
+      const bottom = grid[y1 * pw + x0]! * (1 - tx) + grid[y1 * pw + x1]! * tx;
+      out[y * w + x] = top * (1 - ty) + bottom * ty;
     }
   }
-  const lo = percentile(out.data, 0.01);
-  const span = Math.max(1, 230 - lo);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(255, Math.max(0, ((out.data[i]! - lo) * 255) / span));
   return out;
+}
+
+/**
+ * An OCR crop's grey, dark text on white: each pixel's depth below its local background (over a window a third of
+ * `window`: glare and exposure divide out), from the crop's glass (its median depth: a line's ink is sparse) to
+ * `saturate` of its ink's depth (its 99th percentile) mapped onto white to black. Ink deeper than that is black, so the
+ * thin strokes of a blurred or over-exposed line keep a grey the recogniser sees, not the near-white the ink's full
+ * depth range would leave them. (Saturated much harder, strokes run together into blobs tesseract may take for a
+ * picture and not read at all.)
+ */
+function normalise(g: Grey, window: number, saturate = 0.8): Grey {
+  const bg = background(g, Math.max(3, Math.floor(window / 3)));
+  const out = createGrey(g.width, g.height);
+  const depth = new Uint8ClampedArray(g.data.length);
+  for (let i = 0; i < depth.length; i++) depth[i] = 255 * Math.max(0, 1 - g.data[i]! / Math.max(8, bg[i]!));
+  const base = percentile(depth, 0.5);
+  const peak = percentile(depth, 0.99);
+  const full = Math.max(8, (peak - base) * saturate);
+  for (let i = 0; i < depth.length; i++) out.data[i] = 255 * (1 - Math.min(1, Math.max(0, (depth[i]! - base) / full)));
+  return out;
+}
+
+/** dst[i] = the max of src over [i - r, i + r] along one line of n values (van Herk / Gil-Werman: O(1) a value). */
+function maxLine(src: Float32Array, dst: Float32Array, start: number, step: number, n: number, r: number, f: Float32Array, g: Float32Array): void {
+  const k = 2 * r + 1;
+  for (let i = 0; i < n; i++) f[i] = i % k === 0 ? src[start + i * step]! : Math.max(f[i - 1]!, src[start + i * step]!);
+  for (let i = n - 1; i >= 0; i--) g[i] = i === n - 1 || (i + 1) % k === 0 ? src[start + i * step]! : Math.max(g[i + 1]!, src[start + i * step]!);
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - r);
+    const hi = Math.min(n - 1, i + r);
+    // [lo, hi] spans at most two blocks of k: the suffix max of the first and the prefix max of the second.
+    dst[start + i * step] = Math.floor(lo / k) === Math.floor(hi / k) ? maxRange(src, start, step, lo, hi) : Math.max(g[lo]!, f[hi]!);
+  }
+}
+
+function maxRange(src: Float32Array, start: number, step: number, lo: number, hi: number): number {
+  let m = -Infinity;
+  for (let i = lo; i <= hi; i++) m = Math.max(m, src[start + i * step]!);
+  return m;
+}
+
+/** The max of `v` over a (2r+1)-square window about each pixel (rows, then columns). */
+function localMax(v: Float32Array, w: number, h: number, r: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const f = new Float32Array(Math.max(w, h));
+  const g = new Float32Array(Math.max(w, h));
+  for (let y = 0; y < h; y++) maxLine(v, tmp, y * w, 1, w, r, f, g);
+  for (let x = 0; x < w; x++) maxLine(tmp, out, x, w, h, r, f, g);
+  return out;
+}
+
+/**
+ * Ink (0) and background (255) of an LCD's picture, whatever its exposure, glare and contrast. Each pixel's depth is
+ * how much darker it is than its local background (0..1 of the background's level: glare and exposure divide out),
+ * less the glass's own mean depth about it (the background estimate rides the noise's crests). The contrast about a
+ * pixel is the deepest depth within `reach` (about a character). Where that contrast does not stand out from the
+ * sensor's noise (5 sigma, and 8 % at least), there is no ink: flat glass stays background, whatever its level.
+ * Otherwise, two thresholds on the depth:
+ * - `core`: at least half the contrast, the midpoint between glass and ink where a blurred stroke's true edge lies (for
+ *   shapes that are counted and measured: a password field's marks);
+ * - `ink`: a quarter of it (and 4 sigma), so that thin strokes, blurred to a fraction of a bold stroke's depth beside
+ *   them, are found too (for finding text and where OCR looks).
+ */
+function binarise(g: Grey, window: number, reach: number): { ink: Grey; core: Grey } {
+  const w = g.width;
+  const h = g.height;
+  const bg = background(g, Math.max(3, Math.floor(window / 3)));
+  const depth = new Float32Array(w * h);
+  for (let i = 0; i < depth.length; i++) depth[i] = Math.max(0, 1 - g.data[i]! / Math.max(8, bg[i]!));
+  // The noise of the depth: the median difference of pixels three apart (beyond the smoothing's reach), as a sigma.
+  const lag = 3;
+  const diffs = new Uint8ClampedArray(Math.max(1, (w - lag) * h));
+  let n = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x + lag < w; x++) diffs[n++] = Math.min(255, Math.abs(depth[y * w + x]! - depth[y * w + x + lag]!) * 1000);
+  const sigma = percentile(diffs.subarray(0, n), 0.5) / 1000 / 0.954;
+  const floor = Math.max(0.08, 5 * sigma);
+  const pixelFloor = 4 * sigma;
+  const peak = localMax(depth, w, h, Math.max(2, Math.round(reach)));
+  const sum = new Float64Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += depth[y * w + x]!;
+      sum[(y + 1) * (w + 1) + x + 1] = sum[y * (w + 1) + x + 1]! + row;
+    }
+  }
+  const r = Math.max(2, Math.floor(window / 2));
+  const W = w + 1;
+  const ink = createGrey(w, h);
+  const core = createGrey(w, h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(w, x + r + 1);
+      const base = (sum[y1 * W + x1]! - sum[y0 * W + x1]! - sum[y1 * W + x0]! + sum[y0 * W + x0]!) / ((x1 - x0) * (y1 - y0));
+      const i = y * w + x;
+      const contrast = peak[i]! - base;
+      const d = depth[i]! - base;
+      const stands = contrast >= floor;
+      ink.data[i] = stands && d >= Math.max(contrast * 0.25, pixelFloor) ? 0 : 255;
+      core.data[i] = stands && d >= contrast * 0.5 ? 0 : 255;
+    }
+  }
+  return { ink, core };
 }
 
 /** Light smoothing against sensor noise before thresholding: the 3 x 3 binomial kernel, as two 1-2-1 passes. */
@@ -332,17 +435,23 @@ function eraseBorders(b: Grey, top: number, cells: number): void {
   for (let y = Math.max(top, h - band); y < h; y++) b.data.fill(255, y * w, (y + 1) * w);
 }
 
-/** `grey` kept only near ink of `binary` (within r px), white elsewhere: borders erased, background noise gone. */
-function keepNearInk(grey: Grey, binary: Grey, r: number): Grey {
-  const w = grey.width;
-  const h = grey.height;
+/** 1 where a pixel of `binary` lies within r px of ink, else 0: where an OCR crop keeps its pixels. */
+function nearInk(binary: Grey, r: number): Uint8Array {
+  const { width: w, height: h } = binary;
   const inkMask = createGrey(w, h);
   for (let i = 0; i < inkMask.data.length; i++) inkMask.data[i] = binary.data[i] === 0 ? 1 : 0;
   const t = integral(inkMask);
-  const out = createGrey(w, h);
-  eachWindow(w, h, r, (i, _n, box) => {
-    out.data[i] = box(t) > 0 ? grey.data[i]! : 255;
-  });
+  const W = w + 1;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r) * W;
+    const y1 = Math.min(h, y + r + 1) * W;
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(w, x + r + 1);
+      out[y * w + x] = t[y1 + x1]! - t[y0 + x1]! - t[y1 + x0]! + t[y0 + x0]! > 0 ? 1 : 0;
+    }
+  }
   return out;
 }
 
@@ -417,19 +526,51 @@ export function ledAt(frame: Raster, p: Point): string {
   return 'red';
 }
 
-/** The rectified display at a resolution OCR reads well: about twice its size on the frame, 560-1200 px wide. */
-export function cutDisplay(frame: Raster, corners: Quad | undefined): Raster {
-  const q: Quad =
-    corners ??
-    [
+/** The display's quad on the frame (the whole frame without corners). */
+function displayQuad(frame: Raster, corners: Quad | undefined): Quad {
+  return (
+    corners ?? [
       { x: 0, y: 0 },
       { x: frame.width, y: 0 },
       { x: frame.width, y: frame.height },
       { x: 0, y: frame.height },
-    ];
+    ]
+  );
+}
+
+/**
+ * The size the display's layout is found at: about its size on the frame, 480-640 px wide (a display small on the
+ * frame is enlarged so that its text stays a dozen pixels high or more); and the map from it to the frame.
+ */
+function layoutGeometry(q: Quad): { width: number; height: number; toFrame: Homography } {
   const size = quadSize(q);
-  const scale = Math.min(1200 / size.width, Math.max(2, 560 / size.width));
-  return rectify(frame, q, Math.round(size.width * scale), Math.round(size.height * scale));
+  const scale = Math.min(640 / size.width, Math.max(1, 480 / size.width));
+  const width = Math.max(1, Math.round(size.width * scale));
+  const height = Math.max(1, Math.round(size.height * scale));
+  const rect: Point[] = [
+    { x: 0, y: 0 },
+    { x: width, y: 0 },
+    { x: width, y: height },
+    { x: 0, y: height },
+  ];
+  return { width, height, toFrame: homography(rect, q) };
+}
+
+/** The rectified display at the size its layout is found at (480-640 px wide). */
+export function cutDisplay(frame: Raster, corners: Quad | undefined): Raster {
+  const { width, height, toFrame } = layoutGeometry(displayQuad(frame, corners));
+  return warp(frame, toFrame, width, height, [0, 0, 0, 255]);
+}
+
+/**
+ * A box of the rectified display (its layout's pixels) cut again from the frame, `k` output pixels a layout pixel, in
+ * grey: one bilinear resampling of the camera's pixels, as sharp as they allow.
+ */
+function cutBox(frame: Raster, toFrame: Homography, box: Box, k: number): Grey {
+  const w = Math.max(1, Math.round((box.x1 - box.x0) * k));
+  const h = Math.max(1, Math.round((box.y1 - box.y0) * k));
+  const place = Float64Array.from([1 / k, 0, box.x0, 0, 1 / k, box.y0, 0, 0, 1]);
+  return toGrey(warp(frame, composeHomography(toFrame, place), w, h, [0, 0, 0, 255]));
 }
 
 /** Sample points of a signature grid (pixel indices into the frame, -1 outside), kept per frame size and corners. */
@@ -479,12 +620,7 @@ function samplePlan(width: number, height: number, q: Quad): Int32Array {
  * are close (signatureDistance) show the same screen, so the second needs no OCR.
  */
 export function displaySignature(frame: Raster, corners: Quad | undefined): Float32Array {
-  const q: Quad = corners ?? [
-    { x: 0, y: 0 },
-    { x: frame.width, y: 0 },
-    { x: frame.width, y: frame.height },
-    { x: 0, y: frame.height },
-  ];
+  const q = displayQuad(frame, corners);
   const plan = samplePlan(frame.width, frame.height, q);
   const d = frame.data;
   const per = SIG_S * SIG_S;
@@ -528,6 +664,29 @@ export function signatureDistance(a: Float32Array | undefined, b: Float32Array |
   }
   return max;
 }
+
+/**
+ * signatureDistance over the cells that cover a box of the display (a layout of width x height px), and one cell
+ * about them: whether that part of the display changed.
+ */
+function regionDistance(a: Float32Array, b: Float32Array, box: Box, width: number, height: number): number {
+  const cx0 = Math.max(0, Math.floor((box.x0 / width) * SIG_W) - 1);
+  const cx1 = Math.min(SIG_W - 1, Math.ceil((box.x1 / width) * SIG_W) + 1);
+  const cy0 = Math.max(0, Math.floor((box.y0 / height) * SIG_H) - 1);
+  const cy1 = Math.min(SIG_H - 1, Math.ceil((box.y1 / height) * SIG_H) + 1);
+  let max = 0;
+  for (let y = cy0; y < cy1; y++) {
+    for (let x = cx0; x < cx1; x++) {
+      const i = y * SIG_W + x;
+      const d = Math.abs(a[i]! - b[i]! + a[i + 1]! - b[i + 1]! + a[i + SIG_W]! - b[i + SIG_W]! + a[i + SIG_W + 1]! - b[i + SIG_W + 1]!) / 4;
+      if (d > max) max = d;
+    }
+  }
+  return max;
+}
+
+/** Signature distance under which a part of the display shows what it showed (see the observer's SAME_PICTURE). */
+export const SAME_PICTURE = 0.4;
 
 /** Edit distance (Levenshtein), for phrase matching. */
 export function editDistance(a: string, b: string): number {
@@ -751,37 +910,66 @@ interface Slot {
   target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
 }
 
-const SLOT_H = 40;
+/**
+ * The text height a line's crop is cut at (its padded crop is 1.36 times that): about the height tesseract's LSTM
+ * scales a line to (36 px), so the recogniser resamples little; 40 read no better and cost some 10 % more a frame.
+ */
+const SLOT_H = 32;
 const SLOT_GAP = 26;
 const SLOT_PAD = 20;
 
+/** Where the crops OCR reads come from: the frame, the layout's map onto it, and what the layout pass found. */
+interface CropSource {
+  frame: Raster;
+  toFrame: Homography;
+  /** The layout's size (px). */
+  width: number;
+  height: number;
+  /** Light text on dark: crops are inverted to dark on light. */
+  inverted: boolean;
+  /** Near ink (nearInk), layout pixels. */
+  near: Uint8Array;
+  /** The thresholding window (layout px), for the background's scale. */
+  window: number;
+}
+
 /**
- * The crops, each scaled to one text height and stacked left-aligned with white between them: one OCR call reads
- * every line and label of a frame, each at a size the recogniser reads best.
+ * The usual height of a crop of this frame: a crop shorter (a label of capitals, 'OK') keeps its size relative to the
+ * other text; enlarged to a full line's height, it reads as a different font ('OK' as '0] 4'). The lower median of
+ * the crops other than a logo: with a logo and one line, the line's.
  */
-function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][] } {
-  // A crop shorter than the frame's usual one (a label of capitals, 'OK') keeps its size relative to the other text:
-  // enlarged to a full line's height, it reads as a different font ('OK' as '0] 4').
-  // (The lower median of the crops other than a logo: with a logo and one line, the line's.)
+function usualHeight(slots: Slot[]): number {
   const heights = slots.filter((s) => !(s.target.kind === 'line' && s.target.logo)).map((s) => s.box.y1 - s.box.y0).sort((a, b) => a - b);
-  const usual = (heights[Math.floor((heights.length - 1) / 2)] ?? 0) * 1.36 + 2;
+  return (heights[Math.floor((heights.length - 1) / 2)] ?? 0) * 1.36 + 2;
+}
+
+/**
+ * The crops, each cut from the frame at one text height and stacked left-aligned with white between them: one OCR
+ * call reads every line and label of a frame, each at a size the recogniser reads best.
+ */
+function stack(src: CropSource, slots: Slot[], usual: number): { image: Grey; ys: [number, number][] } {
   const scaled = slots.map((s) => {
     const padY = Math.round((s.box.y1 - s.box.y0) * 0.18) + 1;
     const padX = padY + 2;
-    const crop = cropGrey(grey, s.box.x0 - padX, s.box.y0 - padY, s.box.x1 - s.box.x0 + 2 * padX, s.box.y1 - s.box.y0 + 2 * padY);
-    // Only the text's own box (and a pixel or two around it) is kept: nothing of a neighbour, a border, a speck.
-    const ox = Math.max(0, Math.round(s.box.x0 - padX));
-    const oy = Math.max(0, Math.round(s.box.y0 - padY));
-    const m = 2;
+    const outer = { x0: s.box.x0 - padX, y0: s.box.y0 - padY, x1: s.box.x1 + padX, y1: s.box.y1 + padY };
+    const k = (SLOT_H * 1.36) / Math.max(outer.y1 - outer.y0, usual);
+    const cut = cutBox(src.frame, src.toFrame, outer, k);
+    if (src.inverted) for (let i = 0; i < cut.data.length; i++) cut.data[i] = 255 - cut.data[i]!;
+    const crop = normalise(smooth(cut), src.window * k);
+    // Only the text's own box (and a pixel around it), near its ink, is kept: nothing of a neighbour, a border, a
+    // speck, the background's noise.
+    const m = 1;
     for (let y = 0; y < crop.height; y++) {
+      const ly = outer.y0 + (y + 0.5) / k;
+      const yi = Math.floor(ly);
+      const rowOut = ly < s.box.y0 - m || ly >= s.box.y1 + m || yi < 0 || yi >= src.height;
       for (let x = 0; x < crop.width; x++) {
-        const gx = x + ox;
-        const gy = y + oy;
-        if (gx < s.box.x0 - m || gx >= s.box.x1 + m || gy < s.box.y0 - m || gy >= s.box.y1 + m) crop.data[y * crop.width + x] = 255;
+        const lx = outer.x0 + (x + 0.5) / k;
+        const xi = Math.floor(lx);
+        if (rowOut || lx < s.box.x0 - m || lx >= s.box.x1 + m || xi < 0 || xi >= src.width || !src.near[yi * src.width + xi]) crop.data[y * crop.width + x] = 255;
       }
     }
-    const k = (SLOT_H * 1.36) / Math.max(crop.height, usual);
-    return scaleGrey(crop, Math.max(1, Math.round(crop.width * k)), Math.round(crop.height * k));
+    return crop;
   });
   const width = Math.max(...scaled.map((c) => c.width)) + 2 * SLOT_PAD;
   const height = scaled.reduce((a, c) => a + c.height + SLOT_GAP, SLOT_GAP);
@@ -801,21 +989,21 @@ function stack(grey: Grey, slots: Slot[]): { image: Grey; ys: [number, number][]
 export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOptions = {}, detail?: (d: ReadDetail) => void): Promise<FrameReading> {
   const started = performance.now();
   const cells = options.softkeys ?? 4;
-  const display = cutDisplay(frame, options.corners);
+  const geometry = layoutGeometry(displayQuad(frame, options.corners));
+  const W = geometry.width;
+  const H = geometry.height;
+  const display = warp(frame, geometry.toFrame, W, H, [0, 0, 0, 255]);
   const leds: Record<string, string> = {};
   for (const [name, p] of Object.entries(options.leds ?? {})) leds[name] = ledAt(frame, p);
 
   const bright = percentile(valueChannel(display), 0.5);
-  const { grey: raw } = darkOnLight(smooth(toGrey(display)));
+  const window = Math.max(15, Math.round(H / 6));
+  const { grey: raw, inverted } = darkOnLight(smooth(toGrey(display)), window);
   fillBezel(raw);
-  const window = Math.max(15, Math.round(display.height / 6));
-  const grey = normalise(raw, window);
-  const binary = sauvola(raw, window, 0.2);
-  const W = binary.width;
-  const H = binary.height;
+  const { ink: binary, core } = binarise(raw, window, window / 4);
   const stripTop = findStripTop(binary, cells);
   eraseBorders(binary, stripTop, cells);
-  const clean = keepNearInk(grey, binary, Math.max(2, Math.round(H * 0.007)));
+  const near = nearInk(binary, Math.max(1, Math.round(H * 0.007)));
   detail?.({ display, binary, stripTop });
 
   // Text lines: bands of rows with ink above the strip; each band's ink extent.
@@ -838,7 +1026,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const textHeight = lineHeights.length > 1 ? lineHeights[lineHeights.length - 1]! : Math.max(lineHeights[0] ?? 0, H * 0.07);
   for (const [a, b] of allBands) {
     const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
-    const stars = starCount(binary, band, textHeight);
+    const stars = starCount(core, band, textHeight);
     if (stars > 0) {
       slots.push({ box: band, target: { kind: 'stars', count: stars } });
       continue;
@@ -847,12 +1035,13 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     const box = inkBox(binary, band, minRowInk * 4);
     if (box) slots.push({ box, target: { kind: 'line', logo: b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1) } });
   }
-  // Softkeys: the ink inside each cell of the strip.
+  // Softkeys: the ink inside each cell of the strip. A label is text of the display's size (capitals, as in 'OK', are
+  // some two thirds of a line's band); ink a third of that or less is what is left of a cell's border, not a label.
   if (cells > 0 && stripTop < H) {
     const cellW = W / cells;
     for (let i = 0; i < cells; i++) {
       const box = inkBox(binary, { x0: Math.round(i * cellW), y0: stripTop, x1: Math.round((i + 1) * cellW), y1: H }, minRowInk * 4);
-      if (box) slots.push({ box, target: { kind: 'softkey', index: i } });
+      if (box && box.y1 - box.y0 > textHeight * 0.3) slots.push({ box, target: { kind: 'softkey', index: i } });
     }
   }
 
@@ -861,9 +1050,44 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const confidences: number[] = [];
   const texts: string[][] = slots.map(() => []);
   const conf: number[][] = slots.map(() => []);
-  const toRead = slots.map((s, i) => ({ s, i })).filter(({ s }) => s.target.kind !== 'stars');
+  const memory = options.memory;
+  const size = `${W}x${H}`;
+  const sig = memory ? (options.signature ?? displaySignature(frame, options.corners)) : undefined;
+  const sigs: (Float32Array | undefined)[] = slots.map(() => sig);
+  if (memory && memory.size !== size) {
+    memory.slots = [];
+    memory.size = size;
+  }
+  const sameTarget = (a: Slot['target'], b: Slot['target']) =>
+    a.kind === b.kind && (a.kind !== 'softkey' || a.index === (b as typeof a).index) && (a.kind !== 'line' || a.logo === (b as typeof a).logo);
+  const toRead = slots
+    .map((s, i) => ({ s, i }))
+    .filter(({ s, i }) => {
+      if (s.target.kind === 'stars') return false;
+      if (!memory || !sig) return true;
+      // The same line in the same place (its box within a few pixels: thresholding moves an edge by one or two), on
+      // a part of the display that has not changed since it was read: its reading stands.
+      const tol = Math.max(2, Math.round((s.box.y1 - s.box.y0) * 0.15));
+      const kept = memory.slots.find(
+        (m) =>
+          sameTarget(m.target, s.target) &&
+          Math.abs(m.box.x0 - s.box.x0) <= tol &&
+          Math.abs(m.box.x1 - s.box.x1) <= tol &&
+          Math.abs(m.box.y0 - s.box.y0) <= tol &&
+          Math.abs(m.box.y1 - s.box.y1) <= tol &&
+          regionDistance(m.sig, sig, s.box, W, H) < SAME_PICTURE,
+      );
+      if (!kept) return true;
+      texts[i]!.push(...kept.words);
+      conf[i]!.push(...kept.conf);
+      sigs[i] = kept.sig;
+      memory.stats.kept++;
+      return false;
+    });
   if (toRead.length > 0) {
-    const { image, ys } = stack(clean, toRead.map(({ s }) => s));
+    if (memory) memory.stats.read += toRead.length;
+    const src = { frame, toFrame: geometry.toFrame, width: W, height: H, inverted, near, window };
+    const { image, ys } = stack(src, toRead.map(({ s }) => s), usualHeight(slots.filter((s) => s.target.kind !== 'stars')));
     const read: OcrLine[] = await ocr.read(encodePgm(image));
     for (const line of read) {
       const cy = (line.bbox.y0 + line.bbox.y1) / 2;
@@ -878,6 +1102,9 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
         conf[i]!.push(w.confidence);
       }
     }
+  }
+  if (memory && sig) {
+    memory.slots = slots.flatMap((s, i) => (s.target.kind === 'stars' ? [] : [{ box: s.box, target: s.target, words: texts[i]!, conf: conf[i]!, sig: sigs[i]! }]));
   }
   slots.forEach((slot, i) => {
     if (slot.target.kind === 'stars') {
