@@ -127,8 +127,9 @@ async function phoneNetwork(s: SimBench, realMac: string, clock: Clock, seed: st
   const net = new SimNetPhone({ device: s.phone, clock, link, seed });
   const observer = new NetworkObserver({ clock, interface: link.benchIf, address: link.benchIp, range: { ...link.range, netmask: '255.255.255.0' }, name: 'network' });
   const close = async (): Promise<void> => {
-    await observer.stop().catch(() => undefined);
+    // The phone first: its traffic in flight finishes against the station's dnsmasq, still up (see reset-network).
     await net.stop().catch(() => undefined);
+    await observer.stop().catch(() => undefined);
     await link.destroy().catch(() => undefined);
   };
   try {

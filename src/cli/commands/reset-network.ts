@@ -95,8 +95,10 @@ export async function runOnePhoneNetworked(
       let net: SimNetPhone | undefined;
       let observer: NetworkObserver | undefined;
       const teardown = async (): Promise<void> => {
-        await observer?.stop().catch(() => undefined);
+        // The phone first: its traffic in flight (a DHCP exchange) finishes against the bench's dnsmasq, still up,
+        // instead of waiting out its timeout against a server already gone.
         await net?.stop().catch(() => undefined);
+        await observer?.stop().catch(() => undefined);
         netTruth = net?.truth();
         await link?.destroy().catch(() => undefined);
       };
