@@ -34,17 +34,19 @@ export async function netBench(opts: { modelId?: string; mac?: string; seed?: nu
   const mac = opts.mac ?? '0004f2aa814c';
   const phone = new SimPhone({ modelId: opts.modelId ?? 'vvx-410', mac, clock, seed: opts.seed ?? 1, ...(opts.options ? { options: opts.options } : {}) });
   const link = await createSimLink({ mac });
-  const closers: (() => Promise<void>)[] = [() => link.destroy()];
+  // Torn down phone first (its traffic in flight finishes against the bench's dnsmasq, as the CLI does), then the
+  // observer, then the link.
+  const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
+    for (const c of [...closers, () => link.destroy()]) await c().catch(() => undefined);
   };
   try {
     const net = new SimNetPhone({ device: phone, clock, link, seed: opts.seed ?? 1, ...(opts.net ? { options: opts.net } : {}) });
     await net.start();
     closers.push(() => net.stop());
     const observer = new NetworkObserver({ clock, interface: link.benchIf, address: link.benchIp, range: { ...link.range, netmask: '255.255.255.0' }, probeTimeoutMs: 1000 });
-    await observer.start();
     closers.push(() => observer.stop());
+    await observer.start();
     const seen: Observation[] = [];
     observer.subscribe((o) => seen.push(o));
     return { clock, phone, link, net, observer, seen, close };
@@ -122,8 +124,8 @@ export async function networkedRun(o: {
     );
     return { ...result, truth: sim.phone.truth(), net: net.truth(), seen };
   } finally {
-    await observer?.stop().catch(() => undefined);
     await net?.stop().catch(() => undefined);
+    await observer?.stop().catch(() => undefined);
     await link?.destroy().catch(() => undefined);
     await sim.driver.close().catch(() => undefined);
   }
