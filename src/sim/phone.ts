@@ -107,7 +107,8 @@ export type SimPhoneState =
   | 'resetting'
   | 'reset-done'
   | 'starting'
-  | 'idle';
+  | 'idle'
+  | 'dialing';
 
 /**
  * Faults the phone can be asked to show: every unit's (slowBoot stretches the dark, Updater, Cancel delay,
@@ -241,6 +242,11 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
   private readonly preUpdater: boolean;
   /** How long the reboot combo must be held (seed 001: "for about three seconds"). */
   private readonly rebootHoldMs: number;
+  /** How long the dialer waits for the next key before it goes back to the idle screen. */
+  private readonly dialTimeoutMs: number;
+  /** The digits the dialer shows, and its timeout back to the idle screen. */
+  private dialled = '';
+  private dialTimer: TimerId | undefined;
   private rebootTimer: TimerId | undefined;
   private readonly config: ConfigTruth = { localConfig: false, webConfig: false, deviceSettings: false, fileSystemFormatted: false };
   /** Edge E: keys already down when the window opened (too early). */
@@ -278,6 +284,8 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     const pickedAdmin = instance.pick(SETUP_ADMIN_PASSWORDS);
     // Seed 001: "until you hear a confirmation tone (for about three seconds)". Drawn last: earlier draws keep their seeds.
     this.rebootHoldMs = instance.jitter({ min: 2_500, max: 3_500 });
+    // A stream of its own: the dialer came later, and must not move any draw above.
+    this.dialTimeoutMs = instance.fork('dialer').jitter({ min: 10_000, max: 30_000 });
 
     if (options.combo) {
       const forced = this.spec.combos.find((c) => sameSet(c.keys, options.combo!));
@@ -516,7 +524,8 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
   /** The reboot combo, held about three seconds on the idle screen, reboots the phone (seed 001). */
   private checkRebootCombo(): void {
     const combo = this.spec.rebootCombo?.keys;
-    const held = this.st === 'idle' && this.powered && combo !== undefined && this.allDown(combo);
+    // A combo of dial-pad keys opens the dialer on its first key: held there, it reboots the phone all the same.
+    const held = (this.st === 'idle' || this.st === 'dialing') && this.powered && combo !== undefined && this.allDown(combo);
     if (held && this.rebootTimer === undefined) {
       this.event('reboot-combo-held');
       this.rebootTimer = this.after(this.rebootHoldMs, () => {
@@ -590,6 +599,27 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     }
     const w = this.variant.wording;
     this.show([this.spec.name, wiped ? w.idleWiped : w.idleConfigured], IDLE_SOFTKEYS);
+  }
+
+  /**
+   * A dial-pad key on the idle screen starts a number, as a desk phone does: the dialer shows the digits so far
+   * (assumption: the seeds say nothing of it; the layout is this simulator's own). Its Cancel softkey, or some seconds
+   * without a key (drawn per unit), go back to the idle screen. Send places no call here: calls are not simulated.
+   */
+  private dial(key: Key): void {
+    if (this.st !== 'dialing') {
+      this.enter('dialing');
+      this.dialled = '';
+      // A reboot combo of dial-pad keys may be complete already: its hold counts on in the dialer.
+      this.checkRebootCombo();
+    }
+    this.dialled = (this.dialled + key).slice(-32);
+    this.show([this.spec.name, this.dialled], ['Send', '', '', 'Cancel']);
+    if (this.dialTimer !== undefined) this.cancel(this.dialTimer);
+    this.dialTimer = this.after(this.dialTimeoutMs, () => {
+      this.dialTimer = undefined;
+      this.idle();
+    });
   }
 
   private cancelPressed(): void {
@@ -784,7 +814,13 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
         if (key === 'menu' && this.phase === 'none') {
           this.enter('menu');
           this.menu.open();
+        } else if (DIAL.has(key) && this.phase === 'none') {
+          this.dial(key);
         }
+        return;
+      case 'dialing':
+        if (DIAL.has(key)) this.dial(key);
+        else if (this.softkeyLabel(key) === 'Cancel') this.idle();
         return;
       case 'menu':
         this.menu.tap(key);
@@ -820,6 +856,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     super.enter(state);
     this.holdTimer = undefined;
     this.rebootTimer = undefined;
+    this.dialTimer = undefined;
     if (state !== 'password' && state !== 'setup-password') this.field = undefined;
     if (state !== 'edge-window') this.stale.clear();
   }

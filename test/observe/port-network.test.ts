@@ -6,12 +6,11 @@
  * few seconds after power-on); full networked resets run in virtual time in network.test.ts and net-cli.test.ts,
  * through the same runPlanWithNetwork. Judged by the simulated phone's own account (`sim serve --truth`).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli, expectOneLineError } from '../cli/run-cli.js';
-import { Bg } from '../support/background.js';
+import { Bg, scratch } from '../support/background.js';
 import { needs } from '../support/system.js';
 import { netSkipReason } from './net-helpers.js';
 
@@ -19,20 +18,7 @@ const socat = needs('socat', 'socat', 'the `sim serve` pseudo-terminal tests');
 const reason = netSkipReason() ?? (socat.skip ? 'socat is not installed (apt-get install socat)' : undefined);
 if (reason) console.warn(`skipped: reset --port --network against sim serve --network needs ${reason}`);
 
-const dirs: string[] = [];
-const servers: Bg[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.stop();
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function dir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'resetbot-port-net-'));
-  dirs.push(d);
-  return d;
-}
+const { track, dir } = scratch('resetbot-port-net-');
 
 interface Truth {
   factoryDefaults: boolean;
@@ -45,7 +31,7 @@ async function serveNetworked(d: string, mac: string): Promise<{ server: Bg; pty
   const trace = join(d, 'trace.jsonl');
   const truth = join(d, 'truth.json');
   const server = new Bg(['sim', 'serve', '--pty', pty, '--network', '--mac', mac, '--trace', trace, '--truth', truth, '--seed', '5']);
-  servers.push(server);
+  track(server);
   await server.until(() => /^ready: /m.test(server.stdout), 'ready line');
   const iface = /cabled to (\S+)/.exec(server.stdout)?.[1];
   if (!iface) throw new Error(`no interface in: ${server.stdout}`);

@@ -10,13 +10,12 @@
  * (`npm test` builds it first).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectOneLineError } from '../cli/run-cli.js';
 import { needs } from '../support/system.js';
-import { Bg } from '../support/background.js';
+import { Bg, scratch } from '../support/background.js';
 import { BIN } from '../support/bin.js';
 
 const socat = needs('socat', 'socat', 'the `sim serve` pseudo-terminal tests');
@@ -42,21 +41,7 @@ function readTrace(path: string): TraceLine[] {
     .map((l) => JSON.parse(l) as TraceLine);
 }
 
-const servers: Bg[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.stop();
-});
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function dir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'resetbot-pty-'));
-  dirs.push(d);
-  return d;
-}
+const { track, dir } = scratch('resetbot-pty-');
 
 /** A small jig: four keys, so the jog stays short. */
 function smallFixture(d: string): string {
@@ -70,7 +55,7 @@ async function serve(d: string, extra: string[] = []): Promise<{ server: Bg; pty
   const trace = join(d, 'trace.jsonl');
   const truth = join(d, 'truth.json');
   const server = new Bg(['sim', 'serve', '--pty', pty, '--trace', trace, '--truth', truth, '--seed', '3', ...extra]);
-  servers.push(server);
+  track(server);
   await server.until(() => /^ready: /m.test(server.stdout), 'ready line');
   return { server, pty, trace, truth };
 }

@@ -521,3 +521,36 @@ describe('the screen a listener gets', () => {
     expect(p.view().lines).toEqual(last.lines);
   });
 });
+
+describe('SimPhone: the dialer on the idle screen', () => {
+  it('a dial-pad key starts a number: the dialer shows the digits so far; Cancel, or some seconds without a key, go back to idle', () => {
+    const { p, clock } = phone();
+    p.setPower(true);
+    waitFor(clock, p, isIdle);
+    tap(p, clock, '5');
+    expect(p.state).toBe('dialing');
+    expect(p.screen().lines.at(-1)).toBe('5');
+    tap(p, clock, '#');
+    tap(p, clock, '0');
+    expect(p.screen().lines.at(-1)).toBe('5#0');
+    expect(p.screen().softkeys[3]).toBe('Cancel');
+    tap(p, clock, 'softkey4');
+    expect(isIdle(p.screen())).toBe(true);
+    // Left alone, the dialer goes back to idle by itself (within 30 s).
+    tap(p, clock, '7');
+    expect(p.screen().lines.at(-1)).toBe('7');
+    clock.advance(30_000);
+    expect(isIdle(p.screen())).toBe(true);
+    expect(p.truth().resets).toBe(0);
+  });
+
+  it('between the two reboots of a reset the keys do nothing: the second reboot still comes', () => {
+    const { p, clock } = phone();
+    manualReset(p, clock, MAC);
+    waitFor(clock, p, (s) => isIdle(s) && !p.truth().factoryDefaults && happened(p, 'configuration-reset'));
+    tap(p, clock, '5');
+    expect(isIdle(p.screen())).toBe(true);
+    runOut(clock);
+    expect(p.truth().factoryDefaults).toBe(true);
+  });
+});

@@ -1,4 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach } from 'vitest';
 import { BIN } from './bin.js';
 
 /** A resetbot process running in the background, with its output so far. */
@@ -29,4 +33,27 @@ export class Bg {
     if (this.child.exitCode === null) this.child.kill('SIGINT');
     return this.exited;
   }
+}
+
+/**
+ * A test file's background processes and temporary folders: `track` a process to have it stopped (Ctrl-C) after each
+ * test, `dir()` a folder removed after the file. Registers the vitest hooks; call once, at the file's top level.
+ */
+export function scratch(prefix: string): { track: (bg: Bg) => Bg; dir: () => string } {
+  const running: Bg[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const p of running.splice(0)) await p.stop();
+  });
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    track: (bg) => (running.push(bg), bg),
+    dir: () => {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+  };
 }

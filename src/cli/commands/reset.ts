@@ -22,11 +22,11 @@ import type { PhoneModel } from '../../catalog/types.js';
 import { createSimBench, type SimBench, type SimBenchConfig } from '../../sim/driver.js';
 import { holdClock } from '../../clock/clock.js';
 import type { Degradation } from '../../sim/render/camera.js';
-import type { CameraObserver } from '../../observe/camera/observer.js';
-import { loadSimCamera, noteOcrLoaded, stopOcrIfLoaded } from '../../observe/ocr-loaded.js';
+import { loadSimCamera, stopOcrIfLoaded } from '../../observe/ocr-loaded.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
+import { cameraFor } from './camera-option.js';
 import { headline, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
 import { requirePort } from './ports.js';
@@ -508,32 +508,6 @@ async function runOnPort(
   }
   keepRun(opts, { kind: kindOf(record), modelName: model?.name ?? record.model, mac: record.mac, station: port, record: record as SingleRecord });
   return opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class);
-}
-
-/** The camera observer of --camera (with --screen, --softkeys, --led), or undefined without --camera. */
-async function cameraFor(opts: ResetOpts, model: PhoneModel | undefined, clock: Clock): Promise<CameraObserver | undefined> {
-  if (opts.camera === undefined) {
-    const stray = opts.screen !== undefined ? '--screen' : opts.softkeys !== undefined ? '--softkeys' : opts.led ? '--led' : undefined;
-    if (stray) throw new ConfigError('camera-option-without-camera', `${stray} describes a camera, but no --camera was given`, 'add --camera SOURCE, or drop ' + stray);
-    return undefined;
-  }
-  noteOcrLoaded();
-  const [{ FfmpegCamera }, { CameraObserver }, { parseCorners, parseLedPoint, parseSoftkeys }, { softkeyCount }] = await Promise.all([
-    import('../../observe/camera/capture.js'),
-    import('../../observe/camera/observer.js'),
-    import('../../observe/camera/calibration.js'),
-    import('../../observe/camera/models.js'),
-  ]);
-  const frames = new FfmpegCamera({ source: opts.camera, clock });
-  return new CameraObserver({
-    frames,
-    clock,
-    calibration: {
-      corners: opts.screen === undefined ? undefined : parseCorners(opts.screen),
-      softkeys: opts.softkeys === undefined ? (model ? softkeyCount(model.family) : 4) : parseSoftkeys(opts.softkeys),
-      leds: Object.fromEntries((opts.led ?? []).map(parseLedPoint)),
-    },
-  });
 }
 
 /**
