@@ -80,7 +80,16 @@ interface Queued {
   reject: (err: Error) => void;
   /** Called with the command's id just before its line is written. */
   onId?: (id: number) => void;
+  /** The line was sent once already and came back refused as garbled (GARBLED_LINE). */
+  resent?: boolean;
 }
+
+/**
+ * Refusals that say the board did not understand the line at all: on a line resetbot encoded itself, a byte was lost
+ * or changed on the way (noise on a USB serial line, a dropped byte). The board acted on nothing, so the same command
+ * is sent once more; refused again, it is a bug.
+ */
+const GARBLED_LINE = new Set(['unknown-command']);
 
 interface InFlight {
   id: number;
@@ -89,6 +98,8 @@ interface InFlight {
   resolve: (data: string) => void;
   reject: (err: Error) => void;
   timer: TimerId;
+  onId?: (id: number) => void;
+  resent?: boolean;
 }
 
 interface PressWait {
@@ -145,6 +156,8 @@ export class SerialDriver implements BenchDriver {
   private fw: FirmwareInfo | undefined;
   private ids = new CommandIds();
   private readonly queue: Queued[] = [];
+  /** Lines the board refused as not understood and that were sent again (GARBLED_LINE). */
+  garbledLines = 0;
   private inflight: InFlight | undefined;
   private readonly presses = new Map<number, PressWait>();
   /** Channels held (hold without release yet), for the keepalive. */
@@ -498,7 +511,16 @@ export class SerialDriver implements BenchDriver {
     }
     next.onId?.(id);
     const timer = this.clock.setTimeout(() => this.replyTimedOut(id), this.replyTimeoutMs);
-    this.inflight = { id, line: line.trimEnd(), body: next.body, resolve: next.resolve, reject: next.reject, timer };
+    this.inflight = {
+      id,
+      line: line.trimEnd(),
+      body: next.body,
+      resolve: next.resolve,
+      reject: next.reject,
+      timer,
+      ...(next.onId ? { onId: next.onId } : {}),
+      ...(next.resent ? { resent: true } : {}),
+    };
     this.writeRaw(line);
   }
 
@@ -603,12 +625,17 @@ export class SerialDriver implements BenchDriver {
     this.clock.clearTimeout(f.timer);
     this.inflight = undefined;
     if (line.kind === 'ok') f.resolve(line.data);
-    else f.reject(this.refused(f, line));
+    else if (!f.resent && line.name !== undefined && GARBLED_LINE.has(line.name)) {
+      // Garbled on the way: the same command again, first in the queue (it keeps its place in the order).
+      this.garbledLines++;
+      this.presses.delete(f.id); // a press refused never started: its wait moves to the id sent next
+      this.queue.unshift({ body: f.body, resolve: f.resolve, reject: f.reject, resent: true, ...(f.onId ? { onId: f.onId } : {}) });
+    } else f.reject(this.refused(f, line));
     this.pump();
   }
 
   private refused(f: InFlight, line: Extract<BoardLine, { kind: 'err' }>): ResetbotError {
-    const what = `the board refused '${f.line}': ${line.message} (error ${line.code})`;
+    const what = `the board refused '${f.line}'${f.resent ? ' (sent twice)' : ''}: ${line.message} (error ${line.code})`;
     if (line.name === 'channel-out-of-range') {
       return new ConfigError('channel-out-of-range', what, `the board drives channels 0 to ${(this.fw?.channels ?? 1) - 1}: fix the fixture`);
     }

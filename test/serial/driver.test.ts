@@ -219,6 +219,53 @@ describe('commands', () => {
   });
 });
 
+describe('a line garbled on its way to the board', () => {
+  /** Changes the command word of the lines the host writes that `match` (the first `times` of them). */
+  function garble(board: { write(data: Uint8Array | string): void }, match: RegExp, times: number): string[] {
+    const seen: string[] = [];
+    const write = board.write.bind(board);
+    let left = times;
+    board.write = (data: Uint8Array | string) => {
+      const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+      if (left > 0 && match.test(text)) {
+        left--;
+        const bad = text.replace(match, (w) => w.replace(/[a-z]/, 'x'));
+        seen.push(bad);
+        write(bad);
+        return;
+      }
+      write(data);
+    };
+    return seen;
+  }
+
+  it('refused as an unknown command, it is sent once more: the press happens once, in order', async () => {
+    const r = virtualRig();
+    await r.run(r.driver.open());
+    const garbled = garble(r.board, /press/, 1);
+    const from = r.outputs.length;
+    await r.run(r.driver.press([5], 300));
+    expect(garbled).toHaveLength(1);
+    expect(r.outputs.slice(from).map((c) => c.value)).toEqual([[5], []]);
+    expect(r.driver.garbledLines).toBe(1);
+    await r.run(r.driver.setPower(true));
+    expect(r.board.relay()).toBe(true);
+    await r.run(r.driver.close());
+  });
+
+  it('refused twice, it is a bug, said with the line', async () => {
+    const r = virtualRig();
+    await r.run(r.driver.open());
+    garble(r.board, /power/, 2);
+    const err = await r.run(r.driver.setPower(true)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResetbotError);
+    expect((err as ResetbotError).failureClass).toBe('bug');
+    expect((err as Error).message).toMatch(/the board refused 'power \d+ on' \(sent twice\): unknown command/);
+    expect(r.board.relay()).toBe(false);
+    await r.run(r.driver.close());
+  });
+});
+
 describe('release and close', () => {
   it('releaseAll sends the stop byte first, then power off; everything is off on the board', async () => {
     const r = virtualRig();

@@ -103,6 +103,29 @@ export function loadFirmwareHex(path = defaultFirmwarePath()): string {
 }
 
 /**
+ * The ATmega328P's receive buffer is a two-character FIFO (UDR and the one behind it), with the shift register able to
+ * hold a third: a byte that completes while UDR is still unread waits there, and becomes UDR when the firmware reads
+ * it (the receive-complete flag then stays set). avr8js (0.21) keeps one byte and overwrites it, so a byte arriving
+ * while an interrupt handler runs a little long was lost (a corrupted command: "unknown command" on a busy host).
+ * `held` is the FIFO behind UDR; a byte that finds it full is an overrun (lost, as on the chip).
+ */
+/** UCSR0A's receive-complete bit. */
+const UCSRA_RXC = 0x80;
+/** Bytes the receiver holds behind UDR: the FIFO's second place and the shift register. */
+const RX_FIFO_BEHIND_UDR = 2;
+
+function receiveFifo(cpu: CPU, usart: AVRUSART, held: number[]): void {
+  const { UDR } = usart0Config;
+  const original = cpu.readHooks[UDR]!;
+  cpu.readHooks[UDR] = (addr) => {
+    const value = original(addr);
+    const next = held.shift();
+    if (next !== undefined) usart.writeByte(next, true);
+    return value;
+  };
+}
+
+/**
  * Works around an avr8js (0.21) USART bug: any write to UCSRB while the receiver stays enabled clears a pending
  * receive-complete flag, so the byte waiting in UDR is lost. A real ATmega328P only flushes the receiver when RXEN is
  * cleared. The Arduino core writes UCSRB (to set UDRIE) on every buffered Serial write, so without this a byte that
@@ -169,6 +192,8 @@ export class AvrBoard implements SerialBoard {
 
   /** Bytes from the host on their way to the board, each with the cycle its stop bit ends. */
   private rxQueue: { byte: number; at: number }[] = [];
+  /** Received bytes waiting behind an unread UDR (receiveFifo). */
+  private rxHeld: number[] = [];
   private rxScheduled = false;
   /** Cycle at which the host's transmitter finishes the last byte queued. */
   private lineFreeAt = 0;
@@ -222,6 +247,7 @@ export class AvrBoard implements SerialBoard {
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.rxQueue = [];
+    this.rxHeld.length = 0;
     this.rxScheduled = false;
     this.resolveRxDrained();
     this.pinsChanged();
@@ -383,6 +409,8 @@ export class AvrBoard implements SerialBoard {
     this.usart = new AVRUSART(cpu, usart0Config, CPU_HZ);
     this.usart.onByteTransmit = (byte) => this.transmitted(byte);
     keepReceivedByteOnUcsrbWrite(cpu, this.usart);
+    this.rxHeld = [];
+    receiveFifo(cpu, this.usart, this.rxHeld);
     this.ports = {
       B: new AVRIOPort(cpu, portBConfig),
       C: new AVRIOPort(cpu, portCConfig),
@@ -502,8 +530,10 @@ export class AvrBoard implements SerialBoard {
     this.rxScheduled = true;
     const deliver = () => {
       const { byte } = this.rxQueue.shift()!;
-      if (this.usart.rxEnable && this.baudMatches()) this.usart.writeByte(byte, true);
-      else this.lostBytes++;
+      if (!this.usart.rxEnable || !this.baudMatches()) this.lostBytes++;
+      else if (!(this.cpu.data[usart0Config.UCSRA]! & UCSRA_RXC)) this.usart.writeByte(byte, true);
+      else if (this.rxHeld.length < RX_FIFO_BEHIND_UDR) this.rxHeld.push(byte);
+      else this.lostBytes++; // overrun: UDR unread and the FIFO behind it full
       this.scheduleRx();
     };
     this.cpu.addClockEvent(deliver, head.at - this.cpu.cycles);
