@@ -42,26 +42,31 @@ function minimumTimeline(model: PhoneModel, mac: string, events: { t: number; wh
   return model.timing.powerOffMs + (shown! - on!) + (countdown! - pressed!) + needs + typing + (done! - accepted!);
 }
 
-/** One reset of a simulated phone, planned by the calibration if given (an observed run also adds to it). */
-async function oneRun(model: PhoneModel, mac: string, seed: number, blind: boolean, calibration?: CalibrationStore): Promise<Pair | undefined> {
+/**
+ * One reset of the seeds' plainest simulated phone, planned by the calibration if given (an observed run also adds
+ * to it): its bench time and the phone's own events, only when the phone really reset (the simulator's truth).
+ */
+async function simReset(model: PhoneModel, mac: string, seed: number, blind: boolean, calibration?: CalibrationStore) {
   const clock = new VirtualClock();
   const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, blind, options: { variant: 'classic' } });
   await sim.driver.open();
   const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, ...(calibration ? { calibration } : {}) }));
-  if (!sim.phone.truth().factoryDefaults) return undefined;
-  const minimumMs = minimumTimeline(model, mac, sim.phone.truth().events);
-  const at = (prefix: string) => sim.phone.truth().events.find((e) => e.what.startsWith(prefix))?.t ?? 0;
-  return minimumMs === undefined ? undefined : { benchMs: record.durationMs, minimumMs, resetMs: at('factory-defaults') - at('password-accepted') };
+  const truth = sim.phone.truth();
+  return truth.factoryDefaults ? { benchMs: record.durationMs, events: truth.events } : undefined;
 }
 
-/** One reset of a simulated phone: its bench time, if the phone really reset (the simulator's truth). */
-async function benchTimeOf(model: PhoneModel, mac: string, seed: number, blind: boolean, calibration?: CalibrationStore): Promise<number | undefined> {
-  const clock = new VirtualClock();
-  const sim = createSimBench({ modelId: model.id, mac, fixture: fixtureFor(model), clock, seed, blind, options: { variant: 'classic' } });
-  await sim.driver.open();
-  const record = await clock.runUntil(runReset({ model, mac, bench: sim.bench, clock, ...(calibration ? { calibration } : {}) }));
-  return sim.phone.truth().factoryDefaults ? record.durationMs : undefined;
+/** A reset against the phone's own minimum timeline (cancel-combo). */
+async function oneRun(model: PhoneModel, mac: string, seed: number, blind: boolean, calibration?: CalibrationStore): Promise<Pair | undefined> {
+  const run = await simReset(model, mac, seed, blind, calibration);
+  if (!run) return undefined;
+  const minimumMs = minimumTimeline(model, mac, run.events);
+  const at = (prefix: string) => run.events.find((e) => e.what.startsWith(prefix))?.t ?? 0;
+  return minimumMs === undefined ? undefined : { benchMs: run.benchMs, minimumMs, resetMs: at('factory-defaults') - at('password-accepted') };
 }
+
+/** A reset's bench time, if the phone really reset. */
+const benchTimeOf = async (model: PhoneModel, mac: string, seed: number, blind: boolean, calibration?: CalibrationStore): Promise<number | undefined> =>
+  (await simReset(model, mac, seed, blind, calibration))?.benchMs;
 
 /**
  * The other procedures (the phone's own minimum timeline is written out for cancel-combo only): blind against observed

@@ -91,15 +91,10 @@ interface Queued {
  */
 const GARBLED_LINE = new Set(['unknown-command']);
 
-interface InFlight {
+interface InFlight extends Queued {
   id: number;
   line: string;
-  body: CommandBody;
-  resolve: (data: string) => void;
-  reject: (err: Error) => void;
   timer: TimerId;
-  onId?: (id: number) => void;
-  resent?: boolean;
 }
 
 interface PressWait {
@@ -511,16 +506,7 @@ export class SerialDriver implements BenchDriver {
     }
     next.onId?.(id);
     const timer = this.clock.setTimeout(() => this.replyTimedOut(id), this.replyTimeoutMs);
-    this.inflight = {
-      id,
-      line: line.trimEnd(),
-      body: next.body,
-      resolve: next.resolve,
-      reject: next.reject,
-      timer,
-      ...(next.onId ? { onId: next.onId } : {}),
-      ...(next.resent ? { resent: true } : {}),
-    };
+    this.inflight = { ...next, id, line: line.trimEnd(), timer };
     this.writeRaw(line);
   }
 
@@ -629,7 +615,8 @@ export class SerialDriver implements BenchDriver {
       // Garbled on the way: the same command again, first in the queue (it keeps its place in the order).
       this.garbledLines++;
       this.presses.delete(f.id); // a press refused never started: its wait moves to the id sent next
-      this.queue.unshift({ body: f.body, resolve: f.resolve, reject: f.reject, resent: true, ...(f.onId ? { onId: f.onId } : {}) });
+      const { id: _id, line: _line, timer: _timer, ...again } = f;
+      this.queue.unshift({ ...again, resent: true });
     } else f.reject(this.refused(f, line));
     this.pump();
   }

@@ -19,6 +19,7 @@ export interface BlockContext {
 }
 
 import { readScreen } from '../observe/meaning.js';
+import { nextScreen } from '../observe/screen-observer.js';
 
 const DARK: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false };
 const rx = (source: string) => new RegExp(source, 'im');
@@ -160,11 +161,7 @@ export async function tap(ctx: BlockContext, key: Key, signal?: AbortSignal): Pr
   await sleep(ctx.clock, t.keyGapMs, signal);
 }
 
-/**
- * The first screen, shown now or to come, that `accepts`; undefined when none comes within `deadlineMs` of the clock.
- * A camera shows a key's effect some frames after the tap (frame interval, latency, frames that must agree), so a
- * block that acts on the screen a tap makes waits for it here instead of reading the observer once.
- */
+/** The first screen, shown now or to come, that `accepts` (nextScreen); undefined on a blind bench or at the deadline. */
 export function awaitScreen(
   ctx: BlockContext,
   accepts: (s: ScreenObservation) => boolean,
@@ -172,28 +169,7 @@ export function awaitScreen(
   signal?: AbortSignal,
 ): Promise<ScreenObservation | undefined> {
   const observer = ctx.bench.observer;
-  if (!observer) return Promise.resolve(undefined);
-  return new Promise<ScreenObservation | undefined>((resolve, reject) => {
-    let settled = false;
-    const finish = (s: ScreenObservation | undefined, err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      unsubscribe();
-      ctx.clock.clearTimeout(deadline);
-      signal?.removeEventListener('abort', onAbort);
-      if (err !== undefined) reject(err);
-      else resolve(s);
-    };
-    const look = (s: ScreenObservation) => {
-      if (accepts(s)) finish(s);
-    };
-    const onAbort = () => finish(undefined, signal!.reason);
-    const unsubscribe = observer.subscribe(look);
-    const deadline = ctx.clock.setTimeout(() => finish(undefined), deadlineMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-    else look(observer.current());
-  });
+  return observer ? nextScreen(observer, ctx.clock, accepts, deadlineMs, signal) : Promise.resolve(undefined);
 }
 
 const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();

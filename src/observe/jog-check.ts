@@ -1,5 +1,7 @@
+import { DIAL_KEYS } from '../bench/keys.js';
 import type { Observer, ScreenObservation } from '../bench/types.js';
-import { sleep, type Clock } from '../clock/clock.js';
+import type { Clock } from '../clock/clock.js';
+import { nextScreen } from './screen-observer.js';
 
 /*
  * `doctor --jog` with a camera: each key pressed once on the phone's idle screen, and what the screen did about it.
@@ -22,7 +24,7 @@ export interface JogSeen {
   lines: string[];
 }
 
-const DIAL_PAD = new Set(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#']);
+const DIAL_PAD = new Set<string>(DIAL_KEYS);
 
 export const isDialPadKey = (key: string | null): boolean => key !== null && DIAL_PAD.has(key);
 
@@ -57,31 +59,28 @@ export async function pressWatched(o: {
 }): Promise<JogSeen> {
   const before = o.observer.current();
   const dial = isDialPadKey(o.key);
-  let seen: JogSeen | undefined;
-  const judge = (now: ScreenObservation): void => {
-    if (seen?.verdict === 'shown') return;
-    if (dial) {
-      const c = appearedCharacter(before, now);
-      if (c === o.key) seen = { verdict: 'shown', lines: now.lines };
-      else if (c !== undefined) seen = { verdict: 'other-key', appeared: c, lines: now.lines };
-    } else if (!sameScreen(before, now)) {
-      seen = { verdict: 'changed', lines: now.lines };
-    }
+  // A dial-pad key is decided by its own character (another one is kept, in case its own still comes); any other key
+  // by a change of the picture.
+  let otherKey: JogSeen | undefined;
+  const decides = (now: ScreenObservation): boolean => {
+    if (!dial) return !sameScreen(before, now);
+    const c = appearedCharacter(before, now);
+    if (c !== undefined && c !== o.key) otherKey ??= { verdict: 'other-key', appeared: c, lines: now.lines };
+    return c === o.key;
   };
-  const unsubscribe = o.observer.subscribe(judge);
+  // What the screen shows while the key is down counts too.
+  let during: ScreenObservation | undefined;
+  const unsubscribe = o.observer.subscribe((s) => {
+    if (during === undefined && decides(s)) during = s;
+  });
   try {
     await o.press();
-    const end = o.clock.now() + o.settleMs;
-    // A camera shows a press some frames later: wait for the verdict, at most settleMs after the press.
-    while (seen?.verdict !== 'shown' && o.clock.now() < end) {
-      if (seen && !dial) break;
-      await sleep(o.clock, Math.min(50, end - o.clock.now()), o.signal);
-    }
-    judge(o.observer.current());
-    return seen ?? { verdict: 'not-seen', lines: o.observer.current().lines };
   } finally {
     unsubscribe();
   }
+  const decided = during ?? (await nextScreen(o.observer, o.clock, decides, o.settleMs, o.signal));
+  if (decided) return { verdict: dial ? 'shown' : 'changed', lines: decided.lines };
+  return otherKey ?? { verdict: 'not-seen', lines: o.observer.current().lines };
 }
 
 /** A line for the technician: what the screen did after a key's jog press. */

@@ -6,11 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fixtureFor } from '../../src/bench/jigs.js';
-import type { Bench, Observer, ScreenObservation } from '../../src/bench/types.js';
+import type { Bench, Observer } from '../../src/bench/types.js';
 import { getCatalog } from '../../src/catalog/catalog.js';
 import { sleep, VirtualClock } from '../../src/clock/clock.js';
 import { describeSeen, pressWatched, type JogSeen } from '../../src/observe/jog-check.js';
 import { readScreen } from '../../src/observe/meaning.js';
+import { nextScreen } from '../../src/observe/screen-observer.js';
 import { createSimBench, type SimFaults } from '../../src/sim/driver.js';
 
 const model = getCatalog().find('VVX 410');
@@ -18,13 +19,8 @@ const fixture = fixtureFor(model);
 const DIAL = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'];
 
 async function untilIdle(clock: VirtualClock, observer: Observer): Promise<void> {
-  const idle = (s: ScreenObservation) => readScreen(s, model.screens).kind === 'idle';
-  await clock.runUntil(
-    (async () => {
-      while (!idle(observer.current())) await sleep(clock, 100);
-    })(),
-    10 * 60_000,
-  );
+  const idle = await clock.runUntil(nextScreen(observer, clock, (s) => readScreen(s, model.screens).kind === 'idle', 10 * 60_000));
+  expect(idle, 'the phone reached its idle screen').toBeDefined();
 }
 
 /** A VVX 410 on the simulator, powered and at its idle screen; each dial-pad key jogged once, watched. */

@@ -10,7 +10,7 @@ import { BenchError, ConfigError } from '../../errors/errors.js';
 import { describeSeen, isDialPadKey, pressWatched, type JogSeen } from '../../observe/jog-check.js';
 import { readScreen } from '../../observe/meaning.js';
 import { stopOcrIfLoaded } from '../../observe/ocr-loaded.js';
-import { screenObserverOf } from '../../observe/screen-observer.js';
+import { nextScreen, screenObserverOf } from '../../observe/screen-observer.js';
 import { cameraFor } from './camera-option.js';
 import { EXIT } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
@@ -41,10 +41,10 @@ const JOG_SETTLE_MS = 1_500;
 const RELAY_OFF_MS = 300;
 const RELAY_ON_MS = 1000;
 
-function parseMs(flag: string): (value: string) => number {
+function parseMs(flag: string, example: number): (value: string) => number {
   return (value) => {
     if (!/^\d+$/.test(value) || Number(value) < 1) {
-      throw new ConfigError('bad-duration', `${flag} '${value}' is not a whole number of milliseconds`, `give a number such as ${flag === '--jog-ms' ? 300 : flag === '--jog-settle-ms' ? 1500 : 700}`);
+      throw new ConfigError('bad-duration', `${flag} '${value}' is not a whole number of milliseconds`, `give a number such as ${example}`);
     }
     return Number(value);
   };
@@ -57,16 +57,13 @@ interface JogStep {
 
 /** Waits (real time) until the camera shows the model's idle screen, within its reboot timeout. */
 async function untilIdle(observer: Observer, model: PhoneModel, clock: Clock, signal: AbortSignal): Promise<void> {
-  const end = clock.now() + model.timing.rebootTimeoutMs;
-  while (readScreen(observer.current(), model.screens).kind !== 'idle') {
-    if (clock.now() >= end) {
-      throw new BenchError(
-        'no-idle-screen',
-        `the camera did not see the ${model.name}'s idle screen within ${Math.round(model.timing.rebootTimeoutMs / 1000)} s of switching it on`,
-        'check that the phone boots, and the camera\'s aim with `resetbot camera snapshot`',
-      );
-    }
-    await sleep(clock, 250, signal);
+  const idle = await nextScreen(observer, clock, (s) => readScreen(s, model.screens).kind === 'idle', model.timing.rebootTimeoutMs, signal);
+  if (!idle) {
+    throw new BenchError(
+      'no-idle-screen',
+      `the camera did not see the ${model.name}'s idle screen within ${Math.round(model.timing.rebootTimeoutMs / 1000)} s of switching it on`,
+      'check that the phone boots, and the camera\'s aim with `resetbot camera snapshot`',
+    );
   }
 }
 
@@ -86,14 +83,14 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
     .option('--driver <name>', 'serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
     .option('--fixture <file>', 'fixture file of the jig: check its channels, and jog its keys by name')
     .option('--jog', 'press each key of the fixture (or each channel of the board) once, in channel order')
-    .option('--jog-ms <ms>', 'how long each jog press lasts', parseMs('--jog-ms'), 300)
-    .option('--jog-gap-ms <ms>', 'pause between two jog presses', parseMs('--jog-gap-ms'), 700)
+    .option('--jog-ms <ms>', 'how long each jog press lasts', parseMs('--jog-ms', 300), 300)
+    .option('--jog-gap-ms <ms>', 'pause between two jog presses', parseMs('--jog-gap-ms', 700), 700)
     .option('--camera <source>', "with --jog: the camera over the display (as reset's): the phone is switched on, and each key is checked against what its idle screen shows")
     .option('--screen <corners>', "with --camera: the display's corners in the camera's pixels, clockwise from the top-left: x1,y1,...,x4,y4")
     .option('--softkeys <n>', "with --camera: softkey cells at the bottom of the display (default: the model's count)")
     .option('--led <name=x,y>', 'with --camera: an LED to watch at a pixel position (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--model <name>', "with --camera: the phone's model (the words of its idle screen)")
-    .option('--jog-settle-ms <ms>', 'with --camera: how long each press waits for the screen to show it', parseMs('--jog-settle-ms'), JOG_SETTLE_MS)
+    .option('--jog-settle-ms <ms>', 'with --camera: how long each press waits for the screen to show it', parseMs('--jog-settle-ms', JOG_SETTLE_MS), JOG_SETTLE_MS)
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: DoctorOpts) => {
       const fixture = opts.fixture !== undefined ? loadFixture(opts.fixture) : undefined;
@@ -125,14 +122,17 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
         });
         await camera.start();
       }
+      const closeCamera = async (): Promise<void> => {
+        await camera?.stop();
+        await stopOcrIfLoaded();
+      };
       let driver: BenchDriver;
       try {
         driver = await createPortDriver({ driver: driverName, port: opts.port, clock, ...(fixture ? { fixture } : {}) });
         say('port', `${opts.port} (driver ${driverName})`);
         await driver.open(); // the handshake: a bench failure (exit 4) or a fixture that does not fit (exit 2) ends here
       } catch (err) {
-        await camera?.stop();
-        await stopOcrIfLoaded();
+        await closeCamera();
         throw err;
       }
       const info = driver.info;
@@ -202,8 +202,7 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
         aborted = true;
       } finally {
         stopInterrupt();
-        await camera?.stop();
-        await stopOcrIfLoaded();
+        await closeCamera();
         await driver.close();
       }
       if (opts.jog) report.jog = jogged;

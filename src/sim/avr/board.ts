@@ -133,7 +133,6 @@ function receiveFifo(cpu: CPU, usart: AVRUSART, held: number[]): void {
  */
 function keepReceivedByteOnUcsrbWrite(cpu: CPU, usart: AVRUSART): void {
   const { UCSRA, UCSRB } = usart0Config;
-  const UCSRA_RXC = 0x80;
   const UCSRB_RXEN = 0x10;
   const rxComplete = (usart as unknown as { RXC: Parameters<CPU['setInterruptFlag']>[0] }).RXC;
   const original = cpu.writeHooks[UCSRB]!;
