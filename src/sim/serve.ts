@@ -54,6 +54,8 @@ export interface ServeOptions {
   seed: number;
   /** File for the JSON-lines trace. */
   trace?: string;
+  /** The phone boots this many times faster than its own timeline (0 < k <= 1; rehearsals and tests). */
+  quickBoot?: number;
 }
 
 type Socat = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -97,6 +99,7 @@ export class PtyBenchServer {
       fixture: this.options.fixture,
       seed: this.options.seed,
       ...(this.options.hex !== undefined ? { hex: this.options.hex } : {}),
+      ...(this.options.quickBoot !== undefined ? { quickBoot: this.options.quickBoot } : {}),
       onChange: (e) => this.trace(e),
     });
     const board = this.bench.board;

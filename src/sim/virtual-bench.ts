@@ -554,6 +554,8 @@ export interface VirtualBenchConfig {
   fixture: Fixture;
   seed: number | string;
   phoneOptions?: SimPhoneOptions;
+  /** The phone's boot waits pass this many times faster (SimDeviceConfig.quickBoot; default 1, its own timeline). */
+  quickBoot?: number;
   /** Intel HEX text for an avr8js board (default: the committed image of its kind). */
   hex?: string;
   /** Emulated ms per AvrBoard slice (default 1). */
@@ -584,7 +586,14 @@ export interface VirtualBench {
 /** A bench board (real firmware or StandardFirmata in avr8js, or the protocol in TypeScript) with a phone in its jig. */
 export function createVirtualBench(config: VirtualBenchConfig): VirtualBench {
   const { clock, fixture } = config;
-  const phone = new SimPhone({ modelId: config.modelId, mac: config.mac, clock, seed: config.seed, options: config.phoneOptions });
+  const phone = new SimPhone({
+    modelId: config.modelId,
+    mac: config.mac,
+    clock,
+    seed: config.seed,
+    options: config.phoneOptions,
+    ...(config.quickBoot !== undefined ? { quickBoot: config.quickBoot } : {}),
+  });
   const jig = new VirtualJig({ fixture, phone, clock });
   const observer = new SimObserver(phone);
   const common = { phone, jig, observer };

@@ -30,6 +30,8 @@ describe('ffmpeg capture', () => {
     expect(() => inputArgs('/nonexistent/folder', 4)).toThrow(/not a V4L2 device/);
     expect(inputArgs('/dev/video0', 4)).toEqual(['-f', 'v4l2', '-i', '/dev/video0']);
     expect(inputArgs('rtsp://cam/stream', 4)).toContain('-rtsp_transport');
+    // An MJPEG stream has no timestamps: each frame is stamped as it arrives (see doctor-camera's served stream).
+    expect(inputArgs('http://cam/video.mjpg', 4)).toEqual(['-use_wallclock_as_timestamps', '1', '-i', 'http://cam/video.mjpg']);
   });
 
   it('a missing ffmpeg is one line saying how to install it', async () => {

@@ -35,6 +35,19 @@ describe('first contact', () => {
     expect(oneLine(r)).toMatch(/--pty .*run 'resetbot sim serve --help' for usage/);
   });
 
+  it('`sim serve` camera and boot flags: a bad value is one line, exit 2, before any bench is made', async () => {
+    for (const [args, message] of [
+      [['--camera', 'eighty'], /--camera 'eighty' is not a TCP port.*0 for any free port/],
+      [['--camera', '70000'], /--camera '70000' is not a TCP port/],
+      [['--camera', '0', '--camera-level', 'foggy'], /--camera-level 'foggy' is not a level.*none, mild, moderate, severe/],
+      [['--quick-boot', '2'], /--quick-boot '2' is not a factor above 0 and at most 1/],
+    ] as const) {
+      const r = await runCli(['sim', 'serve', '--pty', '/nonexistent/dir/bench', ...args]);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toMatch(message);
+    }
+  });
+
   it('demo --seed xyz is refused like every numeric flag', async () => {
     const r = await runCli(['demo', '--seed', 'xyz']);
     expect(r.code).toBe(2);

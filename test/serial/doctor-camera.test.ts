@@ -2,8 +2,10 @@
  * `resetbot doctor --jog --camera`: the built CLI on a pseudo-terminal bench (`sim serve`, socat) with a real ffmpeg
  * capture of a folder of frames. The frames are a photograph of a VVX 410's idle screen that never changes, as a
  * camera aimed at a phone whose keys the jig does not reach would show it: the doctor finds the idle screen (OCR of
- * the real capture), jogs, sees no dial-pad key appear, names those keys and exits 4. What a moving screen shows key by
- * key is tested in-process (test/observe/jog-check.test.ts) against the simulated phone's dialer.
+ * the real capture), jogs, sees no dial-pad key appear, names those keys and exits 4. And a moving screen: `sim serve
+ * --camera` streams what a camera over the served phone's display sees (MJPEG over HTTP, as a network camera does), and
+ * the doctor watches it through ffmpeg while each key it jogs makes the phone's dialer show its digit. Crossed channels
+ * and the other verdicts are tested in-process (test/observe/jog-check.test.ts) against the simulated phone's dialer.
  *
  * Needs socat and ffmpeg (`.ci/run` installs both).
  */
@@ -90,4 +92,29 @@ describe('doctor --jog --camera', () => {
     for (const l of lines) if (l.channel !== undefined) last.set(l.channel, l.on === true);
     expect([...last.values()].every((on) => !on)).toBe(true);
   }, 90_000);
+
+  it.skipIf(skip)('a phone watched through the served camera stream: each dial-pad key shows its digit, exit 0, everything off' + note, async () => {
+    const d = dir();
+    const pty = join(d, 'bench');
+    const trace = join(d, 'trace.jsonl');
+    const server = new Bg(['sim', 'serve', '--pty', pty, '--trace', trace, '--seed', '3', '--camera', '0', '--camera-level', 'moderate', '--quick-boot', '0.1']);
+    track(server);
+    await server.until(() => /^ready: /m.test(server.stdout), 'ready line');
+    // The calibration the bench prints for its camera, as a technician would copy it.
+    const camera = /^ready: .* --camera (http:\/\/\S+) --screen (\S+)/m.exec(server.stdout);
+    expect(camera, server.stdout).not.toBeNull();
+    const jig = join(d, 'jig.json');
+    writeFileSync(jig, JSON.stringify({ name: 'small-jig', channels: 32, relay: true, keys: { '1': 1, '3': 3, '8': 8, softkey1: 12 } }));
+
+    const r = run(['doctor', '--port', pty, '--fixture', jig, '--jog', '--jog-ms', '60', '--jog-gap-ms', '20', '--camera', camera![1]!, '--screen', camera![2]!, '--model', 'VVX 410']);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/phone +at its idle screen/);
+    for (const k of ['1', '3', '8']) expect(r.stdout).toMatch(new RegExp(`key ${k} {2}the screen showed '${k}'`));
+    const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { channel?: number | 'relay'; on?: boolean });
+    expect(lines.filter((l) => typeof l.channel === 'number' && l.on).map((l) => l.channel)).toEqual([1, 3, 8, 12]);
+    const last = new Map<number | 'relay', boolean>();
+    for (const l of lines) if (l.channel !== undefined) last.set(l.channel, l.on === true);
+    expect([...last.values()].every((on) => !on)).toBe(true);
+  }, 120_000);
 });

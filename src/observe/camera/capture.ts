@@ -31,7 +31,9 @@ const IMAGE = /\.(png|jpe?g|bmp|webp)$/i;
 export function inputArgs(source: string, fps: number, loop = false): string[] {
   if (source.startsWith('lavfi:')) return ['-re', '-f', 'lavfi', '-i', source.slice('lavfi:'.length)];
   if (/^(rtsp|rtsps):\/\//i.test(source)) return ['-rtsp_transport', 'tcp', '-i', source];
-  if (/^https?:\/\//i.test(source)) return ['-i', source];
+  // An HTTP camera's MJPEG stream carries no timestamps: ffmpeg would assume 25 frames a second, and the fps filter
+  // would then keep one frame in six of a 4-frame camera. Each frame is stamped with the time it arrived instead.
+  if (/^https?:\/\//i.test(source)) return ['-use_wallclock_as_timestamps', '1', '-i', source];
   if (source.startsWith('/dev/video')) return ['-f', 'v4l2', '-i', source];
   if (existsSync(source) && statSync(source).isDirectory()) {
     const files = readdirSync(source).filter((f) => IMAGE.test(f)).sort();

@@ -13,8 +13,8 @@ import { Rng } from '../rng.js';
 import type { SimDevice } from '../device.js';
 import { renderDisplay, renderFace, styleForModel, ledColour, type DisplayStyle, type FaceLayout } from './display.js';
 
-export type Degradation = 'none' | 'mild' | 'moderate' | 'severe';
-export const DEGRADATIONS: readonly Degradation[] = ['none', 'mild', 'moderate', 'severe'];
+import type { Degradation } from './degradations.js';
+export { DEGRADATIONS, type Degradation } from './degradations.js';
 
 interface LevelSpec {
   /** Corner displacement, as a fraction of the face's size on the frame (perspective and tilt). */
