@@ -150,6 +150,15 @@ async function runStep(c: Ctx, signal: AbortSignal): Promise<void> {
       const until = from + step.deadlineMs;
       for (const sign of step.signs) {
         await waitForSign(ctx, sign, { deadlineMs: Math.max(0, until - c.clock.now()), failCode: 'no-reset' }, signal);
+        // The record names the observer that saw each sign of the end.
+        c.notes.evidence.push({
+          about: c.procedure.kind === 'reboot' ? 'reboot' : 'reset',
+          proof: 'screen',
+          source: c.bench.observer?.name ?? 'screen',
+          t: c.clock.now(),
+          holds: true,
+          detail: `seen: ${sign.what}`,
+        });
       }
       c.notes.confirmTookMs = c.clock.now() - from;
       return;
@@ -243,5 +252,5 @@ export const stepMachine = setup({
     },
     ...END_STATES,
   },
-  output: ({ context: c }) => ({ ...runOutput(c), notes: c.notes, ...(c.result === 'pass' ? { resetKind: c.procedure.resets } : {}) }),
+  output: ({ context: c }) => ({ ...runOutput(c), notes: c.notes, evidence: c.notes.evidence, ...(c.result === 'pass' ? { resetKind: c.procedure.resets } : {}) }),
 });

@@ -11,6 +11,8 @@ const DARK: ScreenObservation = { lines: [], softkeys: [], leds: {}, lit: false 
 export function screenObserverOf(source: ObservationSource): Observer {
   return {
     kind: 'screen',
+    // The record's evidence names the observer that saw each screen (`camera:ffmpeg:/dev/video0`, not just "screen").
+    name: source.name,
     current: () => {
       const s = source.current?.() ?? DARK;
       return { lines: [...s.lines], softkeys: [...s.softkeys], leds: { ...s.leds }, lit: s.lit };

@@ -74,9 +74,9 @@ export interface SimDeviceConfig {
   seed: number | string;
   faults?: SimDeviceFaults;
   /**
-   * A test bench's phone whose boot waits pass this many times faster (0 < k <= 1): the dark, the Updater, the Cancel
-   * delay, the application start and the reset's own screens. Never a window, the countdown or the keypad: what the
-   * controller must catch in time stays as it is. For tests that emulate every cycle of a board (StandardFirmata in
+   * A test bench's phone whose boot waits pass this many times faster (0 < k <= 1): the Updater, the Cancel delay, the
+   * application start and the reset's own screens. Never a window, the countdown or the keypad: what the controller
+   * must catch in time stays as it is; nor a dark screen, which is how a camera sees a reboot. For tests that emulate every cycle of a board (StandardFirmata in
    * avr8js), where minutes of boot are minutes of CPU.
    */
   quickBoot?: number;
@@ -317,6 +317,12 @@ export abstract class SimDeviceBase<State extends string = string> implements Si
   /** A boot figure, stretched by the slow-boot fault (and shortened on a quick-boot test phone). */
   protected bootMs(range: Range): number {
     const k = (this.faults.slowBoot ?? 1) * this.quick;
+    return this.timing.jitter({ min: range.min * k, max: range.max * k });
+  }
+
+  /** How long the display stays dark as the unit (re)boots: stretched by the slow-boot fault, never shortened. */
+  protected darkMs(range: Range): number {
+    const k = this.faults.slowBoot ?? 1;
     return this.timing.jitter({ min: range.min * k, max: range.max * k });
   }
 

@@ -57,7 +57,7 @@ abstract class DisplayPhone extends SimDeviceBase {
     this.enter('resetting');
     this.event('factory-reset-started');
     this.show(lines, [], leds);
-    this.after(this.timing.jitter(RESET_WORK_MS), () => this.resetDone({}, this.bootMs(DARK_MS), () => this.boot()));
+    this.after(this.timing.jitter(RESET_WORK_MS), () => this.resetDone({}, this.darkMs(DARK_MS), () => this.boot()));
   }
 }
 
@@ -96,7 +96,7 @@ export class EdgeBPhone extends DisplayPhone {
 
   private normalBoot(): void {
     this.enter('booting');
-    this.after(this.bootMs(DARK_MS), () => {
+    this.after(this.darkMs(DARK_MS), () => {
       this.show([LOGO]);
       this.after(this.bootMs({ min: 3_000, max: 6_000 }), () => this.startApplication());
     });
@@ -177,7 +177,7 @@ export class CornerHoldPhone extends TouchPhone {
   protected boot(): void {
     this.enter('dark');
     this.show([], [], {}, false);
-    this.after(this.bootMs(DARK_MS), () => {
+    this.after(this.darkMs(DARK_MS), () => {
       this.openWindow('window');
       this.event(this.trigger === 'lit' ? 'screen-lit' : 'logo');
       this.show(this.trigger === 'lit' ? [] : [LOGO]);
@@ -230,7 +230,7 @@ export class CcxPhone extends TouchPhone {
   protected boot(): void {
     this.enter('dark');
     this.show([], [], {}, false);
-    this.after(this.bootMs(DARK_MS), () => {
+    this.after(this.darkMs(DARK_MS), () => {
       if (this.factoryMode) {
         this.factoryMode = false;
         this.factoryReset(['Factory reset in progress...']);
@@ -265,7 +265,7 @@ export class CcxPhone extends TouchPhone {
       this.after(this.timing.jitter({ min: 2_000, max: 4_000 }), () => {
         this.event('restarting');
         this.show([], [], {}, false);
-        this.after(this.bootMs(DARK_MS), () => this.boot());
+        this.after(this.darkMs(DARK_MS), () => this.boot());
       });
     });
   }
@@ -295,7 +295,7 @@ export class Ccx400Phone extends TouchPhone {
   protected boot(): void {
     this.enter('dark');
     this.show([], [], {}, false);
-    this.after(this.bootMs(DARK_MS), () => {
+    this.after(this.darkMs(DARK_MS), () => {
       this.openWindow('logo');
       this.event('logo');
       this.show([LOGO]);
@@ -457,7 +457,7 @@ export class VisualPro extends SimDeviceBase {
     this.enter('restoring');
     this.event('factory-restore-started');
     this.show(['Factory restore', 'Please wait...'], [], { power: 'on' });
-    this.after(this.timing.jitter({ min: 20_000, max: 40_000 }), () => this.resetDone({ power: 'on' }, this.bootMs(DARK_MS), () => this.start()));
+    this.after(this.timing.jitter({ min: 20_000, max: 40_000 }), () => this.resetDone({ power: 'on' }, this.darkMs(DARK_MS), () => this.start()));
   }
 }
 

@@ -436,7 +436,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
       return;
     }
     const b = this.spec.boot;
-    const dark = this.bootMs(b.powerOnToUpdaterMs);
+    const dark = this.darkMs(b.powerOnToUpdaterMs);
     const updater = this.bootMs(b.updaterMs);
     const delay = this.bootMs(b.cancelDelayMs);
     const windowMs =
@@ -479,7 +479,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     const b = this.spec.boot;
     this.enter('dark');
     this.show([], [], {}, false);
-    this.after(this.bootMs(b.powerOnToUpdaterMs), () => {
+    this.after(this.darkMs(b.powerOnToUpdaterMs), () => {
       this.enter('bootrom');
       this.event('bootrom');
       this.show(['Polycom BootROM', this.versionLine()]);
@@ -493,7 +493,7 @@ export class SimPhone extends SimDeviceBase<SimPhoneState> {
     const ledsOn = Object.fromEntries(EDGE_E_BOOT.leds.map((l) => [l, 'on']));
     this.enter('dark');
     this.show([], [], {}, false);
-    this.after(this.bootMs(this.spec.boot.powerOnToUpdaterMs), () => {
+    this.after(this.darkMs(this.spec.boot.powerOnToUpdaterMs), () => {
       this.enter('edge-leds');
       this.event('leds-on');
       this.show([LOGO, this.versionLine()], softkeys(), ledsOn);

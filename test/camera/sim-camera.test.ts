@@ -50,6 +50,10 @@ describe('--sim-camera: every procedure kind seen through the rendered camera pa
         if (seen.record.outcome === 'pass') expect(seen.truth.factoryDefaults).toBe(true);
         expect(seen.record.outcome, seen.record.failure?.reason).toBe(perfect.record.outcome);
         expect(seen.truth.factoryDefaults).toBe(perfect.truth.factoryDefaults);
+        // The record says which observer saw what: the screens it stands on were the camera's.
+        const screens = (seen.record.evidence ?? []).filter((e) => e.proof === 'screen');
+        expect(screens.length).toBeGreaterThan(0);
+        for (const e of screens) expect(e.source).toBe('camera:sim-camera');
       }, 600_000);
     }
   }

@@ -273,7 +273,7 @@ async function afterRun(
   const { start, runStart, record, out, identity, labelMac, evidence, baseline } = a;
   out.durationMs = record.durationMs + (runStart - start);
   if (record.observed && record.outcome === 'pass') {
-    evidence.push({ about: 'reset', proof: 'screen', source: 'screen', t: clock.now(), holds: true, detail: record.summary });
+    evidence.push({ about: 'reset', proof: 'screen', source: o.bench.observer?.name ?? 'screen', t: clock.now(), holds: true, detail: record.summary });
   }
   if (record.outcome === 'pass' || record.outcome === 'unverified') {
     const lastStarted = [...record.steps].reverse().find((s) => RESET_STARTED.includes(s.step));
