@@ -153,6 +153,8 @@ interface FiveBoardOptions {
   repl: false;
   sigint: false;
   debug: false;
+  /** ms before johnny-five gives up connecting, on the real clock. */
+  timeout: number;
 }
 
 interface Libraries {
@@ -365,7 +367,9 @@ export class FirmataDriver implements BenchDriver {
     const { Board, Firmata } = loadLibraries();
     const tap = new TransportTap(transport);
     const io = new Firmata(tap, { reportVersionTimeout: NEVER_MS });
-    const board = new Board({ io, repl: false, sigint: false, debug: false });
+    // johnny-five's own connect timeout runs on the real clock (10 s by default): under a virtual clock it fired while
+    // an emulated board was still booting on a busy host. The handshake's limit is ours, on the injected clock (below).
+    const board = new Board({ io, repl: false, sigint: false, debug: false, timeout: NEVER_MS });
     const where = this.info.port;
 
     const timers: TimerId[] = [];

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SerialPortStream } from '@serialport/stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadFixture } from '../../src/bench/fixture.js';
 import {
   FIRMATA_CHANNEL_PINS,
@@ -96,6 +96,26 @@ describe('firmata driver: handshake', () => {
     expect(driver.info.firmware).toEqual({ name: 'StandardFirmata.ino', version: '2.4', protocol: 2 });
     await clock.runUntil(driver.close());
     board.powerOff();
+  });
+
+  it('the handshake is timed on the injected clock alone: the real clock running far ahead does not end it', async () => {
+    // johnny-five keeps a 10 s connect timeout of its own on the real clock; on a busy host an emulated board can
+    // take that long to boot, and that timer failed the handshake of a virtual-clock bench. Real timers are faked and
+    // run 50 times faster than the board's while it boots: the handshake must still succeed.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const r = (rig = firmataRig());
+      // Every 100 ms of the board's time, 5 s of real time pass.
+      const tick = (): void => {
+        vi.advanceTimersByTime(5_000);
+        r.clock.setTimeout(tick, 100);
+      };
+      r.clock.setTimeout(tick, 100);
+      await r.run(r.driver.open());
+      expect(rig.driver.info.firmware).toEqual({ name: 'StandardFirmata.ino', version: '2.4', protocol: 2 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a fixture wider than the bench, and commands before open()', async () => {
