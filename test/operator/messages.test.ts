@@ -41,6 +41,7 @@ describe('first contact', () => {
       [['--camera', '70000'], /--camera '70000' is not a TCP port/],
       [['--camera', '0', '--camera-level', 'foggy'], /--camera-level 'foggy' is not a level.*none, mild, moderate, severe/],
       [['--quick-boot', '2'], /--quick-boot '2' is not a factor above 0 and at most 1/],
+      [['--camera-level', 'severe'], /--camera-level describes the served camera, but no --camera was given/],
     ] as const) {
       const r = await runCli(['sim', 'serve', '--pty', '/nonexistent/dir/bench', ...args]);
       expect(r.code).toBe(2);

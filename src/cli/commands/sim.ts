@@ -23,7 +23,7 @@ interface ServeOpts {
   seed?: number;
   network?: boolean;
   camera?: number;
-  cameraLevel: string;
+  cameraLevel?: string;
   quickBoot?: number;
 }
 
@@ -62,13 +62,16 @@ export function registerSim(program: Command, ctx: CommandContext): void {
     .option('--fixture <file>', 'fixture file of the jig (default: the model family\'s jig in fixtures/)')
     .option('--seed <n>', 'seed of the simulated phone\'s randomness', parseSeed)
     .option('--camera <port>', 'serve what a camera over the phone\'s display sees, as an MJPEG stream on http://127.0.0.1:PORT/ (0: any free port); watch it with --camera URL', parseCameraPort)
-    .option('--camera-level <level>', 'how degraded the simulated camera\'s picture is: none, mild, moderate or severe', 'mild')
+    .option('--camera-level <level>', 'how degraded the simulated camera\'s picture is: none, mild (the default), moderate or severe')
     .option('--quick-boot <factor>', 'the phone\'s boot waits pass this many times faster (0 < k <= 1); never its windows, countdowns or keypad', parseQuickBoot)
     .option('--network', "cable the phone to a network of its own: a namespace and a veth link carrying its MAC, whose bench end a reset reaches with --network (root)")
     .action(async (opts: ServeOpts) => {
       if (opts.trace) checkOutput(opts.trace, '--trace', 'file');
       if (opts.truth) checkOutput(opts.truth, '--truth', 'file');
-      const level = opts.cameraLevel as Degradation;
+      const level = (opts.cameraLevel ?? 'mild') as Degradation;
+      if (opts.cameraLevel !== undefined && opts.camera === undefined) {
+        throw new ConfigError('camera-level-without-camera', '--camera-level describes the served camera, but no --camera was given', 'add --camera PORT (0 for any free port), or drop --camera-level');
+      }
       if (!DEGRADATIONS.includes(level)) {
         throw new ConfigError('bad-camera-level', `--camera-level '${opts.cameraLevel}' is not a level`, `give one of ${DEGRADATIONS.join(', ')}`);
       }
