@@ -8,7 +8,7 @@ import type { Bench, DriverInfo, ScreenObservation } from '../bench/types.js';
 import { provisioningFor, SERVER_TYPES, type ProvisioningSpec, type ServerType, type SetupScreens } from '../catalog/provisioning.js';
 import type { PhoneModel } from '../catalog/types.js';
 import type { Clock } from '../clock/clock.js';
-import { ConfigError, PhoneError, ResetbotError } from '../errors/errors.js';
+import { ConfigError, editDistance, PhoneError, ResetbotError } from '../errors/errors.js';
 import { planText } from '../text-entry/planner.js';
 import type { Plan } from '../text-entry/types.js';
 import {
@@ -32,8 +32,10 @@ import {
   type RunLog,
   type RunOutput,
 } from './attempts.js';
+import type { Evidence } from '../observe/evidence.js';
+import { readScreen, type ScreenKind } from '../observe/meaning.js';
 import { tap } from './blocks.js';
-import { cancelOffered, rx, shows, softkeyLabelled } from './factory-reset.js';
+import { cancelOffered, rx, shows } from './factory-reset.js';
 import { driveMachine, type RunnerEvent, type RunOn } from './runner.js';
 import { typePlan } from './typing.js';
 
@@ -111,7 +113,7 @@ export interface ProvisionAttempt extends AttemptSpan {
   adminPasswordIndex: number;
 }
 
-export type ProvisionOutput = RunOutput<ProvisionAttempt>;
+export type ProvisionOutput = RunOutput<ProvisionAttempt> & { evidence: Evidence };
 
 /** The record of one provisioning run, like a reset's. The password is always `***`. */
 export interface ProvisionRecord {
@@ -133,6 +135,8 @@ export interface ProvisionRecord {
   steps: StepRecord[];
   bench: DriverInfo;
   observed: boolean;
+  /** Which observer saw what: each setting in its editor, and the reboot after Save & Reboot. */
+  evidence: Evidence;
   /** The run step by step as its live progress said it (progress/render.ts). */
   progress?: ProgressLine[];
 }
@@ -260,14 +264,118 @@ function menuOf(s: ScreenObservation | undefined, screens: SetupScreens): { titl
   return { title: s.lines[0]!.trim().replace(/:$/, ''), rows };
 }
 
-/** An editor screen: `Label:` over the value, with an OK softkey. */
+/**
+ * An editor screen: `Label:` over the value (and, on some phones, the input mode in brackets, e.g. `[abc]`), with an
+ * OK softkey. A camera sees no empty line: an empty field leaves the mode line right under the title; and OCR may
+ * miss the title's colon or read a bracket as a parenthesis.
+ */
 function editorOf(s: ScreenObservation | undefined, screens: SetupScreens): { title: string; value: string } | undefined {
-  if (!s || !s.lit || !/:\s*$/.test(s.lines[0] ?? '') || menuOf(s, screens)) return undefined;
-  if (softkeyLabelled(s, screens.okSoftkey) === undefined) return undefined;
-  return { title: s.lines[0]!.trim().replace(/:$/, ''), value: s.lines[1] ?? '' };
+  if (!s || !s.lit || !s.lines[0]?.trim() || menuOf(s, screens)) return undefined;
+  const rest = s.lines.slice(1);
+  if (softkeyNamed(s, screens.okSoftkey) === undefined && !rest.some(modeLine)) return undefined;
+  const value = rest.length === 1 && modeLine(rest[0]!) ? '' : (rest[0] ?? '');
+  return { title: s.lines[0]!.trim().replace(/\s*[:.;]$/, ''), value };
 }
 
-const matches = (pattern: string, label: string) => rx(pattern).test(label);
+/** The input mode an editor shows under its value: `[abc]`, `[ABC]`, `[123]` (through a camera also `(abc)`, `ABC]`). */
+function modeLine(line: string): boolean {
+  const t = line.trim();
+  return /^[[({|]?\s*[A-Za-z0-9]{1,5}\s*[\])}|]?$/.test(t) && /^[[({|]|[\])}|]$/.test(t);
+}
+
+/** Characters a display font or its OCR confuses, folded to one. */
+const LOOKALIKE: Record<string, string> = { I: 'l', i: 'l', '1': 'l', '|': 'l', '!': 'l', O: 'o', '0': 'o', C: 'c', K: 'k', P: 'p', S: 's', U: 'u', V: 'v', W: 'w', X: 'x', Z: 'z' };
+
+/**
+ * Whether a field's value as the screen shows it is the value typed. A password's stars must be exactly as many. Other
+ * values are compared by their letters and digits, look-alikes folded (l, I, 1; O, 0; c, C; ...): a camera's OCR
+ * drops dots and slashes and confuses those, while what a misfired or bounced key leaves (a letter of the same key,
+ * one letter too few) still differs. On the perfect screen it is equality but for those look-alikes.
+ */
+export function fieldShows(shown: string | undefined, typed: string): boolean {
+  const got = (shown ?? '').trim();
+  if (/^\*+$/.test(typed)) return got === typed;
+  return got !== '' || typed === '' ? foldValue(got) === foldValue(typed) : false;
+}
+
+/** A value's letters and digits, look-alikes folded. */
+const foldValue = (v: string) => [...v.replace(/[\s.,:;'`"/\\_~^-]+/g, '')].map((ch) => LOOKALIKE[ch] ?? ch).join('');
+
+/**
+ * Whether a label is the one a pattern names: the pattern itself, or (what a camera's OCR makes of it) the pattern's
+ * phrase within a few slips: one in four or five letters, two in longer ones; case, punctuation and spacing aside. A
+ * softkey's two or three letters may also carry one more letter round them or one wrong after the first ('ox',
+ * 'Tok' for OK): a softkey strip holds no two labels that close.
+ */
+export function matches(pattern: string, label: string, softkey = false): boolean {
+  return rx(pattern).test(label) || nearly(pattern, label, softkey);
+}
+
+function nearly(pattern: string, label: string, softkey = false): boolean {
+  const t = plain(label);
+  if (!t) return false;
+  return phrasesOf(pattern).some((p) => {
+    if (p.length <= 3) return softkey && ((t.includes(p) && t.length <= p.length + 1) || (t.length === p.length && t[0] === p[0] && editDistance(t, p) <= 1));
+    const tol = p.length <= 5 ? 1 : 2;
+    return Math.abs(t.length - p.length) <= tol && editDistance(t, p) <= tol;
+  });
+}
+
+const plain = (text: string) => text.toLowerCase().replace(/[^a-z0-9&<]+/g, ' ').trim();
+const phraseCache = new Map<string, string[]>();
+
+/** The literal phrases a Setup pattern names: `'^\\s*(ok|enter)\\s*$'` -> ok, enter. */
+function phrasesOf(pattern: string): string[] {
+  let out = phraseCache.get(pattern);
+  if (!out) {
+    const bare = pattern.replace(/\\s[*+]?/g, ' ').replace(/[\^$]/g, '');
+    const group = /^(.*)\(([^()]*)\)(.*)$/.exec(bare);
+    const alts = group ? group[2]!.split('|').map((a) => `${group[1]}${a}${group[3]}`) : bare.split('|');
+    out = alts.map(plain).filter((a) => a !== '');
+    phraseCache.set(pattern, out);
+  }
+  return out;
+}
+
+/**
+ * The row of the item a pattern names: the row the pattern itself matches; else the one row (no other is as near)
+ * that OCR's slips leave near it, or that starts with its name where OCR read the colon before its value as
+ * something else. -1: none. (HTTP is near HTTPS: the HTTPS row, when read, is the one.)
+ */
+function rowOf(pattern: string, rows: MenuRow[]): number {
+  const exact = rows.findIndex((r) => rx(pattern).test(r.label));
+  if (exact >= 0) return exact;
+  const near = rows.flatMap((r, i) => {
+    const t = plain(r.label);
+    return nearly(pattern, r.label) || (r.value === undefined && phrasesOf(pattern).some((p) => t.startsWith(`${p} `))) ? [i] : [];
+  });
+  return near.length === 1 ? near[0]! : -1;
+}
+
+/** What follows an item's name on a row whose colon OCR missed ('Server Address. prov.example.com'). */
+function valueAfter(pattern: string, label: string): string {
+  const words = label.trim().split(/\s+/);
+  const name = phrasesOf(pattern).find((p) => plain(label).startsWith(`${p} `));
+  return name ? words.slice(name.split(' ').length).join(' ') : '';
+}
+
+/**
+ * Whether a menu row shows the value just typed and checked in its editor (so that OK kept it): its value, read in
+ * a row's smaller share of the camera's pixels, within a quarter of its letters of the value (the value it replaced
+ * is seldom that near).
+ */
+function rowShows(shown: string, typed: string): boolean {
+  if (fieldShows(shown, typed)) return true;
+  const a = foldValue(shown);
+  const b = foldValue(typed);
+  return a !== '' && editDistance(a, b) <= Math.max(1, Math.floor(b.length / 4));
+}
+
+/** The key under the softkey a pattern names on this screen, by `matches`. */
+function softkeyNamed(s: ScreenObservation | undefined, pattern: string): Key | undefined {
+  const i = s?.softkeys.findIndex((label) => label.trim() !== '' && matches(pattern, label, true)) ?? -1;
+  return i >= 0 ? (`softkey${i + 1}` as Key) : undefined;
+}
 
 function expectMet(s: ScreenObservation | undefined, e: Expect, screens: SetupScreens): boolean {
   if (e.kind === 'editor') {
@@ -278,10 +386,14 @@ function expectMet(s: ScreenObservation | undefined, e: Expect, screens: SetupSc
   const m = menuOf(s, screens);
   if (!m) return false;
   if (e.title !== undefined && !matches(e.title, m.title)) return false;
-  if (e.hasItem !== undefined && !m.rows.some((r) => matches(e.hasItem!, r.label))) return false;
+  if (e.hasItem !== undefined && rowOf(e.hasItem, m.rows) < 0) return false;
   if (e.itemValue) {
     const { item, value } = e.itemValue;
-    if (!m.rows.some((r) => matches(item, r.label) && r.value === value)) return false;
+    // A password's stars were counted in its editor; a menu row's trailing stars a camera reads as anything ('**eseese'):
+    // the row is enough there.
+    const stars = /^\*+$/.test(value);
+    const r = m.rows[rowOf(item, m.rows)];
+    if (!r || !(stars || rowShows(r.value ?? valueAfter(item, r.label), value))) return false;
   }
   return true;
 }
@@ -305,13 +417,29 @@ interface Ctx extends ProvisionInput, RunLog<ProvisionAttempt> {
   opIndex: number;
   nav: Nav;
   fieldTries: number;
+  /** Backspace rounds on the field being edited. */
+  clearRounds: number;
   sawDark: boolean;
+  /** What the observer saw that the pass stands on (mutated in place, as the reset machine's notes). */
+  evidence: Evidence;
 }
 
 /** Presses a menu may need to reach an item, at most, before the run gives up on it. */
 const NAV_LIMIT = 40;
+/**
+ * How long a menu press may take to show before it counts as not moving the highlight (the list ends there): the
+ * phone answers at once, but a camera shows it some frames later (frame interval, latency, frames that must agree).
+ */
+const NAV_MOVE_MS = 2_500;
 /** Retypes of a field whose value came out wrong (a misfire, a bounce) before the attempt fails. */
 const FIELD_RETRIES = 1;
+/** The observer's name for the record's evidence. */
+const observerName = (c: Ctx) => c.bench.observer?.name ?? 'screen';
+
+/** Screens only a phone that is starting shows. */
+const BOOT_SCREENS = new Set<ScreenKind>(['updater', 'bootrom', 'loading']);
+/** Rounds of backspaces on one field before it counts as not emptying. */
+const CLEAR_ROUNDS = 3;
 
 const timing = (c: Ctx) => c.model.timing;
 const freshNav = (): Nav => ({ presses: 0, dir: 'down', flipped: false, gaveUp: false, before: '' });
@@ -325,14 +453,14 @@ function whereIsTarget(c: Ctx): 'here' | 'up' | 'down' | 'unseen' | 'no-menu' {
   const m = menuOf(c.screen, c.screens);
   if (!m || o?.op !== 'goto') return 'no-menu';
   const at = m.rows.findIndex((r) => r.highlighted);
-  const target = m.rows.findIndex((r) => matches(o.item, r.label));
+  const target = rowOf(o.item, m.rows);
   if (target < 0) return 'unseen';
   return target === at ? 'here' : target < at ? 'up' : 'down';
 }
 
 /** The key under the softkey labelled `pattern` now, or a phone failure. */
 function softkeyOrFail(c: Ctx, pattern: string, what: string): Key {
-  const key = softkeyLabelled(c.screen, pattern);
+  const key = softkeyNamed(c.screen, pattern);
   if (!key) throw new PhoneError('no-softkey', `the screen shows no ${what} softkey`);
   return key;
 }
@@ -366,10 +494,12 @@ export const provisionMachine = setup({
     output: {} as ProvisionOutput,
   },
   actors: { benchOp },
-  delays: timingDelays,
+  delays: { ...timingDelays, navMove: ({ context }: { context: Ctx }) => Math.max(NAV_MOVE_MS, context.model.timing.keyGapMs) },
   guards: {
+    /** The screen changed since the last menu press (the highlight moved, or the menu went). */
+    navMoved: ({ context: c, event }) => event.type === 'SCREEN' && screenKey(event.screen) !== c.nav.before,
     cancelOffered: ({ context: c }) => cancelOffered(c.screen, c.model.screens),
-    setupOffered: ({ context: c }) => !!c.screen?.lit && softkeyLabelled(c.screen, c.screens.setupSoftkey) !== undefined,
+    setupOffered: ({ context: c }) => !!c.screen?.lit && softkeyNamed(c.screen, c.screens.setupSoftkey) !== undefined,
     promptShown: ({ context: c }) => !!c.screen?.lit && rx(c.screens.setupPrompt).test(c.screen.lines.join('\n')),
     /** The prompt shows one '*' per character typed: as many as the password has. */
     adminTyped: ({ context: c }) =>
@@ -396,9 +526,10 @@ export const provisionMachine = setup({
     fieldEmpty: ({ context: c }) => editorOf(c.screen, c.screens)?.value === '',
     fieldRight: ({ context: c }) => {
       const o = op(c);
-      return o?.op === 'edit' && editorOf(c.screen, c.screens)?.value === o.display;
+      return o?.op === 'edit' && fieldShows(editorOf(c.screen, c.screens)?.value, o.display);
     },
     canRetype: ({ context: c }) => c.fieldTries < FIELD_RETRIES,
+    canClearAgain: ({ context: c }) => c.clearRounds < CLEAR_ROUNDS,
     rebootSeen: ({ context: c }) => c.sawDark && !!c.screen?.lit,
     // The reset machine's rule (admin-password-rejected and menu-item-missing are final), except that each rejected
     // admin password earns its fallback an attempt of its own.
@@ -414,7 +545,7 @@ export const provisionMachine = setup({
       return closeStep(c, `${o.op} ${o.what}`);
     }),
     seeScreen: assign({ screen: ({ event }) => (event.type === 'SCREEN' ? event.screen : undefined) }),
-    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), opIndex: 0, fieldTries: 0, nav: freshNav(), sawDark: false })),
+    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), opIndex: 0, fieldTries: 0, clearRounds: 0, nav: freshNav(), sawDark: false, evidence: [] })),
     endAttemptFailed: assign(({ context: c }) => ({ attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failureOf(c))], ...afterFailure(c) })),
     endAttemptPassed: assign(({ context: c }) => ({
       attemptLog: [...c.attemptLog, attemptRecord(c, 'pass')],
@@ -430,6 +561,7 @@ export const provisionMachine = setup({
     nextOp: assign(({ context: c }) => ({
       opIndex: c.opIndex + 1,
       fieldTries: 0,
+      clearRounds: 0,
       nav: freshNav(),
     })),
     notePress: assign(({ context: c }) => ({ nav: { ...c.nav, presses: c.nav.presses + 1, before: screenKey(c.screen) } })),
@@ -439,8 +571,22 @@ export const provisionMachine = setup({
       if (c.nav.flipped) return { nav: { ...c.nav, gaveUp: true } };
       return { nav: { ...c.nav, flipped: true, dir: c.nav.dir === 'down' ? ('up' as const) : ('down' as const) } };
     }),
-    retype: assign(({ context: c }) => ({ fieldTries: c.fieldTries + 1 })),
-    trackDark: assign(({ context: c }) => ({ sawDark: c.sawDark || !c.screen?.lit })),
+    retype: assign(({ context: c }) => ({ fieldTries: c.fieldTries + 1, clearRounds: 0 })),
+    // An attempt's evidence starts afresh: what a failed attempt saw proves nothing of the phone's settings now.
+    noteField: ({ context: c }) => {
+      const o = op(c);
+      if (o?.op !== 'edit') return;
+      const shown = /^\*+$/.test(o.display) ? `${o.display.length} stars` : `"${editorOf(c.screen, c.screens)?.value ?? ''}"`;
+      c.evidence.push({ about: 'setting', proof: 'screen', source: observerName(c), t: c.clock.now(), holds: true, detail: `attempt ${c.attempt}: the ${o.what} editor showed ${shown}` });
+    },
+    noteReboot: ({ context: c }) => {
+      const now = (c.screen?.lines ?? []).join(' / ');
+      c.evidence.push({ about: 'reboot', proof: 'screen', source: observerName(c), t: c.clock.now(), holds: true, detail: `after Save & Reboot the display went dark or to the boot screens, then showed "${now}"` });
+    },
+    noteClear: assign(({ context: c }) => ({ clearRounds: c.clearRounds + 1 })),
+    // A reboot shows as the display going dark, or (when a camera misses a short dark, or reads a dark glass under
+    // glare as lit) as the boot screens that only a starting phone shows.
+    trackDark: assign(({ context: c }) => ({ sawDark: c.sawDark || !c.screen?.lit || BOOT_SCREENS.has(readScreen(c.screen, c.model.screens).kind) })),
   },
 }).createMachine({
   id: 'provision',
@@ -454,7 +600,9 @@ export const provisionMachine = setup({
     opIndex: 0,
     nav: freshNav(),
     fieldTries: 0,
+    clearRounds: 0,
     sawDark: false,
+    evidence: [],
   }),
   initial: 'attempt',
   on: {
@@ -576,7 +724,12 @@ export const provisionMachine = setup({
               entry: 'notePress',
               invoke: bench((c, signal) => c.bench.press(['down'], timing(c).keyTapMs, signal), 'navSettle'),
             },
-            navSettle: { after: { keyGap: { target: 'navigate', actions: 'checkMoved' } } },
+            // The press shows when the screen changes (at once on the phone, frames later through a camera); no change
+            // by navMove: the highlight did not move, the list ends there.
+            navSettle: {
+              on: { SCREEN: { guard: 'navMoved', target: 'navigate', actions: 'seeScreen' } },
+              after: { navMove: { target: 'navigate', actions: 'checkMoved' } },
+            },
             // seed 002: "then press the Select key"; "click on select (on each option)".
             pressSelect: {
               invoke: bench((c, signal) => tap(c, 'select', signal), 'awaitExpected'),
@@ -593,16 +746,27 @@ export const provisionMachine = setup({
                 },
               },
             },
+            // Backspace as many times as the field shows characters, then look again: a camera may have missed some
+            // (OCR drops dots), so a field still not empty gets another round, up to CLEAR_ROUNDS.
             clearField: {
+              entry: 'noteClear',
               invoke: bench(async (c, signal) => {
-                const n = [...(editorOf(c.screen, c.screens)?.value ?? '')].length;
-                const key = softkeyLabelled(c.screen, c.screens.backspaceSoftkey) ?? 'delete';
+                // Once typed, the field holds at least what was typed, whatever the camera made of it.
+                const o = op(c);
+                const typed = c.fieldTries > 0 && o?.op === 'edit' ? [...o.display].length : 0;
+                const n = Math.max(typed, [...(editorOf(c.screen, c.screens)?.value ?? '')].length);
+                const key = softkeyNamed(c.screen, c.screens.backspaceSoftkey) ?? 'delete';
                 for (let i = 0; i < n; i++) await tap(c, key, signal);
               }, 'awaitCleared'),
             },
             awaitCleared: {
               always: { guard: 'fieldEmpty', target: 'typeField' },
-              after: { answerTimeout: { target: '#provision.recover', actions: phoneFail('field-not-cleared', 'the field did not empty') } },
+              after: {
+                navMove: [
+                  { guard: 'canClearAgain', target: 'clearField' },
+                  { target: '#provision.recover', actions: phoneFail('field-not-cleared', 'the field did not empty') },
+                ],
+              },
             },
             typeField: {
               invoke: bench(async (c, signal) => {
@@ -611,18 +775,21 @@ export const provisionMachine = setup({
               }, 'settleField'),
             },
             settleField: { after: { promptSettle: 'checkField' } },
+            // The field shows the value at once on the phone, some frames later through a camera: wait for it.
             checkField: {
-              always: [
-                { guard: 'fieldRight', target: 'pressOk' },
-                { guard: 'canRetype', target: 'clearField', actions: 'retype' },
-                {
-                  target: '#provision.recover',
-                  actions: phoneFail('field-mismatch', 'the field does not show what was typed, even after typing it again'),
-                },
-              ],
+              always: { guard: 'fieldRight', target: 'pressOk', actions: 'noteField' },
+              after: {
+                navMove: [
+                  { guard: 'canRetype', target: 'clearField', actions: 'retype' },
+                  {
+                    target: '#provision.recover',
+                    actions: phoneFail('field-mismatch', 'the field does not show what was typed, even after typing it again'),
+                  },
+                ],
+              },
             },
             pressOk: {
-              invoke: bench((c, signal) => tap(c, softkeyLabelled(c.screen, c.screens.okSoftkey) ?? 'select', signal), 'awaitExpected'),
+              invoke: bench((c, signal) => tap(c, softkeyNamed(c.screen, c.screens.okSoftkey) ?? 'select', signal), 'awaitExpected'),
             },
             // seed 002 step 6: "click on the Exit soft key. Click Exit again on the following screen".
             pressExit: {
@@ -634,14 +801,14 @@ export const provisionMachine = setup({
         awaitReboot: {
           entry: [{ type: 'step', params: { step: 'await-reboot' } }, 'trackDark'],
           on: { SCREEN: { actions: ['seeScreen', 'trackDark'] } },
-          always: { guard: 'rebootSeen', target: '#provision.passed' },
+          always: { guard: 'rebootSeen', target: '#provision.passed', actions: 'noteReboot' },
           after: { rebootTimeout: '#provision.unverified' },
         },
       },
     },
     ...END_STATES,
   },
-  output: ({ context: c }) => runOutput(c),
+  output: ({ context: c }) => ({ ...runOutput(c), evidence: c.evidence }),
 });
 
 function attemptRecord(c: Ctx, result: ProvisionAttempt['result'], failure?: Failure): ProvisionAttempt {
@@ -696,6 +863,7 @@ export function runProvision(opts: RunProvisionOptions): Promise<ProvisionRecord
     ...recordOf(out),
     bench: bench.driver.info,
     observed: true,
+    evidence: out.evidence,
     progress: progress.lines,
   }));
 }

@@ -140,8 +140,13 @@ describe('bad input: exit 2, one line that says what is wrong and how to fix it'
     [['frobnicate'], /unknown command 'frobnicate'/],
     [
       ['provision', '--model', 'VVX 410', '--server-type', 'HTTP', '--server', 'a.example', '--user', 'u', '--password', 'p', '--port', '/dev/null'],
-      /provisioning navigates the Setup menus by what the screen shows, and a real bench has no camera yet/,
+      /provisioning on --port finds its way through the Setup menus by what the screen shows, and no --camera was given.*give --camera SOURCE/,
     ],
+    [
+      ['provision', '--model', 'VVX 410', '--server-type', 'HTTP', '--server', 'a.example', '--user', 'u', '--password', 'p', '--port', '/dev/null', '--camera', 'x', '--sim-seed', '3'],
+      /--sim-seed/,
+    ],
+    [['provision', '--model', 'VVX 410', '--server-type', 'HTTP', '--server', 'a.example', '--user', 'u', '--password', 'p', '--camera', '/dev/video0'], /--camera is for a bench on --port/],
     [['reset', '--model', 'Trio Visual+', '--mac', '0004F2AA814C'], /cannot reset the RealPresence Trio Visual\+: seed 001 .*only as a picture/],
   ])('%j', async (args, message) => {
     const r = await cli(args);

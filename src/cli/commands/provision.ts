@@ -13,10 +13,13 @@ import { headline, writeJson } from '../output.js';
 import { wantsColour } from '../../progress/render.js';
 import { addProfilesOption, chooseModel } from '../profiles-option.js';
 import { simModelFor } from '../sim-model.js';
-import { addPlaceOptions, keepRun, onSimulator, simSeed, type OnePhoneOpts } from './reset.js';
+import { addPlaceOptions, keepRun, onPort, onSimulator, refuseSimOptions, simSeed, type OnePhoneOpts } from './reset.js';
+import { addPortBenchOptions, type PortBenchOpts } from './port-bench.js';
+import type { Fixture } from '../../bench/fixture.js';
+import type { PhoneModel } from '../../catalog/types.js';
 import type { SingleRecord } from '../../batch/runs.js';
 
-interface ProvisionOpts extends OnePhoneOpts {
+interface ProvisionOpts extends OnePhoneOpts, PortBenchOpts {
   serverType: ServerType;
   server: string;
   user: string;
@@ -35,7 +38,7 @@ function parseServerType(value: string): ServerType {
 }
 
 export function registerProvision(program: Command, ctx: CommandContext): void {
-  const cmd = addPlaceOptions(
+  const cmd = addPortBenchOptions(addPlaceOptions(
     program
       .command('provision')
       .description("point a phone at a provisioning server through its Setup menu (seeds 002, 003); on the simulator unless --port is given")
@@ -47,8 +50,8 @@ export function registerProvision(program: Command, ctx: CommandContext): void {
       .option('--password-stdin', 'read the server password from the first line of standard input')
       .option('--password <secret>', 'the server password on the command line (visible in shell history and the process list: prefer the two above)')
       .option('--sntp <host>', 'SNTP server address, e.g. pool.ntp.org (seed 003)'),
-    'serial port of the bench board, e.g. /dev/ttyUSB0',
-  )
+    'serial port of the bench board, e.g. /dev/ttyUSB0 (with --camera: the Setup menus are found by what it reads)',
+  ))
     .option('--sim-mac <mac>', "the simulated phone's MAC (default: one drawn from the seed)")
     .option('--sim-admin-password <p>', "the simulated phone's admin password (default: one of 456, 789, 1966, drawn from the seed)")
     .option('--inspect <file>', 'write every XState inspection event to FILE as JSON lines (secrets redacted)');
@@ -137,13 +140,11 @@ async function provision(opts: ProvisionOpts, password: string, ctx: CommandCont
   };
   const fixture = fixtureFor(model, opts.fixture);
   if (opts.port !== undefined) {
-    // Provisioning finds its way through the Setup menus by what the screen shows; a real bench has no camera yet.
-    throw new ConfigError(
-      'needs-camera',
-      'provisioning navigates the Setup menus by what the screen shows, and a real bench has no camera yet',
-      'provision on the simulator (omit --port), or by hand with the steps in README, Provisioning',
-    );
+    await provisionOnPort(opts.port, opts, model, request, fixture, ctx, redactor);
+    return;
   }
+  const stray = (['camera', 'screen', 'softkeys', 'led', 'driver'] as const).find((k) => opts[k] !== undefined);
+  if (stray) throw new ConfigError('port-option-on-sim', `--${stray} is for a bench on --port`, `give --port, or drop --${stray} (on the simulator, --sim-camera sees through a simulated camera)`);
 
   const seed = simSeed(opts);
   const mac = opts.simMac !== undefined ? parseMac(opts.simMac).mac : `0004f2${(seed % 0x1000000).toString(16).padStart(6, '0')}`;
@@ -196,5 +197,44 @@ async function provision(opts: ProvisionOpts, password: string, ctx: CommandCont
     );
   }
   keepRun(opts, { kind: 'provision', modelName: model.name, station: 'simulator', record: redactor.value({ ...record, simulator }) as unknown as SingleRecord });
+  ctx.setExit(opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class));
+}
+
+/**
+ * Provisioning on a bench on --port: the machine finds its way through the Setup menus by what the camera over the
+ * display reads, so --camera is required. `pass` means the phone showed the menus the settings were entered in and
+ * saved them; what the phone then does with the server is its own business (the record says so).
+ */
+async function provisionOnPort(
+  port: string,
+  opts: ProvisionOpts,
+  model: PhoneModel,
+  request: ProvisionRequest,
+  fixture: Fixture,
+  ctx: CommandContext,
+  redactor: Redactor,
+): Promise<void> {
+  refuseSimOptions(opts, ['realtime', 'simSeed', 'simMac', 'simModel', 'simAdminPassword', 'simCamera']);
+  if (opts.camera === undefined) {
+    throw new ConfigError(
+      'needs-camera',
+      'provisioning on --port finds its way through the Setup menus by what the screen shows, and no --camera was given',
+      'give --camera SOURCE (with --screen) for the camera over the display; or provision by hand with the steps in README, Provisioning',
+    );
+  }
+  const record = await onPort(port, fixture, opts, model, (on) => runProvision({ model, request, ...on }), { redact: (text) => redactor.text(text) });
+  if (opts.json) {
+    writeJson(redactor.value(record));
+  } else {
+    const fw = record.bench.firmware;
+    process.stdout.write(
+      redactor.text(
+        `${headline(model.name, undefined, record, { what: 'provisioning', colour: wantsColour(process.stdout) })}\n` +
+          `  ${record.summary}\n` +
+          `  bench: ${record.bench.driver} on ${port}${fw ? ` (${fw.name} ${fw.version}, protocol ${fw.protocol})` : ''}, camera ${opts.camera}\n`,
+      ),
+    );
+  }
+  keepRun(opts, { kind: 'provision', modelName: model.name, station: port, record: redactor.value(record) as unknown as SingleRecord });
   ctx.setExit(opts.outputFailed ? EXIT.io : exitCodeForOutcome(record.outcome, record.failure?.class));
 }

@@ -8,10 +8,9 @@ import type { ResetRecord } from '../../batch/record.js';
 import type { SimDeviceTruth } from '../../sim/device.js';
 import { Option, type Command } from 'commander';
 import type { InspectionEvent } from 'xstate';
-import { createBench } from '../../bench/bench.js';
 import type { Fixture } from '../../bench/fixture.js';
 import { fixtureAt, fixtureFor } from '../../bench/jigs.js';
-import { createPortDriver, parseDriverName, type PortDriverName } from '../../bench/open.js';
+import type { PortDriverName } from '../../bench/open.js';
 import { RealClock, VirtualClock, type Clock } from '../../clock/clock.js';
 import { ConfigError } from '../../errors/errors.js';
 import { requireFit } from '../../machines/needs.js';
@@ -26,10 +25,9 @@ import { loadSimCamera, stopOcrIfLoaded } from '../../observe/ocr-loaded.js';
 import { parseMac } from '../../text-entry/mac.js';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
-import { cameraFor } from './camera-option.js';
+import { addPortBenchOptions, openPortBench, type PortBenchOpts } from './port-bench.js';
 import { headline, writeJson } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
-import { requirePort } from './ports.js';
 import { createRunProgress, paint, wantsColour } from '../../progress/render.js';
 import type { StepWords } from '../../progress/vocabulary.js';
 import { addProfilesOption, chooseModel } from '../profiles-option.js';
@@ -163,17 +161,12 @@ export function keepRun(opts: OnePhoneOpts, run: Omit<SingleRun, 'id' | 'at'>): 
 
 /** The options of every command that runs a procedure on one phone (reset, reboot). */
 export function addRunOptions(cmd: Command): Command {
-  return addPlaceOptions(
+  return addPortBenchOptions(addPlaceOptions(
     cmd
       .option('--model <model>', 'phone model, e.g. "VVX 410" or "IP 335"; `auto` (or left out, on a bench with the network): the model the phone names on the network')
       .requiredOption('--mac <mac>', 'the MAC address on the label, e.g. 0004F2AA814C'),
     'serial port of the bench board, e.g. /dev/ttyUSB0 (or the pty of `resetbot sim serve`)',
-  )
-    .option('--driver <name>', 'with --port: serial (resetbot firmware, the default) or firmata (StandardFirmata)', parseDriverName)
-    .option('--camera <source>', 'with --port: the camera over the display: /dev/videoN, an rtsp:// or http:// URL, or a folder of frames')
-    .option('--screen <corners>', "with --camera: the display's corners in the camera's pixels, clockwise from the top-left: x1,y1,...,x4,y4")
-    .option('--softkeys <n>', "with --camera: softkey cells at the bottom of the display (default: the model's count)")
-    .option('--led <name=x,y>', 'with --camera: an LED to watch at a pixel position (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  ))
     .option(
       '--network <interface>',
       "with --port: the interface (or VLAN, e.g. eth1.20) the phone is cabled to: resetbot serves DHCP (dnsmasq), its provisioning server and the default-login probe there, names the phone before anything is typed and proves its reset (root); --mac auto takes the MAC from it",
@@ -412,6 +405,43 @@ export async function onSimulator<R>(
   }
 }
 
+/** A simulator-only option given with --port: one line naming it. */
+export function refuseSimOptions<O extends object>(opts: O, keys: readonly (keyof O & string)[]): void {
+  const given = keys.find((k) => opts[k] !== undefined);
+  if (given === undefined) return;
+  const flag = `--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  throw new ConfigError('sim-option-on-port', `${flag} applies to the simulator only, not to a bench on --port`, `drop ${flag}, or drop --port`);
+}
+
+/**
+ * A run on the bench on --port, in real time: the board (and the camera, and what `between` starts) opened before the
+ * run and closed after it; Ctrl-C releases every solenoid and switches the relay off.
+ */
+export async function onPort<R, N extends { stop(): Promise<void> } = never>(
+  port: string,
+  fixture: Fixture,
+  opts: OnePhoneOpts & PortBenchOpts,
+  model: PhoneModel | undefined,
+  run: (on: RunOn, extra: N | undefined) => Promise<R>,
+  o: { redact?: (text: string) => string; between?: (clock: Clock) => Promise<N | undefined> } = {},
+): Promise<R> {
+  const clock = new RealClock();
+  const between = o.between;
+  const opened = await openPortBench(port, fixture, opts, model, clock, between ? () => between(clock) : undefined);
+  const abort = new AbortController();
+  const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => opened.driver.releaseAll());
+  const inspectLines: string[] = [];
+  const live = progress(opts, clock, inspectLines, o.redact);
+  try {
+    return await run({ bench: opened.bench, clock, signal: abort.signal, ...live.on }, opened.extra);
+  } finally {
+    live.stop();
+    stopInterrupt();
+    await opened.close();
+    if (opts.inspect) writeInspect(opts, inspectLines);
+  }
+}
+
 /**
  * A planned run on a bench on --port (`reset`, `reboot`): the real bench (or `sim serve`'s virtual one) in real time.
  * Without --camera a run that completes is `unverified` (exit 3), never `pass`: nothing saw the phone; with one, the
@@ -426,75 +456,30 @@ async function runOnPort(
   decide: (model: PhoneModel, mac: string) => RunPlan,
 ): Promise<number> {
   let model = plan === 'auto' ? undefined : plan.model;
-  const simOnly = (['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simVariant', 'simSoftware', 'simAdminPassword', 'simBlind', 'simCamera'] as const).filter(
-    (k) => opts[k] !== undefined,
-  );
-  if (simOnly.length > 0) {
-    const flag = `--${simOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw new ConfigError('sim-option-on-port', `${flag} applies to the simulator only, not to a bench on --port`, `drop ${flag}, or drop --port`);
-  }
-  requirePort(port);
-  const clock = new RealClock();
-  // With a camera, the machines see the screen: a completed reset can then end `pass`.
-  const camera = await cameraFor(opts, model, clock);
-  // With --network, the bench's own DHCP and provisioning server run on the phone's interface before anything moves:
-  // an interface that is missing, down or without the address, or dnsmasq missing, is one line and nothing moved.
-  const network = opts.network === undefined ? undefined : await (await import('./port-network.js')).startPortNetwork(opts.network, opts.networkAddress, clock);
-  let driver;
-  try {
-    driver = await createPortDriver({ driver: opts.driver ?? 'serial', port, fixture, clock });
-    await driver.open();
-  } catch (err) {
-    await network?.stop();
-    throw err;
-  }
-  let bench = createBench(driver, fixture);
-  if (camera) {
-    try {
-      await camera.start();
-    } catch (err) {
-      await driver.close().catch(() => {});
-      await network?.stop();
-      throw err;
-    }
-    bench = (await import('../../observe/camera/bench.js')).benchWithCamera(bench, camera);
-  }
-  const abort = new AbortController();
-  const stopInterrupt = onInterrupt(() => abort.abort(new Error('interrupted')), () => driver.releaseAll());
-  const inspectLines: string[] = [];
-  let record;
-  const live = progress(opts, clock, inspectLines);
-  try {
-    const on = { bench, clock, signal: abort.signal, ...live.on, ...runExtras(opts) };
+  refuseSimOptions(opts, ['realtime', 'simSeed', 'simMac', 'simModel', 'simCase', 'simVariant', 'simSoftware', 'simAdminPassword', 'simBlind', 'simCamera']);
+  // With a camera, the machines see the screen: a completed reset can then end `pass`. With --network, the bench's own
+  // DHCP and provisioning server run on the phone's interface before anything moves: an interface that is missing,
+  // down or without the address, or dnsmasq missing, is one line and nothing moved.
+  type Network = Awaited<ReturnType<typeof import('./port-network.js').startPortNetwork>>;
+  const record = await onPort<ResetRecord, Network>(port, fixture, opts, model, async (on, network) => {
+    const run = { ...on, ...runExtras(opts) };
     if (network) {
       const { runPlanWithNetwork } = await import('../../observe/network/networked-run.js');
       const { networkedOn } = await import('./reset-network.js');
       const ran = await runPlanWithNetwork({
-        ...networkedOn(on),
+        ...networkedOn(run),
         observer: network,
         label: mac === 'auto' ? undefined : mac,
         model: plan === 'auto' ? 'auto' : { model: plan.model, firstPlan: plan },
         fixture,
         decide,
       });
-      record = ran.record;
       model ??= ran.model;
-    } else if (plan !== 'auto') {
-      record = await runPlan(plan, { mac, ...on });
-    } else {
-      throw new Error('--model auto without the network (bug: runOnePhone checks it)');
+      return ran.record;
     }
-  } finally {
-    live.stop();
-    stopInterrupt();
-    await network?.stop();
-    if (camera) {
-      await camera.stop();
-      await stopOcrIfLoaded();
-    }
-    await driver.close().catch((err: Error) => process.stderr.write(`resetbot: warning: closing the bench: ${err.message}\n`));
-    if (opts.inspect) writeInspect(opts, inspectLines);
-  }
+    if (plan !== 'auto') return runPlan(plan, { mac, ...run });
+    throw new Error('--model auto without the network (bug: runOnePhone checks it)');
+  }, { between: async (clock) => (opts.network === undefined ? undefined : (await import('./port-network.js')).startPortNetwork(opts.network, opts.networkAddress, clock)) });
   if (opts.json) {
     writeJson(record);
   } else {

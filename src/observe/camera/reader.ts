@@ -460,7 +460,8 @@ function realWord(text: string, confidence: number): boolean {
   const t = text.trim();
   // A mode label's arrow read as a word of its own ('A -> a1'): kept, or the label reads 'A a1'.
   if (/^-?>$/.test(t)) return confidence >= 40;
-  if (!/[A-Za-z0-9]/.test(t)) return confidence > 80 && /^[.*>:]+$/.test(t);
+  // Symbols alone only when OCR is sure and they are what displays show: stars, arrows, a backspace label ('<<').
+  if (!/[A-Za-z0-9]/.test(t)) return confidence > 80 && /^(?:[.*>:]+|<{1,2}|«)$/.test(t);
   return confidence >= 25 || t.length >= 3;
 }
 
@@ -907,7 +908,7 @@ function columnPeaks(b: Grey, box: Box, h: number): number {
 /** One crop to read and where its text goes. */
 interface Slot {
   box: Box;
-  target: { kind: 'line'; logo: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
+  target: { kind: 'line'; logo: boolean; mark?: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
 }
 
 /**
@@ -971,7 +972,8 @@ function stack(src: CropSource, slots: Slot[], usual: number): { image: Grey; ys
     }
     return crop;
   });
-  const width = Math.max(...scaled.map((c) => c.width)) + 2 * SLOT_PAD;
+  // Never narrower than a few letters: Tesseract finds nothing on a page one small glyph wide (a field holding 'u').
+  const width = Math.max(Math.max(...scaled.map((c) => c.width)) + 2 * SLOT_PAD, SLOT_H * 4);
   const height = scaled.reduce((a, c) => a + c.height + SLOT_GAP, SLOT_GAP);
   const image = createGrey(width, height);
   image.data.fill(255);
@@ -1027,6 +1029,12 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   for (const [a, b] of allBands) {
     const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
     const stars = starCount(core, band, textHeight);
+    // One mark alone may as well be a small letter (a field holding 'u' or 'a'): OCR tells; if it finds no letter or
+    // digit there, it is a star.
+    if (stars === 1) {
+      slots.push({ box: inkBox(binary, band, minRowInk) ?? band, target: { kind: 'line', logo: false, mark: true } });
+      continue;
+    }
     if (stars > 0) {
       slots.push({ box: band, target: { kind: 'stars', count: stars } });
       continue;
@@ -1084,6 +1092,18 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
       memory.stats.kept++;
       return false;
     });
+  // A lone glyph (a field holding one letter) read by itself is a page Tesseract finds nothing on: read a line of
+  // text with it (the first other line, read again).
+  if (toRead.length > 0 && toRead.every(({ s }) => s.target.kind === 'line' && s.target.mark)) {
+    const other = slots.findIndex((s, i) => s.target.kind === 'line' && !s.target.mark && !toRead.some((r) => r.i === i));
+    if (other >= 0) {
+      texts[other] = [];
+      conf[other] = [];
+      sigs[other] = sig;
+      toRead.push({ s: slots[other]!, i: other });
+      toRead.sort((a, b) => a.i - b.i);
+    }
+  }
   if (toRead.length > 0) {
     if (memory) memory.stats.read += toRead.length;
     const src = { frame, toFrame: geometry.toFrame, width: W, height: H, inverted, near, window };
@@ -1112,6 +1132,10 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
       return;
     }
     let text = texts[i]!.join(' ');
+    if (slot.target.kind === 'line' && slot.target.mark && !/[A-Za-z0-9]/.test(text)) {
+      lines.push('*');
+      return;
+    }
     if (!text) return;
     confidences.push(...conf[i]!);
     if (slot.target.kind === 'softkey') {

@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { holdClock } from '../../src/clock/clock.js';
+import { fieldShows, matches } from '../../src/machines/provision.js';
+import { stopSharedOcr } from '../../src/observe/camera/ocr.js';
+import { simCameraBench, type SimCameraBench } from '../../src/observe/camera/sim.js';
+import { holdsExactly, simProvision } from './helpers.js';
+
+/*
+ * Provisioning through the rendered camera path (simulated phone -> rendered display -> camera model -> reader ->
+ * observer -> machine): the Setup menus found, every field typed and checked, and Save & Reboot seen, by what a
+ * camera reads. A pass counts only when the simulated phone holds exactly the settings asked.
+ */
+afterAll(() => stopSharedOcr());
+
+describe('what the provisioning machine accepts as a field showing the value typed', () => {
+  it('OCR slips: look-alikes, dropped dots and slashes', () => {
+    expect(fieldShows('PlcmSplp', 'PlcmSpIp')).toBe(true);
+    expect(fieldShows('prov example com', 'prov.example.com/')).toBe(true);
+    expect(fieldShows('PRov.exampIe.c0m', 'prov.example.com')).toBe(false); // R is no look-alike of r
+  });
+  it('what a misfired or bounced key leaves still differs', () => {
+    expect(fieldShows('prov.exampld.com', 'prov.example.com')).toBe(false);
+    expect(fieldShows('pq', 'pr')).toBe(false);
+    expect(fieldShows('pro', 'prov')).toBe(false);
+    expect(fieldShows('', 'u')).toBe(false);
+    expect(fieldShows(undefined, 'u')).toBe(false);
+  });
+  it("a password's stars must be exactly as many", () => {
+    expect(fieldShows('****', '****')).toBe(true);
+    expect(fieldShows('***', '****')).toBe(false);
+    expect(fieldShows('*****', '****')).toBe(false);
+  });
+  it("labels: a softkey's slips, never a sibling item's name", () => {
+    expect(matches('^\\s*(ok|enter)\\s*$', 'ox', true)).toBe(true);
+    expect(matches('^\\s*(ok|enter)\\s*$', 'Tok', true)).toBe(true);
+    expect(matches('^\\s*(ok|enter)\\s*$', 'ox')).toBe(false);
+    expect(matches('^server address$', 'Server Addres')).toBe(true);
+    expect(matches('^FTP$', 'TFTP')).toBe(false);
+  });
+});
+
+async function cameraProvision(model: string, seed: number) {
+  let cam: SimCameraBench | undefined;
+  const run = await simProvision({
+    model,
+    seed,
+    request: { serverAddress: 'prov.example.com/cfg', serverUser: 'u', serverPassword: 'p' },
+    bench: (sim, clock) => {
+      cam = simCameraBench(sim, clock, { seed, level: 'moderate' });
+      void holdClock(clock, cam.observer.start());
+      return cam.bench;
+    },
+  });
+  await cam!.observer.stop();
+  return { ...run, cam: cam! };
+}
+
+describe('provisioning with --sim-camera (moderate)', () => {
+  for (const model of ['VVX 410', 'SoundPoint IP 335']) {
+    it(`${model}: pass only with the phone holding exactly the settings asked, and every proof the camera's`, async () => {
+      const { record, sim, request, cam } = await cameraProvision(model, 1);
+      expect(cam.observer.stats.ocr).toBeGreaterThan(0);
+      expect(record.outcome, `${record.summary} ${JSON.stringify(record.failure)}`).toBe('pass');
+      expect(holdsExactly(sim, request)).toBe(true);
+      expect(sim.phone.truth().setup!.saves).toBe(1);
+      expect(sim.jig.energised()).toEqual([]);
+      const about = record.evidence.map((e) => e.about);
+      expect(about.filter((a) => a === 'setting')).toHaveLength(3);
+      expect(about).toContain('reboot');
+      for (const e of record.evidence) expect(e.source).toBe('camera:sim-camera');
+      expect(JSON.stringify(record)).not.toContain('"p"');
+    }, 600_000);
+  }
+});
