@@ -576,7 +576,8 @@ export const provisionMachine = setup({
     noteField: ({ context: c }) => {
       const o = op(c);
       if (o?.op !== 'edit') return;
-      const shown = /^\*+$/.test(o.display) ? `${o.display.length} stars` : `"${editorOf(c.screen, c.screens)?.value ?? ''}"`;
+      const n = o.display.length;
+      const shown = /^\*+$/.test(o.display) ? `${n} star${n === 1 ? '' : 's'}` : `"${editorOf(c.screen, c.screens)?.value ?? ''}"`;
       c.evidence.push({ about: 'setting', proof: 'screen', source: observerName(c), t: c.clock.now(), holds: true, detail: `attempt ${c.attempt}: the ${o.what} editor showed ${shown}` });
     },
     noteReboot: ({ context: c }) => {
@@ -667,11 +668,15 @@ export const provisionMachine = setup({
           entry: { type: 'step', params: { step: 'type-admin-password' } },
           invoke: bench(async (c, signal) => void (await typePlan(c.bench, c.plan.adminPlans[c.adminIndex]!, c.spec.textEntry, c.clock, signal)), 'checkAdmin'),
         },
+        // The stars show at once on the phone, some frames later through a camera: wait for them.
         checkAdmin: {
-          always: [
-            { guard: 'adminTyped', target: 'confirmAdmin' },
-            { target: '#provision.recover', actions: phoneFail('typing', 'the password field does not hold as many characters as were typed (a key misfired or bounced)') },
-          ],
+          always: { guard: 'adminTyped', target: 'confirmAdmin' },
+          after: {
+            navMove: {
+              target: '#provision.recover',
+              actions: phoneFail('typing', 'the password field does not hold as many characters as were typed (a key misfired or bounced)'),
+            },
+          },
         },
         confirmAdmin: {
           entry: { type: 'step', params: { step: 'confirm' } },
@@ -771,7 +776,7 @@ export const provisionMachine = setup({
             typeField: {
               invoke: bench(async (c, signal) => {
                 const o = op(c);
-                if (o?.op === 'edit') await typePlan(c.bench, o.plan, c.spec.textEntry, c.clock, signal);
+                if (o?.op === 'edit') await typePlan(c.bench, o.plan, c.spec.textEntry, c.clock, signal, { needMode: true });
               }, 'settleField'),
             },
             settleField: { after: { promptSettle: 'checkField' } },

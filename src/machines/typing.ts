@@ -96,6 +96,7 @@ export async function typePlan(
   profile: TextEntryProfile,
   clock: Clock,
   signal?: AbortSignal,
+  options: { needMode?: boolean } = {},
 ): Promise<TypingReport> {
   const report: TypingReport = { transitions: [], ignoredModeTaps: 0 };
   const observer = bench.observer;
@@ -119,7 +120,15 @@ export async function typePlan(
     await sleep(clock, step.ms - hold, signal);
   };
   const modeNow = (): Mode | undefined => readScreen(observer?.current()).mode;
-  const first = observer ? modeNow() : undefined;
+  let first = observer ? modeNow() : undefined;
+  // A mode softkey's label a camera has not read yet (a frame mid-change, an OCR slip) is waited for: typing from a
+  // guessed mode may type the wrong case, and a password's stars never show it. `needMode`: never type on a guess.
+  if (observer && first === undefined && /^softkey/.test(profile.modeKey)) {
+    first = readScreen(await changed(observer, (s) => readScreen(s).mode !== undefined, 2 * LABEL_WAIT_MS)).mode;
+  }
+  if (observer && first === undefined && options.needMode && /^softkey/.test(profile.modeKey)) {
+    throw new PhoneError('mode-unread', "the field's input mode could not be read from its mode key's label", 'the next attempt types it again');
+  }
   const first0 = first;
   if (first) report.initialMode = first;
   // A field may hold text already (a Setup menu editor): the stars must grow by the text's length.
@@ -210,7 +219,9 @@ export async function typePlan(
     const tapMs = profile.tapMs + profile.gapMs;
     let mustCommit = commit;
     for (let taps = 0; ; taps++) {
-      const before = modeNow();
+      let before = modeNow();
+      // A label a camera did not read this time (a frame mid-change, a slip) is waited for, not taken as no mode.
+      if (before === undefined) before = readScreen(await changed(obs, (s) => readScreen(s).mode !== undefined, patience(LABEL_WAIT_MS))).mode;
       if ((want === undefined || before === want) && !mustCommit) return;
       if (taps >= MAX_MODE_TAPS || before === undefined) {
         throw new PhoneError(

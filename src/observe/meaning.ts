@@ -220,6 +220,12 @@ function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): Screen
       base.modeKey = `softkey${i + 1}`;
     }
   });
+  // A Setup editor also shows its mode as a line of its own ('[abc]'; a camera may read '(abc)'): the mode when the
+  // softkey's label was not read.
+  if (base.mode === undefined) {
+    const line = s.lines.map((l) => /^[[(]\s*(123|abc|ABC)\s*[\])]?$|^[[(]?\s*(123|abc|ABC)\s*[\])]$/.exec(l.trim())).find((m) => m);
+    if (line) base.mode = (line[1] ?? line[2]) as Mode;
+  }
   const cancelKey = softkeyWhere(s, (l) => has(words(l), K.cancel));
   const okKey = softkeyWhere(s, (l) => words(l).length === 1 && has(words(l), K.ok));
   if (cancelKey) base.cancelKey = cancelKey;
