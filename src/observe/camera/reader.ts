@@ -435,6 +435,59 @@ function eraseBorders(b: Grey, top: number, cells: number): void {
   for (let y = Math.max(top, h - band); y < h; y++) b.data.fill(255, y * w, (y + 1) * w);
 }
 
+/**
+ * Erases, above the softkey strip, the ink that is the display's frame or bezel and not text, which would join the
+ * rows of two lines (or of every line) into one band: whatever ink is connected to the display's left, right or top
+ * edge (the text stands clear of them), and a narrow column of specks near a side spanning more than a line's height
+ * (a border caught a few pixels inside the corners, broken up by the threshold).
+ */
+function eraseStray(b: Grey, bottom: number): void {
+  const { width: w } = b;
+  const h = Math.min(b.height, bottom);
+  if (h <= 0) return;
+  const d = b.data;
+  const stack: number[] = [];
+  const seed = (x: number, y: number) => {
+    const i = y * w + x;
+    if (d[i] === 0) {
+      d[i] = 255;
+      stack.push(i);
+    }
+  };
+  for (let y = 0; y < h; y++) for (const x of [0, 1, w - 2, w - 1]) if (x >= 0 && x < w) seed(x, y);
+  for (let y = 0; y < Math.min(2, h); y++) for (let x = 0; x < w; x++) seed(x, y);
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const x = i % w;
+    const y = (i - x) / w;
+    for (let dy = -1; dy <= 1; dy++) {
+      const ny = y + dy;
+      if (ny < 0 || ny >= h) continue;
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = x + dx;
+        if (nx >= 0 && nx < w) seed(nx, ny);
+      }
+    }
+  }
+  const cols = inkProfile(b, { x0: 0, y0: 0, x1: w, y1: h }, 'cols');
+  for (const [a, z] of runs(cols, 1, Math.max(4, Math.round(w * 0.02)))) {
+    if (z - a > w * 0.04 || (a > w * 0.15 && z < w * 0.85)) continue;
+    let top = h;
+    let last = -1;
+    for (let y = 0; y < h; y++) {
+      for (let x = a; x < z; x++) {
+        if (d[y * w + x] === 0) {
+          top = Math.min(top, y);
+          last = y;
+          break;
+        }
+      }
+    }
+    if (last - top < b.height * 0.25) continue;
+    for (let y = 0; y < h; y++) d.fill(255, y * w + a, y * w + z);
+  }
+}
+
 /** 1 where a pixel of `binary` lies within r px of ink, else 0: where an OCR crop keeps its pixels. */
 function nearInk(binary: Grey, r: number): Uint8Array {
   const { width: w, height: h } = binary;
@@ -784,6 +837,35 @@ function inkBox(b: Grey, box: Box, minInk: number): Box | undefined {
 }
 
 /**
+ * A softkey cell's label box without what is left of the cell's border: undefined when no group of its ink is a
+ * letter's size (a third of a line's height: the specks of a faint, broken border scattered over an empty cell, which
+ * OCR reads as a word); a thin upright stroke at either end standing apart from the label (a remnant of a cell's side,
+ * read as 'I') is dropped.
+ */
+function labelBox(b: Grey, box: Box, textHeight: number, cellW: number): Box | undefined {
+  const parts = blobs(b, box).sort((p, q) => p.x0 - q.x0);
+  if (!parts.some((o) => o.y1 - o.y0 >= textHeight * 0.35)) return undefined;
+  // (Near the cell's side: a label's own '1' or 'l' is well inside its centred text.)
+  const cellX0 = Math.floor(box.x0 / cellW) * cellW;
+  const nearSide = (o: Box) => o.x0 - cellX0 < cellW * 0.15 || cellX0 + cellW - o.x1 < cellW * 0.15;
+  const stroke = (o: Box) => o.x1 - o.x0 <= Math.max(2, (o.y1 - o.y0) * 0.15) && nearSide(o);
+  const gap = textHeight * 0.4;
+  const others = (o: Box) => parts.filter((p) => p !== o);
+  let kept = parts;
+  const first = kept[0]!;
+  if (kept.length > 1 && stroke(first) && Math.min(...others(first).map((p) => p.x0)) - first.x1 >= gap) kept = kept.slice(1);
+  const last = kept.reduce((p, q) => (q.x1 > p.x1 ? q : p));
+  if (kept.length > 1 && stroke(last) && last.x0 - Math.max(...kept.filter((p) => p !== last).map((p) => p.x1)) >= gap) kept = kept.filter((p) => p !== last);
+  if (kept.length === parts.length) return box;
+  return {
+    x0: Math.min(...kept.map((o) => o.x0)),
+    y0: Math.min(...kept.map((o) => o.y0)),
+    x1: Math.max(...kept.map((o) => o.x1)),
+    y1: Math.max(...kept.map((o) => o.y1)),
+  };
+}
+
+/**
  * The box of a line or label without the specks it caught (a remnant of a cell's border, glare, noise): small groups
  * of ink that lie wholly above or below the row of the largest. A speck makes the crop larger than the text, and the
  * recogniser then reads the text smaller than it is ('OK' as 'Cook').
@@ -860,7 +942,8 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   // Marks apart are one glyph again and again: alike in width too (letters are not).
   const single = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).map((o) => o.x1 - o.x0).sort((p, q) => p - q);
   const mw = single[Math.floor(single.length / 2)] ?? 0;
-  if (single.some((w) => Math.abs(w - mw) > mw * 0.3)) return 0;
+  // (A pixel either way is the threshold's, not the glyph's: small marks of 5 or 6 px vary by two.)
+  if (single.some((w) => Math.abs(w - mw) > Math.max(2, mw * 0.3))) return 0;
   if (mh < textHeight * 0.18 || mh > textHeight * 0.7) return 0;
   const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
   let count = 0;
@@ -872,7 +955,8 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
     // o, c or x, leave more of its box empty).
     if (Math.abs(h - mh) > mh * 0.35 || w < h * 0.55) return 0;
     if (Math.abs((o.y0 + o.y1) / 2 - cy) > mh * 0.35) return 0;
-    if (i > 0 && o.x0 - marks[i - 1]!.x1 > mh * 2) return 0;
+    // (Small marks, bullets, stand further apart than their own height: the gap is measured against the text's.)
+    if (i > 0 && o.x0 - marks[i - 1]!.x1 > Math.max(mh * 2, textHeight * 0.6)) return 0;
     if (o.n < w * h * 0.35) return 0;
     // Marks that touch (a bold font, blur) make one wide blob: one column peak a mark.
     count += w > h * 1.5 ? columnPeaks(b, o, mh) : 1;
@@ -1003,6 +1087,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const { ink: binary, core } = binarise(raw, window, window / 4);
   const stripTop = findStripTop(binary, cells);
   eraseBorders(binary, stripTop, cells);
+  eraseStray(binary, stripTop);
   const near = nearInk(binary, Math.max(1, Math.round(H * 0.007)));
   detail?.({ display, binary, stripTop });
 
@@ -1040,7 +1125,8 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   if (cells > 0 && stripTop < H) {
     const cellW = W / cells;
     for (let i = 0; i < cells; i++) {
-      const box = inkBox(binary, { x0: Math.round(i * cellW), y0: stripTop, x1: Math.round((i + 1) * cellW), y1: H }, minRowInk * 4);
+      const found = inkBox(binary, { x0: Math.round(i * cellW), y0: stripTop, x1: Math.round((i + 1) * cellW), y1: H }, minRowInk * 4);
+      const box = found && labelBox(binary, found, textHeight, cellW);
       if (box && box.y1 - box.y0 > textHeight * 0.3) slots.push({ box, target: { kind: 'softkey', index: i } });
     }
   }
@@ -1122,7 +1208,9 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     if (slot.target.logo && /^p[o0]l[yv]$/i.test(text.replace(/\s/g, ''))) text = LOGO_LINE;
     lines.push(text);
   });
-  const textSeen = confidences.some((c) => c >= 50);
+  // Text seen: a word of two letters or digits or more read with some confidence (the noise of an unlit glass under
+  // glare, stacked, can read as a lone letter at 50 %).
+  const textSeen = texts.some((ws, i) => ws.some((t, k) => conf[i]![k]! >= 50 && (t.match(/[A-Za-z0-9]/g)?.length ?? 0) >= 2));
   // Lit: text read, or a bright glass, or a coloured one. An unlit glass under glare and a bright exposure can look
   // as bright as a dark theme's backlight, but glare is white: a backlight's colour (a dark blue) survives it, and
   // the unlit glass has next to none.
