@@ -17,12 +17,12 @@ import {
   composeHomography,
   homography,
   warp,
+  warpGrey,
   type Homography,
   createGrey,
   encodePgm,
   integral,
   quadSize,
-  toGrey,
   type Grey,
   type Point,
   type Quad,
@@ -90,25 +90,37 @@ function percentile(values: Uint8ClampedArray | number[], p: number): number {
   return 255;
 }
 
-/** Max(R, G, B) a pixel: a coloured backlight is bright in one channel even where its luma is low. */
-function valueChannel(r: Raster): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(r.width * r.height);
-  for (let i = 0, j = 0; j < out.length; i += 4, j++) out[j] = Math.max(r.data[i]!, r.data[i + 1]!, r.data[i + 2]!);
-  return out;
-}
-
-/** How coloured the whole picture is: the spread of its mean R, G and B (0 for grey; glare, being white, adds none). */
-function meanChroma(r: Raster): number {
+/**
+ * The glass's colour, from the frame's pixels at every other layout pixel (nearest, through the layout's map; outside
+ * the frame: black): `bright`, the median of max(R, G, B) (a coloured backlight is bright in one channel even where
+ * its luma is low); `chroma`, how coloured the whole picture is, the spread of its mean R, G and B (0 for grey; glare,
+ * being white, adds none). Sampled: the reader works on grey and never resamples the colour picture.
+ */
+function glassColour(frame: Raster, toFrame: Homography, width: number, height: number): { bright: number; chroma: number } {
+  const values: number[] = [];
   let R = 0;
   let G = 0;
   let B = 0;
-  for (let i = 0; i < r.data.length; i += 4) {
-    R += r.data[i]!;
-    G += r.data[i + 1]!;
-    B += r.data[i + 2]!;
+  const h = toFrame;
+  const d = frame.data;
+  for (let y = 0.5; y < height; y += 2) {
+    for (let x = 0.5; x < width; x += 2) {
+      const w = h[6]! * x + h[7]! * y + h[8]!;
+      const sx = Math.floor((h[0]! * x + h[1]! * y + h[2]!) / w);
+      const sy = Math.floor((h[3]! * x + h[4]! * y + h[5]!) / w);
+      if (sx < 0 || sy < 0 || sx >= frame.width || sy >= frame.height) {
+        values.push(0);
+        continue;
+      }
+      const i = (sy * frame.width + sx) * 4;
+      values.push(Math.max(d[i]!, d[i + 1]!, d[i + 2]!));
+      R += d[i]!;
+      G += d[i + 1]!;
+      B += d[i + 2]!;
+    }
   }
-  const n = Math.max(1, r.data.length / 4);
-  return (Math.max(R, G, B) - Math.min(R, G, B)) / n;
+  const n = Math.max(1, values.length);
+  return { bright: percentile(values, 0.5), chroma: (Math.max(R, G, B) - Math.min(R, G, B)) / n };
 }
 
 /**
@@ -623,7 +635,7 @@ function cutBox(frame: Raster, toFrame: Homography, box: Box, k: number): Grey {
   const w = Math.max(1, Math.round((box.x1 - box.x0) * k));
   const h = Math.max(1, Math.round((box.y1 - box.y0) * k));
   const place = Float64Array.from([1 / k, 0, box.x0, 0, 1 / k, box.y0, 0, 0, 1]);
-  return toGrey(warp(frame, composeHomography(toFrame, place), w, h, [0, 0, 0, 255]));
+  return warpGrey(frame, composeHomography(toFrame, place), w, h);
 }
 
 /** Sample points of a signature grid (pixel indices into the frame, -1 outside), kept per frame size and corners. */
@@ -1076,20 +1088,20 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   const geometry = layoutGeometry(displayQuad(frame, options.corners));
   const W = geometry.width;
   const H = geometry.height;
-  const display = warp(frame, geometry.toFrame, W, H, [0, 0, 0, 255]);
+  const grey = warpGrey(frame, geometry.toFrame, W, H);
   const leds: Record<string, string> = {};
   for (const [name, p] of Object.entries(options.leds ?? {})) leds[name] = ledAt(frame, p);
 
-  const bright = percentile(valueChannel(display), 0.5);
+  const { bright, chroma } = glassColour(frame, geometry.toFrame, W, H);
   const window = Math.max(15, Math.round(H / 6));
-  const { grey: raw, inverted } = darkOnLight(smooth(toGrey(display)), window);
+  const { grey: raw, inverted } = darkOnLight(smooth(grey), window);
   fillBezel(raw);
   const { ink: binary, core } = binarise(raw, window, window / 4);
   const stripTop = findStripTop(binary, cells);
   eraseBorders(binary, stripTop, cells);
   eraseStray(binary, stripTop);
   const near = nearInk(binary, Math.max(1, Math.round(H * 0.007)));
-  detail?.({ display, binary, stripTop });
+  if (detail) detail({ display: warp(frame, geometry.toFrame, W, H, [0, 0, 0, 255]), binary, stripTop });
 
   // Text lines: bands of rows with ink above the strip; each band's ink extent.
   const slots: Slot[] = [];
@@ -1214,7 +1226,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   // Lit: text read, or a bright glass, or a coloured one. An unlit glass under glare and a bright exposure can look
   // as bright as a dark theme's backlight, but glare is white: a backlight's colour (a dark blue) survives it, and
   // the unlit glass has next to none.
-  const lit = textSeen || bright > 100 || (bright > 30 && meanChroma(display) >= 11);
+  const lit = textSeen || bright > 100 || (bright > 30 && chroma >= 11);
   if (!lit) {
     lines.length = 0;
     softkeys.fill('');
