@@ -521,8 +521,11 @@ function nearInk(binary: Grey, r: number): Uint8Array {
 }
 
 /** A word worth keeping: some letter or digit, not a speck read as punctuation. */
-function realWord(text: string, confidence: number): boolean {
+function realWord(text: string, confidence: number, label = false): boolean {
   const t = text.trim();
+  // A softkey cell's crop holds a label and nothing else (its borders and specks are gone): a short word read with
+  // little confidence there ('a>' '1A' for 'a -> 1A') is still the label's, not a speck.
+  if (label && /[A-Za-z0-9]/.test(t)) return true;
   // A mode label's arrow read as a word of its own ('A -> a1'): kept, or the label reads 'A a1'.
   if (/^-?>$/.test(t)) return confidence >= 40;
   if (!/[A-Za-z0-9]/.test(t)) return confidence > 80 && /^[.*>:]+$/.test(t);
@@ -1193,7 +1196,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
       if (j < 0) continue;
       const i = toRead[j]!.i;
       for (const w of line.words) {
-        if (!realWord(w.text, w.confidence)) continue;
+        if (!realWord(w.text, w.confidence, toRead[j]!.s.target.kind === 'softkey')) continue;
         const t = letterOs(tidy(w.text));
         if (!t) continue;
         texts[i]!.push(t);
