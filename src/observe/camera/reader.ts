@@ -80,7 +80,7 @@ const LOGO_LINE = '[Poly logo]';
 
 function percentile(values: Uint8ClampedArray | number[], p: number): number {
   const hist = new Uint32Array(256);
-  for (const v of values) hist[v]!++;
+  for (let i = 0; i < values.length; i++) hist[values[i]!]!++;
   const target = p * values.length;
   let acc = 0;
   for (let i = 0; i < 256; i++) {
