@@ -146,6 +146,48 @@ export function warp(src: Raster, dstToSrc: Homography, outW: number, outH: numb
   return out;
 }
 
+/**
+ * `warp` straight to grey (toGrey's luma): each output pixel the bilinear mix of its four source pixels' luma. The
+ * same picture as toGrey(warp(...)) to a level, without resampling three channels and alpha that are then dropped.
+ */
+export function warpGrey(src: Raster, dstToSrc: Homography, outW: number, outH: number, fill = 0): Grey {
+  const out = createGrey(outW, outH);
+  const d = out.data;
+  const s = src.data;
+  const sw = src.width;
+  const sh = src.height;
+  const h = dstToSrc;
+  const luma = (i: number) => (s[i]! * 77 + s[i + 1]! * 150 + s[i + 2]! * 29) / 256;
+  for (let y = 0; y < outH; y++) {
+    const yc = y + 0.5;
+    for (let x = 0; x < outW; x++) {
+      const xc = x + 0.5;
+      const w = h[6]! * xc + h[7]! * yc + h[8]!;
+      const sx = (h[0]! * xc + h[1]! * yc + h[2]!) / w - 0.5;
+      const sy = (h[3]! * xc + h[4]! * yc + h[5]!) / w - 0.5;
+      const o = y * outW + x;
+      if (!(sx >= -0.5 && sy >= -0.5 && sx <= sw - 0.5 && sy <= sh - 0.5)) {
+        d[o] = fill;
+        continue;
+      }
+      const x0 = Math.max(0, Math.floor(sx));
+      const y0 = Math.max(0, Math.floor(sy));
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const y1 = Math.min(sh - 1, y0 + 1);
+      const fx = Math.min(1, Math.max(0, sx - x0));
+      const fy = Math.min(1, Math.max(0, sy - y0));
+      const a = luma((y0 * sw + x0) * 4);
+      const b = luma((y0 * sw + x1) * 4);
+      const c = luma((y1 * sw + x0) * 4);
+      const e = luma((y1 * sw + x1) * 4);
+      const top = a + (b - a) * fx;
+      const bot = c + (e - c) * fx;
+      d[o] = top + (bot - top) * fy;
+    }
+  }
+  return out;
+}
+
 /** The quad's mean width and height in pixels (the size a rectified copy keeps its resolution at). */
 export function quadSize(q: Quad): { width: number; height: number } {
   const dist = (a: Point, b: Point) => Math.hypot(a.x - b.x, a.y - b.y);

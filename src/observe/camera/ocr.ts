@@ -64,7 +64,7 @@ async function startPool(size: number): Promise<OcrPool> {
       const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
       // The reader gives dark text on light only: tesseract's second pass over each line as inverted text (its default,
       // tessedit_do_invert) would find nothing and cost about a third of the time a read takes.
-      await w.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK, preserve_interword_spaces: '0', tessedit_do_invert: '0' });
+      await w.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK, preserve_interword_spaces: '0', tessedit_do_invert: '0', textord_noise_rejrows: '0' });
       return w;
     }),
   );
