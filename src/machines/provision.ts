@@ -295,7 +295,31 @@ const LOOKALIKE: Record<string, string> = { I: 'l', i: 'l', '1': 'l', '|': 'l', 
 export function fieldShows(shown: string | undefined, typed: string): boolean {
   const got = (shown ?? '').trim();
   if (/^\*+$/.test(typed)) return got === typed;
-  return got !== '' || typed === '' ? foldValue(got) === foldValue(typed) : false;
+  if (got === '' && typed !== '') return false;
+  const a = foldValue(got);
+  const b = foldValue(typed);
+  if (a === b) return true;
+  // OCR's own slips between letters of different keys ('pccfg' read 'pecfg'), one in six letters at most: what a key
+  // that misfired or bounced leaves is a letter of the same key (multi-tap), or one letter fewer, never one of these.
+  if (a.length !== b.length) return false;
+  let slips = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (!OCR_SLIPS.has(`${a[i]}${b[i]}`) || keyOf(a[i]!) === keyOf(b[i]!)) return false;
+    slips++;
+  }
+  return slips <= Math.floor(b.length / 6);
+}
+
+/** Pairs of characters OCR takes one for the other on these displays (after look-alike folding), both ways. */
+const OCR_SLIPS = new Set(['ce', 'eo', 'ao', 'ae', 'co', 'gy', 'gq', 'ft', 'hb', 'hn', '6b', '8b', '5s', '2z', 'lt'].flatMap((p) => [p, `${p[1]}${p[0]}`]));
+
+/** The keypad key a letter or digit is on (ITU E.161): a multi-tap slip stays on one key. */
+function keyOf(ch: string): string {
+  const c = ch.toLowerCase();
+  if (/[0-9]/.test(c)) return c;
+  const i = ['abc', 'def', 'ghi', 'jkl', 'mno', 'pqrs', 'tuv', 'wxyz'].findIndex((g) => g.includes(c));
+  return i < 0 ? c : String(i + 2);
 }
 
 /** A value's letters and digits, look-alikes folded. */

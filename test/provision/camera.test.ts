@@ -18,7 +18,16 @@ describe('what the provisioning machine accepts as a field showing the value typ
     expect(fieldShows('prov example com', 'prov.example.com/')).toBe(true);
     expect(fieldShows('PRov.exampIe.c0m', 'prov.example.com')).toBe(false); // R is no look-alike of r
   });
+  it("OCR's slips between letters of different keys, one in six letters at most", () => {
+    expect(fieldShows('pecfg.8x8.com/polycomuc', 'pccfg.8x8.com/polycomuc/')).toBe(true);
+    expect(fieldShows('pecfg', 'pccfg')).toBe(false); // one slip in five letters is too many
+    expect(fieldShows('peefg.8x8.com/polycomuc', 'pccfg.8x8.com/polycomuc/')).toBe(true);
+    expect(fieldShows('peefg.8x8.eom/polycomuc', 'pccfg.8x8.com/polycomuc/')).toBe(true);
+    expect(fieldShows('peefg.8x8.eom/polyeomue', 'pccfg.8x8.com/polycomuc/')).toBe(false);
+  });
   it('what a misfired or bounced key leaves still differs', () => {
+    expect(fieldShows('pccfg.8x8.com/polycomub', 'pccfg.8x8.com/polycomuc/')).toBe(false); // c -> b: one key
+    expect(fieldShows('pccfg.8x8.com/polycomuv', 'pccfg.8x8.com/polycomuc/')).toBe(false); // not a slip OCR makes
     expect(fieldShows('prov.exampld.com', 'prov.example.com')).toBe(false);
     expect(fieldShows('pq', 'pr')).toBe(false);
     expect(fieldShows('pro', 'prov')).toBe(false);
