@@ -388,11 +388,15 @@ function valueAfter(pattern: string, label: string): string {
  * a row's smaller share of the camera's pixels, within a quarter of its letters of the value (the value it replaced
  * is seldom that near).
  */
-function rowShows(shown: string, typed: string): boolean {
+export function rowShows(shown: string, typed: string, before?: string): boolean {
   if (fieldShows(shown, typed)) return true;
   const a = foldValue(shown);
   const b = foldValue(typed);
-  return a !== '' && editDistance(a, b) <= Math.max(1, Math.floor(b.length / 4));
+  if (a !== '' && editDistance(a, b) <= Math.max(1, Math.floor(b.length / 4))) return true;
+  // A long value in a row's few pixels may read worse than that; it still tells that OK kept the new value when it
+  // reads nearer the new value than the one the editor opened with.
+  const old = before === undefined ? undefined : foldValue(before);
+  return a !== '' && old !== undefined && old !== b && editDistance(a, b) < editDistance(a, old);
 }
 
 /** The key under the softkey a pattern names on this screen, by `matches`. */
@@ -401,7 +405,7 @@ function softkeyNamed(s: ScreenObservation | undefined, pattern: string): Key | 
   return i >= 0 ? (`softkey${i + 1}` as Key) : undefined;
 }
 
-function expectMet(s: ScreenObservation | undefined, e: Expect, screens: SetupScreens): boolean {
+function expectMet(s: ScreenObservation | undefined, e: Expect, screens: SetupScreens, before?: string): boolean {
   if (e.kind === 'editor') {
     const ed = editorOf(s, screens);
     return !!ed && matches(e.title, ed.title);
@@ -417,7 +421,7 @@ function expectMet(s: ScreenObservation | undefined, e: Expect, screens: SetupSc
     // the row is enough there.
     const stars = /^\*+$/.test(value);
     const r = m.rows[rowOf(item, m.rows)];
-    if (!r || !(stars || rowShows(r.value ?? valueAfter(item, r.label), value))) return false;
+    if (!r || !(stars || rowShows(r.value ?? valueAfter(item, r.label), value, before))) return false;
   }
   return true;
 }
@@ -443,6 +447,8 @@ interface Ctx extends ProvisionInput, RunLog<ProvisionAttempt> {
   fieldTries: number;
   /** Backspace rounds on the field being edited. */
   clearRounds: number;
+  /** The value the field being edited opened with, as read. */
+  valueBefore?: string;
   sawDark: boolean;
   /** What the observer saw that the pass stands on (mutated in place, as the reset machine's notes). */
   evidence: Evidence;
@@ -545,7 +551,7 @@ export const provisionMachine = setup({
     },
     expectMet: ({ context: c }) => {
       const o = op(c);
-      return !!o && o.op !== 'goto' && expectMet(c.screen, o.expect, c.screens);
+      return !!o && o.op !== 'goto' && expectMet(c.screen, o.expect, c.screens, o.op === 'edit' ? c.valueBefore : undefined);
     },
     fieldEmpty: ({ context: c }) => editorOf(c.screen, c.screens)?.value === '',
     fieldRight: ({ context: c }) => {
@@ -608,7 +614,10 @@ export const provisionMachine = setup({
       const now = (c.screen?.lines ?? []).join(' / ');
       c.evidence.push({ about: 'reboot', proof: 'screen', source: observerName(c), t: c.clock.now(), holds: true, detail: `after Save & Reboot the display went dark or to the boot screens, then showed "${now}"` });
     },
-    noteClear: assign(({ context: c }) => ({ clearRounds: c.clearRounds + 1 })),
+    noteClear: assign(({ context: c }) => ({
+      clearRounds: c.clearRounds + 1,
+      ...(c.clearRounds === 0 && c.fieldTries === 0 ? { valueBefore: editorOf(c.screen, c.screens)?.value ?? '' } : {}),
+    })),
     // A reboot shows as the display going dark, or (when a camera misses a short dark, or reads a dark glass under
     // glare as lit) as the boot screens that only a starting phone shows.
     trackDark: assign(({ context: c }) => ({ sawDark: c.sawDark || !c.screen?.lit || BOOT_SCREENS.has(readScreen(c.screen, c.model.screens).kind) })),

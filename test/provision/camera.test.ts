@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { holdClock } from '../../src/clock/clock.js';
-import { fieldShows, matches } from '../../src/machines/provision.js';
+import { fieldShows, matches, rowShows } from '../../src/machines/provision.js';
 import { stopSharedOcr } from '../../src/observe/camera/ocr.js';
 import { simCameraBench, type SimCameraBench } from '../../src/observe/camera/sim.js';
 import { holdsExactly, simProvision } from './helpers.js';
@@ -33,6 +33,13 @@ describe('what the provisioning machine accepts as a field showing the value typ
     expect(fieldShows('pro', 'prov')).toBe(false);
     expect(fieldShows('', 'u')).toBe(false);
     expect(fieldShows(undefined, 'u')).toBe(false);
+  });
+  it("a menu row after OK: the value, or a reading nearer the new value than the one the editor opened with", () => {
+    expect(rowShows('pecty. fxd. con/polycomsc', 'pccfg.8x8.com/polycomuc/', '')).toBe(true);
+    expect(rowShows('pecty. fxd. con/polycomsc', 'pccfg.8x8.com/polycomuc/')).toBe(false);
+    // OK missed or Cancel pressed: the row still shows the old value
+    expect(rowShows('PlcmSplp', 'u8x8', 'PlcmSpIp')).toBe(false);
+    expect(rowShows('', 'u8x8', 'PlcmSpIp')).toBe(false);
   });
   it("a password's stars must be exactly as many", () => {
     expect(fieldShows('****', '****')).toBe(true);
