@@ -875,12 +875,16 @@ function labelBox(b: Grey, box: Box, textHeight: number, cellW: number): Box | u
   if (kept.length > 1 && stroke(first) && Math.min(...others(first).map((p) => p.x0)) - first.x1 >= gap) kept = kept.slice(1);
   const last = kept.reduce((p, q) => (q.x1 > p.x1 ? q : p));
   if (kept.length > 1 && stroke(last) && last.x0 - Math.max(...kept.filter((p) => p !== last).map((p) => p.x1)) >= gap) kept = kept.filter((p) => p !== last);
-  if (kept.length === parts.length) return box;
+  return kept.length === parts.length ? box : boxAround(kept);
+}
+
+/** The smallest box holding every one of `boxes`. */
+function boxAround(boxes: Box[]): Box {
   return {
-    x0: Math.min(...kept.map((o) => o.x0)),
-    y0: Math.min(...kept.map((o) => o.y0)),
-    x1: Math.max(...kept.map((o) => o.x1)),
-    y1: Math.max(...kept.map((o) => o.y1)),
+    x0: Math.min(...boxes.map((o) => o.x0)),
+    y0: Math.min(...boxes.map((o) => o.y0)),
+    x1: Math.max(...boxes.map((o) => o.x1)),
+    y1: Math.max(...boxes.map((o) => o.y1)),
   };
 }
 
@@ -894,13 +898,7 @@ function withoutSpecks(b: Grey, box: Box): Box {
   if (parts.length < 2) return box;
   const biggest = parts.reduce((p, q) => (q.n > p.n ? q : p));
   const kept = parts.filter((o) => o.n >= biggest.n * 0.25 || (o.y1 > biggest.y0 && o.y0 < biggest.y1));
-  if (kept.length === parts.length) return box;
-  return {
-    x0: Math.min(...kept.map((o) => o.x0)),
-    y0: Math.min(...kept.map((o) => o.y0)),
-    x1: Math.max(...kept.map((o) => o.x1)),
-    y1: Math.max(...kept.map((o) => o.y1)),
-  };
+  return kept.length === parts.length ? box : boxAround(kept);
 }
 
 /** Connected groups of ink (8-neighbours) inside a box of a binary image: each one's box and its pixel count. */
