@@ -33,7 +33,7 @@ import {
   type RunOutput,
 } from './attempts.js';
 import type { Evidence } from '../observe/evidence.js';
-import { readScreen, type ScreenKind } from '../observe/meaning.js';
+import { readScreen, tolerance, within, type ScreenKind } from '../observe/meaning.js';
 import { tap } from './blocks.js';
 import { cancelOffered, rx, shows } from './factory-reset.js';
 import { driveMachine, type RunnerEvent, type RunOn } from './runner.js';
@@ -340,8 +340,7 @@ function nearly(pattern: string, label: string, softkey = false): boolean {
   if (!t) return false;
   return phrasesOf(pattern).some((p) => {
     if (p.length <= 3) return softkey && ((t.includes(p) && t.length <= p.length + 1) || (t.length === p.length && t[0] === p[0] && editDistance(t, p) <= 1));
-    const tol = p.length <= 5 ? 1 : 2;
-    return Math.abs(t.length - p.length) <= tol && editDistance(t, p) <= tol;
+    return within(t, p, tolerance(p));
   });
 }
 
@@ -575,6 +574,7 @@ export const provisionMachine = setup({
       return closeStep(c, `${o.op} ${o.what}`);
     }),
     seeScreen: assign({ screen: ({ event }) => (event.type === 'SCREEN' ? event.screen : undefined) }),
+    // An attempt's evidence starts afresh: what a failed attempt saw proves nothing of the phone's settings now.
     startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), opIndex: 0, fieldTries: 0, clearRounds: 0, nav: freshNav(), sawDark: false, evidence: [] })),
     endAttemptFailed: assign(({ context: c }) => ({ attemptLog: [...c.attemptLog, attemptRecord(c, 'fail', failureOf(c))], ...afterFailure(c) })),
     endAttemptPassed: assign(({ context: c }) => ({
@@ -602,7 +602,6 @@ export const provisionMachine = setup({
       return { nav: { ...c.nav, flipped: true, dir: c.nav.dir === 'down' ? ('up' as const) : ('down' as const) } };
     }),
     retype: assign(({ context: c }) => ({ fieldTries: c.fieldTries + 1, clearRounds: 0 })),
-    // An attempt's evidence starts afresh: what a failed attempt saw proves nothing of the phone's settings now.
     noteField: ({ context: c }) => {
       const o = op(c);
       if (o?.op !== 'edit') return;

@@ -125,9 +125,9 @@ export async function typePlan(
   // guessed mode may type the wrong case, and a password's stars never show it. `needMode`: never type on a guess.
   if (observer && first === undefined && /^softkey/.test(profile.modeKey)) {
     first = readScreen(await changed(observer, (s) => readScreen(s).mode !== undefined, 2 * LABEL_WAIT_MS)).mode;
-  }
-  if (observer && first === undefined && options.needMode && /^softkey/.test(profile.modeKey)) {
-    throw new PhoneError('mode-unread', "the field's input mode could not be read from its mode key's label", 'the next attempt types it again');
+    if (first === undefined && options.needMode) {
+      throw new PhoneError('mode-unread', "the field's input mode could not be read from its mode key's label", 'the next attempt types it again');
+    }
   }
   const first0 = first;
   if (first) report.initialMode = first;

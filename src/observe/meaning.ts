@@ -51,7 +51,7 @@ export interface ScreenMeaning {
 }
 
 /** How far a word may be from a key word and still be it: none for short words, more for long ones. */
-function tolerance(word: string): number {
+export function tolerance(word: string): number {
   return word.length <= 3 ? 0 : word.length <= 5 ? 1 : 2;
 }
 
@@ -75,7 +75,7 @@ export function nearWord(word: string, keys: readonly string[]): boolean {
 const nearCache = new WeakMap<readonly string[], Map<string, boolean>>();
 
 /** editDistance(a, b) <= max, without the distance when the lengths alone rule it out. */
-function within(a: string, b: string, max: number): boolean {
+export function within(a: string, b: string, max: number): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > max) return false;
   return editDistance(a, b) <= max;
