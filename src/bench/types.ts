@@ -70,6 +70,13 @@ export interface Observer {
   current(): ScreenObservation;
   /** Calls `listener` on every change; returns the unsubscribe function. */
   subscribe(listener: (screen: ScreenObservation) => void): () => void;
+  /**
+   * Reads the screen afresh (a camera: the next frame read whole by OCR, nothing kept from the frames before). A
+   * reading can be wrong on a picture that then stays the same, and one the observer would otherwise never read
+   * again; a machine that has waited longer than the screen should take asks for a fresh look. No-op for the
+   * simulator's perfect screen.
+   */
+  lookAgain?(): void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { assign, fromCallback, setup } from 'xstate';
 import { recordProgress, type ProgressLine } from '../progress/render.js';
 import type { Failure, Outcome, StepRecord } from '../batch/record.js';
 import { REDACTED } from '../batch/redact.js';
@@ -247,8 +247,12 @@ interface MenuRow {
   highlighted: boolean;
 }
 
-/** A menu screen: a title, then rows, one of them highlighted. Undefined when the screen is not a menu. */
-function menuOf(s: ScreenObservation | undefined, screens: SetupScreens): { title: string; rows: MenuRow[] } | undefined {
+/**
+ * A menu screen: a title, then rows, one of them highlighted. Undefined when the screen is not a menu. `loose`: also
+ * without a highlighted row (a camera's OCR may drop the '>'), when no row is an editor's mode line: for checking what
+ * a menu shows (its title, an item's value), never for where the highlight is.
+ */
+function menuOf(s: ScreenObservation | undefined, screens: SetupScreens, loose = false): { title: string; rows: MenuRow[] } | undefined {
   if (!s || !s.lit || s.lines.length < 2) return undefined;
   const mark = rx(screens.highlight);
   const rows = s.lines.slice(1).map((line) => {
@@ -260,7 +264,7 @@ function menuOf(s: ScreenObservation | undefined, screens: SetupScreens): { titl
       highlighted: mark.test(line),
     };
   });
-  if (!rows.some((r) => r.highlighted)) return undefined;
+  if (!rows.some((r) => r.highlighted) && !(loose && rows.length >= 2 && !s.lines.slice(1).some(modeLine))) return undefined;
   return { title: s.lines[0]!.trim().replace(/:$/, ''), rows };
 }
 
@@ -410,7 +414,7 @@ function expectMet(s: ScreenObservation | undefined, e: Expect, screens: SetupSc
     return !!ed && matches(e.title, ed.title);
   }
   if (e.kind === 'reboot') return false;
-  const m = menuOf(s, screens);
+  const m = menuOf(s, screens, true);
   if (!m) return false;
   if (e.title !== undefined && !matches(e.title, m.title)) return false;
   if (e.hasItem !== undefined && rowOf(e.hasItem, m.rows) < 0) return false;
@@ -460,6 +464,23 @@ const NAV_LIMIT = 40;
  * phone answers at once, but a camera shows it some frames later (frame interval, latency, frames that must agree).
  */
 const NAV_MOVE_MS = 2_500;
+/**
+ * How long a wait for a screen goes before the observer is asked to read the display afresh, and again as often: a
+ * camera's misreading of a picture that then stays the same (a menu's '>' dropped, a field's letter) would otherwise
+ * stand as long as the picture does. Short of NAV_MOVE_MS, so that a fresh reading comes before that wait ends.
+ */
+const LOOK_AGAIN_MS = 1_200;
+
+/** While invoked: the observer reads the display afresh every LOOK_AGAIN_MS (a no-op for the perfect screen). */
+const lookAgain = fromCallback<{ type: string }, { bench: Bench; clock: Clock }>(({ input }) => {
+  let id = input.clock.setTimeout(function again() {
+    input.bench.observer?.lookAgain?.();
+    id = input.clock.setTimeout(again, LOOK_AGAIN_MS);
+  }, LOOK_AGAIN_MS);
+  return () => input.clock.clearTimeout(id);
+});
+const lookingAgain = { src: 'lookAgain' as const, input: ({ context }: { context: Ctx }) => ({ bench: context.bench, clock: context.clock }) };
+
 /** Retypes of a field whose value came out wrong (a misfire, a bounce) before the attempt fails. */
 const FIELD_RETRIES = 1;
 /** The observer's name for the record's evidence. */
@@ -522,7 +543,7 @@ export const provisionMachine = setup({
     input: {} as ProvisionInput,
     output: {} as ProvisionOutput,
   },
-  actors: { benchOp },
+  actors: { benchOp, lookAgain },
   delays: { ...timingDelays, navMove: ({ context }: { context: Ctx }) => Math.max(NAV_MOVE_MS, context.model.timing.keyGapMs) },
   guards: {
     /** The screen changed since the last menu press (the highlight moved, or the menu went). */
@@ -716,6 +737,7 @@ export const provisionMachine = setup({
         },
         awaitMenu: {
           entry: { type: 'step', params: { step: 'await-menu' } },
+          invoke: lookingAgain,
           always: [
             { guard: 'menuShown', target: 'work' },
             {
@@ -741,6 +763,7 @@ export const provisionMachine = setup({
             done: { entry: 'nextOp', always: 'next' },
             // seed 002 step 4: "make sure the Provisioning Server option is highlighted using the arrow keys".
             navigate: {
+              invoke: lookingAgain,
               always: [
                 { guard: 'targetHere', target: 'done' },
                 {
@@ -772,6 +795,7 @@ export const provisionMachine = setup({
               invoke: bench((c, signal) => tap(c, 'select', signal), 'awaitExpected'),
             },
             awaitExpected: {
+              invoke: lookingAgain,
               always: [
                 { guard: 'expectReboot', target: '#provision.attempt.awaitReboot' },
                 { guard: 'expectMet', target: 'done' },
@@ -797,6 +821,7 @@ export const provisionMachine = setup({
               }, 'awaitCleared'),
             },
             awaitCleared: {
+              invoke: lookingAgain,
               always: { guard: 'fieldEmpty', target: 'typeField' },
               after: {
                 navMove: [
@@ -814,6 +839,7 @@ export const provisionMachine = setup({
             settleField: { after: { promptSettle: 'checkField' } },
             // The field shows the value at once on the phone, some frames later through a camera: wait for it.
             checkField: {
+              invoke: lookingAgain,
               always: { guard: 'fieldRight', target: 'pressOk', actions: 'noteField' },
               after: {
                 navMove: [

@@ -21,6 +21,7 @@ export function screenObserverOf(source: ObservationSource): Observer {
       source.subscribe((o) => {
         if (o.kind === 'screen') listener(o.screen);
       }),
+    lookAgain: () => source.lookAgain?.(),
   };
 }
 

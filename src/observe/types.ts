@@ -100,6 +100,11 @@ export interface ObservationSource {
   subscribe(listener: (o: Observation) => void): () => void;
   /** The screen believed now (screen observers only). */
   current?(): ScreenObservation | undefined;
+  /**
+   * Reads the screen afresh on the next frame, forgetting what was read of a picture that has not changed (screen
+   * observers that read, such as a camera): for a machine that has waited for a screen longer than it should take.
+   */
+  lookAgain?(): void;
   /** Runs the default-login probe against the phone with this MAC now (network observers only). */
   probe?(mac: string, signal?: AbortSignal): Promise<ProbeSeen>;
 }

@@ -5,7 +5,8 @@ import { stopSharedOcr } from '../../src/observe/camera/ocr.js';
 import { simCameraBench, type SimCameraBench } from '../../src/observe/camera/sim.js';
 import type { Degradation } from '../../src/sim/render/camera.js';
 import type { SimPhoneOptions } from '../../src/sim/phone.js';
-import { simRun } from '../machines/helpers.js';
+import { getCatalog } from '../../src/catalog/catalog.js';
+import { openSimBench, simRun } from '../machines/helpers.js';
 import { PROCEDURE_RUNS } from './corpus.js';
 
 /*
@@ -66,4 +67,44 @@ describe('--sim-camera: every procedure kind seen through the rendered camera pa
     expect(sim.jig.energised()).toEqual([]);
     expect(truth.factoryDefaults).toBe(false);
   }, 600_000);
+});
+
+describe("the camera observer's fresh look", () => {
+  it('an unchanged picture is not read again, unless a machine asks it to look again: then the next frame is read whole', async () => {
+    const model = getCatalog().find('VVX 410');
+    const { sim, clock } = await openSimBench(model, '0004f2aa814c', { seed: 3 });
+    const cam = simCameraBench(sim, clock, { seed: 3, level: 'moderate' });
+    const sleep = (ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
+    void holdClock(clock, cam.observer.start());
+    await clock.runUntil(sim.bench.power(true));
+    // Booting, the screens change; wait for a picture that stays (10 s without a change on the phone: booted).
+    const shown = () => JSON.stringify(sim.phone.screen());
+    let screen = shown();
+    let since = clock.now();
+    while (clock.now() - since < 10_000) {
+      await clock.runUntil(sleep(250));
+      if (shown() !== screen) {
+        screen = shown();
+        since = clock.now();
+      }
+    }
+    const before = { ...cam.observer.stats };
+    const lines = cam.observer.lines.stats.read;
+    await clock.runUntil(sleep(1_000));
+    expect(shown()).toBe(screen);
+    expect(cam.observer.stats.ocr).toBe(before.ocr);
+    cam.bench.observer!.lookAgain!();
+    await clock.runUntil(sleep(400));
+    expect(shown()).toBe(screen);
+    expect(cam.observer.stats.fresh).toBe(before.fresh + 1);
+    expect(cam.observer.stats.ocr).toBe(before.ocr + 1);
+    // Every line read by OCR again, none kept from the frames before.
+    const textLines = (JSON.parse(screen) as { lines: string[] }).lines.filter((l) => l.trim() !== '').length;
+    expect(textLines).toBeGreaterThan(0);
+    expect(cam.observer.lines.stats.read - lines).toBeGreaterThanOrEqual(textLines);
+    await clock.runUntil(sleep(1_000));
+    expect(shown()).toBe(screen);
+    expect(cam.observer.stats.ocr).toBe(before.ocr + 1);
+    await cam.observer.stop();
+  }, 120_000);
 });

@@ -90,7 +90,7 @@ export class CameraObserver implements ObservationSource {
    * Frames seen / read by OCR, for benchmarks: the time of each OCR read, and of each frame's whole handling (compare,
    * LEDs, OCR when the picture changed), wall ms; the last 10,000 of each.
    */
-  readonly stats = { frames: 0, ocr: 0, readMs: [] as number[], frameMs: [] as number[] };
+  readonly stats = { frames: 0, ocr: 0, fresh: 0, readMs: [] as number[], frameMs: [] as number[] };
   /** The lines this camera read, so that a frame where one line changed has only that line read by OCR. */
   readonly lines = new LineMemory();
 
@@ -134,6 +134,17 @@ export class CameraObserver implements ObservationSource {
   current(): ScreenObservation | undefined {
     return this.believed;
   }
+
+  /**
+   * The next frame is read whole by OCR, even if its picture is the last one read: a misreading of a picture that
+   * then stays the same (a dropped '>' of a menu's highlight) would otherwise stand as long as the picture does.
+   * Another frame carries other sensor noise, and its reading is believed once the frames after it agree.
+   */
+  lookAgain(): void {
+    this.fresh = true;
+  }
+
+  private fresh = false;
 
   private armWatchdog(): void {
     this.opts.clock.clearTimeout(this.watchdog);
@@ -190,7 +201,13 @@ export class CameraObserver implements ObservationSource {
     this.stats.frames++;
     const sig = displaySignature(frame.raster, cal.corners);
     let reading: FrameReading;
-    if (this.lastRead && signatureDistance(sig, this.lastRead.sig) < SAME_PICTURE) {
+    const fresh = this.fresh;
+    this.fresh = false;
+    if (fresh) {
+      this.lines.slots = [];
+      this.stats.fresh++;
+    }
+    if (!fresh && this.lastRead && signatureDistance(sig, this.lastRead.sig) < SAME_PICTURE) {
       const leds: Record<string, string> = {};
       for (const [name, p] of Object.entries(cal.leds ?? {})) leds[name] = ledAt(frame.raster, p);
       reading = { ...this.lastRead.reading, leds };
