@@ -71,3 +71,50 @@ describe("a camera's slips on the password prompt", () => {
     }
   });
 });
+
+describe("a camera's slips while the phone reboots", () => {
+  it('a dark display misread as a lit one (no dark seen) still counts the reboot when the boot screen shows', async () => {
+    // Seen through the rendered camera at moderate degradation (bench/camera-outcomes, VVX 410 seed 10): the display
+    // went dark for 1.9 s after "Reset complete", and the reader took the unlit glass under glare for a lit screen of
+    // noise ("wr we"), so no dark was believed; the reset's first reboot was never counted and the run, whose phone
+    // did reset, ended unverified after waiting out its deadline.
+    let slips = 0;
+    let afterReset = false;
+    const darkMissed = (_before: ScreenObservation | undefined, now: ScreenObservation) => {
+      const kind = readScreen(now).kind;
+      if (kind === 'reset-done') afterReset = true;
+      if (!afterReset || now.lit) return undefined;
+      afterReset = false;
+      slips++;
+      return { lines: ['wr we', '>'], softkeys: ['', '', '', 'sy'], leds: {}, lit: true };
+    };
+    const { record, truth } = await simRun({ model: 'VVX 410', mac: '0004f2aa814c', seed: 10, bench: (sim, clock) => slippingBench(sim, clock, darkMissed, Infinity) });
+    expect(slips).toBeGreaterThan(0);
+    expect(truth.factoryDefaults).toBe(true);
+    expect(record.outcome, record.summary).toBe('pass');
+    expect(record.attempts).toBe(1);
+    expect(record.evidence.filter((e) => e.about === 'reboot').map((e) => e.detail)).toEqual([
+      expect.stringMatching(/boot screen "Updater \/ Initializing\.\.\." after "reset-done" with no dark seen \(reboot 1\)/),
+      expect.stringMatching(/the display went dark \(reboot 2\)/),
+    ]);
+  });
+
+  it('a boot screen misread in the middle of a boot counts no second reboot', async () => {
+    // The Updater read as noise between the dark and the loading screen: still one reboot (the dark), and the run
+    // waits for the second before it passes.
+    let slips = 0;
+    const updaterMissed = (_before: ScreenObservation | undefined, now: ScreenObservation) => {
+      if (readScreen(now).kind !== 'updater') return undefined;
+      slips++;
+      return { lines: ['oar Ta'], softkeys: ['', '', '', ''], leds: {}, lit: true };
+    };
+    const { record, truth } = await simRun({ model: 'VVX 410', mac: '0004f2aa814c', seed: 10, bench: (sim, clock) => slippingBench(sim, clock, updaterMissed) });
+    expect(slips).toBeGreaterThan(0);
+    expect(truth.factoryDefaults).toBe(true);
+    expect(record.outcome, record.summary).toBe('pass');
+    expect(record.evidence.filter((e) => e.about === 'reboot').map((e) => e.detail)).toEqual([
+      expect.stringMatching(/the display went dark \(reboot 1\)/),
+      expect.stringMatching(/the display went dark \(reboot 2\)/),
+    ]);
+  });
+});
