@@ -10,6 +10,7 @@ import { benchFirmware } from './firmware.js';
 import { benchFirmata } from './firmata.js';
 import { benchNetwork } from './network.js';
 import { benchCamera } from './camera.js';
+import { benchCameraOutcomes } from './camera-outcomes.js';
 
 async function main(): Promise<void> {
   benchStartup();
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   await benchNetwork();
   console.log();
   await benchCamera();
+  console.log();
+  await benchCameraOutcomes();
 }
 
 main().catch((err: unknown) => {

@@ -83,6 +83,8 @@ interface Ctx extends ResetInput, RunLog<AttemptRecord> {
   sawResetDone: boolean;
   reboots: number;
   dark: boolean;
+  /** The last screen of a kind the machine knows (a camera's unreadable frames left out), while counting reboots. */
+  lastKind: ScreenKind | undefined;
   /** The software version as given or seen on a boot screen. */
   seenSoftware: string | undefined;
   /** Plan without relying on the mode key committing a letter (a blind bench; after typing went wrong). */
@@ -151,6 +153,8 @@ export function cancelOffered(s: ScreenObservation | undefined, patterns: Screen
 
 /** Screens that mean the boot went on without us: the combo's window has closed. */
 const WINDOW_CLOSED = new Set<ScreenKind>(['starting', 'idle', 'updater', 'loading', 'dark', 'rejected']);
+/** Screens of a phone that is up (its reset's screens, its application): a boot screen after one is a reboot. */
+const UP = new Set<ScreenKind>(['resetting', 'reset-done', 'starting', 'idle']);
 const kindOf = (c: Ctx): ScreenKind => readScreen(c.screen, c.model.screens).kind;
 
 /** The softkey position whose label matches, as a logical key (`softkey2`), or undefined. */
@@ -237,7 +241,7 @@ export const factoryResetMachine = setup({
       if (m.kind === 'countdown' && m.seconds !== undefined && c.notes.countdownSeenMs === undefined) c.notes.countdownSeenMs = m.seconds * 1000;
       return { screen, seenSoftware: c.seenSoftware ?? m.software };
     }),
-    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false, okTaps: 0, cancelTaps: 0, comboPresses: 0 })),
+    startAttempt: assign(({ context: c }) => ({ ...nextAttempt(c), sawResetDone: false, reboots: 0, dark: false, lastKind: undefined, okTaps: 0, cancelTaps: 0, comboPresses: 0 })),
     countOkTap: assign(({ context: c }) => ({ okTaps: c.okTaps + 1, confirmAt: c.okTaps === 0 ? c.clock.now() : c.confirmAt })),
     countCancelTap: assign(({ context: c }) => ({ cancelTaps: c.cancelTaps + 1 })),
     countComboPress: assign(({ context: c }) => ({ comboPresses: c.comboPresses + 1, comboAt: c.clock.now() })),
@@ -299,7 +303,11 @@ export const factoryResetMachine = setup({
       const s = c.screen;
       const lit = !!s && s.lit;
       const kind = readScreen(s, c.model.screens).kind;
-      const reboot = !lit && !c.dark;
+      // A reboot: the display goes dark; or, from the reset's screens or the application, the boot screen shows with no
+      // dark seen between (a camera can miss a dark of a second or two: frames dropped, or an unlit glass misread).
+      const bootScreen = kind === 'updater' || kind === 'bootrom';
+      const byBootScreen = lit && bootScreen && !c.dark && c.lastKind !== undefined && UP.has(c.lastKind);
+      const reboot = (!lit && !c.dark) || byBootScreen;
       const t = c.clock.now();
       const source = c.bench.observer?.name ?? 'screen';
       const saw = (s?.lines ?? []).join(' / ');
@@ -313,12 +321,16 @@ export const factoryResetMachine = setup({
           }
         }
       }
-      if (reboot) c.notes.evidence.push({ about: 'reboot', proof: 'screen', source, t, holds: true, detail: `the display went dark (reboot ${c.reboots + 1})` });
+      if (reboot) {
+        const how = byBootScreen ? `the phone showed its boot screen "${saw}" after "${c.lastKind}" with no dark seen` : 'the display went dark';
+        c.notes.evidence.push({ about: 'reboot', proof: 'screen', source, t, holds: true, detail: `${how} (reboot ${c.reboots + 1})` });
+      }
       return {
         // "Resetting Configuration" or "Configuration Reset" (seed 002): the phone is doing the reset.
         sawResetDone: c.sawResetDone || kind === 'reset-done' || kind === 'resetting',
         reboots: reboot ? c.reboots + 1 : c.reboots,
         dark: !lit,
+        lastKind: kind === 'unknown' ? c.lastKind : kind,
       };
     }),
   },
@@ -342,6 +354,7 @@ export const factoryResetMachine = setup({
       sawResetDone: false,
       reboots: 0,
       dark: false,
+      lastKind: undefined,
       seenSoftware: input.software,
       // A blind bench cannot see a mode tap go wrong: it relies on the mode key committing a letter only where the
       // bench's camera saw it do so on phones of the model (calibration).

@@ -137,9 +137,13 @@ export async function typePlan(
   // Whether the screen has shown the field's stars as stars: a camera that cannot read them never does, and an unread
   // field looks empty, so no count is trusted until then (the final count, a lost tap, a dropped letter).
   let starsSeen = (readScreen(observer?.current()).stars ?? 0) > 0;
+  // A prompt with no star line is an empty field only where the screen shows the field, empty: a camera that missed
+  // the star line on a frame (it reads no empty line either) says nothing of the count.
   const countOf = (s: ScreenObservation | undefined): number | undefined => {
-    const n = readScreen(s).stars;
+    const m = readScreen(s);
+    const n = m.stars;
     if (n !== undefined && n > 0) starsSeen = true;
+    if (n === 0 && !m.fieldEmpty) return undefined;
     return n !== undefined && starsSeen ? n : undefined;
   };
   const stopWatching = observer?.subscribe((s) => {
@@ -234,7 +238,12 @@ export async function typePlan(
       await tap({ kind: 'mode', key: profile.modeKey, mode: want ?? before, ms: tapMs });
       const after = await changed(obs, (s) => readScreen(s).mode !== before, patience(LABEL_WAIT_MS));
       const seen = readScreen(after);
-      const starsAfter = countOf(after);
+      let starsAfter = countOf(after);
+      // The new label read but not the stars (a camera's frame that missed the star line): the count is waited for,
+      // not taken as an empty field, and a letter the tap dropped is still seen.
+      if (starsBefore !== undefined && starsAfter === undefined && seen.mode !== undefined && seen.mode !== before) {
+        starsAfter = countOf(await changed(obs, (s) => countOf(s) !== undefined, patience(LABEL_WAIT_MS)));
+      }
       if (starsBefore !== undefined && starsAfter !== undefined && starsAfter < starsBefore) {
         // The mode key dropped the pending letter: the field holds everything before it, so type it again and let
         // the cursor timeout commit it, here and before every later mode change.

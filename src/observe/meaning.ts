@@ -82,7 +82,13 @@ export function within(a: string, b: string, max: number): boolean {
 }
 
 const words = (text: string): string[] => text.toLowerCase().match(/[a-z]+|\d+/g) ?? [];
-const has = (ws: readonly string[], keys: readonly string[]) => ws.some((w) => nearWord(w, keys));
+/**
+ * Whether any word is near a key word; two neighbouring words of letters also count joined, when they make a word of
+ * six letters or more: a camera's OCR splits a word where it lost a thin letter ('Load ng', "Load'ng", 'Start:ng').
+ */
+const has = (ws: readonly string[], keys: readonly string[]) =>
+  ws.some((w, i) => nearWord(w, keys) || (i + 1 < ws.length && joinable(w, ws[i + 1]!) && nearWord(w + ws[i + 1]!, keys)));
+const joinable = (a: string, b: string) => a.length + b.length >= 6 && /^[a-z]/.test(a) && /^[a-z]/.test(b);
 
 const K = {
   updater: ['updater'],

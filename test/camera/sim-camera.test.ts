@@ -1,13 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { holdClock } from '../../src/clock/clock.js';
-import type { RunChoices } from '../../src/machines/run-reset.js';
 import { stopSharedOcr } from '../../src/observe/camera/ocr.js';
-import { simCameraBench, type SimCameraBench } from '../../src/observe/camera/sim.js';
-import type { Degradation } from '../../src/sim/render/camera.js';
-import type { SimPhoneOptions } from '../../src/sim/phone.js';
+import { holdClock } from '../../src/clock/clock.js';
 import { getCatalog } from '../../src/catalog/catalog.js';
-import { openSimBench, simRun } from '../machines/helpers.js';
+import { simCameraBench } from '../../src/observe/camera/sim.js';
+import { openSimBench } from '../machines/helpers.js';
 import { PROCEDURE_RUNS } from './corpus.js';
+import { cameraRun, perfectRun, setupOf } from './runs.js';
 
 /*
  * Full runs through the rendered camera path: simulated phone -> rendered display -> camera model -> the reader ->
@@ -19,34 +17,16 @@ afterAll(() => stopSharedOcr());
 
 const SEEDS = (process.env.CAMERA_SEEDS ?? '1').split(',').map(Number);
 
-async function cameraRun(model: string, seed: number, extra: { stallAtMs?: number; level?: Degradation; choices?: RunChoices; options?: SimPhoneOptions } = {}) {
-  let cam: SimCameraBench | undefined;
-  const run = await simRun({
-    model,
-    seed,
-    ...(extra.choices ? { choices: extra.choices } : {}),
-    ...(extra.options ? { options: extra.options } : {}),
-    bench: (sim, clock) => {
-      cam = simCameraBench(sim, clock, { seed, level: extra.level ?? 'mild', ...(extra.stallAtMs !== undefined ? { stallAtMs: extra.stallAtMs } : {}) });
-      void holdClock(clock, cam.observer.start());
-      return cam.bench;
-    },
-  });
-  await cam!.observer.stop();
-  return { ...run, cam: cam! };
-}
-
 describe('--sim-camera: every procedure kind seen through the rendered camera path', () => {
   for (const r of PROCEDURE_RUNS) {
     for (const seed of SEEDS) {
       it(`${r.model} (${r.kind}), seed ${seed}: the same outcome as the perfect observer, pass only at factory defaults`, async () => {
-        const setup = { ...(r.choices ? { choices: r.choices } : {}), ...(r.options ? { options: r.options } : {}) };
-        const perfect = await simRun({ model: r.model, seed, ...setup });
+        const perfect = await perfectRun(r, seed);
         // The perfect observer resets the phone (pass, or unverified where nothing proves which phone it is): the
         // camera's run is compared with a run that works.
         expect(perfect.truth.factoryDefaults, perfect.record.failure?.reason).toBe(true);
         expect(['pass', 'unverified']).toContain(perfect.record.outcome);
-        const seen = await cameraRun(r.model, seed, setup);
+        const seen = await cameraRun(r.model, seed, setupOf(r));
         expect(seen.cam.observer.stats.ocr).toBeGreaterThan(0);
         if (seen.record.outcome === 'pass') expect(seen.truth.factoryDefaults).toBe(true);
         expect(seen.record.outcome, seen.record.failure?.reason).toBe(perfect.record.outcome);
