@@ -966,6 +966,8 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   // and as tall as a blurred star: 'DHCP') are not.
   const unlike = shapeSpread(b, marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5));
   if (unlike > STAR_SPREAD) return 0;
+  // Typed into one field, marks stand at one pitch (the font's advance); specks of noise along an edge do not.
+  if (!evenlySpaced(marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).length === marks.length ? marks : [])) return 0;
   const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
   let count = 0;
   for (let i = 0; i < marks.length; i++) {
@@ -983,6 +985,18 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
     count += w > h * 1.5 ? columnPeaks(b, o, mh) : 1;
   }
   return count;
+}
+
+/**
+ * Whether marks (left to right, each one glyph) stand at one pitch: the distances between neighbours' centres all
+ * within a third of their median. Fewer than three marks, or marks run together, say nothing of it (true).
+ */
+function evenlySpaced(marks: Box[]): boolean {
+  if (marks.length < 3) return true;
+  const gaps = marks.slice(1).map((o, i) => (o.x0 + o.x1) / 2 - (marks[i]!.x0 + marks[i]!.x1) / 2);
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const pitch = sorted[Math.floor(sorted.length / 2)]!;
+  return gaps.every((g) => Math.abs(g - pitch) <= Math.max(2, pitch / 3));
 }
 
 /**
@@ -1045,8 +1059,11 @@ function columnPeaks(b: Grey, box: Box, h: number): number {
   }
   if (at.length < 3) return Math.max(1, at.length);
   // Marks that touch repeat at one pitch: a stray peak at an end (a spoke of the last mark) does not add a mark.
-  const steps = at.slice(1).map((x, i) => x - at[i]!).sort((a, b) => a - b);
+  const gaps = at.slice(1).map((x, i) => x - at[i]!);
+  const steps = [...gaps].sort((a, b) => a - b);
   const pitch = steps[Math.floor(steps.length / 2)]!;
+  // Between the ends, every step is that pitch; a strip of noise along an edge peaks where it will: no marks.
+  if (gaps.slice(1, -1).some((g) => Math.abs(g - pitch) > Math.max(2, pitch / 3))) return 0;
   return Math.max(1, Math.round((box.x1 - box.x0) / pitch));
 }
 
