@@ -35,8 +35,6 @@ export interface TypingReport {
 
 /** How long a mode softkey's label may take to follow a tap (a camera's latency, a slow phone). */
 const LABEL_WAIT_MS = 1_500;
-/** While a mode label is unread, how often the observer is asked for a fresh look (a camera: a frame read whole). */
-const FRESH_LOOK_MS = 600;
 /** How long a letter's first tap waits for its star before the letter's next taps (well inside a cursor timeout). */
 const LETTER_STAR_WAIT_MS = 500;
 /** How long the stars may take to catch up with the last tap before OK. */
@@ -126,7 +124,7 @@ export async function typePlan(
   // A mode softkey's label a camera has not read yet (a frame mid-change, an OCR slip) is waited for: typing from a
   // guessed mode may type the wrong case, and a password's stars never show it. `needMode`: never type on a guess.
   if (observer && first === undefined && /^softkey/.test(profile.modeKey)) {
-    first = readScreen(await changed(observer, (s) => readScreen(s).mode !== undefined, 2 * LABEL_WAIT_MS, true)).mode;
+    first = readScreen(await changed(observer, (s) => readScreen(s).mode !== undefined, 2 * LABEL_WAIT_MS)).mode;
     if (first === undefined && options.needMode) {
       throw new PhoneError('mode-unread', "the field's input mode could not be read from its mode key's label", 'the next attempt types it again');
     }
@@ -227,7 +225,7 @@ export async function typePlan(
     for (let taps = 0; ; taps++) {
       let before = modeNow();
       // A label a camera did not read this time (a frame mid-change, a slip) is waited for, not taken as no mode.
-      if (before === undefined) before = readScreen(await changed(obs, (s) => readScreen(s).mode !== undefined, patience(LABEL_WAIT_MS), true)).mode;
+      if (before === undefined) before = readScreen(await changed(obs, (s) => readScreen(s).mode !== undefined, patience(LABEL_WAIT_MS))).mode;
       if ((want === undefined || before === want) && !mustCommit) return;
       if (taps >= MAX_MODE_TAPS || before === undefined) {
         throw new PhoneError(
@@ -341,12 +339,7 @@ export async function typePlan(
   }
 
   /** The screen once `ok` holds for it, or the last screen when `ms` pass first. */
-  /**
-   * The first screen that is `ok`, or the last one seen after `ms`. `fresh`: while it waits, the observer is asked every
-   * FRESH_LOOK_MS to read the display afresh (a camera's misreading of a mode label, '1 -> Aa' read 'Aa', stands as
-   * long as the picture does).
-   */
-  function changed(obs: Observer, ok: (s: ScreenObservation) => boolean, ms: number, fresh = false): Promise<ScreenObservation> {
+  function changed(obs: Observer, ok: (s: ScreenObservation) => boolean, ms: number): Promise<ScreenObservation> {
     return new Promise<ScreenObservation>((resolve, reject) => {
       const now = obs.current();
       // A screen that answers the tap tells how long the screen lags behind the keys.
@@ -360,15 +353,8 @@ export async function typePlan(
         return;
       }
       let last = now;
-      let look: ReturnType<typeof clock.setTimeout> | undefined;
-      const again = () => {
-        obs.lookAgain?.();
-        look = clock.setTimeout(again, FRESH_LOOK_MS);
-      };
-      if (fresh && obs.lookAgain) look = clock.setTimeout(again, FRESH_LOOK_MS);
       const done = (s: ScreenObservation) => {
         if (ok(s)) measure();
-        clock.clearTimeout(look);
         clock.clearTimeout(timer);
         off();
         signal?.removeEventListener('abort', onAbort);
@@ -380,7 +366,6 @@ export async function typePlan(
       });
       const timer = clock.setTimeout(() => done(last), ms);
       const onAbort = () => {
-        clock.clearTimeout(look);
         clock.clearTimeout(timer);
         off();
         reject(signal?.reason);
