@@ -78,6 +78,8 @@ export class CameraObserver implements ObservationSource {
   private believed: ScreenObservation | undefined;
   private candidate: { key: string; count: number } | undefined;
   private lastRead: { sig: Float32Array; reading: FrameReading } | undefined;
+  /** The next frame is read whole (lookAgain). */
+  private fresh = false;
   private readonly ledSamples: { t: number; leds: Record<string, string> }[] = [];
   private busy = false;
   private pending: Frame | undefined;
@@ -143,8 +145,6 @@ export class CameraObserver implements ObservationSource {
   lookAgain(): void {
     this.fresh = true;
   }
-
-  private fresh = false;
 
   private armWatchdog(): void {
     this.opts.clock.clearTimeout(this.watchdog);

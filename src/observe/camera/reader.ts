@@ -957,17 +957,18 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   const hs = marks.map((o) => o.y1 - o.y0).sort((p, q) => p - q);
   const mh = hs[Math.floor(hs.length / 2)]!;
   // Marks apart are one glyph again and again: alike in width too (letters are not).
-  const single = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).map((o) => o.x1 - o.x0).sort((p, q) => p - q);
+  const singles = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5);
+  const single = singles.map((o) => o.x1 - o.x0).sort((p, q) => p - q);
   const mw = single[Math.floor(single.length / 2)] ?? 0;
   // (A pixel either way is the threshold's, not the glyph's: small marks of 5 or 6 px vary by two.)
   if (single.some((w) => Math.abs(w - mw) > Math.max(2, mw * 0.3))) return 0;
   if (mh < textHeight * 0.18 || mh > textHeight * 0.7) return 0;
   // One glyph again and again is one shape again and again; letters (bold capitals of a small LCD font, each as solid
   // and as tall as a blurred star: 'DHCP') are not.
-  const unlike = shapeSpread(b, marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5));
-  if (unlike > STAR_SPREAD) return 0;
-  // Typed into one field, marks stand at one pitch (the font's advance); specks of noise along an edge do not.
-  if (!evenlySpaced(marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5).length === marks.length ? marks : [])) return 0;
+  if (shapeSpread(b, singles) > STAR_SPREAD) return 0;
+  // Typed into one field, marks stand at one pitch (the font's advance); specks of noise along an edge do not. (Marks
+  // run together are measured by their column peaks instead.)
+  if (singles.length === marks.length && !evenlySpaced(marks)) return 0;
   const cy = (marks[0]!.y0 + marks[0]!.y1) / 2;
   let count = 0;
   for (let i = 0; i < marks.length; i++) {
@@ -987,16 +988,24 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   return count;
 }
 
+/** The pitch of marks in a row: the median of the steps between neighbours. */
+function pitchOf(steps: number[]): number {
+  const sorted = [...steps].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** A step between neighbouring marks at the row's pitch: within a third of it (two pixels at least). */
+const atPitch = (step: number, pitch: number) => Math.abs(step - pitch) <= Math.max(2, pitch / 3);
+
 /**
- * Whether marks (left to right, each one glyph) stand at one pitch: the distances between neighbours' centres all
- * within a third of their median. Fewer than three marks, or marks run together, say nothing of it (true).
+ * Whether marks (left to right, each one glyph) stand at one pitch: every distance between neighbours' centres at
+ * their median. Fewer than three marks say nothing of it (true).
  */
 function evenlySpaced(marks: Box[]): boolean {
   if (marks.length < 3) return true;
-  const gaps = marks.slice(1).map((o, i) => (o.x0 + o.x1) / 2 - (marks[i]!.x0 + marks[i]!.x1) / 2);
-  const sorted = [...gaps].sort((a, b) => a - b);
-  const pitch = sorted[Math.floor(sorted.length / 2)]!;
-  return gaps.every((g) => Math.abs(g - pitch) <= Math.max(2, pitch / 3));
+  const steps = marks.slice(1).map((o, i) => (o.x0 + o.x1) / 2 - (marks[i]!.x0 + marks[i]!.x1) / 2);
+  const pitch = pitchOf(steps);
+  return steps.every((g) => atPitch(g, pitch));
 }
 
 /**
@@ -1034,8 +1043,8 @@ function shapeSpread(b: Grey, marks: Box[]): number {
     }
     return best;
   };
-  const pair = masks.map((a, i) => masks.map((c, j) => (i === j ? 1 : j < i ? 0 : overlap(a, c))));
-  for (let i = 0; i < masks.length; i++) for (let j = 0; j < i; j++) pair[i]![j] = pair[j]![i]!;
+  const pair = masks.map(() => new Array<number>(masks.length).fill(1));
+  for (let i = 0; i < masks.length; i++) for (let j = i + 1; j < masks.length; j++) pair[i]![j] = pair[j]![i] = overlap(masks[i]!, masks[j]!);
   const typical = pair.map((row) => row.reduce((a, v) => a + v, 0)).reduce((bi, v, i, all) => (v > all[bi]! ? i : bi), 0);
   return 1 - Math.min(...pair[typical]!);
 }
@@ -1059,11 +1068,10 @@ function columnPeaks(b: Grey, box: Box, h: number): number {
   }
   if (at.length < 3) return Math.max(1, at.length);
   // Marks that touch repeat at one pitch: a stray peak at an end (a spoke of the last mark) does not add a mark.
-  const gaps = at.slice(1).map((x, i) => x - at[i]!);
-  const steps = [...gaps].sort((a, b) => a - b);
-  const pitch = steps[Math.floor(steps.length / 2)]!;
+  const steps = at.slice(1).map((x, i) => x - at[i]!);
+  const pitch = pitchOf(steps);
   // Between the ends, every step is that pitch; a strip of noise along an edge peaks where it will: no marks.
-  if (gaps.slice(1, -1).some((g) => Math.abs(g - pitch) > Math.max(2, pitch / 3))) return 0;
+  if (!steps.slice(1, -1).every((g) => atPitch(g, pitch))) return 0;
   return Math.max(1, Math.round((box.x1 - box.x0) / pitch));
 }
 
