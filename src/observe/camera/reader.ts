@@ -789,6 +789,8 @@ export function matchPhrase(text: string, phrases: readonly string[], min = 0.75
   return best;
 }
 
+type Blob = Box & { n: number };
+
 interface Box {
   x0: number;
   y0: number;
@@ -953,9 +955,12 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   const all = blobs(b, band);
   if (all.length === 0) return 0;
   const biggest = Math.max(...all.map((o) => o.n));
-  const marks = all.filter((o) => o.n >= biggest * 0.15).sort((p, q) => p.x0 - q.x0);
-  const hs = marks.map((o) => o.y1 - o.y0).sort((p, q) => p - q);
-  const mh = hs[Math.floor(hs.length / 2)]!;
+  const found = all.filter((o) => o.n >= biggest * 0.15).sort((p, q) => p.x0 - q.x0);
+  // Side by side: no gap wider than two marks (small marks, bullets, stand further apart than their own height: the
+  // gap is measured against the text's too).
+  const marks = mainRun(found, Math.max(medianHeight(found) * 2, textHeight * 0.6));
+  if (!marks) return 0;
+  const mh = medianHeight(marks);
   // Marks apart are one glyph again and again: alike in width too (letters are not).
   const singles = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5);
   const single = singles.map((o) => o.x1 - o.x0).sort((p, q) => p - q);
@@ -975,17 +980,43 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
     const o = marks[i]!;
     const h = o.y1 - o.y0;
     const w = o.x1 - o.x0;
-    // Alike, in one row, side by side (no gap wider than two marks), each mostly solid (a letter's strokes, as in
-    // o, c or x, leave more of its box empty).
-    if (Math.abs(h - mh) > mh * 0.35 || w < h * 0.55) return 0;
+    // Alike, in one row, each mostly solid (a letter's strokes, as in o, c or x, leave more of its box empty).
+    // (A small asterisk of a serif font, unblurred, is taller than wide: 4 x 7 px; l, i and 1 are narrower still.)
+    if (Math.abs(h - mh) > mh * 0.35 || w < h * 0.4) return 0;
     if (Math.abs((o.y0 + o.y1) / 2 - cy) > mh * 0.35) return 0;
-    // (Small marks, bullets, stand further apart than their own height: the gap is measured against the text's.)
-    if (i > 0 && o.x0 - marks[i - 1]!.x1 > Math.max(mh * 2, textHeight * 0.6)) return 0;
     if (o.n < w * h * 0.35) return 0;
     // Marks that touch (a bold font, blur) make one wide blob: one column peak a mark.
     count += w > h * 1.5 ? columnPeaks(b, o, mh) : 1;
   }
   return count;
+}
+
+/** The median height of blobs. */
+function medianHeight(marks: Box[]): number {
+  const hs = marks.map((o) => o.y1 - o.y0).sort((p, q) => p - q);
+  return hs[Math.floor(hs.length / 2)]!;
+}
+
+/**
+ * The marks of a row that stand together (no gap wider than `gap`: a field's characters are side by side), without a
+ * speck or two apart from them (noise, or the display's edge caught in the band's rows at one end), each no wider
+ * than a mark and together less than a quarter of their ink. Undefined when the row is not one run (words apart, or two runs of ink alike).
+ */
+function mainRun(marks: Blob[], gap: number): Blob[] | undefined {
+  const runsOf: Blob[][] = [];
+  for (const o of marks) {
+    const last = runsOf[runsOf.length - 1];
+    if (last && o.x0 - last[last.length - 1]!.x1 <= gap) last.push(o);
+    else runsOf.push([o]);
+  }
+  if (runsOf.length === 1) return runsOf[0];
+  const ink = (run: { n: number }[]) => run.reduce((a, o) => a + o.n, 0);
+  const main = runsOf.reduce((best, run) => (ink(run) > ink(best) ? run : best));
+  const strays = runsOf.filter((run) => run !== main);
+  // (A speck, or a stroke of the edge across the band; never a wide piece of ink: a strip of noise along an edge
+  // breaks into several.)
+  const speck = (o: Blob) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5;
+  return strays.every((run) => run.length <= 2 && run.every(speck) && ink(run) < ink(main) * 0.25) ? main : undefined;
 }
 
 /** The pitch of marks in a row: the median of the steps between neighbours. */
@@ -1069,10 +1100,20 @@ function columnPeaks(b: Grey, box: Box, h: number): number {
   if (at.length < 3) return Math.max(1, at.length);
   // Marks that touch repeat at one pitch: a stray peak at an end (a spoke of the last mark) does not add a mark.
   const steps = at.slice(1).map((x, i) => x - at[i]!);
-  const pitch = pitchOf(steps);
+  const median = pitchOf(steps);
   // Between the ends, every step is that pitch; a strip of noise along an edge peaks where it will: no marks.
-  if (!steps.slice(1, -1).every((g) => atPitch(g, pitch))) return 0;
-  return Math.max(1, Math.round((box.x1 - box.x0) / pitch));
+  if (!steps.slice(1, -1).every((g) => atPitch(g, median))) return 0;
+  // The pitch to a fraction of a pixel (the mean of the steps at it): a dozen small marks at 7.7 px measured at the
+  // median's 8 px would count one short.
+  const regular = steps.filter((g) => atPitch(g, median));
+  const pitch = regular.reduce((a, g) => a + g, 0) / regular.length;
+  // A mark a step (a spoke, well under a pitch from its mark's peak: none); a peak lost between two, one more.
+  let count = 1 + steps.reduce((a, g) => a + (g < pitch * 0.75 ? 0 : Math.round(g / pitch)), 0);
+  // An end mark whose peak merged into its neighbour's shoulder: that end of the blob reaches a pitch beyond the other.
+  const left = at[0]!;
+  const right = box.x1 - box.x0 - 1 - at[at.length - 1]!;
+  count += Math.round(Math.abs(left - right) / pitch);
+  return count;
 }
 
 /** One crop to read and where its text goes. */
