@@ -206,40 +206,67 @@ export function rectify(src: Raster, quad: Quad, outW: number, outH: number): Ra
   return warp(src, homography(rect, quad), outW, outH, [0, 0, 0, 255]);
 }
 
-/** One horizontal then one vertical box blur of radius r (each channel); three passes approximate a Gaussian. */
+/**
+ * One horizontal then one vertical box blur of radius r (each channel); three passes approximate a Gaussian. Running
+ * sums (exact integers) along each row, four channels at once, then down all columns at once, row by row (the order
+ * memory lies in); each sum's rounded mean from a table (the clamped array's own rounding of sum / span).
+ */
 export function boxBlur(src: Raster, r: number, passes = 1): Raster {
   if (r < 1) return { width: src.width, height: src.height, data: new Uint8ClampedArray(src.data) };
-  let cur = src.data;
   const { width: w, height: h } = src;
-  const tmp = new Uint8ClampedArray(cur.length);
-  const out = new Uint8ClampedArray(cur.length);
+  const W4 = w * 4;
   const span = 2 * r + 1;
+  const mean = new Uint8ClampedArray(256 * span);
+  for (let a = 0; a < mean.length; a++) mean[a] = a / span;
+  const tmp = new Uint8ClampedArray(src.data.length);
+  const bufs = [new Uint8ClampedArray(src.data.length), passes > 1 ? new Uint8ClampedArray(src.data.length) : undefined];
+  const acc = new Int32Array(W4);
+  let cur = src.data;
   for (let p = 0; p < passes; p++) {
     for (let y = 0; y < h; y++) {
-      for (let c = 0; c < 4; c++) {
-        let acc = 0;
-        for (let k = -r; k <= r; k++) acc += cur[(y * w + Math.min(w - 1, Math.max(0, k))) * 4 + c]!;
-        for (let x = 0; x < w; x++) {
-          tmp[(y * w + x) * 4 + c] = acc / span;
-          const add = Math.min(w - 1, x + r + 1);
-          const sub = Math.max(0, x - r);
-          acc += cur[(y * w + add) * 4 + c]! - cur[(y * w + sub) * 4 + c]!;
-        }
+      const row = y * W4;
+      const last = row + (w - 1) * 4;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = -r; k <= r; k++) {
+        const i = row + (k < 0 ? 0 : k < w ? k : w - 1) * 4;
+        a0 += cur[i]!;
+        a1 += cur[i + 1]!;
+        a2 += cur[i + 2]!;
+        a3 += cur[i + 3]!;
+      }
+      for (let x = 0, i = row; x < w; x++, i += 4) {
+        tmp[i] = mean[a0]!;
+        tmp[i + 1] = mean[a1]!;
+        tmp[i + 2] = mean[a2]!;
+        tmp[i + 3] = mean[a3]!;
+        const add = x + r + 1 < w ? i + (r + 1) * 4 : last;
+        const sub = x - r > 0 ? i - r * 4 : row;
+        a0 += cur[add]! - cur[sub]!;
+        a1 += cur[add + 1]! - cur[sub + 1]!;
+        a2 += cur[add + 2]! - cur[sub + 2]!;
+        a3 += cur[add + 3]! - cur[sub + 3]!;
       }
     }
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 4; c++) {
-        let acc = 0;
-        for (let k = -r; k <= r; k++) acc += tmp[(Math.min(h - 1, Math.max(0, k)) * w + x) * 4 + c]!;
-        for (let y = 0; y < h; y++) {
-          out[(y * w + x) * 4 + c] = acc / span;
-          const add = Math.min(h - 1, y + r + 1);
-          const sub = Math.max(0, y - r);
-          acc += tmp[(add * w + x) * 4 + c]! - tmp[(sub * w + x) * 4 + c]!;
-        }
+    const out = bufs[p % 2]!;
+    acc.fill(0);
+    for (let k = -r; k <= r; k++) {
+      const o = (k < 0 ? 0 : k < h ? k : h - 1) * W4;
+      for (let j = 0; j < W4; j++) acc[j] = acc[j]! + tmp[o + j]!;
+    }
+    for (let y = 0; y < h; y++) {
+      const o = y * W4;
+      const add = (y + r + 1 < h ? y + r + 1 : h - 1) * W4;
+      const sub = (y - r > 0 ? y - r : 0) * W4;
+      for (let j = 0; j < W4; j++) {
+        const a = acc[j]!;
+        out[o + j] = mean[a]!;
+        acc[j] = a + tmp[add + j]! - tmp[sub + j]!;
       }
     }
-    cur = new Uint8ClampedArray(out);
+    cur = out;
   }
   return { width: w, height: h, data: cur };
 }
