@@ -46,7 +46,7 @@ export function scratch(prefix: string): { track: (bg: Bg) => Bg; dir: () => str
     for (const p of running.splice(0)) await p.stop();
   });
   afterAll(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    if (!process.env.KEEP_SCRATCH) for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   return {
     track: (bg) => (running.push(bg), bg),
