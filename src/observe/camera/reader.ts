@@ -958,7 +958,7 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   const found = all.filter((o) => o.n >= biggest * 0.15).sort((p, q) => p.x0 - q.x0);
   // Side by side: no gap wider than two marks (small marks, bullets, stand further apart than their own height: the
   // gap is measured against the text's too).
-  const marks = mainRun(found, Math.max(medianHeight(found) * 2, textHeight * 0.6));
+  const marks = mainRun(found, Math.max(medianHeight(found) * 2, textHeight * 0.6), band);
   if (!marks) return 0;
   const mh = medianHeight(marks);
   // Marks apart are one glyph again and again: alike in width too (letters are not).
@@ -1000,9 +1000,11 @@ function medianHeight(marks: Box[]): number {
 /**
  * The marks of a row that stand together (no gap wider than `gap`: a field's characters are side by side), without a
  * speck or two apart from them (noise, or the display's edge caught in the band's rows at one end), each no wider
- * than a mark and together less than a quarter of their ink. Undefined when the row is not one run (words apart, or two runs of ink alike).
+ * than a mark, and together less than a quarter of their ink or at an end of the band (the last 5 %: the display's
+ * edge, a pixel or two inside the calibrated corners, leaves blobs as big as a mark there). Undefined when the row is
+ * not one run (words apart, or two runs of ink alike).
  */
-function mainRun(marks: Blob[], gap: number): Blob[] | undefined {
+function mainRun(marks: Blob[], gap: number, band: Box): Blob[] | undefined {
   const runsOf: Blob[][] = [];
   for (const o of marks) {
     const last = runsOf[runsOf.length - 1];
@@ -1016,7 +1018,11 @@ function mainRun(marks: Blob[], gap: number): Blob[] | undefined {
   // (A speck, or a stroke of the edge across the band; never a wide piece of ink: a strip of noise along an edge
   // breaks into several.)
   const speck = (o: Blob) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5;
-  return strays.every((run) => run.length <= 2 && run.every(speck) && ink(run) < ink(main) * 0.25) ? main : undefined;
+  // At an end, a blob may be as big as a mark, if the marks are marks apart (two or more, none run together): a bold
+  // 'FTP' whose F and T touch would pass for three stars with the display's edge taken away.
+  const margin = (band.x1 - band.x0) * 0.05;
+  const atEnd = (run: Blob[]) => main.length >= 2 && main.every(speck) && run.every((o) => o.x1 <= band.x0 + margin || o.x0 >= band.x1 - margin);
+  return strays.every((run) => run.length <= 2 && run.every(speck) && (ink(run) < ink(main) * 0.25 || atEnd(run))) ? main : undefined;
 }
 
 /** The pitch of marks in a row: the median of the steps between neighbours. */
