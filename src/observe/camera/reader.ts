@@ -791,6 +791,9 @@ export function matchPhrase(text: string, phrases: readonly string[], min = 0.75
 
 type Blob = Box & { n: number };
 
+/** A blob no wider than one mark (at most 1.5 times as wide as high); wider, it is marks run together, or a strip. */
+const oneMark = (o: Box) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5;
+
 interface Box {
   x0: number;
   y0: number;
@@ -962,7 +965,7 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
   if (!marks) return 0;
   const mh = medianHeight(marks);
   // Marks apart are one glyph again and again: alike in width too (letters are not).
-  const singles = marks.filter((o) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5);
+  const singles = marks.filter(oneMark);
   const single = singles.map((o) => o.x1 - o.x0).sort((p, q) => p - q);
   const mw = single[Math.floor(single.length / 2)] ?? 0;
   // (A pixel either way is the threshold's, not the glyph's: small marks of 5 or 6 px vary by two.)
@@ -986,7 +989,7 @@ function starCount(b: Grey, band: Box, textHeight: number): number {
     if (Math.abs((o.y0 + o.y1) / 2 - cy) > mh * 0.35) return 0;
     if (o.n < w * h * 0.35) return 0;
     // Marks that touch (a bold font, blur) make one wide blob: one column peak a mark.
-    count += w > h * 1.5 ? columnPeaks(b, o, mh) : 1;
+    count += oneMark(o) ? 1 : columnPeaks(b, o, mh);
   }
   return count;
 }
@@ -1015,14 +1018,12 @@ function mainRun(marks: Blob[], gap: number, band: Box): Blob[] | undefined {
   const ink = (run: { n: number }[]) => run.reduce((a, o) => a + o.n, 0);
   const main = runsOf.reduce((best, run) => (ink(run) > ink(best) ? run : best));
   const strays = runsOf.filter((run) => run !== main);
-  // (A speck, or a stroke of the edge across the band; never a wide piece of ink: a strip of noise along an edge
-  // breaks into several.)
-  const speck = (o: Blob) => o.x1 - o.x0 <= (o.y1 - o.y0) * 1.5;
-  // At an end, a blob may be as big as a mark, if the marks are marks apart (two or more, none run together): a bold
-  // 'FTP' whose F and T touch would pass for three stars with the display's edge taken away.
+  // A stray is a speck, or a stroke of the edge across the band; never a wide piece of ink (a strip of noise along an
+  // edge breaks into several). At an end, it may be as big as a mark, if the marks are marks apart (two or more, none
+  // run together): a bold 'FTP' whose F and T touch would pass for three stars with the display's edge taken away.
   const margin = (band.x1 - band.x0) * 0.05;
-  const atEnd = (run: Blob[]) => main.length >= 2 && main.every(speck) && run.every((o) => o.x1 <= band.x0 + margin || o.x0 >= band.x1 - margin);
-  return strays.every((run) => run.length <= 2 && run.every(speck) && (ink(run) < ink(main) * 0.25 || atEnd(run))) ? main : undefined;
+  const atEnd = (run: Blob[]) => main.length >= 2 && main.every(oneMark) && run.every((o) => o.x1 <= band.x0 + margin || o.x0 >= band.x1 - margin);
+  return strays.every((run) => run.length <= 2 && run.every(oneMark) && (ink(run) < ink(main) * 0.25 || atEnd(run))) ? main : undefined;
 }
 
 /** The pitch of marks in a row: the median of the steps between neighbours. */
