@@ -15,8 +15,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopSharedOcr } from '../src/observe/camera/ocr.js';
 import { DEGRADATIONS, type Degradation } from '../src/sim/render/camera.js';
-import { PROCEDURE_RUNS } from '../test/camera/corpus.js';
-import { cameraRun, formatTimeline, perfectRun, setupOf } from '../test/camera/runs.js';
+import { PROCEDURE_RUNS, setupOf } from '../test/camera/corpus.js';
+import { cameraRun, formatTimeline, perfectRun } from '../test/camera/runs.js';
 
 /** "1-12", "1,5,9" or "1-3,7": the numbers. */
 export function parseSeeds(spec: string): number[] {

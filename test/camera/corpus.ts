@@ -30,6 +30,11 @@ export const PROCEDURE_RUNS: { model: string; kind: string; choices?: RunChoices
   { model: 'Trio VisualPro', kind: 'long-press' },
 ];
 
+/** The run choices and phone options a procedure run needs, as simRun takes them (none where it has none). */
+export function setupOf(r: { choices?: RunChoices | undefined; options?: SimPhoneOptions | undefined }): { choices?: RunChoices; options?: SimPhoneOptions } {
+  return { ...(r.choices ? { choices: r.choices } : {}), ...(r.options ? { options: r.options } : {}) };
+}
+
 export async function harvestScreens(seeds = [1, 2]): Promise<ScreenState[]> {
   const seen = new Map<string, ScreenState>();
   for (const run of PROCEDURE_RUNS) {
@@ -37,8 +42,7 @@ export async function harvestScreens(seeds = [1, 2]): Promise<ScreenState[]> {
       await simRun({
         model: run.model,
         seed,
-        ...(run.choices ? { choices: run.choices } : {}),
-        ...(run.options ? { options: run.options } : {}),
+        ...setupOf(run),
         bench: (sim) => {
           const keep = (screen: ScreenObservation) => {
             const key = JSON.stringify([sim.phone.modelId, screen.lit, screen.lines, screen.softkeys]);

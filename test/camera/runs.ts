@@ -5,7 +5,7 @@ import { simCameraBench, type SimCameraBench } from '../../src/observe/camera/si
 import type { Degradation } from '../../src/sim/render/camera.js';
 import type { SimPhoneOptions } from '../../src/sim/phone.js';
 import { simRun } from '../machines/helpers.js';
-import type { PROCEDURE_RUNS } from './corpus.js';
+import { setupOf, type PROCEDURE_RUNS } from './corpus.js';
 
 /*
  * One run through the rendered camera path (simulated phone -> rendered display -> camera model -> the reader -> the
@@ -29,11 +29,6 @@ export interface ScreenMoment {
   screen: ScreenObservation;
 }
 
-/** The run choices and phone options a procedure kind needs. */
-export function setupOf(r: ProcedureRun): { choices?: RunChoices; options?: SimPhoneOptions } {
-  return { ...(r.choices ? { choices: r.choices } : {}), ...(r.options ? { options: r.options } : {}) };
-}
-
 /** The perfect observer's run (the simulator's own screen). */
 export function perfectRun(r: ProcedureRun, seed: number) {
   return simRun({ model: r.model, seed, ...setupOf(r) });
@@ -49,8 +44,7 @@ export async function cameraRun(model: string, seed: number, extra: CameraRunExt
   const run = await simRun({
     model,
     seed,
-    ...(extra.choices ? { choices: extra.choices } : {}),
-    ...(extra.options ? { options: extra.options } : {}),
+    ...setupOf(extra),
     bench: (sim, clock) => {
       cam = simCameraBench(sim, clock, { seed, level: extra.level ?? 'mild', ...(extra.stallAtMs !== undefined ? { stallAtMs: extra.stallAtMs } : {}) });
       timeline.push({ t: clock.now(), who: 'sim', screen: sim.phone.screen() });

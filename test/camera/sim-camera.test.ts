@@ -4,8 +4,8 @@ import { holdClock } from '../../src/clock/clock.js';
 import { getCatalog } from '../../src/catalog/catalog.js';
 import { simCameraBench } from '../../src/observe/camera/sim.js';
 import { openSimBench } from '../machines/helpers.js';
-import { PROCEDURE_RUNS } from './corpus.js';
-import { cameraRun, perfectRun, setupOf } from './runs.js';
+import { PROCEDURE_RUNS, setupOf } from './corpus.js';
+import { cameraRun, perfectRun } from './runs.js';
 
 /*
  * Full runs through the rendered camera path: simulated phone -> rendered display -> camera model -> the reader ->
