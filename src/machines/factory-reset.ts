@@ -258,10 +258,12 @@ export const factoryResetMachine = setup({
       // A countdown that passed with the combo held means this combo is not the phone's: try the next one.
       const nextCombo = failure.code === 'no-prompt' ? c.comboIndex + 1 : c.comboIndex;
       // A rejected MAC under a case rule no source settles: the other case next (the record shows which worked).
-      // A field that never showed the wanted mode (a phone without upper case) takes the other case too.
+      // A field that never showed the wanted mode (a phone without upper case) takes the other case too; and when that
+      // other case is rejected, the rule's own case comes back (the mode may have looked unreachable to a camera only).
+      const ruleCase = c.model.textEntry.macCase === 'upper' ? 'upper' : 'lower';
       const flip =
         !c.typesAdminPassword &&
-        ((failure.code === 'password-rejected' && c.model.textEntry.macCaseKnown === false) || failure.code === 'mode-unreachable');
+        ((failure.code === 'password-rejected' && (c.model.textEntry.macCaseKnown === false || c.macCase !== ruleCase)) || failure.code === 'mode-unreachable');
       // Typing that went wrong, or a password the phone refused: type the next one without relying on the mode key
       // committing a pending letter (phones differ there; seed 001's table relies on it).
       const safe = c.safeTyping || TYPING_FAILURES.has(failure.code) || (c.notes.typing?.pendingDiscarded ?? 0) > 0;

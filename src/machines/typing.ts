@@ -1,7 +1,7 @@
 import type { Bench, Observer, ScreenObservation } from '../bench/types.js';
 import { sleep, type Clock } from '../clock/clock.js';
 import { PhoneError } from '../errors/errors.js';
-import { readScreen } from '../observe/meaning.js';
+import { modeOfLabel, readScreen } from '../observe/meaning.js';
 import type { Mode, Plan, PlanStep, TextEntryProfile } from '../text-entry/types.js';
 
 /**
@@ -33,12 +33,26 @@ export interface TypingReport {
   pendingDiscarded?: number;
 }
 
+/**
+ * Whether a softkey shows a label that reads as no mode and is neither OK nor Cancel: a mode label a camera misread
+ * ('v Ala' for '1 -> Aa'), on a phone whose mode key is a key of the keypad (`#`) and whose label shows the mode.
+ */
+function labelUnread(s: ScreenObservation | undefined): boolean {
+  if (!s) return false;
+  const m = readScreen(s);
+  return s.softkeys.some((l, i) => l.trim() !== '' && `softkey${i + 1}` !== m.okKey && `softkey${i + 1}` !== m.cancelKey && modeOfLabel(l) === undefined);
+}
+
 /** How long a mode softkey's label may take to follow a tap (a camera's latency, a slow phone). */
 const LABEL_WAIT_MS = 1_500;
 /** How long a letter's first tap waits for its star before the letter's next taps (well inside a cursor timeout). */
 const LETTER_STAR_WAIT_MS = 500;
 /** How long the stars may take to catch up with the last tap before OK. */
 const STARS_WAIT_MS = 2_000;
+/** How long a mode label that reads as no mode is looked at again before the field is taken to show none. */
+const UNREAD_LABEL_MS = 3_000;
+/** How often the observer is asked to read such a label afresh (about two frames of a 4 frames/s camera). */
+const LOOK_AGAIN_MS = 500;
 /** Mode taps to reach one mode before giving up (a cycle has at most three modes). */
 const MAX_MODE_TAPS = 6;
 
@@ -123,8 +137,8 @@ export async function typePlan(
   let first = observer ? modeNow() : undefined;
   // A mode softkey's label a camera has not read yet (a frame mid-change, an OCR slip) is waited for: typing from a
   // guessed mode may type the wrong case, and a password's stars never show it. `needMode`: never type on a guess.
-  if (observer && first === undefined && /^softkey/.test(profile.modeKey)) {
-    first = readScreen(await changed(observer, (s) => readScreen(s).mode !== undefined, 2 * LABEL_WAIT_MS)).mode;
+  if (observer && first === undefined && (/^softkey/.test(profile.modeKey) || labelUnread(observer.current()))) {
+    first = await modeShown(observer, 2 * LABEL_WAIT_MS);
     if (first === undefined && options.needMode) {
       throw new PhoneError('mode-unread', "the field's input mode could not be read from its mode key's label", 'the next attempt types it again');
     }
@@ -225,7 +239,7 @@ export async function typePlan(
     for (let taps = 0; ; taps++) {
       let before = modeNow();
       // A label a camera did not read this time (a frame mid-change, a slip) is waited for, not taken as no mode.
-      if (before === undefined) before = readScreen(await changed(obs, (s) => readScreen(s).mode !== undefined, patience(LABEL_WAIT_MS))).mode;
+      if (before === undefined) before = await modeShown(obs, patience(LABEL_WAIT_MS));
       if ((want === undefined || before === want) && !mustCommit) return;
       if (taps >= MAX_MODE_TAPS || before === undefined) {
         throw new PhoneError(
@@ -264,6 +278,22 @@ export async function typePlan(
       mustCommit = false;
       report.transitions.push([before, now]);
     }
+  }
+
+  /**
+   * The mode the mode key's label shows, waited for when it does not read as one: up to `ms`, and at least
+   * UNREAD_LABEL_MS. A camera reads a picture again only when it changes, so a label it misread ('1 -> Aa' as 'Aa')
+   * would stand as long as the field does: the observer is asked every LOOK_AGAIN_MS to read the display afresh
+   * (another frame, other noise).
+   */
+  async function modeShown(obs: Observer, ms: number): Promise<Mode | undefined> {
+    const until = clock.now() + Math.max(ms, UNREAD_LABEL_MS);
+    let mode = modeNow();
+    while (mode === undefined && clock.now() < until) {
+      obs.lookAgain?.();
+      mode = readScreen(await changed(obs, (s) => readScreen(s).mode !== undefined, Math.min(LOOK_AGAIN_MS, until - clock.now()))).mode;
+    }
+    return mode;
   }
 
   /**
