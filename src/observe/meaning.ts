@@ -211,12 +211,24 @@ function patternRx(pattern: string): RegExp {
 
 const compiled = new Map<string, RegExp>();
 
+/**
+ * The application's version a boot screen shows ('UC Software 5.9.6', 'SIP 3.2.1'). A camera's OCR may lose the dot
+ * between two single digits ('UC Software 59 6', '59.6'): after 'UC Software' or 'SIP', two single digits and a number
+ * with at least one separator left among them are that version too (a number alone, '596', is not).
+ */
+export function softwareOf(text: string): string | undefined {
+  const dotted = /(?:uc software|sip|version|ver\.?|v)\s*(\d+\.\d+\.\d+)/i.exec(text)?.[1];
+  if (dotted) return dotted;
+  const m = /(?:uc software|sip)\s*(\d)([\s.,]?)(\d)([\s.,]*)(\d+)\b/i.exec(text);
+  return m && (m[2] !== '' || m[4] !== '') ? `${m[1]}.${m[3]}.${m[5]}` : undefined;
+}
+
 function classify(s: ScreenObservation, p: Partial<ScreenPatterns> = {}): ScreenMeaning {
   if (!s.lit) return { kind: 'dark' };
   const text = s.lines.join('\n');
   const ws = words(text);
   const labels = s.softkeys.map((l) => l.trim().toLowerCase());
-  const software = /(?:uc software|sip|version|ver\.?|v)\s*(\d+\.\d+\.\d+)/i.exec(text)?.[1];
+  const software = softwareOf(text);
   const base: Partial<ScreenMeaning> = software ? { software } : {};
   // A text field's mode softkey (the password prompt, a Setup menu editor): its label names the mode.
   s.softkeys.forEach((l, i) => {

@@ -21,3 +21,23 @@ describe("a camera's split words", () => {
     expect(readScreen(lit(['VVX 410', 'No line registered'], ['New Call', 'Forward', 'DND', 'More'])).kind).toBe('idle');
   });
 });
+
+describe("a version whose dots a camera's OCR lost", () => {
+  const loading = (version: string): ScreenObservation => ({ lines: ['Loading application, please wait', version], softkeys: ['Cancel', '', '', ''], leds: {}, lit: true });
+
+  it('two single digits and a number, with a separator left among them, after UC Software or SIP, are the version', () => {
+    // Read from rendered frames at moderate degradation (bench/camera-outcomes, VVX 410 seed 7): 'UC Software 5.9.6'
+    // read as '59 6' on six boot screens and '59.6' on one; with no version the reset that happened ended unverified.
+    expect(readScreen(loading('UC Software 5.9.6')).software).toBe('5.9.6');
+    expect(readScreen(loading('UC Software 59 6')).software).toBe('5.9.6');
+    expect(readScreen(loading('UC Software 59.6')).software).toBe('5.9.6');
+    expect(readScreen(loading('UC Software 40 15')).software).toBe('4.0.15');
+    expect(readScreen(loading('SIP 32 1')).software).toBe('3.2.1');
+  });
+
+  it('a number with no separator left, or a first number of two digits, is no version', () => {
+    expect(readScreen(loading('UC Software 596')).software).toBeUndefined();
+    expect(readScreen(loading('UC Software 510 2')).software).toBeUndefined();
+    expect(readScreen(loading('Please wait 59 6')).software).toBeUndefined();
+  });
+});
