@@ -30,6 +30,7 @@ import {
   type Raster,
 } from '../../image/raster.js';
 import type { OcrLine, OcrPool } from './ocr.js';
+import { editDistance } from '../../errors/errors.js';
 
 export interface ReadOptions {
   /** The display's corners on the frame, clockwise from the top-left; absent: the frame is the display. */
@@ -759,19 +760,6 @@ function regionDistance(a: Float32Array, b: Float32Array, box: Box, width: numbe
 
 /** Signature distance under which a part of the display shows what it showed (see the observer's SAME_PICTURE). */
 export const SAME_PICTURE = 0.4;
-
-/** Edit distance (Levenshtein), for phrase matching. */
-export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[n]!;
-}
 
 /**
  * The phrase `text` most likely is, by edit distance over lower-cased, space-collapsed text: the phrase and a score
