@@ -50,7 +50,7 @@ export async function cameraAccuracy(): Promise<void> {
     }
     all.push(...ms);
     console.log(
-      `${level.padEnd(9)} ${score.right}/${score.phrases} ${((100 * score.right) / score.phrases).toFixed(2)} %  frames all right ${score.framesAllRight}/${score.frames}  falseCancel ${score.falseCancel} falsePrompt ${score.falsePrompt} litWrong ${score.litWrong}  ms median ${quantile(ms, 0.5)} p95 ${quantile(ms, 0.95)}`,
+      `${level.padEnd(9)} ${score.right}/${score.phrases} ${((100 * score.right) / score.phrases).toFixed(2)} %  frames all right ${score.framesAllRight}/${score.frames}  falseCancel ${score.falseCancel} falsePrompt ${score.falsePrompt} litWrong ${score.litWrong} extraLines ${score.extraLines}  ms median ${quantile(ms, 0.5)} p95 ${quantile(ms, 0.95)}`,
     );
   }
   console.log(`all: ms median ${quantile(all, 0.5)} p95 ${quantile(all, 0.95)} (${states.length} states, seeds ${seeds.join(',')}, camera seed prefix '${prefix}')`);

@@ -25,11 +25,11 @@ export async function benchCamera(): Promise<void> {
   const ocr = await sharedOcr();
   const { scores, readMs } = await measureAccuracy(states, DEGRADATIONS, perLevel, ocr);
   console.log(`  ${states.length} screen states from ${PROCEDURE_RUNS.length} procedure runs`);
-  console.log('  level      phrases right       frames all right   false Cancel  false prompt  lit wrong');
+  console.log('  level      phrases right       frames all right   false Cancel  false prompt  lit wrong  lines of noise');
   for (const level of DEGRADATIONS) {
     const s = scores[level]!;
     console.log(
-      `  ${level.padEnd(9)}  ${`${s.right}/${s.phrases}`.padEnd(9)} ${pct(s.right, s.phrases).padEnd(8)}  ${pct(s.framesAllRight, s.frames).padEnd(17)}  ${String(s.falseCancel).padEnd(12)}  ${String(s.falsePrompt).padEnd(12)}  ${s.litWrong}`,
+      `  ${level.padEnd(9)}  ${`${s.right}/${s.phrases}`.padEnd(9)} ${pct(s.right, s.phrases).padEnd(8)}  ${pct(s.framesAllRight, s.frames).padEnd(17)}  ${String(s.falseCancel).padEnd(12)}  ${String(s.falsePrompt).padEnd(12)}  ${String(s.litWrong).padEnd(9)}  ${s.extraLines}`,
     );
   }
   const median = quantile(readMs, 0.5);

@@ -88,10 +88,12 @@ export interface Score {
   falseCancel: number;
   falsePrompt: number;
   litWrong: number;
+  /** Lines read where the display shows none (noise read as text, a line split in two). */
+  extraLines: number;
 }
 
 export function emptyScore(): Score {
-  return { phrases: 0, right: 0, frames: 0, framesAllRight: 0, falseCancel: 0, falsePrompt: 0, litWrong: 0 };
+  return { phrases: 0, right: 0, frames: 0, framesAllRight: 0, falseCancel: 0, falsePrompt: 0, litWrong: 0, extraLines: 0 };
 }
 
 /** Scores one reading against the screen the simulator drew. */
@@ -106,6 +108,7 @@ export function scoreReading(score: Score, truth: ScreenObservation, got: FrameR
   // as that many asterisks (the machines count them); a blank line is no phrase. Softkeys: cell by cell, and a cell
   // the display leaves blank must read blank.
   const readLines = got.lit ? got.lines : [];
+  const matched = new Set<number>();
   let from = 0;
   for (const t of truth.lines) {
     const stars = /^\s*\*+\s*$/.test(t);
@@ -114,9 +117,18 @@ export function scoreReading(score: Score, truth: ScreenObservation, got: FrameR
     const at = readLines.findIndex((g, i) => i >= from && (stars ? g.trim() === t.trim() : phraseRead(t, g)));
     if (at >= 0) {
       score.right++;
+      matched.add(at);
       from = at + 1;
     } else wrong.push(`${JSON.stringify(t)}->${JSON.stringify(readLines.slice(from))}`);
   }
+  // A line read that no line of the display accounts for (neither one read right, nor near one read wrong).
+  const shown = truth.lit ? truth.lines.filter((t) => t.trim() !== '') : [];
+  readLines.forEach((g, i) => {
+    if (matched.has(i) || g.trim() === '') return;
+    if (shown.some((t) => phraseRead(t, g) || matchPhrase(phraseText(g), [phraseText(t)], 0.4) !== undefined || (/^\s*\*+\s*$/.test(t) && /^\s*\*+\s*$/.test(g)))) return;
+    score.extraLines++;
+    wrong.push(`extra line ${JSON.stringify(g)}`);
+  });
   truth.softkeys.forEach((t, i) => {
     score.phrases++;
     const g = got.softkeys[i];

@@ -79,6 +79,20 @@ export interface ReadDetail {
 }
 
 const LOGO_LINE = '[Poly logo]';
+/**
+ * The logo's word as OCR reads it: 'poly', 'p0ly', 'polv', or with one letter lost at either end ('oly p': the mark
+ * beside it can take the first letter). Only a logo-tall band is asked.
+ */
+const isLogo = (text: string) => {
+  const t = text.replace(/\s/g, '').toLowerCase();
+  return t.length <= 6 && /p[o0]l[yv]|[o0]l[yv]|p[o0]l/.test(t);
+};
+/**
+ * A line of two words or more none of which OCR read with this confidence is noise (a dark glass's sensor noise, the
+ * display's edge under glare: 'woven SRETERREY cer an', 36 at most), not text. A single word is kept whatever its
+ * confidence: a short real line ('[123]', 'Welcome') is often read at 20 to 45.
+ */
+const NOISE_CONFIDENCE = 50;
 
 function percentile(values: Uint8ClampedArray | number[], p: number): number {
   const hist = new Uint32Array(256);
@@ -1345,13 +1359,14 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
       return;
     }
     if (!text) return;
+    if (slot.target.kind === 'line' && !(slot.target.logo && isLogo(text)) && texts[i]!.length >= 2 && Math.max(...conf[i]!) < NOISE_CONFIDENCE) return;
     confidences.push(...conf[i]!);
     if (slot.target.kind === 'softkey') {
       text = modeDigits(text);
       softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
       return;
     }
-    if (slot.target.logo && /^p[o0]l[yv]$/i.test(text.replace(/\s/g, ''))) text = LOGO_LINE;
+    if (slot.target.logo && isLogo(text)) text = LOGO_LINE;
     lines.push(text);
   });
   // Text seen: a word of two letters or digits or more read with some confidence (the noise of an unlit glass under
