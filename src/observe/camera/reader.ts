@@ -1247,6 +1247,9 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
   // or, with one line at most, at least what these displays use.
   const lineHeights = bandHeights.filter((h) => h <= H * 0.16);
   const textHeight = lineHeights.length > 1 ? lineHeights[lineHeights.length - 1]! : Math.max(lineHeights[0] ?? 0, H * 0.07);
+  // A row of marks within the display's rim (its outer 8 %, top and bottom) is the edge's noise under glare, a pixel
+  // or two inside the calibrated corners: a password field is never drawn there.
+  const rim = Math.round(H * 0.08);
   for (const [a, b] of allBands) {
     const band = { x0: textArea.x0, y0: a, x1: textArea.x1, y1: b };
     const stars = starCount(core, band, textHeight);
@@ -1256,7 +1259,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
       slots.push({ box: inkBox(binary, band, minRowInk) ?? band, target: { kind: 'line', logo: false, mark: true } });
       continue;
     }
-    if (stars > 0) {
+    if (stars > 0 && a >= rim && b <= H - rim) {
       slots.push({ box: band, target: { kind: 'stars', count: stars } });
       continue;
     }
