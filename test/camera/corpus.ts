@@ -96,6 +96,9 @@ export function emptyScore(): Score {
   return { phrases: 0, right: 0, frames: 0, framesAllRight: 0, falseCancel: 0, falsePrompt: 0, litWrong: 0, extraLines: 0 };
 }
 
+/** A password field's line: asterisks only. */
+const isStars = (line: string) => /^\s*\*+\s*$/.test(line);
+
 /** Scores one reading against the screen the simulator drew. */
 export function scoreReading(score: Score, truth: ScreenObservation, got: FrameReading): string[] {
   const wrong: string[] = [];
@@ -111,7 +114,7 @@ export function scoreReading(score: Score, truth: ScreenObservation, got: FrameR
   const matched = new Set<number>();
   let from = 0;
   for (const t of truth.lines) {
-    const stars = /^\s*\*+\s*$/.test(t);
+    const stars = isStars(t);
     if (phraseText(t) === '' && !stars) continue;
     score.phrases++;
     const at = readLines.findIndex((g, i) => i >= from && (stars ? g.trim() === t.trim() : phraseRead(t, g)));
@@ -125,7 +128,7 @@ export function scoreReading(score: Score, truth: ScreenObservation, got: FrameR
   const shown = truth.lit ? truth.lines.filter((t) => t.trim() !== '') : [];
   readLines.forEach((g, i) => {
     if (matched.has(i) || g.trim() === '') return;
-    if (shown.some((t) => phraseRead(t, g) || matchPhrase(phraseText(g), [phraseText(t)], 0.4) !== undefined || (/^\s*\*+\s*$/.test(t) && /^\s*\*+\s*$/.test(g)))) return;
+    if (shown.some((t) => matchPhrase(phraseText(g), [phraseText(t)], 0.4) !== undefined || (isStars(t) && isStars(g)))) return;
     score.extraLines++;
     wrong.push(`extra line ${JSON.stringify(g)}`);
   });

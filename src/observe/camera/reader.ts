@@ -1362,14 +1362,15 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
       return;
     }
     if (!text) return;
-    if (slot.target.kind === 'line' && !(slot.target.logo && isLogo(text)) && texts[i]!.length >= 2 && Math.max(...conf[i]!) < NOISE_CONFIDENCE) return;
+    const logo = slot.target.kind === 'line' && slot.target.logo && isLogo(text);
+    if (slot.target.kind === 'line' && !logo && texts[i]!.length >= 2 && Math.max(...conf[i]!) < NOISE_CONFIDENCE) return;
     confidences.push(...conf[i]!);
     if (slot.target.kind === 'softkey') {
       text = modeDigits(text);
       softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
       return;
     }
-    if (slot.target.logo && isLogo(text)) text = LOGO_LINE;
+    if (logo) text = LOGO_LINE;
     lines.push(text);
   });
   // Text seen: a word of two letters or digits or more read with some confidence (the noise of an unlit glass under
