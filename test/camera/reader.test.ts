@@ -182,6 +182,22 @@ describe('password fields in faces and colours no display style uses', () => {
     expect(got.lines).toContain('*'.repeat(n));
     expect(got.lines.filter((l) => /^\*+$/.test(l))).toHaveLength(1);
   });
+
+  // In these faces OCR read the OK label as 'ox' or 'oK' on most mounts (the K's stem run into the O): the label is
+  // put right against the phones' own labels (labels.ts).
+  it.each([
+    ['condensed bold, cyan on navy', 0],
+    ['condensed bold, cyan on navy', 1],
+    ['oblique, white on blue', 2],
+    ['oblique, white on blue', 6],
+  ] as const)("%s (mount %i): the OK softkey reads 'OK'", async (name, seed) => {
+    const ocr = await sharedOcr();
+    const screen = { lit: true, lines: ['Enter admin password:', '****'], softkeys: ['OK', '1 -> Aa', '', 'Cancel'], leds: {} };
+    const cam = new CameraModel({ seed: `dv:${styles[name]!.name}:moderate:${seed}`, level: 'moderate' });
+    const { face, layout } = renderFace(renderDisplay(screen, styles[name]!), {}, 0);
+    const got = await readFrame(cam.photograph(face, layout, seed * 97), ocr, { corners: cam.calibration(layout).corners, softkeys: 4 });
+    expect([got.softkeys[0], got.softkeys[3]]).toEqual(['OK', 'Cancel']);
+  });
 });
 
 describe("a camera's line memory", () => {

@@ -29,6 +29,7 @@ import {
   type Quad,
   type Raster,
 } from '../../image/raster.js';
+import { knownLabel } from './labels.js';
 import type { OcrLine, OcrPool } from './ocr.js';
 import { editDistance } from '../../errors/errors.js';
 
@@ -1366,7 +1367,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     if (slot.target.kind === 'line' && !logo && texts[i]!.length >= 2 && Math.max(...conf[i]!) < NOISE_CONFIDENCE) return;
     confidences.push(...conf[i]!);
     if (slot.target.kind === 'softkey') {
-      text = modeDigits(text);
+      text = knownLabel(modeDigits(text));
       softkeys[slot.target.index] = softkeys[slot.target.index] ? `${softkeys[slot.target.index]} ${text}` : text;
       return;
     }
