@@ -94,6 +94,8 @@ const isLogo = (text: string) => {
  * confidence: a short real line ('[123]', 'Welcome') is often read at 20 to 45.
  */
 const NOISE_CONFIDENCE = 50;
+/** The same within the display's rim (its outer 8 %, top or bottom), where glare on the edge makes most of the noise. */
+const RIM_NOISE_CONFIDENCE = 60;
 
 function percentile(values: Uint8ClampedArray | number[], p: number): number {
   const hist = new Uint32Array(256);
@@ -143,17 +145,21 @@ function glassColour(frame: Raster, toFrame: Homography, width: number, height: 
 /**
  * The bezel caught at the display's edges (corners set a pixel or two outside the glass) replaced by the nearest row or
  * column of glass. Dark next to a light glass, it would pull the local mean of a thresholding window down, and thin
- * text near that edge would fall above the threshold and be lost. A bezel row (column) is mostly darker than the
- * glass's median; a row of text is not (its ink is sparse). Only the outer 3 % of each side is looked at.
+ * text near that edge would fall above the threshold and be lost; on a display of light text (inverted, the bezel
+ * bright) it would lift the background, and the glass beside it would read as noise. A bezel row (column) is mostly
+ * darker than the glass's median; a row of text is not (its ink is sparse). Only the outer 3 % of each side is looked
+ * at; in the outer 1 % of the sides and the top, a mix of bezel and glass counts too.
  */
 function fillBezel(g: Grey, inverted: boolean): void {
   const { width: w, height: h } = g;
   const median = percentile(g.data, 0.5);
   const dark = median * 0.6;
-  // Where the corners cut the bezel's side, a column is a mix of bezel and glass: not dark by half, but darker (on a
-  // display of light text, brighter once inverted) than the glass a little further in. Only the outer 1 %: text may
-  // start 2 % in. (Not rows: a row's level is the softkeys' boxes' as much as the glass's.)
+  // Where the corners cut the bezel, a column or the top row is a mix of bezel and glass: not dark by half, but darker
+  // (on a display of light text, brighter once inverted) than the glass a little further in. Only the outer 1 %: text
+  // may start 2 % in. (Not the bottom rows: there a row's level is the softkeys' boxes' as much as the glass's.)
   const level = (v: number) => (inverted ? 255 - v : v);
+  // Darker by a tenth and by 8 levels: on a dark glass (levels of 10 or 20), a tenth is the sensor's noise.
+  const mixed = (v: number, ref: number) => v < ref * 0.9 && v < ref - 8;
   const colLevel = (x: number) => {
     const col = new Uint8ClampedArray(h);
     for (let y = 0; y < h; y++) col[y] = g.data[y * w + x]!;
@@ -161,13 +167,17 @@ function fillBezel(g: Grey, inverted: boolean): void {
   };
   const rimX = Math.ceil(w * 0.01);
   const colRef = [colLevel(Math.ceil(w * 0.03)), colLevel(w - 1 - Math.ceil(w * 0.03))];
+  const rowLevel = (y: number) => level(percentile(g.data.subarray(y * w, (y + 1) * w), 0.5));
+  const topRef = rowLevel(Math.ceil(h * 0.03));
+  const rimY = Math.ceil(h * 0.01);
   const rowDark = (y: number) => {
+    if (y < rimY && mixed(rowLevel(y), topRef)) return true;
     let n = 0;
     for (let x = 0; x < w; x++) if (g.data[y * w + x]! < dark) n++;
     return n > w * 0.5;
   };
   const colDark = (x: number) => {
-    if ((x < rimX || x >= w - rimX) && colLevel(x) < colRef[x < w / 2 ? 0 : 1]! * 0.9) return true;
+    if ((x < rimX || x >= w - rimX) && mixed(colLevel(x), colRef[x < w / 2 ? 0 : 1]!)) return true;
     let n = 0;
     for (let y = 0; y < h; y++) if (g.data[y * w + x]! < dark) n++;
     return n > h * 0.5;
@@ -1141,7 +1151,8 @@ function columnPeaks(b: Grey, box: Box, h: number): number {
 /** One crop to read and where its text goes. */
 interface Slot {
   box: Box;
-  target: { kind: 'line'; logo: boolean; mark?: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
+  /** mark: one mark alone (a star or a letter); rim: a line wholly within the display's rim. */
+  target: { kind: 'line'; logo: boolean; mark?: boolean; rim?: boolean } | { kind: 'softkey'; index: number } | { kind: 'stars'; count: number };
 }
 
 /**
@@ -1278,7 +1289,8 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     }
     if (!tall(a, b)) continue;
     const box = inkBox(binary, band, minRowInk * 4);
-    if (box) slots.push({ box, target: { kind: 'line', logo: b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1) } });
+    const logo = b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1);
+    if (box) slots.push({ box, target: { kind: 'line', logo, ...(b <= rim || a >= H - rim ? { rim: true } : {}) } });
   }
   // Softkeys: the ink inside each cell of the strip. A label is text of the display's size (capitals, as in 'OK', are
   // some two thirds of a line's band); ink a third of that or less is what is left of a cell's border, not a label.
@@ -1376,7 +1388,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     }
     if (!text) return;
     const logo = slot.target.kind === 'line' && slot.target.logo && isLogo(text);
-    if (slot.target.kind === 'line' && !logo && texts[i]!.length >= 2 && Math.max(...conf[i]!) < NOISE_CONFIDENCE) return;
+    if (slot.target.kind === 'line' && !logo && texts[i]!.length >= 2 && Math.max(...conf[i]!) < (slot.target.rim ? RIM_NOISE_CONFIDENCE : NOISE_CONFIDENCE)) return;
     confidences.push(...conf[i]!);
     if (slot.target.kind === 'softkey') {
       text = knownLabel(modeDigits(text));
