@@ -182,8 +182,11 @@ function softkeyWhere(s: ScreenObservation, test: (label: string) => boolean): s
 export function modeOfLabel(label: string): Mode | undefined {
   const t = label.trim();
   // A camera may read the arrow as '>' or '»', or lose it ('A -> a1' as 'A al'): a mode name, then the modes to come.
+  const arrowed = /^(\S+?)\s*(?:->|→|-\s*>|-?\s*»|>)/.exec(t)?.[1];
+  // Before an arrow, a stroke read as l, L, I or | is the digit 1 ('1->abc' read 'l->abc', 'L->abc'): no mode is named
+  // by those letters.
   const head = (
-    /^(\S+?)\s*(?:->|→|-\s*>|-?\s*»|>)/.exec(t)?.[1] ??
+    (arrowed !== undefined ? arrowed.replace(/^[lIL|](?=(?:23)?$)/, '1') : undefined) ??
     (/^(123|abc|ABC|1|a|A)$/.test(t) ? t : undefined) ??
     /^(123|abc|ABC|1|a|A)\s+[1aAlI|]{1,3}$/.exec(t)?.[1]
   )?.trim();

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ScreenObservation } from '../../src/bench/types.js';
-import { readScreen } from '../../src/observe/meaning.js';
+import { modeOfLabel, readScreen } from '../../src/observe/meaning.js';
 
 describe("a camera's split words", () => {
   const lit = (lines: string[], softkeys: string[] = ['', '', '', '']): ScreenObservation => ({ lines, softkeys, leds: {}, lit: true });
@@ -39,5 +39,21 @@ describe("a version whose dots a camera's OCR lost", () => {
     expect(readScreen(loading('UC Software 596')).software).toBeUndefined();
     expect(readScreen(loading('UC Software 510 2')).software).toBeUndefined();
     expect(readScreen(loading('Please wait 59 6')).software).toBeUndefined();
+  });
+});
+
+describe("a mode label whose 1 a camera's OCR read as a letter", () => {
+  // Read from rendered frames at moderate degradation (bench/camera-outcomes, SoundPoint IP 335 seed 12): '1->abc' read
+  // 'l->abc' and 'L->abc' while the field stood in the 123 mode, and the typing gave up on the mode twice.
+  it('a stroke before the arrow is the digit 1; a mode name stays itself', () => {
+    for (const label of ['l->abc', 'L->abc', 'I->abc', '|->abc', 'l -> Aa', 'l23->ABC']) expect(modeOfLabel(label), label).toBe('123');
+    expect(modeOfLabel('a->abc')).toBe('abc');
+    expect(modeOfLabel('A->abc')).toBe('ABC');
+    expect(modeOfLabel('abc->123')).toBe('abc');
+    // No head, or a word that is no mode: not known.
+    expect(modeOfLabel('->abc')).toBeUndefined();
+    expect(modeOfLabel('=>abc')).toBeUndefined();
+    expect(modeOfLabel('Lo->abc')).toBeUndefined();
+    expect(modeOfLabel('l')).toBeUndefined();
   });
 });
