@@ -10,7 +10,7 @@
 /**
  * The labels: the softkeys the seeds name (Cancel at "Loading application", Setup on the countdown, OK once the
  * password is typed, Select and Exit in the menus), and those the screens' meaning knows a screen by (the countdown's
- * Start and About, the idle screen's call keys).
+ * Start and About, the idle screen's call keys), and Back, beside Select and Exit in the phones' menus.
  */
 export const SOFTKEY_LABELS = [
   'OK',
@@ -43,7 +43,7 @@ const alike = (a: string, b: string) => a === b || LOOKALIKE.has(a + b) || LOOKA
  * costs half an edit; any other edit, one.
  */
 export function slipCost(read: string, label: string): number {
-  const prev = Array.from({ length: label.length + 1 }, (_, j) => j === 0 ? 0 : prev0(label, j));
+  const prev = Array.from({ length: label.length + 1 }, (_, j) => prev0(label, j));
   for (let i = 1; i <= read.length; i++) {
     let diag = prev[0]!;
     prev[0] = diag + (THIN.has(read[i - 1]!) ? 0.5 : 1);
