@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCorners } from '../../src/observe/camera/calibration.js';
 import { writePng } from '../../src/observe/camera/image-file.js';
 import { sharedOcr, stopSharedOcr } from '../../src/observe/camera/ocr.js';
+import type { ScreenObservation } from '../../src/bench/types.js';
 import { editDistance } from '../../src/errors/errors.js';
 import { LineMemory, matchPhrase, readFrame } from '../../src/observe/camera/reader.js';
 import { CameraModel, DEGRADATIONS, faceOf, type Degradation } from '../../src/sim/render/camera.js';
@@ -145,19 +146,42 @@ describe("the Poly logo on a dark glass (Trio 8800, moderate)", () => {
   });
 });
 
-describe('password fields in faces and colours no display style uses', () => {
-  // DejaVu faces the simulated displays never use (the reader was tuned on the five styles' own), on colours of their
-  // own. Seen on such frames before: small touching marks counted one short (their pitch measured to the pixel), a
-  // speck or the display's edge in the field's rows hiding every mark, a serif asterisk (taller than wide when
-  // unblurred) taken for a letter. Each frame here failed on the reader before.
-  const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  const faces: Record<string, string> = { 'Unseen Serif': 'DejaVuSerif.ttf', 'Unseen Condensed Bold': 'DejaVuSansCondensed-Bold.ttf', 'Unseen Oblique': 'DejaVuSans-Oblique.ttf' };
-  const vvx = DISPLAY_STYLES.vvx!;
-  const styles: Record<string, DisplayStyle> = {
-    'serif on white': { ...vvx, name: 'serif-white', font: 'Unseen Serif', width: 480, height: 272, textPx: 22, background: '#ffffff', text: '#000000', softkeyFill: '#eeeeee', softkeyBorder: '#333333', softkeyText: '#000000' },
-    'condensed bold, cyan on navy': { ...vvx, name: 'condbold-dark', font: 'Unseen Condensed Bold', width: 400, height: 240, textPx: 18, background: '#0a1a2a', text: '#a8f0ff', softkeyFill: '#16304a', softkeyBorder: '#a8f0ff', softkeyText: '#a8f0ff', center: true },
-    'oblique, white on blue': { ...vvx, name: 'oblique-blue', font: 'Unseen Oblique', width: 320, height: 200, textPx: 16, background: '#2050a0', text: '#ffffff', softkeyFill: '#3060b0', softkeyBorder: '#ffffff', softkeyText: '#ffffff' },
-  };
+/**
+ * DejaVu faces the simulated displays never use (the reader was tuned on the five styles' own), each on colours of its
+ * own, and one frame of a screen in such a style through the camera model and the reader.
+ */
+const dejavu = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const UNSEEN_FACES: Record<string, string> = {
+  'Unseen Serif': 'DejaVuSerif.ttf',
+  'Unseen Condensed Bold': 'DejaVuSansCondensed-Bold.ttf',
+  'Unseen Oblique': 'DejaVuSans-Oblique.ttf',
+  'Unseen Mono': 'DejaVuSansMono.ttf',
+};
+const vvx = DISPLAY_STYLES.vvx!;
+const whiteOnBlue = { ...vvx, width: 320, height: 200, textPx: 16, background: '#2050a0', text: '#ffffff', softkeyFill: '#3060b0', softkeyBorder: '#ffffff', softkeyText: '#ffffff' };
+const UNSEEN_STYLES: Record<string, DisplayStyle> = {
+  'serif on white': { ...vvx, name: 'serif-white', font: 'Unseen Serif', width: 480, height: 272, textPx: 22, background: '#ffffff', text: '#000000', softkeyFill: '#eeeeee', softkeyBorder: '#333333', softkeyText: '#000000' },
+  'condensed bold, cyan on navy': { ...vvx, name: 'condbold-dark', font: 'Unseen Condensed Bold', width: 400, height: 240, textPx: 18, background: '#0a1a2a', text: '#a8f0ff', softkeyFill: '#16304a', softkeyBorder: '#a8f0ff', softkeyText: '#a8f0ff', center: true },
+  'oblique, white on blue': { ...whiteOnBlue, name: 'oblique-blue', font: 'Unseen Oblique' },
+  'mono, white on blue': { ...whiteOnBlue, name: 'mono-blue', font: 'Unseen Mono' },
+};
+const PROMPT = { lit: true, lines: ['Enter admin password:', '****'], softkeys: ['OK', '1 -> Aa', '', 'Cancel'], leds: {} };
+
+async function readUnseen(screen: ScreenObservation, style: string, level: Degradation, seed: number) {
+  const ocr = await sharedOcr();
+  const cam = new CameraModel({ seed: `dv:${UNSEEN_STYLES[style]!.name}:${level}:${seed}`, level });
+  const { face, layout } = renderFace(renderDisplay(screen, UNSEEN_STYLES[style]!), {}, 0);
+  return readFrame(cam.photograph(face, layout, seed * 97), ocr, { corners: cam.calibration(layout).corners, softkeys: 4 });
+}
+
+describe('faces and colours no display style uses', () => {
+  beforeAll(() => {
+    for (const [family, file] of Object.entries(UNSEEN_FACES)) GlobalFonts.registerFromPath(join(dejavu, file), family);
+  });
+
+  // Seen on such frames before: small touching marks counted one short (their pitch measured to the pixel), a speck or
+  // the display's edge in the field's rows hiding every mark, a serif asterisk (taller than wide when unblurred)
+  // taken for a letter. Each frame here failed on the reader before.
   const cases: [string, Degradation, number, number][] = [
     ['serif on white', 'none', 0, 5],
     ['serif on white', 'none', 0, 12],
@@ -169,16 +193,8 @@ describe('password fields in faces and colours no display style uses', () => {
     ['oblique, white on blue', 'severe', 3, 5],
     ['oblique, white on blue', 'severe', 3, 8],
   ];
-  beforeAll(() => {
-    for (const [family, file] of Object.entries(faces)) GlobalFonts.registerFromPath(join(dir, file), family);
-  });
-
   it.each(cases)('%s, %s (mount %i): %i marks counted', async (name, level, seed, n) => {
-    const ocr = await sharedOcr();
-    const screen = { lit: true, lines: ['Enter admin password:', '*'.repeat(n)], softkeys: ['OK', '1 -> Aa', '', 'Cancel'], leds: {} };
-    const cam = new CameraModel({ seed: `dv:${styles[name]!.name}:${level}:${seed}`, level });
-    const { face, layout } = renderFace(renderDisplay(screen, styles[name]!), {}, 0);
-    const got = await readFrame(cam.photograph(face, layout, seed * 97), ocr, { corners: cam.calibration(layout).corners, softkeys: 4 });
+    const got = await readUnseen({ ...PROMPT, lines: ['Enter admin password:', '*'.repeat(n)] }, name, level, seed);
     expect(got.lines).toContain('*'.repeat(n));
     expect(got.lines.filter((l) => /^\*+$/.test(l))).toHaveLength(1);
   });
@@ -191,49 +207,24 @@ describe('password fields in faces and colours no display style uses', () => {
     ['oblique, white on blue', 2],
     ['oblique, white on blue', 6],
   ] as const)("%s (mount %i): the OK softkey reads 'OK'", async (name, seed) => {
-    const ocr = await sharedOcr();
-    const screen = { lit: true, lines: ['Enter admin password:', '****'], softkeys: ['OK', '1 -> Aa', '', 'Cancel'], leds: {} };
-    const cam = new CameraModel({ seed: `dv:${styles[name]!.name}:moderate:${seed}`, level: 'moderate' });
-    const { face, layout } = renderFace(renderDisplay(screen, styles[name]!), {}, 0);
-    const got = await readFrame(cam.photograph(face, layout, seed * 97), ocr, { corners: cam.calibration(layout).corners, softkeys: 4 });
+    const got = await readUnseen(PROMPT, name, 'moderate', seed);
     expect([got.softkeys[0], got.softkeys[3]]).toEqual(['OK', 'Cancel']);
   });
-});
 
-describe("a display's edges on a light-text face", () => {
-  // White on blue in faces no display style uses. Where the calibrated corners cut the bezel, the outer columns and
-  // rows are bezel and glass mixed: bright once the picture is inverted, they lifted the background the thresholding
-  // measures against, and the glass beside them read as lines of noise ('i', '*', 'CAE', 'x ann'). Each frame failed
-  // on the reader before.
-  const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  const vvx = DISPLAY_STYLES.vvx!;
-  const blue = { ...vvx, width: 320, height: 200, textPx: 16, background: '#2050a0', text: '#ffffff', softkeyFill: '#3060b0', softkeyBorder: '#ffffff', softkeyText: '#ffffff' };
-  const styles: Record<string, DisplayStyle> = {
-    oblique: { ...blue, name: 'oblique-blue', font: 'Unseen Oblique' },
-    mono: { ...blue, name: 'mono-blue', font: 'Unseen Mono' },
-  };
-  const screens = {
-    prompt: { lit: true, lines: ['Enter admin password:', '****'], softkeys: ['OK', '1 -> Aa', '', 'Cancel'], leds: {} },
-    resetting: { lit: true, lines: ['Factory reset...'], softkeys: [], leds: {} },
-  };
-  beforeAll(() => {
-    GlobalFonts.registerFromPath(join(dir, 'DejaVuSans-Oblique.ttf'), 'Unseen Oblique');
-    GlobalFonts.registerFromPath(join(dir, 'DejaVuSansMono.ttf'), 'Unseen Mono');
-  });
-
+  // White on blue. Where the calibrated corners cut the bezel, the outer columns and rows are bezel and glass mixed:
+  // bright once the picture is inverted, they lifted the background the thresholding measures against, and the glass
+  // beside them read as lines of noise ('i', '*', 'CAE', 'x ann'). Each frame failed on the reader before.
+  const screens = { prompt: PROMPT, resetting: { lit: true, lines: ['Factory reset...'], softkeys: [], leds: {} } };
   it.each([
-    ['oblique', 'prompt', 4],
-    ['oblique', 'resetting', 7],
-    ['oblique', 'resetting', 13],
-    ['mono', 'prompt', 2],
-    ['mono', 'prompt', 8],
-    ['mono', 'resetting', 15],
-  ] as const)('%s, the %s screen (mount %i): the lines shown and no other', async (name, which, seed) => {
-    const ocr = await sharedOcr();
+    ['oblique, white on blue', 'prompt', 4],
+    ['oblique, white on blue', 'resetting', 7],
+    ['oblique, white on blue', 'resetting', 13],
+    ['mono, white on blue', 'prompt', 2],
+    ['mono, white on blue', 'prompt', 8],
+    ['mono, white on blue', 'resetting', 15],
+  ] as const)("%s, the %s screen (mount %i): the display's edges read as no line", async (name, which, seed) => {
     const screen = screens[which];
-    const cam = new CameraModel({ seed: `dv:${styles[name]!.name}:moderate:${seed}`, level: 'moderate' });
-    const { face, layout } = renderFace(renderDisplay(screen, styles[name]!), {}, 0);
-    const got = await readFrame(cam.photograph(face, layout, seed * 97), ocr, { corners: cam.calibration(layout).corners, softkeys: 4 });
+    const got = await readUnseen(screen, name, 'moderate', seed);
     expect(got.lines).toEqual(screen.lines);
   });
 });

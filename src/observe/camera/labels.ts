@@ -43,27 +43,23 @@ const alike = (a: string, b: string) => a === b || LOOKALIKE.has(a + b) || LOOKA
  * costs half an edit; any other edit, one.
  */
 export function slipCost(read: string, label: string): number {
-  const prev = Array.from({ length: label.length + 1 }, (_, j) => prev0(label, j));
+  const cost = (c: string) => (THIN.has(c) ? 0.5 : 1);
+  // prev[j]: the cost of the read so far against the label's first j letters (at first: those letters all lost).
+  const prev = [0];
+  for (let j = 1; j <= label.length; j++) prev[j] = prev[j - 1]! + cost(label[j - 1]!);
   for (let i = 1; i <= read.length; i++) {
+    const r = read[i - 1]!;
     let diag = prev[0]!;
-    prev[0] = diag + (THIN.has(read[i - 1]!) ? 0.5 : 1);
+    prev[0] = diag + cost(r);
     for (let j = 1; j <= label.length; j++) {
       const tmp = prev[j]!;
-      const r = read[i - 1]!;
       const l = label[j - 1]!;
       const sub = r === l ? 0 : alike(r, l) ? 0.5 : 1;
-      prev[j] = Math.min(prev[j]! + (THIN.has(r) ? 0.5 : 1), prev[j - 1]! + (THIN.has(l) ? 0.5 : 1), diag + sub);
+      prev[j] = Math.min(prev[j]! + cost(r), prev[j - 1]! + cost(l), diag + sub);
       diag = tmp;
     }
   }
   return prev[label.length]!;
-}
-
-/** The cost of the first j letters of the label all lost. */
-function prev0(label: string, j: number): number {
-  let c = 0;
-  for (let k = 0; k < j; k++) c += THIN.has(label[k]!) ? 0.5 : 1;
-  return c;
 }
 
 /**

@@ -1290,7 +1290,7 @@ export async function readFrame(frame: Raster, ocr: OcrPool, options: ReadOption
     if (!tall(a, b)) continue;
     const box = inkBox(binary, band, minRowInk * 4);
     const logo = b - a > H * 0.16 || (b - a > 1.7 * medianBand && bands.length > 1);
-    if (box) slots.push({ box, target: { kind: 'line', logo, ...(b <= rim || a >= H - rim ? { rim: true } : {}) } });
+    if (box) slots.push({ box, target: { kind: 'line', logo, rim: b <= rim || a >= H - rim } });
   }
   // Softkeys: the ink inside each cell of the strip. A label is text of the display's size (capitals, as in 'OK', are
   // some two thirds of a line's band); ink a third of that or less is what is left of a cell's border, not a label.
